@@ -95,7 +95,18 @@ enum class Protocol { modbus_rtu, modbus_tcp, modbus_rtu_over_tcp, line };
 enum class Parity { none, even, odd };
 enum class FlowControl { none, rtscts, xonxoff };
 enum class RegisterKind { holding, input, coil, discrete };
-enum class ValueType { boolean, int16, uint16, int32, uint32, int64, uint64, float32, float64, string };
+enum class ValueType {
+  boolean,
+  int16,
+  uint16,
+  int32,
+  uint32,
+  int64,
+  uint64,
+  float32,
+  float64,
+  string
+};
 enum class ByteOrder { ABCD, CDAB, BADC, DCBA };
 
 struct Point {

@@ -1,10 +1,39 @@
+// The iotgw program: the command line of README.md, dispatched to one function
+// per subcommand.
+#include <map>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
+#include "config/names.hpp"
+#include "gateway/commands.hpp"
+#include "gateway/logging.hpp"
 #include "gateway/version.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"iotgw: an edge gateway from serial sensors to MQTT"};
+  CLI::App app{"iotgw: polls Modbus and serial sensors and publishes their readings over MQTT"};
   app.set_version_flag("--version", std::string{"iotgw "} + iotgw::version);
+  app.require_subcommand(1);
+
+  std::map<std::string, iotgw::config::LogLevel> levels;
+  for (const auto& [name, level] : iotgw::config::log_level_names) {
+    levels.emplace(name, level);
+  }
+
+  std::string config_file;
+  CLI::App* check = app.add_subcommand("check", "Validate a configuration file and summarise it");
+  check->add_option("-c,--config", config_file, "The configuration file")->required();
+
+  std::optional<iotgw::config::LogLevel> log_level;
+  CLI::App* run = app.add_subcommand("run", "Run the gateway service");
+  run->add_option("-c,--config", config_file, "The configuration file")->required();
+  run->add_option("--log-level", log_level, "Overrides gateway.log_level")
+      ->transform(CLI::CheckedTransformer(levels));
+
   CLI11_PARSE(app, argc, argv);
-  return 0;
+  iotgw::setup_logging(log_level.value_or(iotgw::config::LogLevel::info));
+  if (check->parsed()) {
+    return iotgw::check_command(config_file);
+  }
+  return iotgw::run_command(config_file, log_level);
 }

@@ -1,0 +1,100 @@
+#include "config/load.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "config/readers.hpp"
+#include "config/topic_template.hpp"
+
+namespace iotgw::config {
+namespace {
+
+// Fills the values that default to other values: client id, TLS server name,
+// the store under the state directory, and the topics that need no device.
+void resolve_defaults(Config& config) {
+  Mqtt& mqtt = config.mqtt;
+  if (mqtt.client_id.empty()) {
+    mqtt.client_id = config.gateway.id;
+  }
+  if (mqtt.tls.server_name.empty()) {
+    mqtt.tls.server_name = mqtt.host;
+  }
+  if (config.store.path.is_relative()) {
+    config.store.path = config.gateway.state_dir / config.store.path;
+  }
+  const TopicFields fields{.prefix = mqtt.topic_prefix, .gateway = config.gateway.id};
+  mqtt.will.topic = expand_topic(mqtt.will.topic, fields);
+  config.commands.topic = expand_topic(config.commands.topic, fields);
+}
+
+// Reads a section table, or reports it missing when it is required.
+template <class Read>
+void read_section(TableReader& root, std::string_view key, bool required, Read read) {
+  if (required) {
+    root.require(key);
+  }
+  if (const toml::table* table = root.subtable(key)) {
+    TableReader reader(*table, std::string(key), root.diagnostics());
+    read(reader);
+  }
+}
+
+}  // namespace
+
+LoadResult load_string(std::string_view text, const std::filesystem::path& file) {
+  Diagnostics diagnostics(file.string());
+  LoadResult result;
+  toml::table document;
+  try {
+    document = toml::parse(text, file.string());
+  } catch (const toml::parse_error& error) {
+    const Place where = place_of(error.source());
+    diagnostics.error(where.line, where.column, std::string(error.description()));
+    result.diagnostics = diagnostics.sorted();
+    return result;
+  }
+
+  Config config;
+  config.source = file;
+  const ReadContext context{.base_dir = file.parent_path()};
+  TableReader root(document, "", diagnostics);
+  read_section(root, "gateway", true,
+               [&](TableReader& reader) { read_gateway(reader, context, config.gateway); });
+  read_section(root, "mqtt", true,
+               [&](TableReader& reader) { read_mqtt(reader, context, config.mqtt); });
+  read_section(root, "store", false,
+               [&](TableReader& reader) { read_store(reader, config.store); });
+  read_section(root, "telemetry", false,
+               [&](TableReader& reader) { read_telemetry(reader, config.telemetry); });
+  read_section(root, "commands", false,
+               [&](TableReader& reader) { read_commands(reader, config.commands); });
+  read_buses(root, config.buses);
+  root.finish();
+
+  if (!diagnostics.has_errors()) {
+    resolve_defaults(config);
+    result.config = std::move(config);
+  }
+  result.diagnostics = diagnostics.sorted();
+  return result;
+}
+
+LoadResult load_file(const std::filesystem::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) {
+    const int error = errno;
+    LoadResult result;
+    result.diagnostics.push_back({Diagnostic::Severity::error, file.string(), 1, 1,
+                                  std::string("cannot read the file: ") + std::strerror(error)});
+    return result;
+  }
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return load_string(text.str(), file);
+}
+
+}  // namespace iotgw::config

@@ -1,0 +1,267 @@
+// Readers for the single-table sections: [gateway], [mqtt] (with [mqtt.tls] and
+// [mqtt.will]), [store], [telemetry] and [commands].
+#include <array>
+#include <charconv>
+#include <utility>
+
+#include "config/file_checks.hpp"
+#include "config/names.hpp"
+#include "config/readers.hpp"
+#include "config/topic_template.hpp"
+
+namespace iotgw::config {
+namespace {
+
+// The largest remaining length MQTT 3.1.1 can encode (2.2.3).
+constexpr std::uint64_t max_mqtt_packet = 268'435'455;
+
+std::filesystem::path resolve(const ReadContext& context, const std::filesystem::path& path) {
+  if (path.empty() || path.is_absolute()) {
+    return path;
+  }
+  return context.base_dir / path;
+}
+
+// Reads a file path and checks that it names something readable.
+void read_file(TableReader& reader, const ReadContext& context, std::string_view key,
+               std::filesystem::path& out, FileKind kind) {
+  reader.read_path(key, out);
+  out = resolve(context, out);
+  if (out.empty()) {
+    return;
+  }
+  if (auto problem = unreadable(out, kind)) {
+    reader.error_at(key, reader.key_path(key) + ": " + *problem);
+  }
+}
+
+// Reads a file that holds a secret and checks that others cannot read it.
+void read_secret_file(TableReader& reader, const ReadContext& context, std::string_view key,
+                      std::filesystem::path& out) {
+  read_file(reader, context, key, out, FileKind::regular);
+  if (out.empty()) {
+    return;
+  }
+  if (auto problem = exposed_secret(out)) {
+    reader.error_at(key, reader.key_path(key) + ": " + *problem);
+  }
+}
+
+// Splits "mqtt://host:port" and "mqtts://[::1]" into the Mqtt fields.
+std::optional<std::string> parse_url(const std::string& url, Mqtt& mqtt) {
+  std::string_view rest = url;
+  if (rest.starts_with("mqtts://")) {
+    mqtt.use_tls = true;
+    mqtt.port = 8883;
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("mqtt://")) {
+    mqtt.use_tls = false;
+    mqtt.port = 1883;
+    rest.remove_prefix(7);
+  } else {
+    return "\"" + url + "\" must start with mqtt:// or mqtts://";
+  }
+  if (!rest.empty() && rest.back() == '/') {
+    rest.remove_suffix(1);
+  }
+  if (rest.find('@') != std::string_view::npos) {
+    return "put credentials in username and password (or password_file), not in the url";
+  }
+  if (rest.find('/') != std::string_view::npos) {
+    return "\"" + url + "\" has a path; write only scheme, host and port";
+  }
+  std::string_view port;
+  if (rest.starts_with('[')) {
+    const std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) {
+      return "\"" + url + "\" has an unclosed IPv6 address";
+    }
+    mqtt.host = std::string(rest.substr(1, close - 1));
+    rest.remove_prefix(close + 1);
+    if (!rest.empty() && rest.front() != ':') {
+      return "\"" + url + "\" has text after the IPv6 address";
+    }
+    port = rest.empty() ? rest : rest.substr(1);
+  } else {
+    const std::size_t colon = rest.rfind(':');
+    mqtt.host = std::string(rest.substr(0, colon));
+    port = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+  }
+  if (mqtt.host.empty()) {
+    return "\"" + url + "\" has no host";
+  }
+  if (!port.empty() || rest.ends_with(':')) {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (error != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
+      return "\"" + url + "\" has a bad port; use 1 to 65535";
+    }
+    mqtt.port = static_cast<std::uint16_t>(value);
+  }
+  return std::nullopt;
+}
+
+void read_tls(TableReader& reader, const ReadContext& context, Tls& tls) {
+  read_file(reader, context, "ca_file", tls.ca_file, FileKind::regular);
+  read_file(reader, context, "ca_dir", tls.ca_dir, FileKind::directory);
+  read_file(reader, context, "cert_file", tls.cert_file, FileKind::regular);
+  read_secret_file(reader, context, "key_file", tls.key_file);
+  reader.read("server_name", tls.server_name);
+  reader.read("alpn", tls.alpn);
+  reader.read("insecure_skip_verify", tls.insecure_skip_verify);
+  if (!tls.cert_file.empty() && tls.key_file.empty() && !reader.has("key_file")) {
+    reader.error_at("cert_file", reader.key_path("cert_file") +
+                                     ": a client certificate needs its key; set key_file too");
+  }
+  if (tls.cert_file.empty() && !tls.key_file.empty() && !reader.has("cert_file")) {
+    reader.error_at("key_file", reader.key_path("key_file") +
+                                    ": a client key needs its certificate; set cert_file too");
+  }
+  if (tls.insecure_skip_verify) {
+    const Place where = reader.place("insecure_skip_verify");
+    reader.diagnostics().warning(
+        where.line, where.column,
+        reader.key_path("insecure_skip_verify") +
+            ": the broker's certificate will not be verified; never use this in production");
+  }
+  reader.finish();
+}
+
+void read_will(TableReader& reader, Will& will) {
+  reader.read("topic", will.topic);
+  reader.read("payload", will.payload);
+  reader.read("qos", will.qos, 0, 2);
+  reader.read("retain", will.retain);
+  if (auto problem = template_problem(will.topic, placeholder_prefix | placeholder_gateway)) {
+    reader.error_at("topic", reader.key_path("topic") + ": " + *problem);
+  } else if (will.topic.find_first_of("+#") != std::string::npos) {
+    reader.error_at("topic", reader.key_path("topic") + ": a will topic cannot hold + or #");
+  }
+  reader.finish();
+}
+
+}  // namespace
+
+void check_name(TableReader& reader, std::string_view key, const std::string& name) {
+  const bool fit = !name.empty() && name.find_first_not_of(
+                                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-") == std::string::npos;
+  if (!fit && reader.has(key)) {
+    reader.error_at(key, reader.key_path(key) + ": \"" + name +
+                             "\" is not a usable name; use letters, digits, _ and - only "
+                             "(it becomes part of MQTT topics)");
+  }
+}
+
+void read_gateway(TableReader& reader, const ReadContext& context, Gateway& gateway) {
+  reader.read_required("id", gateway.id);
+  check_name(reader, "id", gateway.id);
+  reader.read_path("state_dir", gateway.state_dir);
+  gateway.state_dir = resolve(context, gateway.state_dir);
+  reader.read_choice<LogLevel>("log_level", gateway.log_level, log_level_names);
+  reader.finish();
+}
+
+void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
+  reader.read_required("url", mqtt.url);
+  if (reader.has("url") && !mqtt.url.empty()) {
+    if (auto problem = parse_url(mqtt.url, mqtt)) {
+      reader.error_at("url", reader.key_path("url") + ": " + *problem);
+    }
+  }
+  reader.read("client_id", mqtt.client_id);
+  reader.read("username", mqtt.username);
+  reader.read("password", mqtt.password);
+  read_secret_file(reader, context, "password_file", mqtt.password_file);
+  if (!mqtt.password.empty() && reader.has("password_file")) {
+    reader.error_at("password_file", reader.key_path("password_file") +
+                                         ": set either password or password_file, not both");
+  } else if (!mqtt.password_file.empty()) {
+    mqtt.password = first_line(mqtt.password_file).value_or("");
+  }
+  reader.read("keepalive", mqtt.keepalive, 1s, 65535s);
+  reader.read("clean_session", mqtt.clean_session);
+  reader.read("qos", mqtt.qos, 0, 2);
+  reader.read("topic_prefix", mqtt.topic_prefix);
+  if (mqtt.topic_prefix.find_first_of("+#{}") != std::string::npos) {
+    reader.error_at("topic_prefix", reader.key_path("topic_prefix") + ": cannot hold +, #, { or }");
+  }
+  reader.read("inflight", mqtt.inflight, 1, 65535);
+  std::uint64_t max_packet_size = mqtt.max_packet_size;
+  reader.read_size("max_packet_size", max_packet_size, 1 * KiB, max_mqtt_packet);
+  mqtt.max_packet_size = static_cast<std::uint32_t>(max_packet_size);
+  reader.read("reconnect_min", mqtt.reconnect_min, 10ms);
+  reader.read("reconnect_max", mqtt.reconnect_max, 10ms);
+  if (mqtt.reconnect_max < mqtt.reconnect_min) {
+    reader.error_at("reconnect_max",
+                    reader.key_path("reconnect_max") + ": must not be shorter than reconnect_min");
+  }
+  if (const toml::table* table = reader.subtable("tls")) {
+    TableReader tls(*table, reader.key_path("tls"), reader.diagnostics());
+    read_tls(tls, context, mqtt.tls);
+    if (!mqtt.use_tls && !mqtt.url.empty()) {
+      const Place where = tls.table_place();
+      reader.diagnostics().warning(where.line, where.column,
+                                   "mqtt.tls is not used because mqtt.url starts with mqtt://; "
+                                   "use mqtts:// for TLS");
+    }
+  }
+  if (const toml::table* table = reader.subtable("will")) {
+    TableReader will(*table, reader.key_path("will"), reader.diagnostics());
+    read_will(will, mqtt.will);
+  }
+  reader.finish();
+}
+
+void read_store(TableReader& reader, Store& store) {
+  reader.read_path("path", store.path);
+  reader.read("max_rows", store.max_rows, 1, 1'000'000'000);
+  reader.read_size("max_bytes", store.max_bytes, 64 * KiB, 1ULL << 40);
+  reader.read_choice<Overflow>("overflow", store.overflow, overflow_names);
+  reader.read_choice<Sync>("sync", store.sync, sync_names);
+  reader.read("commit_interval", store.commit_interval, 0s, 1h);
+  reader.read("commit_batch", store.commit_batch, 1, 1'000'000);
+  reader.finish();
+}
+
+void read_telemetry(TableReader& reader, Telemetry& telemetry) {
+  reader.read("topic", telemetry.topic);
+  reader.read_choice<PayloadFormat>("payload", telemetry.payload, payload_format_names);
+  reader.read("metrics_interval", telemetry.metrics_interval);
+  if (telemetry.metrics_interval > 0s && telemetry.metrics_interval < 1s) {
+    reader.error_at("metrics_interval", reader.key_path("metrics_interval") +
+                                            ": use at least 1s, or 0s to turn metrics off");
+  }
+  const bool per_device = telemetry.payload == PayloadFormat::device_json;
+  const unsigned allowed = placeholder_prefix | placeholder_gateway | placeholder_device |
+                           (per_device ? 0u : placeholder_point);
+  const unsigned needed = placeholder_device | (per_device ? 0u : placeholder_point);
+  if (auto problem = template_problem(telemetry.topic, allowed)) {
+    reader.error_at("topic", reader.key_path("topic") + ": " + *problem);
+  } else if ((placeholders_used(telemetry.topic) & needed) != needed) {
+    reader.error_at("topic", reader.key_path("topic") + ": must contain {device}" +
+                                 (per_device ? "" : " and {point}") +
+                                 " so that every point has its own topic");
+  } else if (telemetry.topic.find_first_of("+#") != std::string::npos) {
+    reader.error_at("topic", reader.key_path("topic") + ": a telemetry topic cannot hold + or #");
+  }
+  reader.finish();
+}
+
+void read_commands(TableReader& reader, Commands& commands) {
+  reader.read("enabled", commands.enabled);
+  reader.read("topic", commands.topic);
+  reader.read("max_age", commands.max_age);
+  if (auto problem = template_problem(commands.topic, placeholder_prefix | placeholder_gateway)) {
+    reader.error_at("topic", reader.key_path("topic") + ": " + *problem);
+  } else if (!commands.topic.ends_with("/#") ||
+             commands.topic.substr(0, commands.topic.size() - 1).find_first_of("+#") !=
+                 std::string::npos) {
+    reader.error_at("topic", reader.key_path("topic") +
+                                 ": must end with /# and hold no other wildcard, e.g. "
+                                 "\"{prefix}/{gateway}/cmd/#\"");
+  }
+  reader.finish();
+}
+
+}  // namespace iotgw::config

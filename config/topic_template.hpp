@@ -1,0 +1,34 @@
+// Topic templates such as "{prefix}/{gateway}/{device}/{point}".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace iotgw::config {
+
+struct TopicFields {
+  std::string_view prefix{};
+  std::string_view gateway{};
+  std::string_view device{};
+  std::string_view point{};
+};
+
+enum Placeholders : unsigned {
+  placeholder_prefix = 1,
+  placeholder_gateway = 2,
+  placeholder_device = 4,
+  placeholder_point = 8,
+};
+
+// Why the template is unusable (empty, an unknown or unclosed placeholder, one
+// not in allowed), or nothing when it is fine.
+std::optional<std::string> template_problem(std::string_view topic, unsigned allowed);
+
+// Which placeholders the template uses.
+unsigned placeholders_used(std::string_view topic);
+
+// The template with every placeholder replaced by its field.
+std::string expand_topic(std::string_view topic, const TopicFields& fields);
+
+}  // namespace iotgw::config

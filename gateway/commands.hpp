@@ -1,0 +1,20 @@
+// The subcommands of the iotgw program, one function each.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "config/config.hpp"
+
+namespace iotgw {
+
+// Loads a configuration, printing every diagnostic to stderr; empty on errors.
+std::optional<config::Config> load_and_report(const std::filesystem::path& file);
+
+// iotgw check: validate and print a summary; exit status 0 or 1.
+int check_command(const std::filesystem::path& file);
+
+// iotgw run: the service, until SIGTERM or SIGINT.
+int run_command(const std::filesystem::path& file, std::optional<config::LogLevel> log_level);
+
+}  // namespace iotgw
