@@ -14,10 +14,10 @@ int run_command(const std::filesystem::path& file, std::optional<config::LogLeve
     return 1;
   }
   setup_logging(log_level.value_or(config->gateway.log_level));
-  spdlog::info("iotgw {} starting as {} with {}", version, config->gateway.id, file.string());
 
   boost::asio::io_context io;
   boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  spdlog::info("iotgw {} starting as {} with {}", version, config->gateway.id, file.string());
   stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (!error) {
       spdlog::info("signal {} received, stopping", signal);

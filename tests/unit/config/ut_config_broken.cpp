@@ -1,0 +1,321 @@
+// Broken configurations, each with the exact diagnostics it must produce:
+// file, line, column and message, all of them, in file order.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "config/load.hpp"
+
+namespace iotgw::config {
+namespace {
+
+// Four lines that make a valid start; a case's own lines begin on line 5, still
+// inside [mqtt], so a case can add mqtt keys without a table header.
+constexpr const char* header =
+    "[gateway]\n"
+    "id = \"gw\"\n"
+    "[mqtt]\n"
+    "url = \"mqtts://broker.example.com\"\n";
+
+// A bus that is valid on its own, for cases that need one more bus or device.
+constexpr const char* line_bus =
+    "[[bus]]\n"
+    "name = \"weather\"\n"
+    "protocol = \"line\"\n"
+    "port = \"/dev/ttyS1\"\n";
+
+struct BrokenConfig {
+  const char* name;
+  std::string toml;                   // "{dir}" stands for a folder of prepared files
+  std::vector<std::string> expected;  // "{dir}" likewise
+};
+
+// Names the case in failure messages instead of dumping its bytes.
+void PrintTo(const BrokenConfig& broken, std::ostream* out) {
+  *out << broken.name;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+const std::vector<BrokenConfig>& broken_configs() {
+  static const std::vector<BrokenConfig> cases = {
+      {"SyntaxError",
+       std::string(header) + "qos = \n",
+       {"test.toml:5:7: error: Error while parsing key-value pair: expected value, saw '\\n'"}},
+      {"MissingRequiredTable",
+       "[gateway]\nid = \"gw\"\n",
+       {"test.toml:1:1: error: missing required table [mqtt]"}},
+      {"MissingRequiredKey",
+       "[gateway]\nlog_level = \"debug\"\n[mqtt]\nurl = \"mqtt://h\"\n",
+       {"test.toml:1:1: error: missing required key \"id\" in gateway"}},
+      {"SectionOfWrongType",
+       std::string(header) + "[telemetry]\n" + "[commands]\n" + "enabled = \"yes\"\n",
+       {"test.toml:7:11: error: commands.enabled: expected true or false, found the string "
+        "\"yes\""}},
+      {"WrongType",
+       std::string(header) + "[store]\nmax_rows = \"many\"\n",
+       {"test.toml:6:12: error: store.max_rows: expected an integer, found the string \"many\""}},
+      {"UnknownKeyWithSuggestion",
+       std::string(header) + "[store]\nmax_row = 5\n",
+       {"test.toml:6:1: error: unknown key \"max_row\" in store; did you mean \"max_rows\"?"}},
+      {"UnknownKeyWithoutSuggestion",
+       std::string(header) + "[commands]\nfoo = 1\n",
+       {"test.toml:6:1: error: unknown key \"foo\" in commands; known keys: enabled, topic, "
+        "max_age"}},
+      {"UnknownTopLevelTable",
+       std::string(header) + "[telemetri]\n",
+       {"test.toml:5:2: error: unknown key \"telemetri\" at the top level; did you mean "
+        "\"telemetry\"?"}},
+      {"BadDuration",
+       std::string(header) + "[commands]\nmax_age = \"30 seconds\"\n",
+       {"test.toml:6:11: error: commands.max_age: \"30 seconds\" is not a duration; write a "
+        "number and a unit (ms, s, m, h, d) such as \"250ms\", \"5s\" or \"1h30m\""}},
+      {"DurationWithoutUnit",
+       std::string(header) + "[telemetry]\nmetrics_interval = 60\n",
+       {"test.toml:6:20: error: telemetry.metrics_interval: expected a duration such as \"30s\", "
+        "found the integer 60; write the unit too, e.g. \"60s\""}},
+      {"DurationOutOfRange",
+       std::string(header) + "keepalive = \"2d\"\n",
+       {"test.toml:5:13: error: mqtt.keepalive: 2d is out of range; use between 1s and "
+        "18h12m15s"}},
+      {"BadEnumWithSuggestion",
+       std::string(header) + "[store]\noverflow = \"drop_old\"\n",
+       {"test.toml:6:12: error: store.overflow: \"drop_old\" is not one of drop_oldest, "
+        "drop_newest; did you mean \"drop_oldest\"?"}},
+      {"BadSize",
+       std::string(header) + "[store]\nmax_bytes = \"256 MB\"\n",
+       {"test.toml:6:13: error: store.max_bytes: \"256 MB\" is not a size; write a number and a "
+        "unit (B, KiB, MiB, GiB) such as \"256KiB\" or \"64MiB\""}},
+      {"IntegerOutOfRange",
+       std::string(header) + "qos = 3\n",
+       {"test.toml:5:7: error: mqtt.qos: 3 is out of range; use 0 to 2"}},
+      {"UrlWithWrongScheme",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"tcp://h:1883\"\n",
+       {"test.toml:4:7: error: mqtt.url: \"tcp://h:1883\" must start with mqtt:// or mqtts://"}},
+      {"UrlWithBadPort",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://h:99999\"\n",
+       {"test.toml:4:7: error: mqtt.url: \"mqtt://h:99999\" has a bad port; use 1 to 65535"}},
+      {"GatewayIdUnfitForTopics",
+       "[gateway]\nid = \"boiler/1\"\n[mqtt]\nurl = \"mqtt://h\"\n",
+       {"test.toml:2:6: error: gateway.id: \"boiler/1\" is not a usable name; use letters, "
+        "digits, _ and - only (it becomes part of MQTT topics)"}},
+      {"ReconnectBoundsReversed",
+       std::string(header) + "reconnect_min = \"10s\"\nreconnect_max = \"5s\"\n",
+       {"test.toml:6:17: error: mqtt.reconnect_max: must not be shorter than reconnect_min"}},
+      {"PasswordTwice",
+       std::string(header) + "password = \"x\"\npassword_file = \"{dir}/secret\"\n",
+       {"test.toml:6:17: error: mqtt.password_file: set either password or password_file, not "
+        "both"}},
+      {"PasswordFileReadableByOthers",
+       std::string(header) + "password_file = \"{dir}/open-secret\"\n",
+       {"test.toml:5:17: error: mqtt.password_file: {dir}/open-secret is readable by others "
+        "(mode 0644); run: chmod o-rwx {dir}/open-secret"}},
+      {"MissingCaFile",
+       std::string(header) + "[mqtt.tls]\nca_file = \"{dir}/missing.pem\"\n",
+       {"test.toml:6:11: error: mqtt.tls.ca_file: {dir}/missing.pem does not exist"}},
+      {"CaDirIsAFile",
+       std::string(header) + "[mqtt.tls]\nca_dir = \"{dir}/cert.pem\"\n",
+       {"test.toml:6:10: error: mqtt.tls.ca_dir: {dir}/cert.pem is not a directory"}},
+      {"KeyFileReadableByOthers",
+       std::string(header) +
+           "[mqtt.tls]\ncert_file = \"{dir}/cert.pem\"\nkey_file = \"{dir}/open-key.pem\"\n",
+       {"test.toml:7:12: error: mqtt.tls.key_file: {dir}/open-key.pem is readable by others "
+        "(mode 0644); run: chmod o-rwx {dir}/open-key.pem"}},
+      {"CertificateWithoutKey",
+       std::string(header) + "[mqtt.tls]\ncert_file = \"{dir}/cert.pem\"\n",
+       {"test.toml:6:13: error: mqtt.tls.cert_file: a client certificate needs its key; set "
+        "key_file too"}},
+      {"WillTopicWithWildcard",
+       std::string(header) + "[mqtt.will]\ntopic = \"{prefix}/+/status\"\n",
+       {"test.toml:6:9: error: mqtt.will.topic: a will topic cannot hold + or #"}},
+      {"TelemetryTopicWithoutPoint",
+       std::string(header) + "[telemetry]\ntopic = \"{prefix}/{device}\"\n",
+       {"test.toml:6:9: error: telemetry.topic: must contain {device} and {point} so that every "
+        "point has its own topic"}},
+      {"UnknownPlaceholder",
+       std::string(header) + "[telemetry]\ntopic = \"{prefix}/{site}/{device}/{point}\"\n",
+       {"test.toml:6:9: error: telemetry.topic: unknown placeholder {site}; use {prefix}, "
+        "{gateway}, {device} or {point}"}},
+      {"CommandTopicWithoutWildcard",
+       std::string(header) + "[commands]\ntopic = \"{prefix}/cmd\"\n",
+       {"test.toml:6:9: error: commands.topic: must end with /# and hold no other wildcard, e.g. "
+        "\"{prefix}/{gateway}/cmd/#\""}},
+      {"DuplicateBusName",
+       std::string(header) + line_bus +
+           "[[bus]]\nname = \"weather\"\nprotocol = \"line\"\n"
+           "port = \"/dev/ttyS2\"\n",
+       {"test.toml:5:1: warning: bus[0].name: bus \"weather\" has no devices; add [[bus.device]] "
+        "tables",
+        "test.toml:9:1: warning: bus[1].name: bus \"weather\" has no devices; add [[bus.device]] "
+        "tables",
+        "test.toml:10:8: error: bus[1].name: duplicate bus name \"weather\" (first defined on "
+        "line 6)"}},
+      {"DuplicateDeviceAcrossBuses",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"meter\"\n[[bus.device.point]]\nname = \"v\"\naddress = 0\n"
+           "[[bus]]\nname = \"b\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.2\"\n"
+           "[[bus.device]]\nname = \"meter\"\n[[bus.device.point]]\nname = \"v\"\naddress = 0\n",
+       {"test.toml:19:8: error: bus[1].device[0].name: duplicate device name \"meter\" (first "
+        "defined on line 10)"}},
+      {"DuplicatePointName",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"meter\"\n[[bus.device.point]]\nname = \"v\"\naddress = 0\n"
+           "[[bus.device.point]]\nname = \"v\"\naddress = 1\n",
+       {"test.toml:15:8: error: bus[0].device[0].point[1].name: duplicate point name \"v\" (first "
+        "defined on line 12)"}},
+      {"WritablePointsOverlap",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"target\"\naddress = 10\ntype = \"float32\"\n"
+           "writable = true\n"
+           "[[bus.device.point]]\nname = \"limit\"\naddress = 11\nwritable = true\n",
+       {"test.toml:18:11: error: bus[0].device[0].point[1].address: writable point \"limit\" "
+        "overlaps writable point \"target\" on holding 10; two writable points cannot share a "
+        "register"}},
+      {"RegisterPastTheEnd",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"total\"\naddress = 65533\ntype = \"uint64\"\n",
+       {"test.toml:13:11: error: bus[0].device[0].point[0].address: 65533 plus the 4 registers "
+        "of this type ends at 65536, past the last address 65535"}},
+      {"PortAndHost",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-rtu\"\nport = \"/dev/ttyUSB0\"\n"
+           "host = \"10.0.0.1:502\"\n",
+       {"test.toml:5:1: warning: bus[0].name: bus \"a\" has no devices; add [[bus.device]] "
+        "tables",
+        "test.toml:9:8: error: bus[0].host: set either port (a serial line) or host (a network "
+        "server), not both"}},
+      {"NeitherPortNorHost",
+       std::string(header) + "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\n"
+                             "[[bus.device]]\nname = \"plc\"\n"
+                             "[[bus.device.point]]\nname = \"v\"\naddress = 0\n",
+       {"test.toml:5:1: error: missing required key \"host\" in bus[0]: a network bus needs host "
+        "= \"address:port\""}},
+      {"SerialKeyOnNetworkBus",
+       std::string(header) + "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\n"
+                             "host = \"10.0.0.1\"\nbaud = 9600\n"
+                             "[[bus.device]]\nname = \"plc\"\n"
+                             "[[bus.device.point]]\nname = \"v\"\naddress = 0\n",
+       {"test.toml:9:8: error: bus[0].baud: applies to serial buses only; this bus talks to a "
+        "network server"}},
+      {"PatternWithTooFewGroups",
+       std::string(header) + line_bus +
+           "[[bus.device]]\nname = \"station\"\npattern = 'T=([0-9.]+)'\n"
+           "[[bus.device.point]]\nname = \"t\"\n[[bus.device.point]]\nname = \"h\"\n",
+       {"test.toml:11:11: error: bus[0].device[0].pattern: has 1 capture groups for 2 points; "
+        "each point takes one group, in order"}},
+      {"ModbusKeyOnLineDevice",
+       std::string(header) + line_bus +
+           "[[bus.device]]\nname = \"station\"\nunit_id = 2\n"
+           "[[bus.device.point]]\nname = \"t\"\n",
+       {"test.toml:11:11: error: bus[0].device[0].unit_id: applies to Modbus devices only"}},
+      {"CoilWithNumericType",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"run\"\nregister = \"coil\"\naddress = 0\n"
+           "type = \"float32\"\n",
+       {"test.toml:15:8: error: bus[0].device[0].point[0].type: a coil holds single bits; use "
+        "type = \"bool\" or a holding register"}},
+      {"WritableInputRegister",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"v\"\nregister = \"input\"\naddress = 0\n"
+           "writable = true\n",
+       {"test.toml:15:12: error: bus[0].device[0].point[0].writable: input registers are "
+        "read-only in Modbus; use holding or coil"}},
+      {"StringWithoutLength",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"model\"\naddress = 0\ntype = \"string\"\n",
+       {"test.toml:14:8: error: bus[0].device[0].point[0].type: a string point needs length "
+        "(characters, two per register)"}},
+      {"BroadcastUnitPolled",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-rtu\"\nport = \"/dev/ttyUSB0\"\n"
+           "[[bus.device]]\nname = \"plc\"\nunit_id = 0\n"
+           "[[bus.device.point]]\nname = \"v\"\naddress = 0\n",
+       {"test.toml:11:11: error: bus[0].device[0].unit_id: 0 is out of range; use 1 to 247"}},
+      {"MinAboveMax",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"sp\"\naddress = 0\nwritable = true\nmin = 80\n"
+           "max = 5\n",
+       {"test.toml:16:7: error: bus[0].device[0].point[0].max: is below min"}},
+      {"EveryErrorAtOnce",
+       "[gateway]\nid = \"gw\"\nlog_level = \"verbose\"\n[mqtt]\nurl = \"mqtt://h\"\n"
+       "inflight = 0\nkeepalive = \"soon\"\n",
+       {"test.toml:3:13: error: gateway.log_level: \"verbose\" is not one of trace, debug, info, "
+        "warn, error",
+        "test.toml:6:12: error: mqtt.inflight: 0 is out of range; use 1 to 65535",
+        "test.toml:7:13: error: mqtt.keepalive: \"soon\" is not a duration; write a number and a "
+        "unit (ms, s, m, h, d) such as \"250ms\", \"5s\" or \"1h30m\""}},
+  };
+  return cases;
+}
+
+class BrokenConfigTest : public testing::TestWithParam<BrokenConfig> {
+ protected:
+  static void SetUpTestSuite() {
+    char pattern[] = "/tmp/iotgw-config-test-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    write("cert.pem", 0644);
+    write("key.pem", 0600);
+    write("open-key.pem", 0644);
+    write("secret", 0600);
+    write("open-secret", 0644);
+  }
+
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+
+  static void write(const char* name, mode_t mode) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << "placeholder\n";
+    ::chmod(path.c_str(), mode);
+  }
+
+  static inline std::string dir_;
+};
+
+TEST_P(BrokenConfigTest, ReportsExactlyTheseDiagnostics) {
+  const BrokenConfig& broken = GetParam();
+  const LoadResult result = load_string(replace_all(broken.toml, "{dir}", dir_), "test.toml");
+
+  std::vector<std::string> actual;
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    actual.push_back(diagnostic.to_string());
+  }
+  std::vector<std::string> expected;
+  for (const std::string& line : broken.expected) {
+    expected.push_back(replace_all(line, "{dir}", dir_));
+  }
+  EXPECT_EQ(actual, expected);
+  EXPECT_FALSE(result.config.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, BrokenConfigTest, testing::ValuesIn(broken_configs()),
+                         [](const testing::TestParamInfo<BrokenConfig>& param) {
+                           return std::string(param.param.name);
+                         });
+
+}  // namespace
+}  // namespace iotgw::config

@@ -1,0 +1,239 @@
+// Valid configurations: every key lands in its field, defaults are those of the
+// reference, and derived values are resolved.
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "config/load.hpp"
+
+namespace iotgw::config {
+namespace {
+
+constexpr const char* minimal =
+    "[gateway]\n"
+    "id = \"gw\"\n"
+    "[mqtt]\n"
+    "url = \"mqtt://broker.local\"\n";
+
+Config load_valid(const std::string& text,
+                  const std::filesystem::path& file = "/etc/iotgw/x.toml") {
+  LoadResult result = load_string(text, file);
+  for (const Diagnostic& diagnostic : result.diagnostics) {
+    ADD_FAILURE() << diagnostic.to_string();
+  }
+  EXPECT_TRUE(result.config.has_value());
+  return result.config.value_or(Config{});
+}
+
+TEST(LoadExamples, EveryExampleLoadsWithoutDiagnostics) {
+  int examples = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(IOTGW_EXAMPLES_DIR)) {
+    if (entry.path().extension() != ".toml") {
+      continue;
+    }
+    ++examples;
+    const LoadResult result = load_file(entry.path());
+    EXPECT_TRUE(result.config.has_value()) << entry.path();
+    for (const Diagnostic& diagnostic : result.diagnostics) {
+      ADD_FAILURE() << diagnostic.to_string();
+    }
+  }
+  EXPECT_GE(examples, 3);
+}
+
+TEST(LoadDefaults, MatchTheReference) {
+  const Config config = load_valid(minimal);
+  EXPECT_EQ(config.gateway.state_dir, "/var/lib/iotgw");
+  EXPECT_EQ(config.gateway.log_level, LogLevel::info);
+  EXPECT_EQ(config.mqtt.client_id, "gw");
+  EXPECT_EQ(config.mqtt.keepalive, 30s);
+  EXPECT_FALSE(config.mqtt.clean_session);
+  EXPECT_EQ(config.mqtt.qos, 1);
+  EXPECT_EQ(config.mqtt.topic_prefix, "iotgw");
+  EXPECT_EQ(config.mqtt.inflight, 64U);
+  EXPECT_EQ(config.mqtt.max_packet_size, 256U * 1024);
+  EXPECT_EQ(config.mqtt.reconnect_min, 1s);
+  EXPECT_EQ(config.mqtt.reconnect_max, 60s);
+  EXPECT_EQ(config.mqtt.will.topic, "iotgw/gw/status");
+  EXPECT_EQ(config.mqtt.will.payload, "offline");
+  EXPECT_EQ(config.mqtt.will.qos, 1);
+  EXPECT_TRUE(config.mqtt.will.retain);
+  EXPECT_EQ(config.store.path, "/var/lib/iotgw/queue.db");
+  EXPECT_EQ(config.store.max_rows, 1'000'000U);
+  EXPECT_EQ(config.store.max_bytes, 256U * 1024 * 1024);
+  EXPECT_EQ(config.store.overflow, Overflow::drop_oldest);
+  EXPECT_EQ(config.store.sync, Sync::normal);
+  EXPECT_EQ(config.store.commit_interval, 1s);
+  EXPECT_EQ(config.telemetry.topic, "{prefix}/{gateway}/{device}/{point}");
+  EXPECT_EQ(config.telemetry.payload, PayloadFormat::json);
+  EXPECT_EQ(config.telemetry.metrics_interval, 60s);
+  EXPECT_TRUE(config.commands.enabled);
+  EXPECT_EQ(config.commands.topic, "iotgw/gw/cmd/#");
+  EXPECT_EQ(config.commands.max_age, 30s);
+  EXPECT_TRUE(config.buses.empty());
+}
+
+TEST(LoadMqtt, SplitsTheUrl) {
+  Config config = load_valid("[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtts://b.example\"\n");
+  EXPECT_TRUE(config.mqtt.use_tls);
+  EXPECT_EQ(config.mqtt.host, "b.example");
+  EXPECT_EQ(config.mqtt.port, 8883);
+  EXPECT_EQ(config.mqtt.tls.server_name, "b.example");
+
+  config = load_valid("[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://[::1]:1884/\"\n");
+  EXPECT_FALSE(config.mqtt.use_tls);
+  EXPECT_EQ(config.mqtt.host, "::1");
+  EXPECT_EQ(config.mqtt.port, 1884);
+}
+
+TEST(LoadMqtt, ReadsEveryKey) {
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\nlog_level = \"debug\"\n"
+      "[mqtt]\nurl = \"mqtts://b:8884\"\nclient_id = \"c\"\nusername = \"u\"\npassword = \"p\"\n"
+      "keepalive = \"1m\"\nclean_session = true\nqos = 2\ntopic_prefix = \"plant/7\"\n"
+      "inflight = 8\nmax_packet_size = \"1MiB\"\nreconnect_min = \"500ms\"\n"
+      "reconnect_max = \"2m\"\n"
+      "[mqtt.tls]\nserver_name = \"broker.internal\"\nalpn = [\"x-amzn-mqtt-ca\"]\n"
+      "[mqtt.will]\ntopic = \"{prefix}/{gateway}/alive\"\npayload = \"dead\"\nqos = 0\n"
+      "retain = false\n");
+  EXPECT_EQ(config.gateway.log_level, LogLevel::debug);
+  EXPECT_EQ(config.mqtt.port, 8884);
+  EXPECT_EQ(config.mqtt.client_id, "c");
+  EXPECT_EQ(config.mqtt.username, "u");
+  EXPECT_EQ(config.mqtt.password, "p");
+  EXPECT_EQ(config.mqtt.keepalive, 60s);
+  EXPECT_TRUE(config.mqtt.clean_session);
+  EXPECT_EQ(config.mqtt.qos, 2);
+  EXPECT_EQ(config.mqtt.inflight, 8U);
+  EXPECT_EQ(config.mqtt.max_packet_size, 1024U * 1024);
+  EXPECT_EQ(config.mqtt.reconnect_min, 500ms);
+  EXPECT_EQ(config.mqtt.reconnect_max, 120s);
+  EXPECT_EQ(config.mqtt.tls.server_name, "broker.internal");
+  EXPECT_EQ(config.mqtt.tls.alpn, std::vector<std::string>{"x-amzn-mqtt-ca"});
+  EXPECT_EQ(config.mqtt.will.topic, "plant/7/gw/alive");
+  EXPECT_EQ(config.mqtt.will.payload, "dead");
+  EXPECT_EQ(config.mqtt.will.qos, 0);
+  EXPECT_FALSE(config.mqtt.will.retain);
+}
+
+TEST(LoadPaths, AreTakenFromTheFilesFolder) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("iotgw-load-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "pw") << "s3cret\r\nignored\n";
+  ::chmod((dir / "pw").c_str(), 0600);
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\nstate_dir = \"state\"\n"
+      "[mqtt]\nurl = \"mqtt://b\"\npassword_file = \"pw\"\n"
+      "[store]\npath = \"/data/q.db\"\n",
+      dir / "iotgw.toml");
+  EXPECT_EQ(config.gateway.state_dir, dir / "state");
+  EXPECT_EQ(config.mqtt.password_file, dir / "pw");
+  EXPECT_EQ(config.mqtt.password, "s3cret");
+  EXPECT_EQ(config.store.path, "/data/q.db");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LoadBuses, ReadsModbusSerialBusDeviceAndPoints) {
+  const Config config = load_valid(std::string(minimal) +
+                                   "[[bus]]\nname = \"rs485\"\nprotocol = \"modbus-rtu\"\n"
+                                   "port = \"usb:0403:6001:A10K3B\"\nbaud = 19200\n"
+                                   "parity = \"even\"\ndata_bits = 7\nstop_bits = 2\n"
+                                   "flow_control = \"rtscts\"\ntimeout = \"1s\"\nretries = 3\n"
+                                   "frame_gap = \"5ms\"\nrs485 = true\n"
+                                   "rs485_delay_before_send = \"1ms\"\n"
+                                   "[[bus.device]]\nname = \"meter\"\nunit_id = 7\n"
+                                   "poll_interval = \"250ms\"\nmax_gap = 0\nmax_registers = 60\n"
+                                   "[[bus.device.point]]\nname = \"energy\"\n"
+                                   "register = \"input\"\naddress = 40\ntype = \"uint64\"\n"
+                                   "byte_order = \"DCBA\"\nscale = 0.001\noffset = -1\n"
+                                   "unit = \"kWh\"\ndeadband = 0.5\nheartbeat = \"10m\"\n"
+                                   "[[bus.device.point]]\nname = \"alarm\"\naddress = 3\n"
+                                   "type = \"bool\"\nbit = 15\n"
+                                   "[[bus.device.point]]\nname = \"relay\"\n"
+                                   "register = \"coil\"\naddress = 9\nwritable = true\n");
+  ASSERT_EQ(config.buses.size(), 1U);
+  const Bus& bus = config.buses[0];
+  EXPECT_EQ(bus.protocol, Protocol::modbus_rtu);
+  EXPECT_EQ(bus.port, "usb:0403:6001:A10K3B");
+  EXPECT_EQ(bus.baud, 19200U);
+  EXPECT_EQ(bus.parity, Parity::even);
+  EXPECT_EQ(bus.data_bits, 7);
+  EXPECT_EQ(bus.stop_bits, 2);
+  EXPECT_EQ(bus.flow_control, FlowControl::rtscts);
+  EXPECT_EQ(bus.timeout, 1s);
+  EXPECT_EQ(bus.retries, 3);
+  EXPECT_EQ(bus.frame_gap, Duration(5));
+  EXPECT_TRUE(bus.rs485.enabled);
+  EXPECT_EQ(bus.rs485.delay_before_send, 1ms);
+  ASSERT_EQ(bus.devices.size(), 1U);
+  const Device& device = bus.devices[0];
+  EXPECT_EQ(device.unit_id, 7);
+  EXPECT_EQ(device.poll_interval, 250ms);
+  EXPECT_EQ(device.max_gap, 0);
+  EXPECT_EQ(device.max_registers, 60);
+  ASSERT_EQ(device.points.size(), 3U);
+  const Point& energy = device.points[0];
+  EXPECT_EQ(energy.register_kind, RegisterKind::input);
+  EXPECT_EQ(energy.address, 40);
+  EXPECT_EQ(energy.type, ValueType::uint64);
+  EXPECT_EQ(energy.byte_order, ByteOrder::DCBA);
+  EXPECT_DOUBLE_EQ(energy.scale, 0.001);
+  EXPECT_DOUBLE_EQ(energy.offset, -1.0);
+  EXPECT_EQ(energy.unit, "kWh");
+  EXPECT_DOUBLE_EQ(energy.deadband, 0.5);
+  EXPECT_EQ(energy.heartbeat, 600s);
+  const Point& alarm = device.points[1];
+  EXPECT_EQ(alarm.register_kind, RegisterKind::holding);
+  EXPECT_EQ(alarm.type, ValueType::boolean);
+  EXPECT_EQ(alarm.bit, 15);
+  const Point& relay = device.points[2];
+  EXPECT_EQ(relay.type, ValueType::boolean);  // the default for coils
+  EXPECT_TRUE(relay.writable);
+}
+
+TEST(LoadBuses, ReadsNetworkAndLineBuses) {
+  const Config config = load_valid(std::string(minimal) +
+                                   "[[bus]]\nname = \"plc\"\nprotocol = \"modbus-tcp\"\n"
+                                   "host = \"10.1.2.3\"\n"
+                                   "[[bus.device]]\nname = \"plc1\"\nunit_id = 255\n"
+                                   "[[bus.device.point]]\nname = \"v\"\naddress = 0\n"
+                                   "[[bus]]\nname = \"moxa\"\n"
+                                   "protocol = \"modbus-rtu-over-tcp\"\nhost = \"[fe80::1]:4001\"\n"
+                                   "[[bus.device]]\nname = \"drive\"\n"
+                                   "[[bus.device.point]]\nname = \"rpm\"\naddress = 1\n"
+                                   "[[bus]]\nname = \"wx\"\nprotocol = \"line\"\n"
+                                   "port = \"/dev/ttyAMA0\"\ndelimiter = \"\\r\\n\"\n"
+                                   "max_line = 128\n"
+                                   "[[bus.device]]\nname = \"station\"\n"
+                                   "[[bus.device.point]]\nname = \"t\"\nkey = \"TEMP\"\n"
+                                   "[[bus.device.point]]\nname = \"id\"\ntype = \"string\"\n");
+  ASSERT_EQ(config.buses.size(), 3U);
+  EXPECT_EQ(config.buses[0].host, "10.1.2.3");
+  EXPECT_EQ(config.buses[0].tcp_port, 502);
+  EXPECT_EQ(config.buses[0].devices[0].unit_id, 255);
+  EXPECT_EQ(config.buses[1].host, "fe80::1");
+  EXPECT_EQ(config.buses[1].tcp_port, 4001);
+  EXPECT_FALSE(config.buses[1].is_serial());
+  const Bus& line = config.buses[2];
+  EXPECT_EQ(line.delimiter, "\r\n");
+  EXPECT_EQ(line.max_line, 128U);
+  EXPECT_TRUE(line.devices[0].pattern.empty());
+  EXPECT_EQ(line.devices[0].points[0].key, "TEMP");
+  EXPECT_EQ(line.devices[0].points[0].type, ValueType::float64);
+  EXPECT_EQ(line.devices[0].points[1].key, "id");
+  EXPECT_EQ(line.devices[0].points[1].type, ValueType::string);
+}
+
+TEST(LoadFile, ReportsAFileThatCannotBeRead) {
+  const LoadResult result = load_file("/nonexistent/iotgw.toml");
+  ASSERT_EQ(result.diagnostics.size(), 1U);
+  EXPECT_EQ(result.diagnostics[0].to_string(),
+            "/nonexistent/iotgw.toml:1:1: error: cannot read the file: No such file or directory");
+  EXPECT_FALSE(result.config.has_value());
+}
+
+}  // namespace
+}  // namespace iotgw::config
