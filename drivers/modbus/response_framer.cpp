@@ -98,6 +98,10 @@ void ResponseFramer::parse_rtu(bool at_end, FramerOutput& out) {
       continue;
     }
     const std::size_t frame_length = 1 + length.bytes + 2;
+    if (frame_length > framing_->max_adu_length) {
+      drop(1, out);  // a byte count no RTU frame can carry: not a frame start
+      continue;
+    }
     const bool complete =
         length.kind == pdu::PduLength::Kind::complete && bytes.size() >= frame_length;
     if (!complete) {

@@ -96,18 +96,34 @@ TEST(ModbusRtuFraming, GarbageBeforeTheFrameIsSkipped) {
 }
 
 TEST(ModbusRtuFraming, GarbageLookingLikeOurHeader) {
-  // "11 03 FF": our unit and function with a byte count of 255; the real
+  // "11 03 20": our unit and function with a byte count of 32; the real
   // frame follows within the same burst and is found once the false one fails.
   auto framer = armed_rtu();
   Bytes stream{
       0x11,  // unit id 17 (noise)
       0x03,  // function 3 (noise)
-      0xFF,  // byte count 255 (noise)
+      0x20,  // byte count 32 (noise)
   };
   stream.insert(stream.end(), kRtuResponse.begin(), kRtuResponse.end());
   auto out = framer.feed(stream);
-  EXPECT_FALSE(out.pdu.has_value());  // still waiting for 255 data bytes
+  EXPECT_FALSE(out.pdu.has_value());  // still waiting for 32 data bytes
   out = framer.on_silence();          // t3.5 of silence: the burst is over
+  ASSERT_TRUE(out.pdu.has_value());
+  EXPECT_EQ(*out.pdu, kResponsePdu);
+  EXPECT_EQ(out.stats.discarded_bytes, 3U);
+}
+
+TEST(ModbusRtuFraming, ByteCountNoFrameCanCarryIsNotAFrameStart) {
+  // A byte count of 252 would make a 257-byte frame, longer than the 256 an
+  // RTU frame may have: the framer does not wait for it.
+  auto framer = armed_rtu();
+  Bytes stream{
+      0x11,  // unit id 17 (noise)
+      0x03,  // function 3 (noise)
+      0xFC,  // byte count 252 (noise)
+  };
+  stream.insert(stream.end(), kRtuResponse.begin(), kRtuResponse.end());
+  const auto out = framer.feed(stream);
   ASSERT_TRUE(out.pdu.has_value());
   EXPECT_EQ(*out.pdu, kResponsePdu);
   EXPECT_EQ(out.stats.discarded_bytes, 3U);
