@@ -134,7 +134,7 @@ void Master::send(TimePoint now, Output& out) {
   transaction_id_ = static_cast<std::uint16_t>(transaction_id_ + 1);
   const std::uint8_t unit = active.transaction.unit;
   Bytes adu = options_.framing->encode_adu(unit, transaction_id_, active.pdu);
-  const Micros transmit = options_.character_time * static_cast<long>(adu.size());
+  const Micros transmit = options_.character_time * static_cast<Micros::rep>(adu.size());
   note_activity(now + transmit);
   counters_for(unit, out).requests += 1;
   out.events.emplace_back(event::SendBytes{std::move(adu)});
