@@ -222,8 +222,7 @@ std::vector<Event> Master::on_timer(TimerKind kind, TimePoint now) {
     case TimerKind::response_timeout:
       if (state_ == State::awaiting_response && now >= deadline_) {
         counters_for(active_->transaction.unit, out).timeouts += 1;
-        framer_.cancel_expectation();
-        take_framer_output(framer_.flush(), out);
+        take_framer_output(framer_.abandon(), out);
         if (active_->attempts <= options_.retries) {
           start_attempt(now, out);
         } else {

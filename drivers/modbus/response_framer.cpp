@@ -52,6 +52,11 @@ FramerOutput ResponseFramer::on_silence() {
   return out;
 }
 
+FramerOutput ResponseFramer::abandon() {
+  expected_.reset();
+  return framing_->kind == FramingKind::rtu ? flush() : FramerOutput{};
+}
+
 FramerOutput ResponseFramer::flush() {
   FramerOutput out;
   if (buffered() != 0) {

@@ -52,7 +52,11 @@ class ResponseFramer {
   // RTU: 3.5 character times of silence end the frame in progress (serial line
   // spec 2.5.1.1); a frame still incomplete then is discarded. TCP: no effect.
   FramerOutput on_silence();
-  // Discards everything buffered (after a response timeout or a transport reset).
+  // Gives up on the expected response (a response timeout). RTU drops what is
+  // buffered; TCP keeps a partial frame, since cutting it would misalign the
+  // stream, and lets its transaction id mark it stale when it completes.
+  FramerOutput abandon();
+  // Discards everything buffered (a transport reset).
   FramerOutput flush();
 
   std::size_t buffered() const { return buffer_.size() - start_; }

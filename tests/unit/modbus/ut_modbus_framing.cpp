@@ -334,6 +334,26 @@ TEST(ModbusTcpFraming, ImpossibleLengthDesynchronises) {
   EXPECT_EQ(framer.buffered(), 0U);
 }
 
+TEST(ModbusTcpFraming, AbandonKeepsAPartialFrame) {
+  auto framer = armed_tcp();
+  (void)framer.feed(std::span(kTcpResponse).first(9));
+  EXPECT_FALSE(framer.abandon().stats.any());
+  EXPECT_FALSE(framer.expecting());
+  EXPECT_EQ(framer.buffered(), 9U);
+  const auto out = framer.feed(std::span(kTcpResponse).subspan(9));
+  EXPECT_FALSE(out.pdu.has_value());
+  EXPECT_EQ(out.stats.wrong_transaction, 1U);
+  EXPECT_EQ(framer.buffered(), 0U);
+}
+
+TEST(ModbusRtuFraming, AbandonDropsThePartialFrame) {
+  auto framer = armed_rtu();
+  (void)framer.feed(std::span(kRtuResponse).first(4));
+  EXPECT_EQ(framer.abandon().stats.discarded_bytes, 4U);
+  EXPECT_FALSE(framer.expecting());
+  EXPECT_EQ(framer.buffered(), 0U);
+}
+
 TEST(ModbusTcpFraming, SilenceMeansNothingOnTcp) {
   auto framer = armed_tcp();
   (void)framer.feed(std::span(kTcpResponse).first(9));

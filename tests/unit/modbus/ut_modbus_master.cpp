@@ -435,6 +435,23 @@ TEST(ModbusMasterTcp, LateAnswerToTheTimedOutAttemptIsDiscarded) {
   EXPECT_EQ(wire.master().counters(0x11).discarded_bytes, 15U);
 }
 
+TEST(ModbusMasterTcp, TimeoutInTheMiddleOfAFrameKeepsTheStreamAligned) {
+  const Bytes late = tcp_response(1);
+  Exchange wire(tcp_options());
+  // The first answer stalls after 5 bytes and completes after the timeout...
+  wire.expect(tcp_request(1)).reply(Bytes(late.begin(), late.begin() + 5), after(10ms));
+  wire.expect(tcp_request(2)).reply(tcp_response(2), after(60ms));
+  wire.command(kRead);
+  wire.deliver_at(150ms, Bytes(late.begin() + 5, late.end()));
+  wire.run();
+  // ...and is discarded as stale, while the retry's answer is taken.
+  ASSERT_EQ(wire.completed().size(), 1U);
+  expect_registers(wire.completed()[0]);
+  EXPECT_EQ(wire.transport_resets(), 0);
+  EXPECT_EQ(wire.master().counters(0x11).unexpected_frames, 1U);
+  EXPECT_EQ(wire.master().counters(0x11).discarded_bytes, late.size());
+}
+
 TEST(ModbusMasterTcp, ImpossibleHeaderResetsTheTransport) {
   Exchange wire(tcp_options());
   wire.expect(tcp_request(1))
