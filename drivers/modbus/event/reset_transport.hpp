@@ -1,0 +1,13 @@
+// Event: the byte stream cannot be resynchronised (a TCP peer sent an
+// impossible MBAP header); close the connection and open a fresh one.
+#pragma once
+
+#include <string>
+
+namespace iotgw::modbus::event {
+
+struct ResetTransport {
+  std::string reason;
+};
+
+}  // namespace iotgw::modbus::event

@@ -1,0 +1,15 @@
+#include "drivers/modbus/pdu/read_input_registers.hpp"
+
+namespace iotgw::modbus::pdu {
+
+Result<Bytes> encode_request(const ReadInputRegisters& request) {
+  return encode_read_request(ReadInputRegisters::function, request.address, request.quantity,
+                             kMaxReadRegisters);
+}
+
+Result<RegistersRead> decode_response(const ReadInputRegisters& request,
+                                      std::span<const std::uint8_t> pdu) {
+  return decode_registers_response(ReadInputRegisters::function, request.quantity, pdu);
+}
+
+}  // namespace iotgw::modbus::pdu
