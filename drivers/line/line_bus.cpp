@@ -1,0 +1,153 @@
+#include "drivers/line/line_bus.hpp"
+
+#include <array>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "drivers/serial/serial_open.hpp"
+
+namespace iotgw::drivers {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Reopen attempts start quickly for a glitch and slow down for an unplugged cable.
+constexpr auto first_retry = 500ms;
+constexpr auto last_retry = 30s;
+
+}  // namespace
+
+LineBus::LineBus(asio::any_io_executor executor, const config::Bus& bus, Sink sink)
+    : bus_(bus),
+      sink_(std::move(sink)),
+      port_(executor),
+      retry_timer_(executor),
+      framer_(bus.delimiter, bus.max_line) {
+  for (const config::Device& device : bus.devices) {
+    parsers_.emplace_back(device);
+  }
+}
+
+void LineBus::start() {
+  asio::co_spawn(port_.get_executor(), run(), asio::detached);
+}
+
+void LineBus::stop() {
+  stopping_ = true;
+  retry_timer_.cancel();
+  boost::system::error_code ignored;
+  port_.close(ignored);
+}
+
+LineBus::Counters LineBus::counters() const {
+  Counters counters = counters_;
+  counters.dropped_overlong = framer_.dropped_overlong();
+  return counters;
+}
+
+asio::awaitable<void> LineBus::run() {
+  std::chrono::milliseconds retry = first_retry;
+  bool reported_down = false;
+  while (!stopping_) {
+    OpenedPort opened = open_serial(bus_);
+    if (opened.fd >= 0) {
+      spdlog::info("bus {}: reading lines from {}", bus_.name, opened.path);
+      port_.assign(opened.fd);
+      framer_.reset();
+      reported_down = false;
+      if (co_await read_lines()) {
+        retry = first_retry;
+      }
+      if (stopping_) {
+        break;
+      }
+    } else if (!reported_down) {
+      spdlog::warn("bus {}: {}; retrying", bus_.name, opened.error);
+    }
+    ++counters_.port_failures;
+    if (!reported_down) {
+      report_port_down();
+      reported_down = true;
+    }
+    retry_timer_.expires_after(retry);
+    boost::system::error_code error;
+    co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+    retry = std::min<std::chrono::milliseconds>(retry * 2, last_retry);
+  }
+}
+
+asio::awaitable<bool> LineBus::read_lines() {
+  std::array<char, 4096> buffer;
+  bool received = false;
+  for (;;) {
+    boost::system::error_code error;
+    const std::size_t size = co_await port_.async_read_some(
+        asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+    if (error) {
+      if (!stopping_) {
+        spdlog::warn("bus {}: port {} lost: {}", bus_.name, bus_.port, error.message());
+        boost::system::error_code ignored;
+        port_.close(ignored);
+      }
+      co_return received;
+    }
+    received = true;
+    for (const std::string& line : framer_.feed(std::string_view(buffer.data(), size))) {
+      handle_line(line);
+    }
+  }
+}
+
+void LineBus::handle_line(const std::string& line) {
+  ++counters_.lines;
+  const auto wall_time = std::chrono::system_clock::now();
+  const auto steady_time = std::chrono::steady_clock::now();
+  bool matched = false;
+  for (std::size_t d = 0; d < parsers_.size(); ++d) {
+    const ParsedLine parsed = parsers_[d].parse(line);
+    if (!parsed.matched) {
+      continue;
+    }
+    matched = true;
+    counters_.bad_values += static_cast<std::uint64_t>(parsed.bad_values);
+    const config::Device& device = bus_.devices[d];
+    for (std::size_t p = 0; p < device.points.size(); ++p) {
+      const std::optional<Value>& value = parsed.values[p];
+      if (!value) {
+        continue;
+      }
+      sink_(Reading{.device = &device,
+                    .point = &device.points[p],
+                    .value = value,
+                    .quality = {},
+                    .wall_time = wall_time,
+                    .steady_time = steady_time});
+    }
+  }
+  if (!matched) {
+    ++counters_.unmatched;
+    spdlog::debug("bus {}: no device recognises the line \"{}\"", bus_.name, line);
+  }
+}
+
+void LineBus::report_port_down() {
+  const auto wall_time = std::chrono::system_clock::now();
+  const auto steady_time = std::chrono::steady_clock::now();
+  for (const config::Device& device : bus_.devices) {
+    for (const config::Point& point : device.points) {
+      sink_(Reading{.device = &device,
+                    .point = &point,
+                    .value = std::nullopt,
+                    .quality = {.kind = Quality::Kind::port_down},
+                    .wall_time = wall_time,
+                    .steady_time = steady_time});
+    }
+  }
+}
+
+}  // namespace iotgw::drivers

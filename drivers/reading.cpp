@@ -1,0 +1,25 @@
+#include "drivers/reading.hpp"
+
+#include "drivers/modbus/error.hpp"
+
+namespace iotgw::drivers {
+
+std::string to_string(Quality quality) {
+  switch (quality.kind) {
+    case Quality::Kind::good:
+      return "good";
+    case Quality::Kind::timeout:
+      return "timeout";
+    case Quality::Kind::crc_error:
+      return "crc_error";
+    case Quality::Kind::exception:
+      return "exception:" + modbus::exception_error(quality.exception_code).name();
+    case Quality::Kind::port_down:
+      return "port_down";
+    case Quality::Kind::bad_value:
+      return "bad_value";
+  }
+  return "unknown";
+}
+
+}  // namespace iotgw::drivers
