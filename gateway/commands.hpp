@@ -14,6 +14,9 @@ std::optional<config::Config> load_and_report(const std::filesystem::path& file)
 // iotgw check: validate and print a summary; exit status 0 or 1.
 int check_command(const std::filesystem::path& file);
 
+// iotgw ports: the serial ports and the stable names config accepts for them.
+int ports_command();
+
 // iotgw run: the service, until SIGTERM or SIGINT.
 int run_command(const std::filesystem::path& file, std::optional<config::LogLevel> log_level);
 

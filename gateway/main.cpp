@@ -30,10 +30,16 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", log_level, "Overrides gateway.log_level")
       ->transform(CLI::CheckedTransformer(levels));
 
+  CLI::App* ports = app.add_subcommand(
+      "ports", "List serial ports with the names a configuration can use for them");
+
   CLI11_PARSE(app, argc, argv);
   iotgw::setup_logging(log_level.value_or(iotgw::config::LogLevel::info));
   if (check->parsed()) {
     return iotgw::check_command(config_file);
+  }
+  if (ports->parsed()) {
+    return iotgw::ports_command();
   }
   return iotgw::run_command(config_file, log_level);
 }
