@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The iotgw command line run as a user runs it: version, check on every example
 and on a broken file, and run with both log formats and a clean SIGTERM stop."""
 import os
