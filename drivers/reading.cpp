@@ -18,6 +18,8 @@ std::string to_string(Quality quality) {
       return "port_down";
     case Quality::Kind::bad_value:
       return "bad_value";
+    case Quality::Kind::protocol_error:
+      return "protocol_error";
   }
   return "unknown";
 }

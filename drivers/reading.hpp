@@ -18,11 +18,12 @@ using modbus::Value;
 struct Quality {
   enum class Kind : std::uint8_t {
     good,
-    timeout,    // the device did not answer in time
-    crc_error,  // answers arrived but failed the checksum
-    exception,  // the device answered with a Modbus exception
-    port_down,  // the serial port or TCP connection is not usable
-    bad_value,  // the answer arrived but the point's bytes do not decode
+    timeout,         // the device did not answer in time
+    crc_error,       // answers arrived but failed the checksum
+    exception,       // the device answered with a Modbus exception
+    port_down,       // the serial port or TCP connection is not usable
+    bad_value,       // the answer arrived but the point's bytes do not decode
+    protocol_error,  // the answer does not fit the request (function, count or echo)
   };
 
   Kind kind = Kind::good;
@@ -32,7 +33,8 @@ struct Quality {
   friend bool operator==(const Quality&, const Quality&) = default;
 };
 
-// "good", "timeout", "crc_error", "exception:illegal_data_address", "port_down", "bad_value".
+// "good", "timeout", "crc_error", "exception:illegal_data_address", "port_down",
+// "bad_value", "protocol_error".
 std::string to_string(Quality quality);
 
 struct Reading {

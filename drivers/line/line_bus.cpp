@@ -8,19 +8,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "drivers/reopen_backoff.hpp"
 #include "drivers/serial/serial_open.hpp"
 
 namespace iotgw::drivers {
-namespace {
-
 namespace asio = boost::asio;
-using namespace std::chrono_literals;
-
-// Reopen attempts start quickly for a glitch and slow down for an unplugged cable.
-constexpr auto first_retry = 500ms;
-constexpr auto last_retry = 30s;
-
-}  // namespace
 
 LineBus::LineBus(asio::any_io_executor executor, const config::Bus& bus, Sink sink)
     : bus_(bus),
@@ -51,7 +43,7 @@ LineBus::Counters LineBus::counters() const {
 }
 
 asio::awaitable<void> LineBus::run() {
-  std::chrono::milliseconds retry = first_retry;
+  ReopenBackoff backoff;
   bool reported_down = false;
   while (!stopping_) {
     OpenedPort opened = open_serial(bus_);
@@ -61,7 +53,7 @@ asio::awaitable<void> LineBus::run() {
       framer_.reset();
       reported_down = false;
       if (co_await read_lines()) {
-        retry = first_retry;
+        backoff.reset();
       }
       if (stopping_) {
         break;
@@ -74,10 +66,9 @@ asio::awaitable<void> LineBus::run() {
       report_port_down();
       reported_down = true;
     }
-    retry_timer_.expires_after(retry);
+    retry_timer_.expires_after(backoff.next());
     boost::system::error_code error;
     co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
-    retry = std::min<std::chrono::milliseconds>(retry * 2, last_retry);
   }
 }
 

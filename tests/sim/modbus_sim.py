@@ -3,7 +3,8 @@
 implementation independent of iotgw's). It serves holding and input registers,
 coils and discrete inputs at addresses 0-199 on an RTU serial port (a socat pty)
 or on TCP, prints "ready" once it serves, and prints one line per write it
-receives ("write holding 10 [250]") so that tests can see every write.
+receives ("write holding 10 [250]") so that tests can see every write. Other
+unit ids get no answer, like an absent slave.
 
   modbus_sim.py --rtu /tmp/x/device --baud 19200 [--unit 1] [--moving]
   modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1]
@@ -98,13 +99,13 @@ async def main():
     if args.rtu:
         server = await StartAsyncSerialServer(
             context=context, framer=ModbusRtuFramer, port=args.rtu, baudrate=args.baud,
-            defer_start=True)
+            ignore_missing_slaves=True, defer_start=True)
         await server.start()
     else:
         host, port = args.tcp.rsplit(":", 1)
         server = await StartAsyncTcpServer(
             context=context, framer=ModbusSocketFramer, address=(host, int(port)),
-            defer_start=True, allow_reuse_address=True)
+            ignore_missing_slaves=True, defer_start=True, allow_reuse_address=True)
         asyncio.ensure_future(server.serve_forever())
         while server.server is None:
             await asyncio.sleep(0.01)

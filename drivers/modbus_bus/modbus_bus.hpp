@@ -1,0 +1,98 @@
+// A Modbus bus on the io_context: the Asio layer around the sans-I/O master
+// core. It owns the transport and the timers, polls each device's planned reads
+// on the poll scheduler's rhythm, turns responses into Readings, runs writes
+// from commands ahead of polls, and reopens the transport with backoff when it
+// fails, reporting port_down meanwhile.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/config.hpp"
+#include "drivers/modbus/master.hpp"
+#include "drivers/modbus/plan.hpp"
+#include "drivers/modbus_bus/transport.hpp"
+#include "drivers/reading.hpp"
+#include "drivers/scheduler/poll_scheduler.hpp"
+
+namespace iotgw::drivers {
+
+class ModbusBus {
+ public:
+  using Sink = std::function<void(const Reading&)>;
+  // Called once per write: empty on success, else why it failed.
+  using WriteDone = std::function<void(std::optional<modbus::Error>)>;
+
+  // The bus must outlive this object; readings go to sink on the executor.
+  ModbusBus(boost::asio::any_io_executor executor, const config::Bus& bus, Sink sink);
+
+  void start();
+  // Closes the transport and ends the bus's work; pending handlers still run.
+  void stop();
+
+  // Writes value to a point. Refused at once, with no traffic on the bus, when
+  // the point is not writable, the value is out of range or the port is down.
+  void write(std::size_t device, std::size_t point, const Value& value, WriteDone done);
+  // Polls a device as soon as the bus is free.
+  void read_now(std::size_t device);
+
+  bool connected() const { return open_; }
+  modbus::DeviceCounters counters(std::size_t device) const;
+  const PollScheduler::DeviceStatus& status(std::size_t device) const;
+
+ private:
+  struct PendingWrite {
+    std::size_t device;
+    std::size_t point;
+    modbus::pdu::Request request;
+    WriteDone done;
+  };
+
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> read_until_failure();
+  boost::asio::awaitable<void> write_queued();
+  void handle(std::vector<modbus::Event> events);
+  void dispatch();
+  void arm_poll_timer();
+  void arm_timer(modbus::event::TimerKind kind, std::chrono::microseconds after);
+  void send(modbus::Bytes bytes);
+  void completed(modbus::event::TransactionCompleted& completion);
+  void emit_poll(const PollScheduler::Poll& poll,
+                 const modbus::Result<modbus::pdu::Response>& result, Quality failure);
+  Quality quality_of(const modbus::Error& error, std::size_t device) const;
+  void fail_pending_writes(const char* why);
+  void report_port_down();
+
+  boost::asio::any_io_executor executor_;
+  const config::Bus& bus_;
+  Sink sink_;
+  std::unique_ptr<Transport> transport_;
+  modbus::Master master_;
+  std::vector<modbus::ReadPlan> plans_;  // one per device, before the scheduler that counts them
+  PollScheduler scheduler_;
+  std::array<boost::asio::steady_timer, 3> core_timers_;  // by modbus::event::TimerKind
+  boost::asio::steady_timer silence_timer_;
+  boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer retry_timer_;
+  std::optional<PollScheduler::Job> active_;
+  std::uint64_t crc_errors_before_ =
+      0;  // of the active job's device, to tell CRC errors from silence
+  std::map<std::uint64_t, PendingWrite> writes_;
+  std::uint64_t next_write_id_ = 1;
+  std::deque<modbus::Bytes> outgoing_;
+  bool writing_ = false;
+  bool open_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace iotgw::drivers
