@@ -8,6 +8,7 @@
 #include "config/names.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/modbus_command.hpp"
 #include "gateway/version.hpp"
 
 int main(int argc, char** argv) {
@@ -33,13 +34,24 @@ int main(int argc, char** argv) {
   CLI::App* ports = app.add_subcommand(
       "ports", "List serial ports with the names a configuration can use for them");
 
+  iotgw::ModbusCommandOptions modbus_options;
+  CLI::App* modbus_read = nullptr;
+  CLI::App* modbus_write = nullptr;
+  iotgw::add_modbus_commands(app, modbus_options, modbus_read, modbus_write);
+
   CLI11_PARSE(app, argc, argv);
-  iotgw::setup_logging(log_level.value_or(iotgw::config::LogLevel::info));
+  // One-shot commands print their results; only trouble goes to the log.
+  const bool one_shot = modbus_read->parsed() || modbus_write->parsed() || ports->parsed();
+  iotgw::setup_logging(
+      log_level.value_or(one_shot ? iotgw::config::LogLevel::warn : iotgw::config::LogLevel::info));
   if (check->parsed()) {
     return iotgw::check_command(config_file);
   }
   if (ports->parsed()) {
     return iotgw::ports_command();
+  }
+  if (modbus_read->parsed() || modbus_write->parsed()) {
+    return iotgw::modbus_command(modbus_options, modbus_write->parsed());
   }
   return iotgw::run_command(config_file, log_level);
 }

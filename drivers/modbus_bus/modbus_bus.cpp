@@ -83,12 +83,16 @@ void ModbusBus::write(std::size_t device, std::size_t point, const Value& value,
     done(request.error());
     return;
   }
+  write_request(device, std::move(*request), std::move(done));
+}
+
+void ModbusBus::write_request(std::size_t device, modbus::pdu::Request request, WriteDone done) {
   if (!open_) {
     done(modbus::Error{Errc::transport_reset, 0, "the port is down"});
     return;
   }
   const std::uint64_t id = next_write_id_++;
-  writes_.emplace(id, PendingWrite{device, point, std::move(*request), std::move(done)});
+  writes_.emplace(id, PendingWrite{device, std::move(request), std::move(done)});
   scheduler_.add_write(device, id);
   dispatch();
 }
@@ -288,14 +292,13 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
     const auto& write = std::get<PollScheduler::Write>(job);
     auto pending = writes_.extract(write.id);
     if (!pending.empty()) {
-      const config::Device& device = bus_.devices[pending.mapped().device];
-      const config::Point& point = device.points[pending.mapped().point];
+      const std::string& device = bus_.devices[pending.mapped().device].name;
+      const std::string what = modbus::pdu::describe(pending.mapped().request);
       if (result.ok()) {
-        spdlog::info("bus {}: wrote {}.{}: {}", bus_.name, device.name, point.name,
-                     modbus::pdu::describe(pending.mapped().request));
+        spdlog::info("bus {}: device {}: {} done", bus_.name, device, what);
         pending.mapped().done(std::nullopt);
       } else {
-        spdlog::warn("bus {}: write of {}.{} failed: {}", bus_.name, device.name, point.name,
+        spdlog::warn("bus {}: device {}: {} failed: {}", bus_.name, device, what,
                      result.error().message());
         pending.mapped().done(result.error());
       }

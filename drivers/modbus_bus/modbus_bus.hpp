@@ -43,6 +43,9 @@ class ModbusBus {
   // Writes value to a point. Refused at once, with no traffic on the bus, when
   // the point is not writable, the value is out of range or the port is down.
   void write(std::size_t device, std::size_t point, const Value& value, WriteDone done);
+  // Sends a write request as it is, without a point's checks: for diagnostics
+  // (iotgw modbus write), where a technician names registers directly.
+  void write_request(std::size_t device, modbus::pdu::Request request, WriteDone done);
   // Polls a device as soon as the bus is free.
   void read_now(std::size_t device);
 
@@ -53,7 +56,6 @@ class ModbusBus {
  private:
   struct PendingWrite {
     std::size_t device;
-    std::size_t point;
     modbus::pdu::Request request;
     WriteDone done;
   };

@@ -8,6 +8,7 @@ unit ids get no answer, like an absent slave.
 
   modbus_sim.py --rtu /tmp/x/device --baud 19200 [--unit 1] [--moving]
   modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1]
+  modbus_sim.py --rtu-over-tcp 127.0.0.1:5021
 """
 import argparse
 import asyncio
@@ -82,6 +83,8 @@ async def main():
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--rtu", metavar="PORT")
     where.add_argument("--tcp", metavar="HOST:PORT")
+    where.add_argument("--rtu-over-tcp", metavar="HOST:PORT",
+                       help="RTU frames over TCP, as a transparent serial server sends them")
     parser.add_argument("--baud", type=int, default=19200)
     parser.add_argument("--unit", type=int, default=1)
     parser.add_argument("--moving", action="store_true")
@@ -102,9 +105,10 @@ async def main():
             ignore_missing_slaves=True, defer_start=True)
         await server.start()
     else:
-        host, port = args.tcp.rsplit(":", 1)
+        host, port = (args.tcp or args.rtu_over_tcp).rsplit(":", 1)
+        framer = ModbusSocketFramer if args.tcp else ModbusRtuFramer
         server = await StartAsyncTcpServer(
-            context=context, framer=ModbusSocketFramer, address=(host, int(port)),
+            context=context, framer=framer, address=(host, int(port)),
             ignore_missing_slaves=True, defer_start=True, allow_reuse_address=True)
         asyncio.ensure_future(server.serve_forever())
         while server.server is None:
