@@ -1,0 +1,79 @@
+// Commands from MQTT: the topic names the device and point, the payload the
+// value (a bare JSON value, or {"value":…,"id":…,"ts":…}). Parsing decides
+// everything that can be decided without the device: unknown names, points not
+// writable, values of the wrong type or out of range, malformed payloads,
+// retained or stale commands are refused here, so they never reach a bus.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "drivers/reading.hpp"
+
+namespace iotgw {
+
+struct DeviceAddress {
+  std::size_t bus = 0;
+  std::size_t device = 0;
+};
+
+// …/cmd/{device}/{point}/set
+struct SetCommand {
+  DeviceAddress device;
+  std::size_t point = 0;
+  drivers::Value value;
+};
+
+// …/cmd/{device}/read
+struct ReadCommand {
+  DeviceAddress device;
+};
+
+struct Command {
+  std::variant<SetCommand, ReadCommand> action;
+  std::string result_topic;
+  nlohmann::json id;  // null when the sender gave none
+};
+
+// A command that is refused; the refusal is published on result_topic.
+struct Refusal {
+  std::string result_topic;
+  nlohmann::json id;
+  std::string error;
+};
+
+// A message under the command topic that is no command (our own results, a
+// topic of no known shape); nothing is published back.
+struct NotACommand {
+  std::string reason;
+};
+
+using ParsedCommand = std::variant<Command, Refusal, NotACommand>;
+
+class CommandParser {
+ public:
+  // The config must outlive the parser.
+  explicit CommandParser(const config::Config& config);
+
+  ParsedCommand parse(std::string_view topic, std::string_view payload, bool retained,
+                      std::chrono::system_clock::time_point now) const;
+
+ private:
+  std::string base_;  // the command topic without its "/#"
+  config::Duration max_age_;
+  const config::Config& config_;
+  std::map<std::string, DeviceAddress, std::less<>> devices_;
+};
+
+// {"id":…,"ok":true,"value":…}
+std::string ok_result(const nlohmann::json& id, const drivers::Value& value);
+// {"id":…,"ok":false,"error":"…"}
+std::string error_result(const nlohmann::json& id, std::string_view error);
+
+}  // namespace iotgw

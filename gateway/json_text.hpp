@@ -1,0 +1,26 @@
+// Small JSON writing helpers for the per-reading path, where building a JSON
+// document object per message would cost more than the message itself.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "drivers/reading.hpp"
+
+namespace iotgw {
+
+// Appends text as a JSON string literal, quotes included.
+void append_json_string(std::string& out, std::string_view text);
+
+// Appends a value as JSON: numbers in their shortest exact form, strings quoted;
+// a non-finite double (JSON has none) as null.
+void append_json_value(std::string& out, const drivers::Value& value);
+
+// Appends "2026-11-25T19:00:00.123Z" (UTC, milliseconds).
+void append_timestamp(std::string& out, std::chrono::system_clock::time_point time);
+
+// Whether a value can be published as JSON (false for NaN and infinities).
+bool is_publishable(const drivers::Value& value);
+
+}  // namespace iotgw

@@ -1,0 +1,63 @@
+#include "gateway/telemetry.hpp"
+
+#include "config/topic_template.hpp"
+#include "gateway/json_text.hpp"
+
+namespace iotgw {
+
+Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.payload) {
+  for (const config::Bus& bus : config.buses) {
+    for (const config::Device& device : bus.devices) {
+      for (const config::Point& point : device.points) {
+        topics_.emplace(&point,
+                        config::expand_topic(config.telemetry.topic,
+                                             {.prefix = config.mqtt.topic_prefix,
+                                              .gateway = config.gateway.id,
+                                              .device = device.name,
+                                              .point = point.name}));
+      }
+    }
+  }
+}
+
+const std::string& Telemetry::topic_of(const config::Point& point) const {
+  return topics_.at(&point);
+}
+
+std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& reading) const {
+  TelemetryMessage message{.topic = &topic_of(*reading.point), .payload = {}};
+  const bool good = reading.quality.is_good() && reading.value && is_publishable(*reading.value);
+  if (format_ == config::PayloadFormat::value) {
+    if (!good) {
+      return std::nullopt;
+    }
+    if (const auto* text = std::get_if<std::string>(&*reading.value)) {
+      message.payload = *text;
+    } else {
+      append_json_value(message.payload, *reading.value);
+    }
+    return message;
+  }
+  std::string& out = message.payload;
+  out.reserve(96 + reading.point->unit.size());
+  out += "{\"ts\":\"";
+  append_timestamp(out, reading.wall_time);
+  out += "\",\"value\":";
+  if (good) {
+    append_json_value(out, *reading.value);
+  } else {
+    out += "null";
+  }
+  if (!reading.point->unit.empty()) {
+    out += ",\"unit\":";
+    append_json_string(out, reading.point->unit);
+  }
+  out += ",\"quality\":";
+  // A value that JSON cannot carry (NaN, infinity) is reported as a bad value.
+  const bool unpublishable = reading.quality.is_good() && !good;
+  append_json_string(out, unpublishable ? "bad_value" : drivers::to_string(reading.quality));
+  out += '}';
+  return message;
+}
+
+}  // namespace iotgw
