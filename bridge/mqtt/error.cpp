@@ -38,6 +38,10 @@ std::string_view to_string(errc code) noexcept {
       return "buffer_too_small";
     case errc::protocol_violation:
       return "protocol_violation";
+    case errc::not_connected:
+      return "not_connected";
+    case errc::window_full:
+      return "window_full";
     case errc::decoder_failed:
       return "decoder_failed";
   }

@@ -28,6 +28,8 @@ enum class errc {
   field_too_long,        // 1.5.3: an encoded string or binary field above 65535 bytes
   buffer_too_small,      // the caller's output buffer cannot hold the packet
   protocol_violation,    // a valid packet at a point where the protocol forbids it
+  not_connected,         // a command that needs a connection, or one cut off by its loss
+  window_full,           // the in-flight window or the packet ids are used up
   decoder_failed,        // a stream decoder that already reported an error was fed again
 };
 
