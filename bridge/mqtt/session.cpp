@@ -406,11 +406,13 @@ events session::publish(const publish_view& message, std::uint64_t tag, time_poi
       return out;
     }
     send message_bytes;
-    if (encode(checked, message_bytes.bytes)) {
-      out.emplace_back(std::move(message_bytes));
-      last_sent_ = now;
-      out.emplace_back(publish_completed{tag});
+    if (auto written = encode(checked, message_bytes.bytes); !written) {
+      out.emplace_back(command_rejected{tag, written.error()});
+      return out;
     }
+    out.emplace_back(std::move(message_bytes));
+    last_sent_ = now;
+    out.emplace_back(publish_completed{tag});
     return out;
   }
   if (window_full()) {
@@ -428,8 +430,9 @@ events session::publish(const publish_view& message, std::uint64_t tag, time_poi
   entry.packet_id = id;
   entry.qos = message.qos;
   entry.at = message.qos == qos::exactly_once ? stage::await_pubrec : stage::await_puback;
-  if (!encode(checked, entry.encoded)) {
+  if (auto written = encode(checked, entry.encoded); !written) {
     release_packet_id(id);
+    out.emplace_back(command_rejected{tag, written.error()});
     return out;
   }
   if (state_ == connection_state::connected) {
