@@ -27,6 +27,10 @@ result<std::size_t> encode(const packet& any, std::vector<std::uint8_t>& out) {
 }
 
 result<packet> decode_body(const fixed_header& header, std::span<const std::uint8_t> body) {
+  // The header may not come from parse_fixed_header: check type and flags again.
+  if (auto failure = check_fixed_flags(header.first_byte)) {
+    return *failure;
+  }
   reader in(body, to_string(header.type()));
   result<packet> decoded = [&]() -> result<packet> {
     switch (header.type()) {

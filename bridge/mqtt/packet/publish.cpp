@@ -38,6 +38,11 @@ void write_body(const publish_view& packet, writer& out) {
 }
 
 result<publish> decode_publish(std::uint8_t flags, reader& in) {
+  const auto first_byte =
+      static_cast<std::uint8_t>((static_cast<std::uint8_t>(packet_type::publish) << 4) | flags);
+  if (auto failure = check_fixed_flags(first_byte)) {
+    return *failure;
+  }
   publish packet;
   packet.dup = (flags & 0x08) != 0;
   packet.qos = static_cast<mqtt::qos>((flags >> 1) & 0x03);

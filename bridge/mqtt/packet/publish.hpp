@@ -71,8 +71,8 @@ inline void write_body(const publish& packet, writer& out) {
   write_body(packet.view(), out);
 }
 
-// 3.3.2, 3.3.3: reads a PUBLISH body given the fixed-header flags, which the
-// caller already checked (no QoS 3, no DUP on QoS 0).
+// 3.3.1-3.3.3: reads a PUBLISH body given the fixed-header flags, which must
+// not carry QoS 3 or DUP with QoS 0.
 result<publish> decode_publish(std::uint8_t flags, reader& in);
 
 // 3.3.1.1: sets or clears DUP in an already-encoded QoS 1 or 2 PUBLISH in

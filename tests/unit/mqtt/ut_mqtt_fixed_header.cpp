@@ -120,6 +120,18 @@ TEST(MqttFixedHeader, AcceptsNonMinimalRemainingLength) {
   EXPECT_EQ(test::decode_ok<disconnect>(wire), disconnect{});
 }
 
+TEST(MqttFixedHeader, DecodeBodyChecksAHandMadeHeader) {
+  const bytes body = {0x00, 0x01, 0x74};          // topic "t"
+  const fixed_header qos3{0x36, body.size(), 2};  // PUBLISH with QoS bits 11
+  auto decoded = decode_body(qos3, body);
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_EQ(decoded.error().code, errc::invalid_qos);
+  const fixed_header reserved{0xF0, 0, 2};  // type 15
+  auto reserved_decoded = decode_body(reserved, {});
+  ASSERT_FALSE(reserved_decoded.has_value());
+  EXPECT_EQ(reserved_decoded.error().code, errc::bad_packet_type);
+}
+
 TEST(MqttFixedHeader, NamesEveryPacketType) {
   EXPECT_EQ(to_string(packet_type::connect), "CONNECT");
   EXPECT_EQ(to_string(packet_type::unsubscribe), "UNSUBSCRIBE");
