@@ -63,15 +63,13 @@ result<std::size_t> encoded_size(const P& p) {
   return 1 + remaining_length_size(*body) + *body;
 }
 
-// 2.2: encodes the whole packet `p` at the start of `out` and returns its size.
-// Nothing is allocated; a buffer too small for the packet is an error.
+namespace detail {
+
+// 2.2: writes fixed header and body of `p`, whose validated body size is
+// `body`, at the start of `out`.
 template <encodable P>
-result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
-  auto body = body_size(p);
-  if (!body) {
-    return body.error();
-  }
-  const std::size_t total = 1 + remaining_length_size(*body) + *body;
+result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::uint8_t> out) {
+  const std::size_t total = 1 + remaining_length_size(body) + body;
   if (out.size() < total) {
     return error{errc::buffer_too_small, std::string(to_string(type_of(p))) + ": needs " +
                                              std::to_string(total) + " bytes, buffer has " +
@@ -79,7 +77,7 @@ result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
   }
   writer w(out);
   w.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(type_of(p)) << 4) | fixed_flags(p)));
-  w.remaining_length(*body);
+  w.remaining_length(body);
   write_body(p, w);
   if (w.overflowed() || w.written() != total) {
     return error{errc::buffer_too_small,
@@ -88,17 +86,30 @@ result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
   return total;
 }
 
+}  // namespace detail
+
+// 2.2: encodes the whole packet `p` at the start of `out` and returns its size.
+// Nothing is allocated; a buffer too small for the packet is an error.
+template <encodable P>
+result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
+  auto body = body_size(p);
+  if (!body) {
+    return body.error();
+  }
+  return detail::write_packet(p, *body, out);
+}
+
 // 2.2: appends the whole encoded packet `p` to `out` and returns its size; on
 // error `out` is left as it was.
 template <encodable P>
 result<std::size_t> encode(const P& p, std::vector<std::uint8_t>& out) {
-  auto size = encoded_size(p);
-  if (!size) {
-    return size.error();
+  auto body = body_size(p);
+  if (!body) {
+    return body.error();
   }
   const std::size_t start = out.size();
-  out.resize(start + *size);
-  auto written = encode(p, std::span<std::uint8_t>(out).subspan(start));
+  out.resize(start + 1 + remaining_length_size(*body) + *body);
+  auto written = detail::write_packet(p, *body, std::span<std::uint8_t>(out).subspan(start));
   if (!written) {
     out.resize(start);
   }
