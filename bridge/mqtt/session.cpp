@@ -43,6 +43,7 @@ void session::release_packet_id(std::uint16_t id) {
   ids_in_use_.reset(id);
 }
 
+// Hands bytes to the transport and notes when, for the keepalive (3.1.2.10).
 void session::send_packet(const std::vector<std::uint8_t>& bytes, time_point now, events& out) {
   out.emplace_back(send{bytes});
   last_sent_ = now;
@@ -58,6 +59,8 @@ void session::send_packet(const P& p, time_point now, events& out) {
   }
 }
 
+// 4.8: ends the connection: stops every timer, fails requests still waiting
+// for an answer and says why; in-flight PUBLISHes stay for the next one (4.4).
 void session::close(std::string reason, events& out, std::optional<connack_code> refusal) {
   if (state_ == connection_state::disconnected) {
     return;
@@ -72,6 +75,8 @@ void session::close(std::string reason, events& out, std::optional<connack_code>
       state_changed{connection_state::disconnected, false, refusal, std::move(reason)});
 }
 
+// SUBSCRIBE and UNSUBSCRIBE are not resent on a new connection (4.4 covers
+// only PUBLISH and PUBREL): their callers learn they must ask again.
 void session::fail_pending_requests(events& out) {
   for (const auto& [id, request] : requests_) {
     out.emplace_back(command_rejected{
