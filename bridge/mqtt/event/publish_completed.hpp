@@ -1,0 +1,15 @@
+// Event: the broker acknowledged a PUBLISH (PUBACK for QoS 1, PUBCOMP for
+// QoS 2; at once for QoS 0), so the message may leave the store.
+#pragma once
+
+#include <cstdint>
+
+namespace iotgw::mqtt {
+
+struct publish_completed {
+  std::uint64_t tag;  // what the caller passed to session::publish
+
+  friend bool operator==(const publish_completed&, const publish_completed&) = default;
+};
+
+}  // namespace iotgw::mqtt

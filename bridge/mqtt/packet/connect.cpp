@@ -1,0 +1,190 @@
+#include "bridge/mqtt/packet/connect.hpp"
+
+#include <string_view>
+
+#include "bridge/mqtt/topic.hpp"
+#include "bridge/mqtt/utf8.hpp"
+
+namespace iotgw::mqtt {
+namespace {
+
+// 3.1.2.1, 3.1.2.2: the protocol name and level of MQTT 3.1.1.
+constexpr std::string_view protocol_name = "MQTT";
+constexpr std::uint8_t protocol_level = 4;
+
+// 3.1.2.3 figure 3.4: the connect flag bits.
+constexpr std::uint8_t flag_reserved = 0x01;
+constexpr std::uint8_t flag_clean_session = 0x02;
+constexpr std::uint8_t flag_will = 0x04;
+constexpr std::uint8_t flag_will_qos_shift = 3;
+constexpr std::uint8_t flag_will_qos_mask = 0x18;
+constexpr std::uint8_t flag_will_retain = 0x20;
+constexpr std::uint8_t flag_password = 0x40;
+constexpr std::uint8_t flag_username = 0x80;
+
+// 1.5.3: a string field that is valid UTF-8 and fits its length prefix.
+check_result check_string(std::string_view text, std::string_view field) {
+  if (auto failure = check_field_length(text.size(), "CONNECT", field)) {
+    return failure;
+  }
+  if (auto failure = check_utf8(text, field)) {
+    return error{failure->code, "CONNECT: " + failure->reason};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+result<std::size_t> body_size(const connect& packet) {
+  // Variable header: name (2 + 4), level, flags, keepalive.
+  std::size_t size = 2 + protocol_name.size() + 1 + 1 + 2;
+  if (auto failure = check_string(packet.client_id, "client identifier")) {
+    return *failure;
+  }
+  size += 2 + packet.client_id.size();
+  if (packet.will) {
+    if (auto failure = check_topic_name(packet.will->topic)) {
+      return error{failure->code, "CONNECT: will " + failure->reason};
+    }
+    if (static_cast<std::uint8_t>(packet.will->qos) > 2) {
+      return error{errc::invalid_qos, "CONNECT: will QoS 3"};
+    }
+    if (auto failure = check_field_length(packet.will->payload.size(), "CONNECT", "will message")) {
+      return *failure;
+    }
+    size += 2 + packet.will->topic.size() + 2 + packet.will->payload.size();
+  }
+  if (packet.username) {
+    if (auto failure = check_string(*packet.username, "user name")) {
+      return *failure;
+    }
+    size += 2 + packet.username->size();
+  }
+  if (packet.password) {
+    if (!packet.username) {
+      return error{errc::bad_flags, "CONNECT: password without a user name"};
+    }
+    if (auto failure = check_field_length(packet.password->size(), "CONNECT", "password")) {
+      return *failure;
+    }
+    size += 2 + packet.password->size();
+  }
+  return size;
+}
+
+void write_body(const connect& packet, writer& out) {
+  out.string(protocol_name);
+  out.u8(protocol_level);
+  std::uint8_t flags = 0;
+  if (packet.clean_session) {
+    flags |= flag_clean_session;
+  }
+  if (packet.will) {
+    flags |= flag_will;
+    flags |= static_cast<std::uint8_t>(static_cast<std::uint8_t>(packet.will->qos)
+                                       << flag_will_qos_shift);
+    if (packet.will->retain) {
+      flags |= flag_will_retain;
+    }
+  }
+  if (packet.password) {
+    flags |= flag_password;
+  }
+  if (packet.username) {
+    flags |= flag_username;
+  }
+  out.u8(flags);
+  out.u16(packet.keep_alive);
+  out.string(packet.client_id);
+  if (packet.will) {
+    out.string(packet.will->topic);
+    out.binary(packet.will->payload);
+  }
+  if (packet.username) {
+    out.string(*packet.username);
+  }
+  if (packet.password) {
+    out.binary(*packet.password);
+  }
+}
+
+result<connect> decode_connect(reader& in) {
+  auto name = in.utf8_string("protocol name");
+  if (!name) {
+    return name.error();
+  }
+  if (*name != protocol_name) {
+    return in.fail(errc::invalid_protocol, "protocol name is not \"MQTT\"");
+  }
+  auto level = in.u8("protocol level");
+  if (!level) {
+    return level.error();
+  }
+  if (*level != protocol_level) {
+    return in.fail(
+        errc::invalid_protocol,
+        "protocol level " + std::to_string(static_cast<int>(*level)) + " is not 4 (MQTT 3.1.1)");
+  }
+  auto flags = in.u8("connect flags");
+  if (!flags) {
+    return flags.error();
+  }
+  if ((*flags & flag_reserved) != 0) {
+    return in.fail(errc::bad_flags, "reserved connect flag set");
+  }
+  const std::uint8_t will_qos = (*flags & flag_will_qos_mask) >> flag_will_qos_shift;
+  const bool has_will = (*flags & flag_will) != 0;
+  if (!has_will && (will_qos != 0 || (*flags & flag_will_retain) != 0)) {
+    return in.fail(errc::bad_flags, "will QoS or will retain set without the will flag");
+  }
+  if (will_qos == 3) {
+    return in.fail(errc::invalid_qos, "will QoS 3");
+  }
+  if ((*flags & flag_password) != 0 && (*flags & flag_username) == 0) {
+    return in.fail(errc::bad_flags, "password flag set without the user name flag");
+  }
+  auto keep_alive = in.u16("keep alive");
+  if (!keep_alive) {
+    return keep_alive.error();
+  }
+  connect packet;
+  packet.clean_session = (*flags & flag_clean_session) != 0;
+  packet.keep_alive = *keep_alive;
+  auto client_id = in.utf8_string("client identifier");
+  if (!client_id) {
+    return client_id.error();
+  }
+  packet.client_id = std::move(*client_id);
+  if (has_will) {
+    auto topic = in.utf8_string("will topic");
+    if (!topic) {
+      return topic.error();
+    }
+    if (auto failure = check_topic_name(*topic)) {
+      return in.fail(failure->code, "will " + failure->reason);
+    }
+    auto message = in.binary("will message");
+    if (!message) {
+      return message.error();
+    }
+    packet.will = mqtt::will{std::move(*topic), std::move(*message),
+                             static_cast<mqtt::qos>(will_qos), (*flags & flag_will_retain) != 0};
+  }
+  if ((*flags & flag_username) != 0) {
+    auto username = in.utf8_string("user name");
+    if (!username) {
+      return username.error();
+    }
+    packet.username = std::move(*username);
+  }
+  if ((*flags & flag_password) != 0) {
+    auto password = in.binary("password");
+    if (!password) {
+      return password.error();
+    }
+    packet.password = std::move(*password);
+  }
+  return packet;
+}
+
+}  // namespace iotgw::mqtt

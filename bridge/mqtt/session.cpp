@@ -1,0 +1,506 @@
+#include "bridge/mqtt/session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace iotgw::mqtt {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The wait from `now` to `deadline`, rounded up so a timer never fires early.
+milliseconds until(time_point deadline, time_point now) {
+  if (deadline <= now) {
+    return milliseconds{0};
+  }
+  return std::chrono::ceil<milliseconds>(deadline - now);
+}
+
+error not_connected(std::string_view what) {
+  return error{errc::not_connected, std::string(what)};
+}
+
+}  // namespace
+
+session::session(session_config config)
+    : config_(std::move(config)),
+      decoder_(config_.limits),
+      keep_alive_(std::chrono::seconds{config_.connect.keep_alive}) {}
+
+std::uint16_t session::allocate_packet_id() {
+  // 2.3.1: an id in use by an unacknowledged exchange is never handed out.
+  for (std::uint32_t tries = 0; tries < 65535; ++tries) {
+    last_id_ = last_id_ == 65535 ? 1 : static_cast<std::uint16_t>(last_id_ + 1);
+    if (!ids_in_use_.test(last_id_)) {
+      ids_in_use_.set(last_id_);
+      return last_id_;
+    }
+  }
+  return 0;
+}
+
+void session::release_packet_id(std::uint16_t id) {
+  ids_in_use_.reset(id);
+}
+
+// Hands bytes to the transport and notes when, for the keepalive (3.1.2.10).
+void session::send_packet(const std::vector<std::uint8_t>& bytes, time_point now, events& out) {
+  out.emplace_back(send{bytes});
+  last_sent_ = now;
+}
+
+template <class P>
+void session::send_packet(const P& p, time_point now, events& out) {
+  send message;
+  // Packets built here from validated fields cannot fail to encode.
+  if (encode(p, message.bytes)) {
+    out.emplace_back(std::move(message));
+    last_sent_ = now;
+  }
+}
+
+// 4.8: ends the connection: stops every timer, fails requests still waiting
+// for an answer and says why; in-flight PUBLISHes stay for the next one (4.4).
+void session::close(std::string reason, events& out, std::optional<connack_code> refusal) {
+  if (state_ == connection_state::disconnected) {
+    return;
+  }
+  state_ = connection_state::disconnected;
+  ping_outstanding_ = false;
+  out.emplace_back(timer_cancel{timer_kind::connack_timeout});
+  out.emplace_back(timer_cancel{timer_kind::keepalive});
+  out.emplace_back(timer_cancel{timer_kind::peer_timeout});
+  fail_pending_requests(out);
+  out.emplace_back(
+      state_changed{connection_state::disconnected, false, refusal, std::move(reason)});
+}
+
+// SUBSCRIBE and UNSUBSCRIBE are not resent on a new connection (4.4 covers
+// only PUBLISH and PUBREL): their callers learn they must ask again.
+void session::fail_pending_requests(events& out) {
+  for (const auto& [id, request] : requests_) {
+    out.emplace_back(command_rejected{
+        request.tag, not_connected("connection ended before the broker answered")});
+    release_packet_id(id);
+  }
+  requests_.clear();
+}
+
+// 3.1: a fresh transport starts with CONNECT and waits for CONNACK.
+events session::connect(time_point now) {
+  events out;
+  if (state_ != connection_state::disconnected) {
+    out.emplace_back(command_rejected{
+        0, error{errc::protocol_violation, "connect() while a connection is active"}});
+    return out;
+  }
+  send message;
+  auto written = encode(config_.connect, message.bytes);
+  if (!written) {
+    out.emplace_back(state_changed{connection_state::disconnected, false, std::nullopt,
+                                   "invalid CONNECT: " + written.error().reason});
+    return out;
+  }
+  decoder_.reset();
+  state_ = connection_state::connecting;
+  ping_outstanding_ = false;
+  connect_started_ = now;
+  last_received_ = now;
+  out.emplace_back(state_changed{connection_state::connecting, false, std::nullopt, {}});
+  out.emplace_back(std::move(message));
+  last_sent_ = now;
+  out.emplace_back(timer_set{timer_kind::connack_timeout, config_.connack_timeout});
+  return out;
+}
+
+// 3.14: DISCONNECT is the last packet the client sends on a connection.
+events session::disconnect(time_point now) {
+  events out;
+  if (state_ == connection_state::connected) {
+    send_packet(mqtt::disconnect{}, now, out);
+  }
+  close("disconnect requested", out);
+  return out;
+}
+
+events session::connection_lost(time_point) {
+  events out;
+  close("transport closed", out);
+  return out;
+}
+
+// 2.2, 4.8: decode what arrived and act on each packet in order; anything
+// malformed or out of place ends the connection (4.8: close on violation).
+events session::feed(std::span<const std::uint8_t> bytes, time_point now) {
+  events out;
+  if (state_ == connection_state::disconnected || bytes.empty()) {
+    return out;
+  }
+  last_received_ = now;
+  std::vector<packet> packets;
+  auto failure = decoder_.feed(bytes, packets);
+  for (auto& incoming : packets) {
+    handle(std::move(incoming), now, out);
+    if (state_ == connection_state::disconnected) {
+      return out;
+    }
+  }
+  if (failure) {
+    close("malformed packet from the broker: " + failure->reason, out);
+  }
+  return out;
+}
+
+void session::handle(packet&& incoming, time_point now, events& out) {
+  const packet_type type = type_of(incoming);
+  if (state_ == connection_state::connecting && type != packet_type::connack) {
+    // 3.2: the first packet from the server is CONNACK.
+    close("expected CONNACK, got " + std::string(to_string(type)), out);
+    return;
+  }
+  switch (type) {
+    case packet_type::connack:
+      on_connack(std::get<connack>(incoming), now, out);
+      return;
+    case packet_type::publish:
+      on_publish(std::get<mqtt::publish>(std::move(incoming)), now, out);
+      return;
+    case packet_type::puback:
+      on_puback(std::get<puback>(incoming).packet_id, out);
+      return;
+    case packet_type::pubrec:
+      on_pubrec(std::get<pubrec>(incoming).packet_id, now, out);
+      return;
+    case packet_type::pubrel: {
+      // 4.3.3: answer every PUBREL with PUBCOMP, known id or not.
+      const std::uint16_t id = std::get<pubrel>(incoming).packet_id;
+      inbound_qos2_.erase(id);
+      send_packet(pubcomp{id}, now, out);
+      return;
+    }
+    case packet_type::pubcomp:
+      on_pubcomp(std::get<pubcomp>(incoming).packet_id, out);
+      return;
+    case packet_type::suback: {
+      const suback& ack = std::get<suback>(incoming);
+      on_request_ack(ack.packet_id, &ack, out);
+      return;
+    }
+    case packet_type::unsuback:
+      on_request_ack(std::get<unsuback>(incoming).packet_id, nullptr, out);
+      return;
+    case packet_type::pingresp:
+      ping_outstanding_ = false;
+      return;
+    case packet_type::connect:
+    case packet_type::subscribe:
+    case packet_type::unsubscribe:
+    case packet_type::pingreq:
+    case packet_type::disconnect:
+      close(std::string(to_string(type)) + " is a client-to-server packet", out);
+      return;
+  }
+}
+
+// 3.2.2: accepted or refused; on acceptance resend what is in flight (4.4)
+// and start the keepalive (3.1.2.10).
+void session::on_connack(const connack& ack, time_point now, events& out) {
+  if (state_ != connection_state::connecting) {
+    close("CONNACK on an established connection", out);
+    return;
+  }
+  if (ack.code != connack_code::accepted) {
+    close("broker " + std::string(to_string(ack.code)), out, ack.code);
+    return;
+  }
+  if (config_.connect.clean_session && ack.session_present) {
+    // 3.2.2.2: with CleanSession set the server must answer Session Present 0.
+    close("CONNACK claims a session although a clean session was asked for", out);
+    return;
+  }
+  state_ = connection_state::connected;
+  out.emplace_back(timer_cancel{timer_kind::connack_timeout});
+  out.emplace_back(state_changed{connection_state::connected, ack.session_present, std::nullopt,
+                                 std::string(to_string(ack.code))});
+  if (!ack.session_present) {
+    inbound_qos2_.clear();
+  }
+  resend_in_flight(ack.session_present, now, out);
+  if (keep_alive_.count() > 0) {
+    out.emplace_back(timer_set{timer_kind::keepalive, until(keepalive_deadline(), now)});
+    out.emplace_back(timer_set{timer_kind::peer_timeout, keep_alive_ * 3 / 2});
+  }
+}
+
+// 4.4: with the session kept, PUBLISHes go again with DUP and PUBRELs are
+// repeated. Without it the broker forgot every exchange, so each message is
+// published again from the start: a possible duplicate, never a loss.
+void session::resend_in_flight(bool session_present, time_point now, events& out) {
+  for (auto& [sequence, entry] : outbound_) {
+    if (entry.at == stage::await_pubcomp && session_present) {
+      send_packet(pubrel{entry.packet_id}, now, out);
+      continue;
+    }
+    if (!session_present) {
+      entry.at = entry.qos == qos::exactly_once ? stage::await_pubrec : stage::await_puback;
+    }
+    set_dup(entry.encoded, entry.sent);
+    entry.sent = true;
+    send_packet(entry.encoded, now, out);
+  }
+}
+
+// 4.3.1-4.3.3, 4.5: deliver, then acknowledge by QoS; a repeated QoS 2 id
+// awaiting PUBREL is acknowledged again but not delivered twice.
+void session::on_publish(mqtt::publish&& message, time_point now, events& out) {
+  const std::uint16_t id = message.packet_id;
+  switch (message.qos) {
+    case qos::at_most_once:
+      out.emplace_back(message_received{std::move(message)});
+      return;
+    case qos::at_least_once:
+      out.emplace_back(message_received{std::move(message)});
+      send_packet(puback{id}, now, out);
+      return;
+    case qos::exactly_once:
+      if (inbound_qos2_.insert(id).second) {
+        out.emplace_back(message_received{std::move(message)});
+      }
+      send_packet(pubrec{id}, now, out);
+      return;
+  }
+}
+
+// 4.3.2: PUBACK ends a QoS 1 exchange. An unknown id (a late ack for a
+// message already completed) is ignored.
+void session::on_puback(std::uint16_t id, events& out) {
+  const auto found = outbound_by_id_.find(id);
+  if (found == outbound_by_id_.end()) {
+    return;
+  }
+  const auto entry = outbound_.find(found->second);
+  if (entry->second.at != stage::await_puback) {
+    close("PUBACK for a QoS 2 message, packet id " + std::to_string(id), out);
+    return;
+  }
+  out.emplace_back(publish_completed{entry->second.tag});
+  outbound_.erase(entry);
+  outbound_by_id_.erase(found);
+  release_packet_id(id);
+}
+
+// 4.3.3: PUBREC moves a QoS 2 exchange to PUBREL; a repeated PUBREC gets
+// the PUBREL again.
+void session::on_pubrec(std::uint16_t id, time_point now, events& out) {
+  const auto found = outbound_by_id_.find(id);
+  if (found == outbound_by_id_.end()) {
+    return;
+  }
+  auto& entry = outbound_.at(found->second);
+  if (entry.at == stage::await_puback) {
+    close("PUBREC for a QoS 1 message, packet id " + std::to_string(id), out);
+    return;
+  }
+  entry.at = stage::await_pubcomp;
+  send_packet(pubrel{id}, now, out);
+}
+
+// 4.3.3: PUBCOMP ends a QoS 2 exchange.
+void session::on_pubcomp(std::uint16_t id, events& out) {
+  const auto found = outbound_by_id_.find(id);
+  if (found == outbound_by_id_.end()) {
+    return;
+  }
+  const auto entry = outbound_.find(found->second);
+  if (entry->second.at != stage::await_pubcomp) {
+    close("PUBCOMP before PUBREC, packet id " + std::to_string(id), out);
+    return;
+  }
+  out.emplace_back(publish_completed{entry->second.tag});
+  outbound_.erase(entry);
+  outbound_by_id_.erase(found);
+  release_packet_id(id);
+}
+
+// 3.9, 3.11: SUBACK or UNSUBACK for a pending request; a SUBACK must carry
+// one code per filter asked for (3.9.3).
+void session::on_request_ack(std::uint16_t id, const suback* codes, events& out) {
+  const auto found = requests_.find(id);
+  if (found == requests_.end()) {
+    return;
+  }
+  const pending_request request = found->second;
+  if (request.is_subscribe != (codes != nullptr)) {
+    close("acknowledgement of the wrong kind for packet id " + std::to_string(id), out);
+    return;
+  }
+  if (codes != nullptr && codes->codes.size() != request.filter_count) {
+    close("SUBACK carries " + std::to_string(codes->codes.size()) + " codes for " +
+              std::to_string(request.filter_count) + " filters",
+          out);
+    return;
+  }
+  requests_.erase(found);
+  release_packet_id(id);
+  if (codes != nullptr) {
+    out.emplace_back(subscribe_completed{request.tag, codes->codes});
+  } else {
+    out.emplace_back(unsubscribe_completed{request.tag});
+  }
+}
+
+// 3.1.2.10: PINGREQ once the keepalive has passed since the last packet
+// sent, or since the last one received, so a silent broker is probed even
+// while we keep sending.
+time_point session::keepalive_deadline() const {
+  if (ping_outstanding_) {
+    return last_sent_ + keep_alive_;
+  }
+  return std::min(last_sent_, last_received_) + keep_alive_;
+}
+
+events session::on_timer(timer_kind kind, time_point now) {
+  events out;
+  switch (kind) {
+    case timer_kind::connack_timeout:
+      if (state_ == connection_state::connecting &&
+          now - connect_started_ >= config_.connack_timeout) {
+        close("no CONNACK within " + std::to_string(config_.connack_timeout.count()) + " ms", out);
+      }
+      return out;
+    case timer_kind::keepalive:
+      if (state_ != connection_state::connected || keep_alive_.count() == 0) {
+        return out;
+      }
+      if (now >= keepalive_deadline()) {
+        send_packet(pingreq{}, now, out);
+        ping_outstanding_ = true;
+      }
+      out.emplace_back(timer_set{timer_kind::keepalive, until(keepalive_deadline(), now)});
+      return out;
+    case timer_kind::peer_timeout: {
+      if (state_ != connection_state::connected || keep_alive_.count() == 0) {
+        return out;
+      }
+      const time_point deadline = last_received_ + keep_alive_ * 3 / 2;
+      if (now >= deadline) {
+        close("nothing from the broker for 1.5 keepalive periods", out);
+      } else {
+        out.emplace_back(timer_set{timer_kind::peer_timeout, until(deadline, now)});
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
+// 3.3, 4.3: QoS 0 goes out at once; QoS 1/2 gets a free packet id and a
+// window slot and is kept, encoded, until its exchange completes.
+events session::publish(const publish_view& message, std::uint64_t tag, time_point now) {
+  events out;
+  publish_view checked = message;
+  checked.dup = false;
+  checked.packet_id = message.qos == qos::at_most_once ? 0 : 1;
+  if (auto size = encoded_size(checked); !size) {
+    out.emplace_back(command_rejected{tag, size.error()});
+    return out;
+  }
+  if (message.qos == qos::at_most_once) {
+    if (state_ != connection_state::connected) {
+      out.emplace_back(command_rejected{tag, not_connected("QoS 0 publish while not connected")});
+      return out;
+    }
+    send message_bytes;
+    if (auto written = encode(checked, message_bytes.bytes); !written) {
+      out.emplace_back(command_rejected{tag, written.error()});
+      return out;
+    }
+    out.emplace_back(std::move(message_bytes));
+    last_sent_ = now;
+    out.emplace_back(publish_completed{tag});
+    return out;
+  }
+  if (window_full()) {
+    out.emplace_back(command_rejected{tag, error{errc::window_full, "in-flight window is full"}});
+    return out;
+  }
+  const std::uint16_t id = allocate_packet_id();
+  if (id == 0) {
+    out.emplace_back(command_rejected{tag, error{errc::window_full, "no free packet id"}});
+    return out;
+  }
+  checked.packet_id = id;
+  outbound entry;
+  entry.tag = tag;
+  entry.packet_id = id;
+  entry.qos = message.qos;
+  entry.at = message.qos == qos::exactly_once ? stage::await_pubrec : stage::await_puback;
+  if (auto written = encode(checked, entry.encoded); !written) {
+    release_packet_id(id);
+    out.emplace_back(command_rejected{tag, written.error()});
+    return out;
+  }
+  if (state_ == connection_state::connected) {
+    entry.sent = true;
+    send_packet(entry.encoded, now, out);
+  }
+  const std::uint64_t sequence = next_sequence_++;
+  outbound_by_id_.emplace(id, sequence);
+  outbound_.emplace(sequence, std::move(entry));
+  return out;
+}
+
+// 3.8: one SUBSCRIBE, answered by subscribe_completed or command_rejected.
+events session::subscribe(std::vector<subscription> subscriptions, std::uint64_t tag,
+                          time_point now) {
+  events out;
+  if (state_ != connection_state::connected) {
+    out.emplace_back(command_rejected{tag, not_connected("SUBSCRIBE while not connected")});
+    return out;
+  }
+  const std::uint16_t id = allocate_packet_id();
+  if (id == 0) {
+    out.emplace_back(command_rejected{tag, error{errc::window_full, "no free packet id"}});
+    return out;
+  }
+  const std::size_t count = subscriptions.size();
+  send message;
+  auto written = encode(mqtt::subscribe{id, std::move(subscriptions)}, message.bytes);
+  if (!written) {
+    release_packet_id(id);
+    out.emplace_back(command_rejected{tag, written.error()});
+    return out;
+  }
+  requests_.emplace(id, pending_request{tag, count, true});
+  out.emplace_back(std::move(message));
+  last_sent_ = now;
+  return out;
+}
+
+// 3.10: one UNSUBSCRIBE, answered by unsubscribe_completed or command_rejected.
+events session::unsubscribe(std::vector<std::string> filters, std::uint64_t tag, time_point now) {
+  events out;
+  if (state_ != connection_state::connected) {
+    out.emplace_back(command_rejected{tag, not_connected("UNSUBSCRIBE while not connected")});
+    return out;
+  }
+  const std::uint16_t id = allocate_packet_id();
+  if (id == 0) {
+    out.emplace_back(command_rejected{tag, error{errc::window_full, "no free packet id"}});
+    return out;
+  }
+  const std::size_t count = filters.size();
+  send message;
+  auto written = encode(mqtt::unsubscribe{id, std::move(filters)}, message.bytes);
+  if (!written) {
+    release_packet_id(id);
+    out.emplace_back(command_rejected{tag, written.error()});
+    return out;
+  }
+  requests_.emplace(id, pending_request{tag, count, false});
+  out.emplace_back(std::move(message));
+  last_sent_ = now;
+  return out;
+}
+
+}  // namespace iotgw::mqtt

@@ -1,0 +1,132 @@
+// Fuzzes the MQTT stream decoder with the input as a byte stream from the
+// broker. Beyond "no crash", it checks that:
+// - the packets and the error do not depend on how the stream is cut;
+// - every decoded packet re-encodes to its original bytes (the remaining
+//   length compared by value, since 3.1.1 allows padded encodings) and
+//   decodes again to the same packet;
+// - DUP patching and the topic matcher agree with what was decoded.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "bridge/mqtt/packet/packet.hpp"
+#include "bridge/mqtt/stream_decoder.hpp"
+#include "bridge/mqtt/topic.hpp"
+
+namespace {
+
+using namespace iotgw::mqtt;
+
+void require(bool condition) {
+  if (!condition) {
+    std::abort();
+  }
+}
+
+struct run {
+  std::vector<packet> packets;
+  std::optional<errc> failure;
+};
+
+// Feeds `input` in chunks whose sizes cycle through 1..`max_chunk`.
+run feed_in_chunks(std::span<const std::uint8_t> input, std::size_t max_chunk,
+                   decode_limits limits) {
+  stream_decoder decoder(limits);
+  run result;
+  std::size_t chunk = 1;
+  while (!input.empty()) {
+    const std::size_t n = std::min(chunk, input.size());
+    if (auto failure = decoder.feed(input.first(n), result.packets)) {
+      result.failure = failure->code;
+      require(decoder.buffered() == 0);
+      break;
+    }
+    require(decoder.buffered() <= limits.max_packet_size);
+    input = input.subspan(n);
+    chunk = chunk % max_chunk + 1;
+  }
+  return result;
+}
+
+// Checks that `decoded` came from the front of `input` and re-encodes to it.
+std::size_t check_round_trip(std::span<const std::uint8_t> input, const packet& decoded,
+                             const decode_limits& limits) {
+  auto header = parse_fixed_header(input, limits.max_packet_size);
+  require(header.has_value() && header->has_value());
+  const fixed_header original = **header;
+  require(original.packet_size() <= input.size());
+
+  std::vector<std::uint8_t> encoded;
+  auto written = encode(decoded, encoded);
+  require(written.has_value() && *written == encoded.size());
+  auto re_header = parse_fixed_header(encoded, limits.max_packet_size);
+  require(re_header.has_value() && re_header->has_value());
+  const fixed_header canonical = **re_header;
+  require(canonical.first_byte == original.first_byte);
+  require(canonical.remaining_length == original.remaining_length);
+  const auto original_body = input.subspan(original.header_size, original.remaining_length);
+  const auto canonical_body = std::span<const std::uint8_t>(encoded).subspan(canonical.header_size);
+  require(std::equal(original_body.begin(), original_body.end(), canonical_body.begin(),
+                     canonical_body.end()));
+
+  auto again = decode(encoded, limits);
+  require(again.has_value() && *again == decoded);
+
+  if (const auto* message = std::get_if<publish>(&decoded)) {
+    // A topic name is a filter matching exactly itself; '#' skips '$' topics.
+    require(topic_matches(message->topic, message->topic));
+    require(topic_matches("#", message->topic) == (message->topic.front() != '$'));
+    if (message->qos != qos::at_most_once) {
+      require(set_dup(encoded, !message->dup));
+      auto flipped = decode(encoded, limits);
+      require(flipped.has_value() && std::get<publish>(*flipped).dup != message->dup);
+    } else {
+      require(!set_dup(encoded, true));
+    }
+  }
+  if (const auto* request = std::get_if<subscribe>(&decoded)) {
+    for (const auto& entry : request->subscriptions) {
+      require(!check_topic_filter(entry.filter).has_value());
+      topic_matches(entry.filter, "a/b/$c");
+    }
+  }
+  return original.packet_size();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::span<const std::uint8_t> input(data, size);
+  const decode_limits limits{};
+
+  run whole;
+  stream_decoder decoder(limits);
+  if (auto failure = decoder.feed(input, whole.packets)) {
+    whole.failure = failure->code;
+  }
+  for (const std::size_t max_chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}}) {
+    const run chunked = feed_in_chunks(input, max_chunk, limits);
+    require(chunked.packets == whole.packets);
+    require(chunked.failure == whole.failure);
+  }
+
+  std::size_t offset = 0;
+  for (const auto& decoded : whole.packets) {
+    offset += check_round_trip(input.subspan(offset), decoded, limits);
+  }
+  require(offset <= size);
+  if (!whole.failure) {
+    // Without an error the stream ends inside at most one unfinished packet.
+    auto tail = parse_fixed_header(input.subspan(offset), limits.max_packet_size);
+    require(tail.has_value());
+    require(!tail->has_value() || (*tail)->packet_size() > size - offset);
+  }
+
+  // A small limit must fail cleanly on any packet above it, never buffer more.
+  const run small = feed_in_chunks(input, 5, decode_limits{32});
+  require(small.packets.size() <= whole.packets.size());
+  return 0;
+}

@@ -1,0 +1,72 @@
+// SUBACK (3.9): granted QoS per filter; 0x80 is a refusal, not an error.
+#include <gtest/gtest.h>
+
+#include "tests/unit/mqtt/mqtt_test_util.hpp"
+
+namespace iotgw::mqtt {
+namespace {
+
+using test::bytes;
+
+const bytes wire = {
+    0x90,        // SUBACK, flags 0000
+    0x05,        // remaining length 5
+    0x00, 0x01,  // packet id 1
+    0x01,        // filter 1: granted QoS 1
+    0x80,        // filter 2: failure
+    0x02,        // filter 3: granted QoS 2
+};
+
+suback packet() {
+  return suback{1, {suback_code::granted_qos1, suback_code::failure, suback_code::granted_qos2}};
+}
+
+TEST(MqttSuback, Encodes) {
+  EXPECT_EQ(test::encode_ok(packet()), wire);
+}
+
+TEST(MqttSuback, DecodesFailureAsAValue) {
+  const auto decoded = test::decode_ok<suback>(wire);
+  EXPECT_EQ(decoded, packet());
+  EXPECT_EQ(decoded.codes[1], suback_code::failure);
+}
+
+TEST(MqttSuback, DecodesGrantedQos0) {
+  const bytes qos0 = {0x90, 0x03, 0x00, 0x07, 0x00};  // id 7, granted QoS 0
+  EXPECT_EQ(test::decode_ok<suback>(qos0), (suback{7, {suback_code::granted_qos0}}));
+}
+
+TEST(MqttSuback, RejectsReservedReturnCodes) {
+  for (const std::uint8_t code : {0x03, 0x7F, 0x81, 0xFF}) {
+    const bytes bad = {0x90, 0x03, 0x00, 0x01, code};  // id 1, one reserved code
+    EXPECT_EQ(test::decode_error(bad), errc::invalid_return_code) << int{code};
+  }
+  EXPECT_EQ(test::encode_error(suback{1, {static_cast<suback_code>(0x03)}}),
+            errc::invalid_return_code);
+}
+
+TEST(MqttSuback, RejectsBadFixedHeaderFlags) {
+  bytes bad = wire;
+  bad[0] = 0x92;  // SUBACK with flags 0010
+  EXPECT_EQ(test::decode_error(bad), errc::bad_flags);
+}
+
+TEST(MqttSuback, RejectsNoReturnCode) {
+  const bytes none = {0x90, 0x02, 0x00, 0x01};  // packet id 1 and nothing else
+  EXPECT_EQ(test::decode_error(none), errc::empty_payload);
+  EXPECT_EQ(test::encode_error(suback{1, {}}), errc::empty_payload);
+}
+
+TEST(MqttSuback, RejectsPacketIdZero) {
+  const bytes zero = {0x90, 0x03, 0x00, 0x00, 0x01};  // packet id 0
+  EXPECT_EQ(test::decode_error(zero), errc::zero_packet_id);
+}
+
+TEST(MqttSuback, RejectsRemainingLengthPastTheBuffer) {
+  bytes cut = wire;
+  cut.pop_back();  // remaining length 5, four bytes present
+  EXPECT_EQ(test::decode_error(cut), errc::truncated);
+}
+
+}  // namespace
+}  // namespace iotgw::mqtt
