@@ -67,8 +67,8 @@ QueueCore::~QueueCore() {
   // Statements first, then the connection (its close checkpoints and removes
   // the WAL), then the VFS it was opened with.
   insert_ = {};
-  delete_one_ = {};
-  delete_upto_ = {};
+  range_size_ = {};
+  delete_range_ = {};
   oldest_sizes_ = {};
   oldest_time_ = {};
   fetch_ = {};
@@ -96,8 +96,8 @@ void QueueCore::open() {
         throw;
       }
       insert_ = {};
-      delete_one_ = {};
-      delete_upto_ = {};
+      range_size_ = {};
+      delete_range_ = {};
       oldest_sizes_ = {};
       oldest_time_ = {};
       fetch_ = {};
@@ -155,8 +155,9 @@ void QueueCore::prepare() {
   insert_ = sqlite::Statement(db_,
                               "INSERT INTO messages(seq, enqueued, qos, retain, size, topic, "
                               "payload) VALUES(?, ?, ?, ?, ?, ?, ?)");
-  delete_one_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq = ? RETURNING size");
-  delete_upto_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq <= ?");
+  range_size_ = sqlite::Statement(
+      db_, "SELECT count(*), coalesce(sum(size), 0) FROM messages WHERE seq BETWEEN ? AND ?");
+  delete_range_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq BETWEEN ? AND ?");
   oldest_sizes_ = sqlite::Statement(db_, "SELECT seq, size FROM messages ORDER BY seq");
   oldest_time_ = sqlite::Statement(db_, "SELECT enqueued FROM messages ORDER BY seq LIMIT 1");
   fetch_ = sqlite::Statement(db_,
@@ -261,18 +262,43 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
   }
 }
 
-// Deletes the acknowledged rows; acks for rows already gone cost nothing.
+// Deletes the acknowledged rows, one statement per run of consecutive
+// sequence numbers (acks mostly come in order); acks for rows already gone
+// cost nothing.
 void QueueCore::stage_deletes(Staged& staged) {
-  for (const Seq seq : acked_) {
-    delete_one_.reset();
-    delete_one_.bind(1, static_cast<std::int64_t>(seq));
-    while (delete_one_.step()) {
-      staged.bytes -= static_cast<std::uint64_t>(delete_one_.column_int(0));
-      --staged.rows;
-      ++staged.acked;
-    }
-    delete_one_.reset();
+  if (acked_.empty()) {
+    return;
   }
+  std::vector<Seq> seqs(acked_.begin(), acked_.end());
+  std::sort(seqs.begin(), seqs.end());
+  std::size_t first = 0;
+  for (std::size_t i = 1; i <= seqs.size(); ++i) {
+    if (i < seqs.size() && seqs[i] == seqs[i - 1] + 1) {
+      continue;
+    }
+    range_size_.reset();
+    range_size_.bind(1, static_cast<std::int64_t>(seqs[first]))
+        .bind(2, static_cast<std::int64_t>(seqs[i - 1]))
+        .step();
+    const auto rows = static_cast<std::uint64_t>(range_size_.column_int(0));
+    const auto bytes = static_cast<std::uint64_t>(range_size_.column_int(1));
+    range_size_.reset();
+    if (rows > 0) {
+      delete_range(seqs[first], seqs[i - 1]);
+      staged.rows -= rows;
+      staged.bytes -= bytes;
+      staged.acked += rows;
+    }
+    first = i;
+  }
+}
+
+void QueueCore::delete_range(Seq first, Seq last) {
+  delete_range_.reset();
+  delete_range_.bind(1, static_cast<std::int64_t>(first))
+      .bind(2, static_cast<std::int64_t>(last))
+      .step();
+  delete_range_.reset();
 }
 
 // Chooses which new messages are accepted and, under drop_oldest, evicts the
@@ -341,9 +367,7 @@ void QueueCore::stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint
   if (freed_rows == 0) {
     return;
   }
-  delete_upto_.reset();
-  delete_upto_.bind(1, static_cast<std::int64_t>(last)).step();
-  delete_upto_.reset();
+  delete_range(0, last);
   staged.rows -= freed_rows;
   staged.bytes -= freed_bytes;
   staged.evicted += freed_rows;

@@ -97,6 +97,7 @@ class QueueCore {
   void stage_deletes(Staged& staged);
   void stage_bounds(std::span<const Message> batch, Staged& staged, std::uint64_t extra_evict);
   void stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes);
+  void delete_range(Seq first, Seq last);
   void stage_inserts(std::span<const Message> batch, Staged& staged);
   void refresh_oldest();
   void after_commit();
@@ -112,8 +113,8 @@ class QueueCore {
   sqlite::Connection db_;
 
   sqlite::Statement insert_;
-  sqlite::Statement delete_one_;
-  sqlite::Statement delete_upto_;
+  sqlite::Statement range_size_;
+  sqlite::Statement delete_range_;
   sqlite::Statement oldest_sizes_;
   sqlite::Statement oldest_time_;
   sqlite::Statement fetch_;

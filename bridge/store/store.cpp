@@ -207,6 +207,8 @@ void Store::commit() {
     fail_pending(Errc::database_error);
     return;
   }
+  // Counters first: a completion handler may read them.
+  publish_counters();
   for (AppendWaiter& waiter : append_waiters_) {
     if (auto* one = std::get_if<Pending<AppendSig>>(&waiter.op)) {
       const Seq seq = result.seqs[waiter.first];
@@ -224,7 +226,6 @@ void Store::commit() {
   append_waiters_.clear();
   ack_waiters_.clear();
   acks_pending_ = false;
-  publish_counters();
   serve_fetch();
   if (!stopped_) {
     arm(TimerFor::idle, options_.idle_delay);
