@@ -98,7 +98,7 @@ void Store::start_ack(std::vector<Seq> seqs, Pending<AckSig> op) {
     for (const Seq seq : s) {
       core_->ack(seq);
     }
-    acks_pending_ = true;
+    acks_pending_ += s.size();
     ack_waiters_.push_back(std::move(op));
     serve_fetch();
     schedule();
@@ -160,10 +160,10 @@ void Store::open_core() {
   publish_counters();
 }
 
-// A transaction commits at once when commit_batch messages wait, otherwise
-// when the commit timer (commit_interval) fires.
+// A transaction commits at once when commit_batch messages and acks wait,
+// otherwise when the commit timer (commit_interval) fires.
 void Store::schedule() {
-  if (buffer_.size() >= cfg_.commit_batch) {
+  if (buffer_.size() + acks_pending_ >= cfg_.commit_batch) {
     commit();
   } else if (timer_for_ != TimerFor::commit) {
     arm(TimerFor::commit, cfg_.commit_interval);
@@ -196,7 +196,7 @@ void Store::on_timer() {
 
 // One group commit of everything buffered and every ack, then completions.
 void Store::commit() {
-  if (!core_ || (buffer_.empty() && !acks_pending_)) {
+  if (!core_ || (buffer_.empty() && acks_pending_ == 0)) {
     return;
   }
   AppendResult result;
@@ -225,7 +225,7 @@ void Store::commit() {
   buffer_.clear();
   append_waiters_.clear();
   ack_waiters_.clear();
-  acks_pending_ = false;
+  acks_pending_ = 0;
   serve_fetch();
   if (!stopped_) {
     arm(TimerFor::idle, options_.idle_delay);
@@ -247,7 +247,7 @@ void Store::fail_pending(error_code ec) {
   buffer_.clear();
   append_waiters_.clear();
   ack_waiters_.clear();
-  acks_pending_ = false;
+  acks_pending_ = 0;
 }
 
 void Store::serve_fetch() {

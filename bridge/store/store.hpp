@@ -193,7 +193,7 @@ class Store {
   std::vector<Message> buffer_;
   std::vector<AppendWaiter> append_waiters_;
   std::vector<Pending<AckSig>> ack_waiters_;
-  bool acks_pending_ = false;
+  std::size_t acks_pending_ = 0;  // acked sequence numbers since the last commit
   std::size_t fetch_max_ = 0;
   std::optional<Pending<FetchSig>> fetch_waiter_;
   std::uint64_t errors_ = 0;

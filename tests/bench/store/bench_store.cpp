@@ -139,9 +139,10 @@ Row bench_core(const Args& args, config::Sync sync, const char* sync_name) {
 }
 
 // The asynchronous front end with the default commit_interval (1 s) and
-// commit_batch: one async_append per message from the io thread, either as
-// fast as possible or paced at `rate` messages per second; acks follow the
-// fetches. Reports fsyncs over the whole run.
+// commit_batch, driven from the io thread: one async_append per message, as
+// fast as possible (then a forwarder stand-in drains the queue: fetch a
+// window of 64, ack it, fetch again) or paced at `rate` messages per second
+// with the forwarder running alongside. Counts fsyncs over the whole run.
 Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, double rate,
                     const char* label) {
   const config::Store cfg = fresh_config(args, sync);
@@ -158,8 +159,7 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
       rate > 0 ? static_cast<std::size_t>(rate * args.paced_seconds) : args.messages;
   std::vector<Message> messages = make_messages(total, 0);
   std::size_t completed = 0;
-  std::size_t acked = 0;
-  // Forwarder stand-in: fetch a window, ack it at once, fetch again.
+  std::size_t deleted = 0;
   std::function<void()> forward = [&] {
     store.async_fetch(64, [&](error_code ec, std::vector<Message> window) {
       if (ec) {
@@ -169,12 +169,13 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
       for (const Message& m : window) {
         seqs.push_back(m.seq);
       }
-      acked += seqs.size();
-      store.async_ack(std::move(seqs), [](error_code) {});
+      store.async_ack(std::move(seqs), [&, n = window.size()](error_code) { deleted += n; });
       forward();
     });
   };
-  forward();
+  if (rate > 0) {
+    forward();
+  }
 
   const std::uint64_t proc_before = proc_write_bytes();
   const Counters before = store.counters();
@@ -197,12 +198,17 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
     ctx.run_one();
   }
   const double append_s = seconds_since(start);
-  while (acked < total) {
+  const auto drain_start = Clock::now();
+  if (rate <= 0) {
+    forward();
+  }
+  while (deleted < total) {
     ctx.run_one();
   }
+  const double drain_s = seconds_since(drain_start);
   const double total_s = seconds_since(start);
-  bool stopped = false;
   const Counters after_run = store.counters();
+  bool stopped = false;
   store.async_stop([&] { stopped = true; });
   while (!stopped) {
     ctx.run_one();
@@ -212,7 +218,7 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
           label,
           total,
           n / append_s,
-          static_cast<double>(acked) / total_s,
+          n / (rate > 0 ? total_s : drain_s),
           static_cast<double>(proc_write_bytes() - proc_before) / n,
           static_cast<double>(after_run.disk_bytes_written - before.disk_bytes_written) / n,
           after_run.syncs - before.syncs,
