@@ -182,6 +182,18 @@ int CountingVfs::open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, in
 
 int CountingVfs::write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   auto* wrapper = reinterpret_cast<File*>(file);
+  CountingVfs& owner = *wrapper->owner;
+  const std::int64_t left = owner.fault_countdown_.load(std::memory_order_relaxed);
+  if (left == 0) {
+    if (!owner.fault_persistent_.load(std::memory_order_relaxed)) {
+      owner.fault_countdown_.store(-1, std::memory_order_relaxed);
+    }
+    owner.faults_injected_.fetch_add(1, std::memory_order_relaxed);
+    return owner.fault_code_.load(std::memory_order_relaxed);
+  }
+  if (left > 0) {
+    owner.fault_countdown_.store(left - 1, std::memory_order_relaxed);
+  }
   const int rc = wrapper->real->pMethods->xWrite(wrapper->real, data, amount, offset);
   if (rc == SQLITE_OK) {
     wrapper->owner->bytes_written_.fetch_add(static_cast<std::uint64_t>(amount),
@@ -224,6 +236,12 @@ CountingVfs::CountingVfs()
   if (rc != SQLITE_OK) {
     throw std::runtime_error(std::string("sqlite3_vfs_register: ") + sqlite3_errstr(rc));
   }
+}
+
+void CountingVfs::inject_write_fault(std::int64_t writes, int code, bool persistent) {
+  fault_code_.store(code);
+  fault_persistent_.store(persistent);
+  fault_countdown_.store(writes);
 }
 
 CountingVfs::~CountingVfs() {

@@ -24,6 +24,14 @@ class CountingVfs {
   const char* name() const { return name_.c_str(); }
   std::uint64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
   std::uint64_t syncs() const { return syncs_.load(std::memory_order_relaxed); }
+  // Fault injection for tests (STYLE, store crash loops): after `writes`
+  // more successful writes, writes fail with `code` (e.g. SQLITE_IOERR_WRITE,
+  // SQLITE_FULL): once, or until clear_fault() when `persistent`.
+  void inject_write_fault(std::int64_t writes, int code, bool persistent);
+  void clear_fault() { fault_countdown_.store(-1); }
+  // Writes failed by injection so far.
+  std::uint64_t faults_injected() const { return faults_injected_.load(); }
+
   // The VFS being wrapped (the default one at construction).
   sqlite3_vfs* base() const { return base_; }
 
@@ -40,6 +48,10 @@ class CountingVfs {
   std::string name_;
   std::atomic<std::uint64_t> bytes_written_{0};
   std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::int64_t> fault_countdown_{-1};  // -1: no fault armed
+  std::atomic<int> fault_code_{0};
+  std::atomic<bool> fault_persistent_{false};
+  std::atomic<std::uint64_t> faults_injected_{0};
 };
 
 }  // namespace iotgw::store

@@ -84,6 +84,8 @@ class QueueCore {
   std::size_t in_flight() const { return in_flight_.size(); }
   std::size_t pending_acks() const { return acked_.size(); }
   const std::filesystem::path& path() const { return path_; }
+  // The VFS the connection writes through (counters; fault injection in tests).
+  CountingVfs& vfs() { return *vfs_; }
   // The database file as it is now (for the vacuum test and the benchmark).
   std::uint64_t file_bytes() const;
 
