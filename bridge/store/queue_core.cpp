@@ -222,7 +222,9 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
       full_cap_ = rows_;
       if (!with_inserts) {
         // Not even the deletes fit: nothing committed, acks stay pending.
-        note_evicted(batch.size(), "disk full");
+        if (!batch.empty()) {
+          note_evicted(batch.size(), "disk full");
+        }
         return result;
       }
       if (cfg_.overflow == config::Overflow::drop_oldest && attempt < 6 && rows_ > 0) {

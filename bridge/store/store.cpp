@@ -31,7 +31,17 @@ void Store::start_open(Pending<OpenSig> op) {
   });
 }
 
+// The enqueue time is the caller's; a message without one gets "now".
+void Store::stamp(Message& message) {
+  if (message.enqueued == std::chrono::system_clock::time_point{}) {
+    message.enqueued = std::chrono::system_clock::now();
+  }
+}
+
+// Each start_* runs on the caller's thread and hands the operation to the
+// store thread; after a stop it completes at once instead.
 void Store::start_append(Message message, Pending<AppendSig> op) {
+  stamp(message);
   if (stop_requested_) {
     op.complete(error_code(Errc::stopped), Seq{0});
     return;
@@ -48,6 +58,9 @@ void Store::start_append(Message message, Pending<AppendSig> op) {
 }
 
 void Store::start_append(std::vector<Message> batch, Pending<BatchSig> op) {
+  for (Message& message : batch) {
+    stamp(message);
+  }
   if (stop_requested_) {
     op.complete(error_code(Errc::stopped), std::vector<Seq>(batch.size(), 0));
     return;

@@ -67,7 +67,7 @@ class Store {
   }
 
   // Completes once the transaction holding the message committed, with its
-  // sequence number.
+  // sequence number. A message without an enqueue time is stamped now.
   template <typename Token>
   auto async_append(Message message, Token&& token) {
     return asio::async_initiate<Token, AppendSig>(
@@ -160,6 +160,7 @@ class Store {
 
   enum class TimerFor { nothing, commit, idle };
 
+  static void stamp(Message& message);
   void start_open(Pending<OpenSig> op);
   void start_append(Message message, Pending<AppendSig> op);
   void start_append(std::vector<Message> batch, Pending<BatchSig> op);
