@@ -64,8 +64,12 @@ QueueCore::QueueCore(const config::Store& cfg, CoreOptions options)
 }
 
 QueueCore::~QueueCore() {
-  // Statements first, then the connection (its close checkpoints and removes
-  // the WAL), then the VFS it was opened with.
+  close();
+}
+
+// Statements first, then the connection (whose close checkpoints and removes
+// the WAL); the VFS it was opened with outlives both.
+void QueueCore::close() {
   insert_ = {};
   range_size_ = {};
   delete_range_ = {};
@@ -95,14 +99,7 @@ void QueueCore::open() {
       if (!sqlite::is_corruption(e.code()) || attempt > 0) {
         throw;
       }
-      insert_ = {};
-      range_size_ = {};
-      delete_range_ = {};
-      oldest_sizes_ = {};
-      oldest_time_ = {};
-      fetch_ = {};
-      set_last_seq_ = {};
-      db_.close();
+      close();
       const auto moved = move_aside(path_, std::chrono::system_clock::now());
       ++counters_.recoveries;
       spdlog::error(

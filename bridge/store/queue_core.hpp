@@ -93,6 +93,7 @@ class QueueCore {
   struct Staged;
 
   void open();
+  void close();
   void configure(bool verify);
   void prepare();
   void load_state();

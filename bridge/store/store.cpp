@@ -235,10 +235,7 @@ void Store::commit() {
   for (Pending<AckSig>& waiter : ack_waiters_) {
     waiter.complete(error_code());
   }
-  buffer_.clear();
-  append_waiters_.clear();
-  ack_waiters_.clear();
-  acks_pending_ = 0;
+  clear_pending();
   serve_fetch();
   if (!stopped_) {
     arm(TimerFor::idle, options_.idle_delay);
@@ -257,6 +254,10 @@ void Store::fail_pending(error_code ec) {
   for (Pending<AckSig>& waiter : ack_waiters_) {
     waiter.complete(ec);
   }
+  clear_pending();
+}
+
+void Store::clear_pending() {
   buffer_.clear();
   append_waiters_.clear();
   ack_waiters_.clear();

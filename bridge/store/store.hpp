@@ -175,6 +175,7 @@ class Store {
   void on_timer();
   void commit();
   void fail_pending(error_code ec);
+  void clear_pending();
   void shut_down();
   void serve_fetch();
   void handle_error(const std::exception& e, const char* what);
