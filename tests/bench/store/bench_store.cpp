@@ -3,7 +3,7 @@
 // /proc/self/io and from the counting VFS) and fsyncs per second, for both
 // store.sync settings. 64-byte payloads, topics like iotgw/gw/dev/point.
 //
-// Usage: bench_store [--messages N] [--paced-seconds S] [--dir DIR]
+// Usage: bench_store [--messages N] [--paced-seconds S] [--dir DIR] [--sync normal|full|both]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +28,7 @@ struct Args {
   std::size_t messages = 500'000;
   double paced_seconds = 5.0;
   std::filesystem::path dir = std::filesystem::temp_directory_path();
+  std::string sync = "both";  // normal | full | both
 };
 
 // write_bytes from /proc/self/io: what this process sent towards the disk.
@@ -242,8 +243,13 @@ Args parse(int argc, char** argv) {
       args.paced_seconds = std::strtod(argv[++i], nullptr);
     } else if (arg == "--dir" && i + 1 < argc) {
       args.dir = argv[++i];
+    } else if (arg == "--sync" && i + 1 < argc) {
+      args.sync = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--messages N] [--paced-seconds S] [--dir DIR]\n", argv[0]);
+      std::fprintf(
+          stderr,
+          "usage: %s [--messages N] [--paced-seconds S] [--dir DIR] [--sync normal|full|both]\n",
+          argv[0]);
       std::exit(arg == "--help" ? 0 : 2);
     }
   }
@@ -264,6 +270,9 @@ int main(int argc, char** argv) {
       "|-----------|--------|--------|\n");
   for (const auto& [sync, name] :
        {std::pair{config::Sync::normal, "normal"}, std::pair{config::Sync::full, "full"}}) {
+    if (args.sync != "both" && args.sync != name) {
+      continue;
+    }
     print(bench_core(args, sync, name));
     print(bench_front_end(args, sync, name, 0, "front end: full speed"));
     print(bench_front_end(args, sync, name, 1000, "front end: 1000 msg/s paced"));
