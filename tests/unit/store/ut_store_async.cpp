@@ -1,5 +1,7 @@
 // The Store front end on a real io_context: completions after commit, fetch
 // that waits for messages, acks, idle maintenance and a stop that commits.
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -75,13 +77,16 @@ TEST_F(StoreAsync, AppendCompletesAfterItsTransactionCommitted) {
   open(store);
   std::optional<Seq> seq;
   std::int64_t rows_seen_at_completion = -1;
+  std::thread::id completed_on;
   store.async_append(numbered(7), [&](error_code ec, Seq s) {
     EXPECT_FALSE(ec);
     rows_seen_at_completion = committed_rows(cfg_.path);
+    completed_on = std::this_thread::get_id();
     seq = s;
   });
   ASSERT_TRUE(run_until(ctx_, [&] { return seq.has_value(); }));
   EXPECT_EQ(*seq, 1u);
+  EXPECT_EQ(completed_on, std::this_thread::get_id()) << "completions run on the caller's executor";
   EXPECT_EQ(rows_seen_at_completion, 1);
   EXPECT_EQ(store.counters().appended, 1u);
   EXPECT_EQ(store.counters().commits, 1u);
