@@ -1,0 +1,26 @@
+// File-level care of the database: it and its WAL are private to the service
+// (mode 0600), and a database that cannot be read is moved aside, never deleted.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+
+namespace iotgw::store {
+
+// Creates `db` empty with mode 0600 if it does not exist, and takes away any
+// group/other permission from it and its -wal/-shm files if they do (SQLite
+// gives the -wal and -shm files the mode of the database file).
+void make_private(const std::filesystem::path& db);
+
+// False if `db` is not empty and does not start with the SQLite header. Checked
+// before SQLite opens the file: SQLite would delete or checkpoint a -wal file
+// beside a file it does not recognise, losing evidence.
+bool looks_like_sqlite(const std::filesystem::path& db);
+
+// Renames `db` and its -wal, -shm and -journal files to
+// "<db>.corrupt-YYYYmmddTHHMMSSZ" (+ the same suffixes, so SQLite can still open
+// the moved copy), adding ".N" if that name is taken. Returns the new db path.
+std::filesystem::path move_aside(const std::filesystem::path& db,
+                                 std::chrono::system_clock::time_point now);
+
+}  // namespace iotgw::store

@@ -1,0 +1,27 @@
+// One message on its way upstream, as the store keeps it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace iotgw::store {
+
+// Position in the queue: assigned at append, strictly increasing for the life
+// of the database file (never reused, also not after the queue ran empty).
+using Seq = std::uint64_t;
+
+struct Message {
+  std::string topic;
+  std::vector<std::uint8_t> payload;
+  std::uint8_t qos = 1;
+  bool retain = false;
+  std::chrono::system_clock::time_point enqueued{};
+  Seq seq = 0;  // 0 until the store assigned one
+
+  // The bytes this message counts against store.max_bytes.
+  std::uint64_t size() const { return topic.size() + payload.size(); }
+};
+
+}  // namespace iotgw::store

@@ -1,0 +1,535 @@
+#include "bridge/store/queue_core.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include "bridge/store/db_files.hpp"
+
+namespace iotgw::store {
+
+namespace {
+
+constexpr std::int64_t kSchemaVersion = 1;
+constexpr auto kEvictLogInterval = std::chrono::seconds(10);
+constexpr auto kFullProbeInterval = std::chrono::seconds(60);
+
+// seq is the INTEGER PRIMARY KEY (the rowid): the queue order. size caches
+// length(topic) + length(payload) in bytes so bounds never read the blobs.
+// meta.last_seq keeps sequence numbers increasing after the queue ran empty.
+constexpr const char* kSchema = R"sql(
+BEGIN IMMEDIATE;
+CREATE TABLE messages(
+  seq INTEGER PRIMARY KEY,
+  enqueued INTEGER NOT NULL,
+  qos INTEGER NOT NULL,
+  retain INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  topic TEXT NOT NULL,
+  payload BLOB NOT NULL);
+CREATE TABLE meta(id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
+INSERT INTO meta VALUES(1, 0);
+PRAGMA user_version = 1;
+COMMIT;
+)sql";
+
+std::int64_t to_millis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point from_millis(std::int64_t ms) {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+}  // namespace
+
+// What one transaction changes, applied to the members only once it committed.
+struct QueueCore::Staged {
+  std::uint64_t rows;
+  std::uint64_t bytes;
+  Seq next_seq;
+  std::vector<bool> accept;
+  std::vector<Seq> seqs;
+  std::uint64_t accepted = 0;
+  std::uint64_t acked = 0;
+  std::uint64_t evicted = 0;
+  bool cap_lifted = false;  // this transaction ignores full_cap_
+};
+
+QueueCore::QueueCore(const config::Store& cfg, CoreOptions options)
+    : cfg_(cfg), options_(options), path_(cfg.path), vfs_(std::make_unique<CountingVfs>()) {
+  open();
+}
+
+QueueCore::~QueueCore() {
+  close();
+}
+
+// Statements first, then the connection (whose close checkpoints and removes
+// the WAL); the VFS it was opened with outlives both.
+void QueueCore::close() {
+  insert_ = {};
+  range_size_ = {};
+  delete_range_ = {};
+  oldest_sizes_ = {};
+  oldest_time_ = {};
+  fetch_ = {};
+  set_last_seq_ = {};
+  db_.close();
+}
+
+// Opens the file; if it is not a readable iotgw queue, moves it aside (with
+// its WAL) and starts an empty one, so a damaged file cannot crash-loop the
+// service. Other errors (permissions, a missing directory) are thrown.
+void QueueCore::open() {
+  for (int attempt = 0;; ++attempt) {
+    make_private(path_);
+    try {
+      if (!looks_like_sqlite(path_)) {
+        throw sqlite::Error(SQLITE_NOTADB, "no SQLite header");
+      }
+      db_ = sqlite::Connection(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs_->name());
+      configure(attempt == 0);
+      prepare();
+      load_state();
+      return;
+    } catch (const sqlite::Error& e) {
+      if (!sqlite::is_corruption(e.code()) || attempt > 0) {
+        throw;
+      }
+      close();
+      const auto moved = move_aside(path_, std::chrono::system_clock::now());
+      ++counters_.recoveries;
+      spdlog::error(
+          "store: {} is not a readable queue database ({}); moved it to {} and started an EMPTY "
+          "queue: the messages in it were not forwarded",
+          path_.string(), e.what(), moved.string());
+    }
+  }
+}
+
+// Pragmas, verification and schema. page_size and auto_vacuum only take
+// effect before the first table exists, so they come first.
+void QueueCore::configure(bool verify) {
+  db_.exec("PRAGMA busy_timeout = 2000");
+  db_.exec(("PRAGMA page_size = " + std::to_string(options_.page_size)).c_str());
+  db_.exec("PRAGMA auto_vacuum = INCREMENTAL");
+  if (db_.query_text("PRAGMA journal_mode = WAL") != "wal") {
+    throw sqlite::Error(SQLITE_CANTOPEN, "store: cannot switch " + path_.string() + " to WAL");
+  }
+  db_.exec(cfg_.sync == config::Sync::full ? "PRAGMA synchronous = FULL"
+                                           : "PRAGMA synchronous = NORMAL");
+  db_.exec(("PRAGMA journal_size_limit = " + std::to_string(options_.journal_size_limit)).c_str());
+  db_.exec("PRAGMA temp_store = MEMORY");
+  if (options_.max_page_count > 0) {
+    db_.exec(("PRAGMA max_page_count = " + std::to_string(options_.max_page_count)).c_str());
+  }
+  if (verify && options_.verify_on_open) {
+    const std::string verdict = db_.query_text("PRAGMA quick_check");
+    if (verdict != "ok") {
+      throw sqlite::Error(SQLITE_CORRUPT, "quick_check: " + verdict);
+    }
+  }
+  const std::int64_t version = db_.query_int("PRAGMA user_version");
+  if (version == 0 && db_.query_int("SELECT count(*) FROM sqlite_schema") == 0) {
+    db_.exec(kSchema);
+  } else if (version != kSchemaVersion) {
+    throw sqlite::Error(SQLITE_NOTADB,
+                        "not an iotgw queue (user_version " + std::to_string(version) + ")");
+  }
+  if (db_.query_int("PRAGMA auto_vacuum") != 2) {
+    spdlog::warn("store: {} was created without incremental auto_vacuum; freed pages stay in it",
+                 path_.string());
+  }
+  // Checkpoints are ours (after_commit, maintain): the hook replaces SQLite's
+  // automatic checkpoint, which would sync on every 1000 WAL pages.
+  sqlite3_wal_hook(db_.get(), &QueueCore::on_wal, this);
+}
+
+void QueueCore::prepare() {
+  insert_ = sqlite::Statement(db_,
+                              "INSERT INTO messages(seq, enqueued, qos, retain, size, topic, "
+                              "payload) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  range_size_ = sqlite::Statement(
+      db_, "SELECT count(*), coalesce(sum(size), 0) FROM messages WHERE seq BETWEEN ? AND ?");
+  delete_range_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq BETWEEN ? AND ?");
+  oldest_sizes_ = sqlite::Statement(db_, "SELECT seq, size FROM messages ORDER BY seq");
+  oldest_time_ = sqlite::Statement(db_, "SELECT enqueued FROM messages ORDER BY seq LIMIT 1");
+  fetch_ = sqlite::Statement(db_,
+                             "SELECT seq, enqueued, qos, retain, topic, payload FROM messages "
+                             "WHERE seq > ? ORDER BY seq");
+  set_last_seq_ = sqlite::Statement(db_, "UPDATE meta SET last_seq = ? WHERE id = 1");
+}
+
+// Depth and the next sequence number from what is on disk.
+void QueueCore::load_state() {
+  sqlite::Statement depth(
+      db_, "SELECT count(*), coalesce(sum(size), 0), coalesce(max(seq), 0) FROM messages");
+  depth.step();
+  rows_ = static_cast<std::uint64_t>(depth.column_int(0));
+  bytes_ = static_cast<std::uint64_t>(depth.column_int(1));
+  const auto max_seq = static_cast<Seq>(depth.column_int(2));
+  const auto last_seq = static_cast<Seq>(db_.query_int("SELECT last_seq FROM meta WHERE id = 1"));
+  next_seq_ = std::max(max_seq, last_seq) + 1;
+  refresh_oldest();
+}
+
+AppendResult QueueCore::append(std::span<const Message> batch) {
+  AppendResult result;
+  result.seqs.assign(batch.size(), 0);
+  if (batch.empty() && acked_.empty()) {
+    return result;
+  }
+  // On SQLITE_FULL the transaction is retried: under drop_oldest with more
+  // and more of the oldest rows evicted to make room, and at last (or under
+  // drop_newest at once) without the new messages, which are then dropped.
+  std::uint64_t extra_evict = 0;
+  bool with_inserts = !batch.empty();
+  bool met_full = false;
+  for (int attempt = 0;; ++attempt) {
+    Staged staged{rows_, bytes_, next_seq_, std::vector<bool>(batch.size(), false),
+                  std::vector<Seq>(batch.size(), 0)};
+    const std::span<const Message> inserting = with_inserts ? batch : std::span<const Message>();
+    try {
+      sqlite::Transaction tx(db_);
+      stage_deletes(staged);
+      stage_bounds(inserting, staged, extra_evict);
+      stage_inserts(inserting, staged);
+      if (staged.next_seq != next_seq_) {
+        set_last_seq_.reset();
+        set_last_seq_.bind(1, static_cast<std::int64_t>(staged.next_seq - 1)).step();
+        set_last_seq_.reset();
+      }
+      tx.commit();
+    } catch (const sqlite::Error& e) {
+      if (e.primary() != SQLITE_FULL) {
+        throw;
+      }
+      ++counters_.disk_full_events;
+      if (!counters_.disk_full) {
+        spdlog::error(
+            "store: {}: disk full; dropping messages by the {} policy until space returns",
+            path_.string(),
+            cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest");
+      }
+      counters_.disk_full = true;
+      met_full = true;
+      full_cap_ = rows_;
+      if (!with_inserts) {
+        // Not even the deletes fit: nothing committed, acks stay pending.
+        if (!batch.empty()) {
+          note_evicted(batch.size(), "disk full");
+        }
+        return result;
+      }
+      if (cfg_.overflow == config::Overflow::drop_oldest && attempt < 6 && rows_ > 0) {
+        extra_evict = std::max<std::uint64_t>(batch.size(), rows_ / 64 + 1) << attempt;
+      } else {
+        with_inserts = false;
+      }
+      continue;
+    }
+    rows_ = staged.rows;
+    bytes_ = staged.bytes;
+    next_seq_ = staged.next_seq;
+    acked_.clear();
+    ++counters_.commits;
+    counters_.appended += staged.accepted;
+    counters_.acked += staged.acked;
+    const std::uint64_t rejected = batch.size() - staged.accepted;
+    if (staged.evicted + rejected > 0) {
+      note_evicted(staged.evicted + rejected, met_full ? "disk full" : "store bound");
+    }
+    if (met_full) {
+      full_cap_ = staged.rows;
+      full_since_ = std::chrono::steady_clock::now();
+    } else if (staged.cap_lifted) {
+      full_cap_.reset();
+    }
+    if (!met_full && !full_cap_ && !batch.empty() && counters_.disk_full) {
+      counters_.disk_full = false;
+      spdlog::warn("store: {}: disk space is back; appending normally again", path_.string());
+    }
+    result.seqs = std::move(staged.seqs);
+    result.accepted = staged.accepted;
+    result.acked = staged.acked;
+    refresh_oldest();
+    after_commit();
+    return result;
+  }
+}
+
+// Deletes the acknowledged rows, one statement per run of consecutive
+// sequence numbers (acks mostly come in order); acks for rows already gone
+// cost nothing.
+void QueueCore::stage_deletes(Staged& staged) {
+  if (acked_.empty()) {
+    return;
+  }
+  std::vector<Seq> seqs(acked_.begin(), acked_.end());
+  std::sort(seqs.begin(), seqs.end());
+  std::size_t first = 0;
+  for (std::size_t i = 1; i <= seqs.size(); ++i) {
+    if (i < seqs.size() && seqs[i] == seqs[i - 1] + 1) {
+      continue;
+    }
+    range_size_.reset();
+    range_size_.bind(1, static_cast<std::int64_t>(seqs[first]))
+        .bind(2, static_cast<std::int64_t>(seqs[i - 1]))
+        .step();
+    const auto rows = static_cast<std::uint64_t>(range_size_.column_int(0));
+    const auto bytes = static_cast<std::uint64_t>(range_size_.column_int(1));
+    range_size_.reset();
+    if (rows > 0) {
+      delete_range(seqs[first], seqs[i - 1]);
+      staged.rows -= rows;
+      staged.bytes -= bytes;
+      staged.acked += rows;
+    }
+    first = i;
+  }
+}
+
+void QueueCore::delete_range(Seq first, Seq last) {
+  delete_range_.reset();
+  delete_range_.bind(1, static_cast<std::int64_t>(first))
+      .bind(2, static_cast<std::int64_t>(last))
+      .step();
+  delete_range_.reset();
+}
+
+// Chooses which new messages are accepted and, under drop_oldest, evicts the
+// oldest rows to make room (plus `extra_evict` rows after a full disk).
+void QueueCore::stage_bounds(std::span<const Message> batch, Staged& staged,
+                             std::uint64_t extra_evict) {
+  std::uint64_t max_rows = cfg_.max_rows;
+  const std::uint64_t max_bytes = cfg_.max_bytes;
+  if (full_cap_) {
+    staged.cap_lifted = staged.rows <= *full_cap_ / 2 ||
+                        std::chrono::steady_clock::now() - full_since_ >= kFullProbeInterval;
+    if (!staged.cap_lifted) {
+      max_rows = std::min(max_rows, *full_cap_);
+    }
+  }
+  if (cfg_.overflow == config::Overflow::drop_newest) {
+    std::uint64_t rows = staged.rows;
+    std::uint64_t bytes = staged.bytes;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const std::uint64_t size = batch[i].size();
+      if (rows + 1 <= max_rows && bytes + size <= max_bytes) {
+        staged.accept[i] = true;
+        ++rows;
+        bytes += size;
+      }
+    }
+    return;
+  }
+  // drop_oldest: the newest messages of the batch win; a message larger than
+  // the whole store can never be kept.
+  std::uint64_t new_rows = 0;
+  std::uint64_t new_bytes = 0;
+  for (std::size_t i = batch.size(); i-- > 0;) {
+    const std::uint64_t size = batch[i].size();
+    if (size > max_bytes) {
+      continue;
+    }
+    if (new_rows + 1 > max_rows || new_bytes + size > max_bytes) {
+      break;
+    }
+    staged.accept[i] = true;
+    ++new_rows;
+    new_bytes += size;
+  }
+  const std::uint64_t excess_rows =
+      staged.rows + new_rows > max_rows ? staged.rows + new_rows - max_rows : 0;
+  const std::uint64_t excess_bytes =
+      staged.bytes + new_bytes > max_bytes ? staged.bytes + new_bytes - max_bytes : 0;
+  if (excess_rows > 0 || excess_bytes > 0 || extra_evict > 0) {
+    stage_evict_oldest(staged, std::max(excess_rows, extra_evict), excess_bytes);
+  }
+}
+
+// Deletes the oldest rows until at least `rows` rows and `bytes` bytes are freed.
+void QueueCore::stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes) {
+  std::uint64_t freed_rows = 0;
+  std::uint64_t freed_bytes = 0;
+  Seq last = 0;
+  oldest_sizes_.reset();
+  while ((freed_rows < rows || freed_bytes < bytes) && oldest_sizes_.step()) {
+    last = static_cast<Seq>(oldest_sizes_.column_int(0));
+    freed_bytes += static_cast<std::uint64_t>(oldest_sizes_.column_int(1));
+    ++freed_rows;
+  }
+  oldest_sizes_.reset();
+  if (freed_rows == 0) {
+    return;
+  }
+  delete_range(0, last);
+  staged.rows -= freed_rows;
+  staged.bytes -= freed_bytes;
+  staged.evicted += freed_rows;
+}
+
+void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!staged.accept[i]) {
+      continue;
+    }
+    const Message& m = batch[i];
+    const Seq seq = staged.next_seq;
+    insert_.reset();
+    insert_.bind(1, static_cast<std::int64_t>(seq))
+        .bind(2, to_millis(m.enqueued))
+        .bind(3, m.qos)
+        .bind(4, m.retain ? 1 : 0)
+        .bind(5, static_cast<std::int64_t>(m.size()))
+        .bind_text(6, m.topic)
+        .bind_blob(7, m.payload)
+        .step();
+    insert_.reset();
+    ++staged.next_seq;
+    staged.seqs[i] = seq;
+    ++staged.rows;
+    staged.bytes += m.size();
+    ++staged.accepted;
+  }
+}
+
+void QueueCore::refresh_oldest() {
+  oldest_time_.reset();
+  oldest_enqueued_ =
+      oldest_time_.step() ? std::optional(from_millis(oldest_time_.column_int(0))) : std::nullopt;
+  oldest_time_.reset();
+}
+
+// Checkpoint (and give back free pages) once the WAL is large, at most once
+// per checkpoint_min_interval so fsyncs stay rare under any load.
+void QueueCore::after_commit() {
+  if (wal_frames_ < options_.checkpoint_frames ||
+      std::chrono::steady_clock::now() - last_checkpoint_ < options_.checkpoint_min_interval) {
+    return;
+  }
+  const std::int64_t free_pages = db_.query_int("PRAGMA freelist_count");
+  if (free_pages >= options_.vacuum_free_pages &&
+      free_pages * 4 >= db_.query_int("PRAGMA page_count")) {
+    vacuum();
+  }
+  checkpoint(SQLITE_CHECKPOINT_PASSIVE);
+}
+
+// incremental_vacuum frees one page per step: it must be stepped to the end.
+void QueueCore::vacuum() {
+  try {
+    sqlite::Statement statement(db_, "PRAGMA incremental_vacuum");
+    while (statement.step()) {
+    }
+  } catch (const sqlite::Error& e) {
+    spdlog::warn("store: incremental vacuum of {} failed: {}", path_.string(), e.what());
+  }
+}
+
+void QueueCore::checkpoint(int mode) {
+  int wal_pages = 0;
+  int copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, &wal_pages, &copied);
+  last_checkpoint_ = std::chrono::steady_clock::now();
+  if (rc != SQLITE_OK) {
+    spdlog::warn("store: checkpoint of {} failed: {}", path_.string(), sqlite3_errstr(rc));
+    return;
+  }
+  ++counters_.checkpoints;
+  if (wal_pages == copied) {
+    wal_frames_ = 0;
+  }
+}
+
+void QueueCore::maintain() {
+  if (db_.query_int("PRAGMA freelist_count") > 0) {
+    vacuum();
+  }
+  checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
+}
+
+std::vector<Message> QueueCore::fetch(std::size_t max) {
+  std::vector<Message> out;
+  const std::size_t room =
+      options_.window > in_flight_.size() ? options_.window - in_flight_.size() : 0;
+  const std::size_t want = std::min(max, room);
+  if (want == 0) {
+    return out;
+  }
+  fetch_.reset();
+  fetch_.bind(1, static_cast<std::int64_t>(cursor_));
+  while (out.size() < want && fetch_.step()) {
+    const auto seq = static_cast<Seq>(fetch_.column_int(0));
+    if (acked_.contains(seq)) {
+      continue;
+    }
+    Message& m = out.emplace_back();
+    m.seq = seq;
+    m.enqueued = from_millis(fetch_.column_int(1));
+    m.qos = static_cast<std::uint8_t>(fetch_.column_int(2));
+    m.retain = fetch_.column_int(3) != 0;
+    m.topic = fetch_.column_text(4);
+    const auto payload = fetch_.column_blob(5);
+    m.payload.assign(payload.begin(), payload.end());
+  }
+  fetch_.reset();
+  for (const Message& m : out) {
+    in_flight_.insert(m.seq);
+  }
+  if (!out.empty()) {
+    cursor_ = out.back().seq;
+  }
+  return out;
+}
+
+void QueueCore::ack(Seq seq) {
+  in_flight_.erase(seq);
+  acked_.insert(seq);
+}
+
+void QueueCore::rewind() {
+  in_flight_.clear();
+  cursor_ = 0;
+}
+
+Counters QueueCore::counters() const {
+  Counters c = counters_;
+  c.rows = rows_;
+  c.bytes = bytes_;
+  c.oldest_enqueued = oldest_enqueued_;
+  c.disk_bytes_written = vfs_->bytes_written();
+  c.syncs = vfs_->syncs();
+  return c;
+}
+
+std::uint64_t QueueCore::file_bytes() const {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path_, ec);
+  return ec ? 0 : size;
+}
+
+// Counts evictions and logs them, at most once per kEvictLogInterval.
+void QueueCore::note_evicted(std::uint64_t n, const char* why) {
+  counters_.evicted += n;
+  evicted_unlogged_ += n;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_evict_log_ >= kEvictLogInterval) {
+    spdlog::warn("store: {} messages dropped ({}; store.overflow = {}), {} since start",
+                 evicted_unlogged_, why,
+                 cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest",
+                 counters_.evicted);
+    evicted_unlogged_ = 0;
+    last_evict_log_ = now;
+  }
+}
+
+int QueueCore::on_wal(void* self, sqlite3* /*db*/, const char* /*name*/, int frames) {
+  static_cast<QueueCore*>(self)->wal_frames_ = frames;
+  return SQLITE_OK;
+}
+
+}  // namespace iotgw::store

@@ -1,0 +1,150 @@
+// The synchronous SQLite queue: owns the one connection to the database file
+// and does all of the store's SQL. Not thread-safe; the front end (store.hpp)
+// calls it from the store thread only, tests and the crash child call it
+// directly.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <unordered_set>
+#include <vector>
+
+#include "bridge/store/counters.hpp"
+#include "bridge/store/counting_vfs.hpp"
+#include "bridge/store/message.hpp"
+#include "bridge/store/sqlite.hpp"
+#include "config/config.hpp"
+
+namespace iotgw::store {
+
+struct CoreOptions {
+  // Messages handed out by fetch() and not yet acknowledged, at most.
+  std::size_t window = 64;
+  std::uint32_t page_size = 4096;
+  // The WAL is truncated back to this size after it has been reset.
+  std::int64_t journal_size_limit = 4 * 1024 * 1024;
+  // A passive checkpoint runs after a commit once the WAL holds this many
+  // frames, but not sooner than checkpoint_min_interval after the previous
+  // one: each checkpoint costs two fsyncs, and this keeps them below one a
+  // second at any message rate.
+  int checkpoint_frames = 1000;
+  std::chrono::milliseconds checkpoint_min_interval{3000};
+  // Free pages are given back after a commit once there are this many and
+  // they are a quarter of the file; maintain() gives back every free page.
+  std::int64_t vacuum_free_pages = 2048;
+  // A hard cap on the database file in pages (PRAGMA max_page_count); 0 keeps
+  // SQLite's default. Reaching it behaves like a full disk.
+  std::int64_t max_page_count = 0;
+  // Run PRAGMA quick_check at open; a failure moves the file aside.
+  bool verify_on_open = true;
+};
+
+struct AppendResult {
+  // One per appended message, in order: its sequence number, or 0 when it was
+  // not accepted (store full under drop_newest, or the disk is full).
+  std::vector<Seq> seqs;
+  std::uint64_t accepted = 0;
+  std::uint64_t acked = 0;  // acknowledged rows deleted by this transaction
+};
+
+class QueueCore {
+ public:
+  // Opens (creating it if needed) the database at cfg.path. A file that is
+  // not a readable iotgw database is moved aside and a fresh one created.
+  explicit QueueCore(const config::Store& cfg, CoreOptions options = {});
+  ~QueueCore();
+  QueueCore(const QueueCore&) = delete;
+  QueueCore& operator=(const QueueCore&) = delete;
+
+  // One write transaction: deletes the rows acknowledged since the last one,
+  // applies the bounds (evicting by policy), inserts `batch`. When it returns
+  // the accepted messages are durable (per store.sync).
+  AppendResult append(std::span<const Message> batch);
+  // Commits pending acknowledgements without appending (same as append({})).
+  AppendResult flush() { return append({}); }
+
+  // The oldest messages not yet handed out, at most `max` and at most what the
+  // in-flight window has room for. They count as in flight until acked.
+  std::vector<Message> fetch(std::size_t max);
+  // Records that the broker acknowledged `seq` (in any order). The row is
+  // deleted by the next append()/flush(); until then a crash brings it back.
+  void ack(Seq seq);
+  // Everything not acknowledged is pending again (after a reconnect).
+  void rewind();
+
+  // Idle work: gives every free page back to the file system and truncates
+  // the WAL with a checkpoint.
+  void maintain();
+
+  Counters counters() const;
+  std::size_t in_flight() const { return in_flight_.size(); }
+  std::size_t pending_acks() const { return acked_.size(); }
+  const std::filesystem::path& path() const { return path_; }
+  // The VFS the connection writes through (counters; fault injection in tests).
+  CountingVfs& vfs() { return *vfs_; }
+  // The database file as it is now (for the vacuum test and the benchmark).
+  std::uint64_t file_bytes() const;
+
+ private:
+  struct Staged;
+
+  void open();
+  void close();
+  void configure(bool verify);
+  void prepare();
+  void load_state();
+  void stage_deletes(Staged& staged);
+  void stage_bounds(std::span<const Message> batch, Staged& staged, std::uint64_t extra_evict);
+  void stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes);
+  void delete_range(Seq first, Seq last);
+  void stage_inserts(std::span<const Message> batch, Staged& staged);
+  void refresh_oldest();
+  void after_commit();
+  void vacuum();
+  void checkpoint(int mode);
+  void note_evicted(std::uint64_t n, const char* why);
+  static int on_wal(void* self, struct sqlite3* db, const char* name, int frames);
+
+  config::Store cfg_;
+  CoreOptions options_;
+  std::filesystem::path path_;
+  std::unique_ptr<CountingVfs> vfs_;
+  sqlite::Connection db_;
+
+  sqlite::Statement insert_;
+  sqlite::Statement range_size_;
+  sqlite::Statement delete_range_;
+  sqlite::Statement oldest_sizes_;
+  sqlite::Statement oldest_time_;
+  sqlite::Statement fetch_;
+  sqlite::Statement set_last_seq_;
+
+  // Queue state as committed.
+  Seq next_seq_ = 1;
+  std::uint64_t rows_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::optional<std::chrono::system_clock::time_point> oldest_enqueued_;
+
+  // Forwarding state (memory only: a restart makes everything pending again).
+  Seq cursor_ = 0;                     // highest sequence number handed out
+  std::unordered_set<Seq> in_flight_;  // handed out, not acked
+  std::unordered_set<Seq> acked_;      // acked, row not yet deleted
+
+  // After SQLITE_FULL the row count that fitted becomes a bound of its own,
+  // so later appends evict (or refuse) before the disk refuses. It is lifted
+  // when the queue has halved or kFullProbeInterval has passed.
+  std::optional<std::uint64_t> full_cap_;
+  std::chrono::steady_clock::time_point full_since_{};
+
+  int wal_frames_ = 0;
+  std::chrono::steady_clock::time_point last_checkpoint_{};
+  std::chrono::steady_clock::time_point last_evict_log_{};
+  std::uint64_t evicted_unlogged_ = 0;
+  Counters counters_;
+};
+
+}  // namespace iotgw::store
