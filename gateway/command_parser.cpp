@@ -113,8 +113,8 @@ CommandParser::CommandParser(const config::Config& config)
   }
 }
 
-ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payload,
-                                   bool retained, system_clock::time_point now) const {
+ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payload, bool retained,
+                                   system_clock::time_point now) const {
   if (!topic.starts_with(base_) || topic.size() <= base_.size() || topic[base_.size()] != '/') {
     return NotACommand{"outside the command topic"};
   }
@@ -127,9 +127,9 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
   if (!is_set && !is_read) {
     return NotACommand{"not …/DEVICE/POINT/set or …/DEVICE/read"};
   }
-  const std::string result_topic =
-      is_set ? fmt::format("{}/{}/{}/result", base_, levels[0], levels[1])
-             : fmt::format("{}/{}/result", base_, levels[0]);
+  const std::string result_topic = is_set
+                                       ? fmt::format("{}/{}/{}/result", base_, levels[0], levels[1])
+                                       : fmt::format("{}/{}/result", base_, levels[0]);
   Refusal refusal{result_topic, nullptr, ""};
 
   // The payload first, so that even a refusal for the topic carries the sender's id.

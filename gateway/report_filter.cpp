@@ -40,7 +40,8 @@ bool ReportFilter::should_publish(const drivers::Reading& reading) {
   bool publish = found == last_.end();
   if (!publish) {
     const Last& last = found->second;
-    publish = last.quality != reading.quality || last.value.has_value() != reading.value.has_value() ||
+    publish = last.quality != reading.quality ||
+              last.value.has_value() != reading.value.has_value() ||
               (reading.value && last.value && moved(*last.value, *reading.value, point.deadband)) ||
               (point.heartbeat > config::Duration::zero() &&
                reading.steady_time - last.at >= point.heartbeat);

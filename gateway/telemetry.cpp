@@ -9,12 +9,11 @@ Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.pa
   for (const config::Bus& bus : config.buses) {
     for (const config::Device& device : bus.devices) {
       for (const config::Point& point : device.points) {
-        topics_.emplace(&point,
-                        config::expand_topic(config.telemetry.topic,
-                                             {.prefix = config.mqtt.topic_prefix,
-                                              .gateway = config.gateway.id,
-                                              .device = device.name,
-                                              .point = point.name}));
+        topics_.emplace(&point, config::expand_topic(config.telemetry.topic,
+                                                     {.prefix = config.mqtt.topic_prefix,
+                                                      .gateway = config.gateway.id,
+                                                      .device = device.name,
+                                                      .point = point.name}));
       }
     }
   }

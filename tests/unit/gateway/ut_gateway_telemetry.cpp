@@ -1,0 +1,95 @@
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "config/load.hpp"
+#include "gateway/json_text.hpp"
+#include "gateway/telemetry.hpp"
+
+namespace iotgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+config::Config load(const std::string& extra = "") {
+  config::LoadResult result = config::load_string(
+      "[gateway]\nid = \"gw1\"\n[mqtt]\nurl = \"mqtt://b\"\ntopic_prefix = \"site\"\n" + extra +
+          "[[bus]]\nname = \"b\"\nprotocol = \"modbus-tcp\"\nhost = \"h\"\n"
+          "[[bus.device]]\nname = \"boiler\"\n"
+          "[[bus.device.point]]\nname = \"flow_temp\"\naddress = 0\ntype = \"float32\"\n"
+          "unit = \"°C\"\n"
+          "[[bus.device.point]]\nname = \"model\"\naddress = 4\ntype = \"string\"\nlength = 8\n",
+      "/t.toml");
+  EXPECT_TRUE(result.config) << (result.diagnostics.empty() ? ""
+                                                            : result.diagnostics[0].to_string());
+  return std::move(*result.config);
+}
+
+drivers::Reading reading(const config::Config& config, std::size_t point,
+                         std::optional<drivers::Value> value, drivers::Quality quality = {}) {
+  const config::Device& device = config.buses[0].devices[0];
+  // 2026-11-25T19:00:00.123Z
+  const auto wall = std::chrono::system_clock::time_point(1795633200s + 123ms);
+  return {&device, &device.points[point], std::move(value), quality, wall, {}};
+}
+
+TEST(JsonText, WritesTimestampsValuesAndEscapes) {
+  std::string out;
+  append_timestamp(out, std::chrono::system_clock::time_point(1795633200s + 7ms));
+  EXPECT_EQ(out, "2026-11-25T19:00:00.007Z");
+  out.clear();
+  append_json_string(out, "a\"b\\c\n\x01");
+  EXPECT_EQ(out, R"j("a\"b\\c\n\u0001")j");
+  out.clear();
+  append_json_value(out, drivers::Value(0.1));
+  out += ' ';
+  append_json_value(out, drivers::Value(std::int64_t{-5}));
+  out += ' ';
+  append_json_value(out, drivers::Value(std::uint64_t{18446744073709551615ULL}));
+  out += ' ';
+  append_json_value(out, drivers::Value(std::nan("")));
+  EXPECT_EQ(out, "0.1 -5 18446744073709551615 null");
+}
+
+TEST(Telemetry, ExpandsTheTopicOncePerPoint) {
+  const config::Config config = load();
+  const Telemetry telemetry(config);
+  EXPECT_EQ(telemetry.topic_of(config.buses[0].devices[0].points[0]), "site/gw1/boiler/flow_temp");
+}
+
+TEST(Telemetry, FormatsTheJsonPayload) {
+  const config::Config config = load();
+  const Telemetry telemetry(config);
+  auto message = telemetry.message(reading(config, 0, 23.5));
+  ASSERT_TRUE(message);
+  EXPECT_EQ(*message->topic, "site/gw1/boiler/flow_temp");
+  EXPECT_EQ(message->payload,
+            R"j({"ts":"2026-11-25T19:00:00.123Z","value":23.5,"unit":"°C","quality":"good"})j");
+  message = telemetry.message(reading(config, 1, std::string("WX \"2\"")));
+  EXPECT_EQ(message->payload,
+            R"j({"ts":"2026-11-25T19:00:00.123Z","value":"WX \"2\"","quality":"good"})j");
+}
+
+TEST(Telemetry, ReportsBadQualityWithANullValue) {
+  const config::Config config = load();
+  const Telemetry telemetry(config);
+  drivers::Quality exception{.kind = drivers::Quality::Kind::exception, .exception_code = 2};
+  EXPECT_EQ(
+      telemetry.message(reading(config, 0, std::nullopt, exception))->payload,
+      R"j({"ts":"2026-11-25T19:00:00.123Z","value":null,"unit":"°C","quality":"exception:illegal_data_address"})j");
+  EXPECT_EQ(
+      telemetry.message(reading(config, 0, std::nan("")))->payload,
+      R"j({"ts":"2026-11-25T19:00:00.123Z","value":null,"unit":"°C","quality":"bad_value"})j");
+}
+
+TEST(Telemetry, ValueFormatPublishesBareGoodValuesOnly) {
+  const config::Config config = load("[telemetry]\npayload = \"value\"\n");
+  const Telemetry telemetry(config);
+  EXPECT_EQ(telemetry.message(reading(config, 0, 23.5))->payload, "23.5");
+  EXPECT_EQ(telemetry.message(reading(config, 1, std::string("WX-2")))->payload, "WX-2");
+  EXPECT_FALSE(telemetry.message(
+      reading(config, 0, std::nullopt, {.kind = drivers::Quality::Kind::timeout})));
+}
+
+}  // namespace
+}  // namespace iotgw
