@@ -37,6 +37,16 @@ CONNACK = "20020000"
 READY_TIMEOUT = 10.0
 
 
+def remaining_length(n):
+    """MQTT variable byte integer (section 2.2.3)."""
+    out = bytearray()
+    while True:
+        byte, n = n % 128, n // 128
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
 def free_port():
     """A loopback port nobody listens on right now."""
     with socket.socket() as sock:
@@ -252,6 +262,24 @@ class Tls(unittest.TestCase):
         self.assertEqual(first["resumed"], "0")
         self.assertEqual(second["resumed"], "1", lines)
         self.assertLess(int(second["handshake_in"]), int(first["handshake_in"]) // 2, lines)
+
+    def test_large_message_echoed_by_the_broker(self):
+        # SUBSCRIBE to "t" (section 3.8), then PUBLISH 100 kB of random bytes to
+        # it at QoS 0 (section 3.3): the broker sends SUBACK and the same PUBLISH
+        # back, so several TLS records flow each way while a read is pending.
+        subscribe = bytes.fromhex("82 06" "0001" "0001 74" "00")
+        suback = bytes.fromhex("90 03" "0001" "00")
+        payload = os.urandom(100_000)
+        variable = bytes.fromhex("0001 74")  # topic "t"; QoS 0 has no packet id
+        publish = b"\x30" + remaining_length(len(variable) + len(payload)) + variable + payload
+        send = pathlib.Path(self.tmp) / "echo.send"
+        expect = pathlib.Path(self.tmp) / "echo.expect"
+        send.write_bytes(subscribe + publish)
+        expect.write_bytes(suback + publish)
+        result = self.probe(self.ports["server"], "--send-file", str(send), "--expect-file",
+                            str(expect))
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn(f"reply={4 + len(suback) + len(publish)}B", result.stdout)
 
     def test_garbage_ca_file_is_a_clear_error(self):
         garbage = pathlib.Path(self.tmp) / "garbage.pem"

@@ -6,7 +6,9 @@
 // TlsStream models Asio's AsyncReadStream and AsyncWriteStream, so
 // boost::asio::async_read/async_write and any completion token (callbacks,
 // use_awaitable, deferred) work with it. As with a socket, at most one read and
-// one write may be outstanding at a time; they may run concurrently.
+// one write may be outstanding at a time; they may run concurrently. All
+// operations of one stream must run on one thread (or one strand), the io
+// thread of the runtime model, because they share the mbedTLS context.
 #pragma once
 
 #include <chrono>

@@ -2,10 +2,13 @@
 // gateway will, sends the bytes it is given (an MQTT CONNECT written by hand in
 // the test), reads the expected number of reply bytes and prints one line per
 // connection for the test to check. Uses coroutines and boost::asio::async_read/
-// async_write over the stream to show that it composes like a socket.
+// async_write over the stream to show that it composes like a socket, with the
+// read already pending while the request is written, as an MQTT client does.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -34,8 +38,8 @@ struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   int connects = 1;
-  std::string send_hex;
-  std::string expect_hex;
+  std::vector<unsigned char> send;
+  std::vector<unsigned char> expect;
   int timeout_ms = 5000;
 };
 
@@ -52,6 +56,11 @@ std::vector<unsigned char> from_hex(const std::string& text) {
     bytes.push_back(static_cast<unsigned char>(std::stoi(digits.substr(i, 2), nullptr, 16)));
   }
   return bytes;
+}
+
+std::vector<unsigned char> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 std::string to_hex(const std::vector<unsigned char>& bytes) {
@@ -82,26 +91,32 @@ asio::awaitable<bool> connect_once(int index, const Options& options,
     co_await stream.async_handshake(std::chrono::milliseconds(options.timeout_ms),
                                     asio::redirect_error(asio::use_awaitable, ec));
   }
-  std::vector<unsigned char> reply(from_hex(options.expect_hex).size());
+  std::vector<unsigned char> reply(options.expect.size());
   if (!ec) {
-    co_await asio::async_write(stream, asio::buffer(from_hex(options.send_hex)),
-                               asio::redirect_error(asio::use_awaitable, ec));
-  }
-  if (!ec && !reply.empty()) {
-    co_await asio::async_read(stream, asio::buffer(reply),
-                              asio::redirect_error(asio::use_awaitable, ec));
+    // Read and write at once: the reply is awaited while the request goes out.
+    using namespace asio::experimental::awaitable_operators;
+    try {
+      co_await (asio::async_write(stream, asio::buffer(options.send), asio::use_awaitable) &&
+                asio::async_read(stream, asio::buffer(reply), asio::use_awaitable));
+    } catch (const boost::system::system_error& e) {
+      ec = e.code();
+    }
   }
   if (ec) {
     std::cout << "connect " << index << ": error: " << describe(ec) << std::endl;
+    co_return false;
+  }
+  if (reply != options.expect) {
+    std::cout << "connect " << index << ": error: reply differs: " << to_hex(reply) << std::endl;
     co_return false;
   }
   co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
   std::cout << "connect " << index << ": ok resumed=" << stream.session_resumed()
             << " handshake_in=" << stream.handshake_bytes_received()
             << " handshake_out=" << stream.handshake_bytes_sent()
-            << " suite=" << stream.cipher_suite() << " alpn=" << stream.alpn_protocol()
-            << " reply=" << to_hex(reply) << " shutdown=" << (ec ? describe(ec) : "ok")
-            << std::endl;
+            << " suite=" << stream.cipher_suite() << " alpn=" << stream.alpn_protocol() << " reply="
+            << (reply.size() <= 32 ? to_hex(reply) : std::to_string(reply.size()) + "B")
+            << " shutdown=" << (ec ? describe(ec) : "ok") << std::endl;
   co_return true;
 }
 
@@ -111,7 +126,7 @@ int main(int argc, char** argv) {
   CLI::App app{"TLS probe for the iotgw integration tests"};
   Options options;
   iotgw::config::Tls settings;
-  std::string ca_file, ca_dir, cert_file, key_file;
+  std::string ca_file, ca_dir, cert_file, key_file, send_hex, expect_hex, send_file, expect_file;
   app.add_option("--host", options.host);
   app.add_option("--port", options.port)->required();
   app.add_option("--ca", ca_file);
@@ -122,14 +137,26 @@ int main(int argc, char** argv) {
   app.add_option("--alpn", settings.alpn);
   app.add_flag("--insecure", settings.insecure_skip_verify);
   app.add_option("--connects", options.connects);
-  app.add_option("--send", options.send_hex);
-  app.add_option("--expect", options.expect_hex);
+  app.add_option("--send", send_hex, "bytes to send, in hex");
+  app.add_option("--expect", expect_hex, "bytes expected in reply, in hex");
+  app.add_option("--send-file", send_file, "bytes to send after --send, from a file");
+  app.add_option("--expect-file", expect_file, "bytes expected after --expect, from a file");
   app.add_option("--timeout-ms", options.timeout_ms);
   CLI11_PARSE(app, argc, argv);
   settings.ca_file = ca_file;
   settings.ca_dir = ca_dir;
   settings.cert_file = cert_file;
   settings.key_file = key_file;
+  options.send = from_hex(send_hex);
+  options.expect = from_hex(expect_hex);
+  if (!send_file.empty()) {
+    auto bytes = read_file(send_file);
+    options.send.insert(options.send.end(), bytes.begin(), bytes.end());
+  }
+  if (!expect_file.empty()) {
+    auto bytes = read_file(expect_file);
+    options.expect.insert(options.expect.end(), bytes.begin(), bytes.end());
+  }
   spdlog::set_level(spdlog::level::debug);
 
   auto context = TlsContext::create(settings);
