@@ -151,6 +151,19 @@ class Tls(unittest.TestCase):
 
     @classmethod
     def start_mosquitto(cls):
+        """Mosquitto with four TLS listeners. Free ports can be taken by another
+        program before Mosquitto binds them; then it exits and is tried again."""
+        for attempt in range(3):
+            process, log = cls.launch_mosquitto(attempt)
+            if cls.wait_for_log(process, log, "running"):
+                for port in cls.ports.values():
+                    wait_until_listening(port, process)
+                return
+            stop(process)
+        raise AssertionError("mosquitto did not start:\n" + log.read_text(errors="replace"))
+
+    @classmethod
+    def launch_mosquitto(cls, attempt):
         pki = cls.pki
         cls.ports = {name: free_port() for name in ("server", "mutual", "expired", "wrong_host")}
         lines = [f"user {getpass.getuser()}", "per_listener_settings false",
@@ -164,27 +177,46 @@ class Tls(unittest.TestCase):
                       "tls_version tlsv1.2"]
             if name == "mutual":
                 lines.append("require_certificate true")
-        conf = pathlib.Path(cls.tmp) / "mosquitto.conf"
+        conf = pathlib.Path(cls.tmp) / f"mosquitto-{attempt}.conf"
         conf.write_text("\n".join(lines) + "\n")
-        cls.mosquitto_log = open(pathlib.Path(cls.tmp) / "mosquitto.log", "wb")
-        process = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=cls.mosquitto_log,
-                                   stderr=subprocess.STDOUT)
+        log = pathlib.Path(cls.tmp) / f"mosquitto-{attempt}.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=out,
+                                       stderr=subprocess.STDOUT)
         cls.processes.append(process)
-        for port in cls.ports.values():
-            wait_until_listening(port, process)
+        return process, log
+
+    @staticmethod
+    def wait_for_log(process, log, word, timeout=READY_TIMEOUT):
+        """True once `word` appears in the log; False if the process exits first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if word in log.read_text(errors="replace"):
+                return True
+            if process.poll() is not None:
+                return False
+            time.sleep(0.02)
+        return False
 
     @classmethod
     def start_tls11_server(cls):
-        """openssl s_server that speaks TLS 1.1 and nothing newer."""
+        """openssl s_server that speaks TLS 1.1 and nothing newer. It prints ACCEPT
+        once it listens, or exits if its port was taken meanwhile (then retried)."""
         pki = cls.pki
-        cls.tls11_port = free_port()
-        process = subprocess.Popen(
-            ["openssl", "s_server", "-accept", f"127.0.0.1:{cls.tls11_port}",
-             "-cert", pki.path("server.pem"), "-key", pki.path("server.key"),
-             "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-quiet"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cls.processes.append(process)
-        wait_until_listening(cls.tls11_port, process)
+        for attempt in range(3):
+            cls.tls11_port = free_port()
+            log = pathlib.Path(cls.tmp) / f"s_server-{attempt}.log"
+            with open(log, "wb") as out:
+                process = subprocess.Popen(
+                    ["openssl", "s_server", "-accept", f"127.0.0.1:{cls.tls11_port}",
+                     "-cert", pki.path("server.pem"), "-key", pki.path("server.key"),
+                     "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"],
+                    stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
+            cls.processes.append(process)
+            if cls.wait_for_log(process, log, "ACCEPT"):
+                return
+            stop(process)
+        raise AssertionError("openssl s_server did not start:\n" + log.read_text(errors="replace"))
 
     def probe(self, port, *args, connects=1, ca="ca.pem", server_name="localhost"):
         command = [PROBE, "--port", str(port), "--send", CONNECT, "--expect", CONNACK,
