@@ -125,7 +125,11 @@ class Tls(unittest.TestCase):
         try:
             cls.make_certificates()
             cls.start_mosquitto()
-            cls.start_tls11_server()
+            # A broker that speaks TLS 1.1 and nothing newer.
+            cls.tls11_port = cls.start_s_server("tls11", "-tls1_1", "-cipher",
+                                                "DEFAULT@SECLEVEL=0")
+            # AWS IoT's MQTT over port 443 is selected by ALPN.
+            cls.alpn_port = cls.start_s_server("alpn", "-tls1_2", "-alpn", "x-amzn-mqtt-ca")
         except BaseException:
             cls.tearDownClass()
             raise
@@ -199,27 +203,28 @@ class Tls(unittest.TestCase):
         return False
 
     @classmethod
-    def start_tls11_server(cls):
-        """openssl s_server that speaks TLS 1.1 and nothing newer. It prints ACCEPT
-        once it listens, or exits if its port was taken meanwhile (then retried)."""
+    def start_s_server(cls, name, *options):
+        """openssl s_server with the good server certificate and `options`. It
+        prints ACCEPT once it listens, or exits if its port was taken meanwhile
+        (then it is tried again on another port). Returns the port."""
         pki = cls.pki
         for attempt in range(3):
-            cls.tls11_port = free_port()
-            log = pathlib.Path(cls.tmp) / f"s_server-{attempt}.log"
+            port = free_port()
+            log = pathlib.Path(cls.tmp) / f"s_server-{name}-{attempt}.log"
             with open(log, "wb") as out:
                 process = subprocess.Popen(
-                    ["openssl", "s_server", "-accept", f"127.0.0.1:{cls.tls11_port}",
-                     "-cert", pki.path("server.pem"), "-key", pki.path("server.key"),
-                     "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"],
+                    ["openssl", "s_server", "-accept", f"127.0.0.1:{port}",
+                     "-cert", pki.path("server.pem"), "-key", pki.path("server.key"), *options],
                     stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
             cls.processes.append(process)
             if cls.wait_for_log(process, log, "ACCEPT"):
-                return
+                return port
             stop(process)
         raise AssertionError("openssl s_server did not start:\n" + log.read_text(errors="replace"))
 
-    def probe(self, port, *args, connects=1, ca="ca.pem", server_name="localhost"):
-        command = [PROBE, "--port", str(port), "--send", CONNECT, "--expect", CONNACK,
+    def probe(self, port, *args, connects=1, ca="ca.pem", server_name="localhost", send=CONNECT,
+              expect=CONNACK):
+        command = [PROBE, "--port", str(port), "--send", send, "--expect", expect,
                    "--connects", str(connects), "--server-name", server_name, "--timeout-ms",
                    "5000"]
         if ca:
@@ -281,6 +286,12 @@ class Tls(unittest.TestCase):
         # OpenSSL answers a TLS 1.2-only hello with protocol_version or, finding no
         # TLS 1.1 suite among ours, handshake_failure; both mean refused.
         self.assert_refused(result, r"iotgw\.tls\.alert:\d+: .*(protocol_version|handshake_failure)")
+
+    def test_alpn_is_negotiated(self):
+        # s_server is no MQTT broker: handshake, nothing to send, close_notify.
+        result = self.probe(self.alpn_port, "--alpn", "x-amzn-mqtt-ca", send="", expect="")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"connect 1: ok .* alpn=x-amzn-mqtt-ca ")
 
     def test_insecure_skip_verify_connects_to_untrusted_server_and_warns(self):
         result = self.probe(self.ports["server"], "--insecure", ca="other_ca.pem")

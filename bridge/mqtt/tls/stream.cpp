@@ -236,7 +236,7 @@ boost::asio::const_buffer Core::begin_write() {
 }
 
 // Records the write's result and wakes every operation waiting for output to drain.
-void Core::end_write(boost::system::error_code ec, std::size_t) {
+void Core::end_write(boost::system::error_code ec) {
   writing_ = false;
   if (ec) {
     write_error_ = ec;

@@ -78,11 +78,10 @@ class Core : public std::enable_shared_from_this<Core> {
   bool writing() const { return writing_; }
   const boost::system::error_code& write_error() const { return write_error_; }
   boost::asio::const_buffer begin_write();
-  void end_write(boost::system::error_code ec, std::size_t n);
+  void end_write(boost::system::error_code ec);
   // Operations whose output is being written by another operation wait here.
   boost::asio::steady_timer& write_gate() { return write_gate_; }
 
-  bool handshake_done() const { return handshake_done_; }
   bool session_resumed() const { return resumed_; }
   std::uint64_t handshake_bytes_received() const { return handshake_bytes_in_; }
   std::uint64_t handshake_bytes_sent() const { return handshake_bytes_out_; }
@@ -148,7 +147,7 @@ class IoOp {
         }
         break;
       case State::after_write:
-        core_->end_write(ec, n);
+        core_->end_write(ec);
         return flush_then_continue(self);
       case State::after_wait:
         return flush_then_continue(self);
