@@ -271,6 +271,19 @@ class Tls(unittest.TestCase):
         self.assert_refused(self.probe(self.ports["server"], server_name="broker.other.example"),
                             r"iotgw\.tls\.verify:\d+: .*host name mismatch")
 
+    def test_ip_address_matches_an_ip_san(self):
+        # mbedTLS 2.28 alone checks CN and dNSName only; TlsContext adds iPAddress.
+        self.assert_connected(self.probe(self.ports["server"], server_name="127.0.0.1"))
+
+    def test_ip_address_not_in_the_certificate_is_refused(self):
+        self.assert_refused(self.probe(self.ports["server"], server_name="127.0.0.2"),
+                            r"iotgw\.tls\.verify:4: .*host name mismatch")
+
+    def test_ip_san_match_does_not_excuse_an_unknown_ca(self):
+        self.assert_refused(self.probe(self.ports["server"], server_name="127.0.0.1",
+                                       ca="other_ca.pem"),
+                            r"iotgw\.tls\.verify:8: .*unknown or untrusted CA")
+
     def test_expired_certificate_is_refused(self):
         self.assert_refused(self.probe(self.ports["expired"]),
                             r"iotgw\.tls\.verify:\d+: .*certificate expired")

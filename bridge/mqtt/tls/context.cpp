@@ -1,8 +1,12 @@
 #include "bridge/mqtt/tls/context.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include <boost/asio/ip/address.hpp>
+#include <mbedtls/asn1.h>
 #include <mbedtls/ssl_ciphersuites.h>
+#include <mbedtls/x509.h>
 #include <spdlog/spdlog.h>
 
 #include "bridge/mqtt/tls/error.hpp"
@@ -19,6 +23,41 @@ LoadError file_error(int ret, const std::string& key, const std::filesystem::pat
                      const std::string& what) {
   auto code = mbedtls_error(ret);
   return {code, "mqtt.tls." + key + " \"" + path.string() + "\": " + what + ": " + code.message()};
+}
+
+// Clears a host name mismatch on the server's own certificate when one of its
+// iPAddress subject alternative names equals the address we connect to. mbedTLS
+// 2.28 compares the expected name with the CN and dNSName entries only, so a
+// broker reached by IP address with a correctly issued certificate would fail.
+int accept_matching_ip_san(void* expected, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags) {
+  if (depth != 0 || (*flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) == 0) {
+    return 0;
+  }
+  const auto& address = *static_cast<const std::vector<unsigned char>*>(expected);
+  for (const mbedtls_x509_sequence* san = &crt->subject_alt_names; san != nullptr;
+       san = san->next) {
+    if (san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_IP_ADDRESS) &&
+        san->buf.len == address.size() && std::equal(address.begin(), address.end(), san->buf.p)) {
+      *flags &= ~static_cast<std::uint32_t>(MBEDTLS_X509_BADCERT_CN_MISMATCH);
+      return 0;
+    }
+  }
+  return 0;
+}
+
+// The bytes of an IPv4 or IPv6 literal as they appear in an iPAddress SAN; empty for a host name.
+std::vector<unsigned char> ip_literal_bytes(const std::string& name) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(name, ec);
+  if (ec) {
+    return {};
+  }
+  if (address.is_v4()) {
+    const auto bytes = address.to_v4().to_bytes();
+    return {bytes.begin(), bytes.end()};
+  }
+  const auto bytes = address.to_v6().to_bytes();
+  return {bytes.begin(), bytes.end()};
 }
 
 }  // namespace
@@ -105,6 +144,10 @@ LoadError TlsContext::load(const config::Tls& settings) {
   } else {
     mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&conf_, &ca_chain_, nullptr);
+    server_ip_ = ip_literal_bytes(server_name_);
+    if (!server_ip_.empty()) {
+      mbedtls_ssl_conf_verify(&conf_, accept_matching_ip_san, &server_ip_);
+    }
   }
   if (!settings.cert_file.empty()) {
     if (int ret = mbedtls_ssl_conf_own_cert(&conf_, &own_cert_, &own_key_); ret != 0) {

@@ -73,6 +73,7 @@ class TlsContext {
   mbedtls_ssl_config conf_;
   std::string server_name_;
   bool insecure_skip_verify_ = false;
+  std::vector<unsigned char> server_ip_;  // server_name as address bytes when it is an IP literal
   std::vector<std::string> alpn_;
   std::vector<const char*> alpn_list_;  // points into alpn_, null-terminated for mbedTLS
 
