@@ -1,6 +1,7 @@
 // TlsStream against scripted loopback peers that are not TLS servers: what the
 // client sends first, and how timeouts, closes and garbage surface. Full
 // handshakes with real servers are in tests/integration/08-tls.py.
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
