@@ -337,6 +337,13 @@ class Tls(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn(f"reply={4 + len(suback) + len(publish)}B", result.stdout)
 
+    def test_broker_closing_the_connection_reads_as_eof(self):
+        # A second CONNECT is a protocol violation (section 3.1): Mosquitto sends
+        # close_notify and closes, which the stream reports as asio's eof.
+        result = self.probe(self.ports["server"], "--expect-close", send=CONNECT + CONNECT)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("connect 1: closed by peer: asio.misc:2: End of file", result.stdout)
+
     def test_garbage_ca_file_is_a_clear_error(self):
         garbage = pathlib.Path(self.tmp) / "garbage.pem"
         garbage.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")

@@ -4,6 +4,7 @@
 // connection for the test to check. Uses coroutines and boost::asio::async_read/
 // async_write over the stream to show that it composes like a socket, with the
 // read already pending while the request is written, as an MQTT client does.
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -41,6 +42,7 @@ struct Options {
   std::vector<unsigned char> send;
   std::vector<unsigned char> expect;
   int timeout_ms = 5000;
+  bool expect_close = false;
 };
 
 // Bytes from a hex string; spaces are allowed between bytes.
@@ -110,6 +112,15 @@ asio::awaitable<bool> connect_once(int index, const Options& options,
     std::cout << "connect " << index << ": error: reply differs: " << to_hex(reply) << std::endl;
     co_return false;
   }
+  if (options.expect_close) {
+    // The peer is expected to end the connection: report how that surfaced.
+    std::array<unsigned char, 256> more{};
+    std::size_t n = co_await stream.async_read_some(asio::buffer(more),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+    std::cout << "connect " << index << ": closed by peer: "
+              << (ec ? describe(ec) : "no, " + std::to_string(n) + " more bytes") << std::endl;
+    co_return ec.failed();
+  }
   co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
   std::cout << "connect " << index << ": ok resumed=" << stream.session_resumed()
             << " handshake_in=" << stream.handshake_bytes_received()
@@ -142,6 +153,8 @@ int main(int argc, char** argv) {
   app.add_option("--send-file", send_file, "bytes to send after --send, from a file");
   app.add_option("--expect-file", expect_file, "bytes expected after --expect, from a file");
   app.add_option("--timeout-ms", options.timeout_ms);
+  app.add_flag("--expect-close", options.expect_close,
+               "after the reply, read until the peer closes and report how");
   CLI11_PARSE(app, argc, argv);
   settings.ca_file = ca_file;
   settings.ca_dir = ca_dir;
