@@ -24,4 +24,19 @@ std::string to_string(Quality quality) {
   return "unknown";
 }
 
+void report_port_down(const config::Bus& bus, const ReadingSink& sink) {
+  const auto wall_time = std::chrono::system_clock::now();
+  const auto steady_time = std::chrono::steady_clock::now();
+  for (const config::Device& device : bus.devices) {
+    for (const config::Point& point : device.points) {
+      sink(Reading{.device = &device,
+                   .point = &point,
+                   .value = std::nullopt,
+                   .quality = {.kind = Quality::Kind::port_down},
+                   .wall_time = wall_time,
+                   .steady_time = steady_time});
+    }
+  }
+}
+
 }  // namespace iotgw::drivers

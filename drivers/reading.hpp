@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,5 +47,11 @@ struct Reading {
   std::chrono::system_clock::time_point wall_time;    // for the payload's "ts"
   std::chrono::steady_clock::time_point steady_time;  // for deadbands and heartbeats
 };
+
+using ReadingSink = std::function<void(const Reading&)>;
+
+// Gives every point of the bus a reading with quality port_down, stamped now:
+// what a bus reports once when its port or connection goes.
+void report_port_down(const config::Bus& bus, const ReadingSink& sink);
 
 }  // namespace iotgw::drivers

@@ -63,7 +63,7 @@ asio::awaitable<void> LineBus::run() {
     }
     ++counters_.port_failures;
     if (!reported_down) {
-      report_port_down();
+      report_port_down(bus_, sink_);
       reported_down = true;
     }
     retry_timer_.expires_after(backoff.next());
@@ -123,21 +123,6 @@ void LineBus::handle_line(const std::string& line) {
   if (!matched) {
     ++counters_.unmatched;
     spdlog::debug("bus {}: no device recognises the line \"{}\"", bus_.name, line);
-  }
-}
-
-void LineBus::report_port_down() {
-  const auto wall_time = std::chrono::system_clock::now();
-  const auto steady_time = std::chrono::steady_clock::now();
-  for (const config::Device& device : bus_.devices) {
-    for (const config::Point& point : device.points) {
-      sink_(Reading{.device = &device,
-                    .point = &point,
-                    .value = std::nullopt,
-                    .quality = {.kind = Quality::Kind::port_down},
-                    .wall_time = wall_time,
-                    .steady_time = steady_time});
-    }
   }
 }
 

@@ -22,7 +22,7 @@ namespace iotgw::drivers {
 
 class LineBus {
  public:
-  using Sink = std::function<void(const Reading&)>;
+  using Sink = ReadingSink;
 
   struct Counters {
     std::uint64_t lines = 0;       // complete lines received
@@ -47,7 +47,6 @@ class LineBus {
   // Reads until the port fails or stop(); true when some data arrived.
   boost::asio::awaitable<bool> read_lines();
   void handle_line(const std::string& line);
-  void report_port_down();
 
   const config::Bus& bus_;
   Sink sink_;

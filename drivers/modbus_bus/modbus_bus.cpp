@@ -135,7 +135,7 @@ asio::awaitable<void> ModbusBus::run() {
       spdlog::warn("bus {}: {}; retrying", bus_.name, failure);
     }
     if (!reported_down) {
-      report_port_down();
+      report_port_down(bus_, sink_);
       reported_down = true;
     }
     retry_timer_.expires_after(backoff.next());
@@ -352,21 +352,6 @@ Quality ModbusBus::quality_of(const modbus::Error& error, std::size_t device) co
 void ModbusBus::fail_pending_writes(const char* why) {
   for (auto& [id, pending] : std::exchange(writes_, {})) {
     pending.done(modbus::Error{Errc::transport_reset, 0, why});
-  }
-}
-
-void ModbusBus::report_port_down() {
-  const auto wall_time = std::chrono::system_clock::now();
-  const auto steady_time = now();
-  for (const config::Device& device : bus_.devices) {
-    for (const config::Point& point : device.points) {
-      sink_(Reading{.device = &device,
-                    .point = &point,
-                    .value = std::nullopt,
-                    .quality = {.kind = Quality::Kind::port_down},
-                    .wall_time = wall_time,
-                    .steady_time = steady_time});
-    }
   }
 }
 

@@ -29,7 +29,7 @@ namespace iotgw::drivers {
 
 class ModbusBus {
  public:
-  using Sink = std::function<void(const Reading&)>;
+  using Sink = ReadingSink;
   // Called once per write: empty on success, else why it failed.
   using WriteDone = std::function<void(std::optional<modbus::Error>)>;
 
@@ -73,7 +73,6 @@ class ModbusBus {
                  const modbus::Result<modbus::pdu::Response>& result, Quality failure);
   Quality quality_of(const modbus::Error& error, std::size_t device) const;
   void fail_pending_writes(const char* why);
-  void report_port_down();
 
   boost::asio::any_io_executor executor_;
   const config::Bus& bus_;
