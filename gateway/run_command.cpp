@@ -2,6 +2,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "gateway/app.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/version.hpp"
@@ -18,15 +19,32 @@ int run_command(const std::filesystem::path& file, std::optional<config::LogLeve
   boost::asio::io_context io;
   boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   spdlog::info("iotgw {} starting as {} with {}", version, config->gateway.id, file.string());
-  stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (!error) {
-      spdlog::info("signal {} received, stopping", signal);
+  App app(io, *config);
+  int status = 0;
+  app.start([&](const std::string& failure) {
+    if (!failure.empty()) {
+      spdlog::error("{}", failure);
+      status = 1;
       io.stop();
+      return;
     }
+    spdlog::info("store {} open; polling {} buses", config->store.path.string(),
+                 config->buses.size());
+  });
+  stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) {
+      return;
+    }
+    spdlog::info("signal {} received, stopping", signal);
+    app.stop([&] {
+      const App::Counters& counters = app.counters();
+      spdlog::info("stopped: {} readings, {} queued, {} dropped", counters.readings,
+                   counters.queued, counters.dropped);
+      io.stop();
+    });
   });
   io.run();
-  spdlog::info("stopped");
-  return 0;
+  return status;
 }
 
 }  // namespace iotgw

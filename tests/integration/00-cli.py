@@ -90,8 +90,17 @@ class Check(unittest.TestCase):
 
 
 class Run(unittest.TestCase):
+    def setUp(self):
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.state = pathlib.Path(folder.name) / "state"
+        self.config = pathlib.Path(folder.name) / "iotgw.toml"
+        self.config.write_text(MINIMAL.read_text().replace(
+            '[gateway]\nid = "pump-house"\n',
+            f'[gateway]\nid = "pump-house"\nstate_dir = "{self.state}"\n'))
+
     def start(self, *args, **popen):
-        process = subprocess.Popen([IOTGW, "run", "-c", str(MINIMAL), *args], **popen)
+        process = subprocess.Popen([IOTGW, "run", "-c", str(self.config), *args], **popen)
         self.addCleanup(process.kill)
         return process
 
@@ -101,9 +110,19 @@ class Run(unittest.TestCase):
         lines = stderr.read_until(r"starting")
         self.assertRegex(lines[-1],
                          r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} info iotgw \S+ starting as pump-house")
+        stderr.read_until(r"info store \S+ open; polling 1 buses")
         process.send_signal(signal.SIGTERM)
         stderr.read_until(r"info signal 15 received, stopping")
         self.assertEqual(process.wait(timeout=10), 0)
+        # The store was created in the state folder, readable by us alone.
+        self.assertEqual((self.state / "queue.db").stat().st_mode & 0o777, 0o600)
+
+    def test_fails_when_the_store_cannot_be_opened(self):
+        self.config.write_text(self.config.read_text().replace(str(self.state), "/proc/iotgw"))
+        result = subprocess.run([IOTGW, "run", "-c", str(self.config)], capture_output=True,
+                                text=True, timeout=30)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("cannot create /proc/iotgw", result.stderr)
 
     def test_logs_with_priorities_when_stderr_is_the_journal(self):
         ours, theirs = socket.socketpair()
