@@ -1,0 +1,80 @@
+#include "bridge/forwarder/forwarder.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace iotgw::bridge {
+
+namespace asio = boost::asio;
+
+Forwarder::Forwarder(asio::any_io_executor executor, store::Store& store, Publisher& publisher,
+                     std::size_t window)
+    : store_(store), publisher_(publisher), window_(window), room_(executor) {}
+
+void Forwarder::start() {
+  asio::co_spawn(room_.get_executor(), run(), asio::detached);
+}
+
+void Forwarder::stop() {
+  stopping_ = true;
+  room_.cancel();
+}
+
+asio::awaitable<void> Forwarder::run() {
+  while (!stopping_) {
+    if (outstanding_ >= window_) {
+      // The timer never fires: it is only ever cancelled, by delivered() or stop().
+      room_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ignored;
+      co_await room_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    boost::system::error_code error;
+    std::vector<store::Message> batch = co_await store_.async_fetch(
+        window_ - outstanding_, asio::redirect_error(asio::use_awaitable, error));
+    if (error) {
+      if (!stopping_) {
+        spdlog::error("forwarder: the store failed: {}", error.message());
+      }
+      co_return;
+    }
+    for (const store::Message& message : batch) {
+      ++outstanding_;
+      ++counters_.published;
+      publisher_.publish(message, [this, seq = message.seq](bool ok) { delivered(seq, ok); });
+    }
+  }
+}
+
+void Forwarder::delivered(store::Seq seq, bool ok) {
+  --outstanding_;
+  room_.cancel();
+  if (!ok) {
+    // The row stays; it is handed out again after a restart.
+    ++counters_.undelivered;
+    return;
+  }
+  ++counters_.delivered;
+  pending_acks_.push_back(seq);
+  flush_acks();
+}
+
+// One ack request at a time; acks that arrive meanwhile go out together next.
+void Forwarder::flush_acks() {
+  if (acking_ || pending_acks_.empty()) {
+    return;
+  }
+  acking_ = true;
+  store_.async_ack(std::exchange(pending_acks_, {}), [this](boost::system::error_code error) {
+    acking_ = false;
+    if (error && !stopping_) {
+      spdlog::error("forwarder: acknowledging in the store failed: {}", error.message());
+    }
+    flush_acks();
+  });
+}
+
+}  // namespace iotgw::bridge

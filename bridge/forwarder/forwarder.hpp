@@ -1,0 +1,68 @@
+// Drains the store into the uplink: fetches the oldest unsent messages up to
+// the in-flight window, publishes them, and acknowledges each store row only
+// once the broker has acknowledged its message (PUBACK/PUBCOMP), so nothing is
+// deleted on read. Messages whose publication fails stay in the store and go
+// out again after a restart; the MQTT session itself resends in-flight
+// messages after a reconnect, so the forwarder never rewinds.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bridge/store/store.hpp"
+
+namespace iotgw::bridge {
+
+// What the forwarder needs of the MQTT client.
+class Publisher {
+ public:
+  // Called once: true when the broker acknowledged the message (or, for QoS 0,
+  // when it was written), false when it will not be.
+  using Done = std::function<void(bool delivered)>;
+
+  virtual ~Publisher() = default;
+  virtual void publish(const store::Message& message, Done done) = 0;
+};
+
+class Forwarder {
+ public:
+  struct Counters {
+    std::uint64_t published = 0;  // handed to the publisher
+    std::uint64_t delivered = 0;  // acknowledged by the broker
+    std::uint64_t undelivered = 0;
+  };
+
+  // window: messages published and not yet acknowledged, at most (mqtt.inflight).
+  // The publisher's completions and the store's must all have run before the
+  // forwarder is destroyed: stop it, stop the client, then stop the store.
+  Forwarder(boost::asio::any_io_executor executor, store::Store& store, Publisher& publisher,
+            std::size_t window);
+
+  void start();
+  void stop();
+
+  const Counters& counters() const { return counters_; }
+  std::size_t outstanding() const { return outstanding_; }
+
+ private:
+  boost::asio::awaitable<void> run();
+  void delivered(store::Seq seq, bool ok);
+  void flush_acks();
+
+  store::Store& store_;
+  Publisher& publisher_;
+  std::size_t window_;
+  std::size_t outstanding_ = 0;
+  boost::asio::steady_timer room_;  // wakes the fetch loop when the window has room
+  std::vector<store::Seq> pending_acks_;
+  bool acking_ = false;
+  bool stopping_ = false;
+  Counters counters_;
+};
+
+}  // namespace iotgw::bridge
