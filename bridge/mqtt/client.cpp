@@ -1,0 +1,526 @@
+#include "bridge/mqtt/client.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace iotgw::mqtt {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+constexpr std::size_t read_buffer_size = 64 * 1024;
+// How long a graceful stop waits for DISCONNECT to be written before it
+// closes anyway (a broker that stopped reading must not hang the shutdown).
+constexpr std::chrono::seconds stop_timeout{2};
+
+time_point now() {
+  return std::chrono::steady_clock::now();
+}
+
+std::size_t index_of(timer_kind kind) {
+  return static_cast<std::size_t>(kind);
+}
+
+// 3.1.2.10: the keepalive in whole seconds as CONNECT carries it; a
+// sub-second setting rounds up to one second rather than turning it off.
+std::uint16_t keepalive_seconds(config::Duration keepalive) {
+  if (keepalive.count() <= 0) {
+    return 0;
+  }
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(keepalive).count();
+  return static_cast<std::uint16_t>(std::min<std::int64_t>(seconds, 65535));
+}
+
+std::vector<std::uint8_t> bytes_of(std::string_view text) {
+  return {text.begin(), text.end()};
+}
+
+// The session core's settings from the [mqtt] table: CONNECT fields, the
+// in-flight window and the largest packet accepted from the broker.
+session_config session_config_of(const config::Mqtt& mqtt) {
+  session_config result;
+  result.connect.client_id = mqtt.client_id;
+  result.connect.clean_session = mqtt.clean_session;
+  result.connect.keep_alive = keepalive_seconds(mqtt.keepalive);
+  if (!mqtt.will.topic.empty()) {
+    result.connect.will = will{mqtt.will.topic, bytes_of(mqtt.will.payload),
+                               static_cast<qos>(std::clamp(mqtt.will.qos, 0, 2)), mqtt.will.retain};
+  }
+  if (!mqtt.username.empty()) {
+    result.connect.username = mqtt.username;
+    if (!mqtt.password.empty()) {
+      result.connect.password = bytes_of(mqtt.password);
+    }
+  }
+  result.max_in_flight = std::max<std::size_t>(1, mqtt.inflight);
+  result.limits.max_packet_size = mqtt.max_packet_size;
+  return result;
+}
+
+error stopped_error(std::string_view what) {
+  return error{errc::not_connected, std::string(what)};
+}
+
+}  // namespace
+
+client::client(asio::any_io_executor executor, const config::Mqtt& mqtt)
+    : executor_(executor),
+      config_(mqtt),
+      session_(session_config_of(mqtt)),
+      backoff_(mqtt.reconnect_min, mqtt.reconnect_max, std::random_device{}()),
+      timers_{asio::steady_timer(executor), asio::steady_timer(executor),
+              asio::steady_timer(executor)},
+      retry_timer_(executor),
+      stop_guard_(executor) {}
+
+client::~client() {
+  for (asio::steady_timer& timer : timers_) {
+    timer.cancel();
+  }
+  retry_timer_.cancel();
+  stop_guard_.cancel();
+  if (link_ && !link_->closed) {
+    link_->closed = true;
+    link_->stream->close();
+  }
+}
+
+void client::start() {
+  if (running_ || stopping_) {
+    return;
+  }
+  running_ = true;
+  asio::co_spawn(executor_, run(), asio::detached);
+}
+
+void client::stop(std::function<void()> done) {
+  if (!running_) {
+    stopping_ = true;
+    asio::post(executor_, std::move(done));
+    return;
+  }
+  if (stopping_) {
+    stop_done_ = [first = std::move(stop_done_), then = std::move(done)] {
+      if (first) {
+        first();
+      }
+      then();
+    };
+    return;
+  }
+  stopping_ = true;
+  stop_done_ = std::move(done);
+  retry_timer_.cancel();
+  if (session_.state() != connection_state::disconnected) {
+    // The core sends DISCONNECT if connected; on_state_changed then flushes
+    // and closes the link.
+    handle(session_.disconnect(now()));
+  } else if (link_) {
+    close_link(link_);
+  }
+  stop_guard_.expires_after(stop_timeout);
+  stop_guard_.async_wait([this](error_code cancelled) {
+    if (!cancelled && link_) {
+      close_link(link_);
+    }
+  });
+}
+
+check_result client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
+                             qos level, bool retain, publish_handler done) {
+  if (stopping_) {
+    return stopped_error("the MQTT client is stopping");
+  }
+  const std::uint64_t tag = next_tag_++;
+  publishes_.emplace(tag, pending_publish{level, std::move(done)});
+  events batch =
+      session_.publish(publish_view{topic, payload, level, retain, false, 0}, tag, now());
+  for (const event& happened : batch) {
+    if (const auto* rejected = std::get_if<command_rejected>(&happened);
+        rejected != nullptr && rejected->tag == tag) {
+      publishes_.erase(tag);
+      return rejected->why;
+    }
+  }
+  ++counters_.published;
+  handle(std::move(batch));
+  return std::nullopt;
+}
+
+void client::subscribe(std::vector<subscription> filters, subscribe_handler done) {
+  if (stopping_) {
+    done(stopped_error("the MQTT client is stopping"));
+    return;
+  }
+  const std::uint64_t tag = next_tag_++;
+  subscribes_.emplace(tag, pending_subscribe{std::move(filters), std::move(done), false});
+  if (connected()) {
+    send_subscribe(tag);
+  }
+}
+
+void client::abort_connection() {
+  if (link_ && !link_->closed) {
+    lost_reason_ = "connection aborted on request";
+    close_link(link_);
+  }
+}
+
+// The connection loop: a fresh transport per attempt, CONNECT, read until the
+// stream closes for whatever reason, then back off and try again.
+asio::awaitable<void> client::run() {
+  while (!stopping_) {
+    ++counters_.connect_attempts;
+    transport_choice choice = make_transport(executor_, config_);
+    if (!choice.stream) {
+      spdlog::error("mqtt: {}", choice.error);
+      notify({false, false, std::nullopt, choice.error});
+    } else {
+      auto current = std::make_shared<link>();
+      current->stream = std::move(choice.stream);
+      link_ = current;
+      lost_reason_.clear();
+      const error_code failed = co_await current->stream->connect(config_.host, config_.port);
+      if (!current->closed && failed) {
+        const std::string reason = "cannot connect to " + config_.host + ":" +
+                                   std::to_string(config_.port) + ": " + failed.message();
+        spdlog::warn("mqtt: {}", reason);
+        notify({false, false, std::nullopt, reason});
+      } else if (!current->closed) {
+        spdlog::debug("mqtt: {} connection to {}:{} open, sending CONNECT", current->stream->name(),
+                      config_.host, config_.port);
+        handle(session_.connect(now()));
+        co_await read_until_closed(current);
+        handle(session_.connection_lost(now()));
+      }
+      close_link(current);
+      if (link_ == current) {
+        link_.reset();
+      }
+    }
+    if (stopping_) {
+      break;
+    }
+    const std::chrono::milliseconds pause = backoff_.next();
+    spdlog::info("mqtt: reconnecting in {} ms", pause.count());
+    retry_timer_.expires_after(pause);
+    error_code ignored;
+    co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  finish_stop();
+}
+
+// Feeds everything read to the core until the stream fails or is closed.
+asio::awaitable<void> client::read_until_closed(std::shared_ptr<link> current) {
+  std::vector<std::uint8_t> buffer(read_buffer_size);
+  for (;;) {
+    error_code error;
+    const std::size_t size = co_await current->stream->read_some(asio::buffer(buffer), error);
+    if (current->closed) {
+      co_return;
+    }
+    if (error) {
+      lost_reason_ = error == asio::error::eof ? std::string("the broker closed the connection")
+                                               : "read failed: " + error.message();
+      co_return;
+    }
+    counters_.bytes_in += size;
+    handle(session_.feed(std::span<const std::uint8_t>(buffer.data(), size), now()));
+  }
+}
+
+// Writes what is queued, all of it in one write, until the queue is empty;
+// bytes queued meanwhile go in the next write, in order.
+asio::awaitable<void> client::write_queued(std::shared_ptr<link> current) {
+  while (!current->closed && !current->pending.empty()) {
+    std::swap(current->pending, current->spare);
+    current->pending.clear();
+    error_code error;
+    co_await current->stream->write(asio::buffer(current->spare), error);
+    if (current->closed) {
+      break;
+    }
+    if (error) {
+      lost_reason_ = "write failed: " + error.message();
+      close_link(current);
+      break;
+    }
+    counters_.bytes_out += current->spare.size();
+    current->written += current->spare.size();
+    current->spare.clear();
+    while (!current->qos0_done.empty() && current->qos0_done.front().first <= current->written) {
+      const std::uint64_t tag = current->qos0_done.front().second;
+      current->qos0_done.pop_front();
+      complete_publish(tag, std::nullopt);
+    }
+  }
+  current->writing = false;
+  if (!current->closed && current->close_after_flush) {
+    co_await current->stream->shutdown();
+    close_link(current);
+  }
+}
+
+void client::queue_bytes(std::vector<std::uint8_t>&& bytes) {
+  // Without a link there is nothing to write to: the core resends what is
+  // in flight on the next connection.
+  if (!link_ || link_->closed) {
+    return;
+  }
+  link& current = *link_;
+  current.queued += bytes.size();
+  if (current.pending.empty()) {
+    std::swap(current.pending, bytes);
+  } else {
+    current.pending.insert(current.pending.end(), bytes.begin(), bytes.end());
+  }
+  if (!current.writing) {
+    current.writing = true;
+    asio::co_spawn(executor_, write_queued(link_), asio::detached);
+  }
+}
+
+// Carries out the core's events in order.
+void client::handle(events batch) {
+  for (event& happened : batch) {
+    if (auto* bytes = std::get_if<send>(&happened)) {
+      queue_bytes(std::move(bytes->bytes));
+    } else if (const auto* set = std::get_if<timer_set>(&happened)) {
+      arm_timer(set->kind, set->after);
+    } else if (const auto* cancel = std::get_if<timer_cancel>(&happened)) {
+      cancel_timer(cancel->kind);
+    } else if (auto* change = std::get_if<state_changed>(&happened)) {
+      on_state_changed(*change);
+    } else if (const auto* completed = std::get_if<publish_completed>(&happened)) {
+      on_publish_completed(completed->tag);
+    } else if (auto* received = std::get_if<message_received>(&happened)) {
+      ++counters_.received;
+      if (on_message_) {
+        on_message_(received->message);
+      }
+    } else if (auto* subscribed = std::get_if<subscribe_completed>(&happened)) {
+      on_subscribed(*subscribed);
+    } else if (const auto* rejected = std::get_if<command_rejected>(&happened)) {
+      on_rejected(*rejected);
+    }
+  }
+}
+
+// Connected: back off from scratch next time, restore subscriptions a lost
+// session forgot, send subscribe requests that waited. Disconnected: say why
+// and close the link (after DISCONNECT is written, when stopping).
+void client::on_state_changed(state_changed& change) {
+  if (change.state == connection_state::connecting) {
+    return;
+  }
+  if (change.state == connection_state::connected) {
+    ++counters_.connects;
+    established_ = true;
+    backoff_.reset();
+    spdlog::info("mqtt: connected to {}:{} as \"{}\" (session present: {})", config_.host,
+                 config_.port, config_.client_id, change.session_present);
+    if (!change.session_present && !granted_.empty()) {
+      std::vector<subscription> restore;
+      for (const auto& [filter, level] : granted_) {
+        restore.push_back({filter, level});
+      }
+      subscribes_.emplace(next_tag_++, pending_subscribe{std::move(restore), {}, false});
+    }
+    std::vector<std::uint64_t> waiting;
+    for (const auto& [tag, request] : subscribes_) {
+      if (!request.sent) {
+        waiting.push_back(tag);
+      }
+    }
+    for (const std::uint64_t tag : waiting) {
+      send_subscribe(tag);
+    }
+    notify({true, change.session_present, std::nullopt, change.reason});
+    return;
+  }
+  std::string reason = std::move(change.reason);
+  if (!lost_reason_.empty()) {
+    reason = std::exchange(lost_reason_, {});
+  }
+  if (std::exchange(established_, false)) {
+    ++counters_.disconnects;
+  }
+  if (change.refusal) {
+    ++counters_.refusals;
+    spdlog::error("mqtt: {}:{} refused the connection: {}", config_.host, config_.port, reason);
+  } else if (stopping_) {
+    spdlog::info("mqtt: disconnected ({})", reason);
+  } else {
+    spdlog::warn("mqtt: connection lost: {}", reason);
+  }
+  if (link_ && !link_->closed) {
+    if (stopping_) {
+      link_->close_after_flush = true;
+      if (!link_->writing) {
+        link_->writing = true;
+        asio::co_spawn(executor_, write_queued(link_), asio::detached);
+      }
+    } else {
+      close_link(link_);
+    }
+  }
+  notify({false, false, change.refusal, std::move(reason)});
+}
+
+void client::on_publish_completed(std::uint64_t tag) {
+  const auto found = publishes_.find(tag);
+  if (found == publishes_.end()) {
+    return;
+  }
+  if (found->second.level == qos::at_most_once) {
+    // QoS 0 is complete once written; the writer calls back at that point.
+    if (link_ && !link_->closed) {
+      link_->qos0_done.emplace_back(link_->queued, tag);
+    } else {
+      complete_publish(tag, stopped_error("connection ended before the message was written"));
+    }
+    return;
+  }
+  complete_publish(tag, std::nullopt);
+}
+
+void client::complete_publish(std::uint64_t tag, std::optional<error> failure) {
+  auto entry = publishes_.extract(tag);
+  if (entry.empty()) {
+    return;
+  }
+  if (!failure) {
+    ++counters_.acked;
+  }
+  if (entry.mapped().done) {
+    entry.mapped().done(failure);
+  }
+}
+
+// A request the core could not carry out. A SUBSCRIBE cut off by a lost
+// connection waits for the next one; other failures go to the caller.
+void client::on_rejected(const command_rejected& rejected) {
+  if (publishes_.contains(rejected.tag)) {
+    complete_publish(rejected.tag, rejected.why);
+    return;
+  }
+  const auto found = subscribes_.find(rejected.tag);
+  if (found == subscribes_.end()) {
+    spdlog::warn("mqtt: core refused a command: {}", rejected.why.reason);
+    return;
+  }
+  if (!found->second.done) {
+    subscribes_.erase(found);  // a restore request is made again on the next connect
+    return;
+  }
+  if (rejected.why.code == errc::not_connected && !stopping_) {
+    found->second.sent = false;
+    return;
+  }
+  subscribe_handler done = std::move(found->second.done);
+  subscribes_.erase(found);
+  done(rejected.why);
+}
+
+void client::on_subscribed(subscribe_completed& completed) {
+  auto entry = subscribes_.extract(completed.tag);
+  if (entry.empty()) {
+    return;
+  }
+  const std::vector<subscription>& filters = entry.mapped().filters;
+  for (std::size_t i = 0; i < filters.size() && i < completed.codes.size(); ++i) {
+    if (completed.codes[i] == suback_code::failure) {
+      spdlog::warn("mqtt: the broker refused the subscription to {}", filters[i].filter);
+      granted_.erase(filters[i].filter);
+    } else {
+      granted_[filters[i].filter] = filters[i].qos;
+    }
+  }
+  if (entry.mapped().done) {
+    entry.mapped().done(std::move(completed.codes));
+  }
+}
+
+void client::send_subscribe(std::uint64_t tag) {
+  const auto found = subscribes_.find(tag);
+  if (found == subscribes_.end()) {
+    return;
+  }
+  found->second.sent = true;
+  handle(session_.subscribe(found->second.filters, tag, now()));
+}
+
+// The core's timer of `kind`; a wait that was replaced or cancelled after it
+// had already fired is recognised by its generation and ignored.
+void client::arm_timer(timer_kind kind, std::chrono::milliseconds after) {
+  const std::size_t i = index_of(kind);
+  const std::uint64_t generation = ++timer_generation_[i];
+  timers_[i].expires_after(after);
+  timers_[i].async_wait([this, kind, i, generation](error_code cancelled) {
+    if (!cancelled && generation == timer_generation_[i]) {
+      handle(session_.on_timer(kind, now()));
+    }
+  });
+}
+
+void client::cancel_timer(timer_kind kind) {
+  const std::size_t i = index_of(kind);
+  ++timer_generation_[i];
+  timers_[i].cancel();
+}
+
+void client::close_link(const std::shared_ptr<link>& current) {
+  if (current->closed) {
+    return;
+  }
+  current->closed = true;
+  current->stream->close();
+  while (!current->qos0_done.empty()) {
+    const std::uint64_t tag = current->qos0_done.front().second;
+    current->qos0_done.pop_front();
+    complete_publish(tag, stopped_error("connection ended before the message was written"));
+  }
+}
+
+// The end of stop(): nothing runs any more; what still waits is given up.
+void client::finish_stop() {
+  for (std::size_t i = 0; i < timers_.size(); ++i) {
+    ++timer_generation_[i];
+    timers_[i].cancel();
+  }
+  stop_guard_.cancel();
+  running_ = false;
+  std::vector<std::uint64_t> waiting;
+  for (const auto& [tag, entry] : publishes_) {
+    waiting.push_back(tag);
+  }
+  std::sort(waiting.begin(), waiting.end());
+  for (const std::uint64_t tag : waiting) {
+    complete_publish(tag, stopped_error("the MQTT client stopped before the broker acknowledged"));
+  }
+  for (auto& [tag, request] : std::exchange(subscribes_, {})) {
+    if (request.done) {
+      request.done(stopped_error("the MQTT client stopped"));
+    }
+  }
+  if (stop_done_) {
+    std::exchange(stop_done_, {})();
+  }
+}
+
+void client::notify(connection_event change) {
+  if (on_state_) {
+    on_state_(change);
+  }
+}
+
+}  // namespace iotgw::mqtt

@@ -1,0 +1,182 @@
+// The MQTT client on the io_context: the Asio layer around the sans-I/O
+// session core. It owns one steady_timer per core timer kind, a fresh
+// transport per connection attempt, a reader coroutine feeding the core and an
+// ordered write queue that coalesces everything pending into one write. After
+// any transport or protocol failure, and after a CONNACK refusal, it closes,
+// waits (exponential backoff with full jitter between reconnect_min and
+// reconnect_max, reset by an accepted CONNACK) and connects again; QoS 1/2
+// messages in flight survive that and are resent.
+//
+// Every member function must be called on the executor's thread, and the
+// object must outlive its work: destroy it after stop() has called back, or
+// after the io_context has stopped running.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bridge/mqtt/backoff.hpp"
+#include "bridge/mqtt/error.hpp"
+#include "bridge/mqtt/session.hpp"
+#include "bridge/mqtt/transport.hpp"
+#include "config/config.hpp"
+
+namespace iotgw::mqtt {
+
+struct client_counters {
+  std::uint64_t connect_attempts = 0;  // transports opened or tried
+  std::uint64_t connects = 0;          // CONNACKs accepting the connection
+  std::uint64_t refusals = 0;          // CONNACKs refusing it
+  std::uint64_t disconnects = 0;       // established connections that ended
+  std::uint64_t published = 0;         // publish() calls accepted
+  std::uint64_t acked = 0;             // publishes completed (PUBACK, PUBCOMP, QoS 0 written)
+  std::uint64_t received = 0;          // application messages delivered to the handler
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+};
+
+// A change of the connection, as the state handler sees it.
+struct connection_event {
+  bool connected = false;
+  bool session_present = false;         // with connected: the broker kept our session
+  std::optional<connack_code> refusal;  // the broker refused the CONNECT
+  std::string reason;                   // why it ended (or "accepted")
+};
+
+class client {
+ public:
+  // Called once per accepted publish: no error when the broker acknowledged
+  // it (QoS 1/2) or it was written (QoS 0); an error when it was given up
+  // (the client stopped, or a QoS 0 message's connection ended first).
+  using publish_handler = std::function<void(const std::optional<error>&)>;
+  // Called once per subscribe(): one code per filter (suback_code::failure is
+  // a refusal by the broker), or an error when the request itself failed.
+  using subscribe_handler = std::function<void(const result<std::vector<suback_code>>&)>;
+  using message_handler = std::function<void(const publish&)>;
+  using state_handler = std::function<void(const connection_event&)>;
+
+  client(boost::asio::any_io_executor executor, const config::Mqtt& mqtt);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  void on_message(message_handler handler) { on_message_ = std::move(handler); }
+  void on_state(state_handler handler) { on_state_ = std::move(handler); }
+
+  // Starts connecting; reconnects on its own until stop().
+  void start();
+
+  // Sends DISCONNECT if connected (so the broker drops the will), closes and
+  // stops reconnecting; `done` runs on the executor once the connection is
+  // gone. Publishes still waiting for an acknowledgement fail with
+  // errc::not_connected so their store rows stay queued.
+  void stop(std::function<void()> done);
+
+  // 3.3: queues a message. Returns an error, and never calls `done`, when it
+  // is refused at once: the in-flight window is full (QoS 1/2; the caller
+  // waits for a completion and tries again, see window_full()), the topic or
+  // size is invalid, a QoS 0 message while not connected, or after stop().
+  // QoS 1/2 messages accepted while disconnected go out after the next CONNACK.
+  check_result publish(std::string_view topic, std::span<const std::uint8_t> payload, qos level,
+                       bool retain, publish_handler done);
+
+  // 3.8: subscribes now if connected, else after the next CONNACK. Filters
+  // the broker granted are subscribed again by the client after a reconnect
+  // in which the broker lost the session (session present 0).
+  void subscribe(std::vector<subscription> filters, subscribe_handler done);
+
+  // Drops the connection without DISCONNECT, as a network failure would (the
+  // broker publishes the will); the client reconnects as after any failure.
+  void abort_connection();
+
+  bool connected() const noexcept { return session_.state() == connection_state::connected; }
+  std::size_t in_flight() const noexcept { return session_.in_flight(); }
+  bool window_full() const noexcept { return session_.window_full(); }
+  const client_counters& counters() const noexcept { return counters_; }
+
+ private:
+  // One connection attempt's stream and its write queue. Coroutines hold it
+  // by shared_ptr, so a stale reader or writer never touches a newer one.
+  struct link {
+    std::shared_ptr<transport> stream;
+    std::vector<std::uint8_t> pending;  // queued for the next write, in order
+    std::vector<std::uint8_t> spare;    // the last write's buffer, reused
+    std::uint64_t queued = 0;           // bytes ever queued on this link
+    std::uint64_t written = 0;          // bytes ever written on this link
+    std::deque<std::pair<std::uint64_t, std::uint64_t>> qos0_done;  // (queued mark, tag)
+    bool writing = false;
+    bool close_after_flush = false;
+    bool closed = false;
+  };
+
+  struct pending_publish {
+    qos level = qos::at_most_once;
+    publish_handler done;
+  };
+
+  struct pending_subscribe {
+    std::vector<subscription> filters;
+    subscribe_handler done;  // empty for the client's own restore request
+    bool sent = false;
+  };
+
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> read_until_closed(std::shared_ptr<link> current);
+  boost::asio::awaitable<void> write_queued(std::shared_ptr<link> current);
+  void handle(events batch);
+  void on_state_changed(state_changed& change);
+  void on_publish_completed(std::uint64_t tag);
+  void complete_publish(std::uint64_t tag, std::optional<error> failure);
+  void on_rejected(const command_rejected& rejected);
+  void on_subscribed(subscribe_completed& completed);
+  void queue_bytes(std::vector<std::uint8_t>&& bytes);
+  void arm_timer(timer_kind kind, std::chrono::milliseconds after);
+  void cancel_timer(timer_kind kind);
+  void send_subscribe(std::uint64_t tag);
+  void close_link(const std::shared_ptr<link>& current);
+  void finish_stop();
+  void notify(connection_event change);
+
+  boost::asio::any_io_executor executor_;
+  const config::Mqtt& config_;
+  session session_;
+  backoff backoff_;
+  std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
+  std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
+  boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer stop_guard_;
+  std::shared_ptr<link> link_;
+  std::string lost_reason_;  // the transport error that ended the connection
+
+  std::uint64_t next_tag_ = 1;
+  std::unordered_map<std::uint64_t, pending_publish> publishes_;
+  std::map<std::uint64_t, pending_subscribe> subscribes_;
+  std::map<std::string, qos> granted_;  // filters to restore after a lost session
+
+  message_handler on_message_;
+  state_handler on_state_;
+  std::function<void()> stop_done_;
+  client_counters counters_;
+  bool established_ = false;  // a CONNACK accepted the current connection
+  bool running_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace iotgw::mqtt

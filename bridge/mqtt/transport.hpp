@@ -1,0 +1,50 @@
+// The byte stream under an MQTT connection. The client makes a fresh one for
+// every connection attempt (DESIGN.md: a broken stream is never reused), so a
+// transport is used for one connection and then dropped. Plain TCP is built
+// here; a TLS stream is a second implementation of the same interface.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "config/config.hpp"
+
+namespace iotgw::mqtt {
+
+class transport {
+ public:
+  virtual ~transport() = default;
+
+  // Resolves host, connects and completes any handshake; an error otherwise.
+  virtual boost::asio::awaitable<boost::system::error_code> connect(std::string host,
+                                                                    std::uint16_t port) = 0;
+  virtual boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
+                                                        boost::system::error_code& error) = 0;
+  // Writes all of `bytes` or fails.
+  virtual boost::asio::awaitable<void> write(boost::asio::const_buffer bytes,
+                                             boost::system::error_code& error) = 0;
+  // Ends the stream politely after the last write (TCP FIN, TLS close_notify).
+  virtual boost::asio::awaitable<void> shutdown() = 0;
+  // Ends the stream at once; pending operations complete with an error.
+  virtual void close() = 0;
+  // "tcp" or "tls", for logs.
+  virtual const char* name() const = 0;
+};
+
+// The transport for one connection attempt, or why there is none.
+struct transport_choice {
+  std::shared_ptr<transport> stream;
+  std::string error;
+};
+
+// Plain TCP for mqtt:// URLs; mqtts:// is refused until the TLS stream exists.
+transport_choice make_transport(boost::asio::any_io_executor executor, const config::Mqtt& mqtt);
+
+}  // namespace iotgw::mqtt
