@@ -44,20 +44,29 @@ asio::awaitable<void> Forwarder::run() {
     for (const store::Message& message : batch) {
       ++outstanding_;
       ++counters_.published;
-      publisher_.publish(message, [this, seq = message.seq](bool ok) { delivered(seq, ok); });
+      publisher_.publish(message,
+                         [this, seq = message.seq](Outcome outcome) { finished(seq, outcome); });
     }
   }
 }
 
-void Forwarder::delivered(store::Seq seq, bool ok) {
+void Forwarder::finished(store::Seq seq, Outcome outcome) {
   --outstanding_;
   room_.cancel();
-  if (!ok) {
-    // The row stays; it is handed out again after a restart.
-    ++counters_.undelivered;
-    return;
+  switch (outcome) {
+    case Outcome::undelivered:
+      // The row stays; it is handed out again after a restart.
+      ++counters_.undelivered;
+      return;
+    case Outcome::rejected:
+      // Resending could never succeed, and the row would hold its place forever.
+      ++counters_.rejected;
+      spdlog::error("forwarder: message {} dropped: the broker connection refuses it", seq);
+      break;
+    case Outcome::delivered:
+      ++counters_.delivered;
+      break;
   }
-  ++counters_.delivered;
   pending_acks_.push_back(seq);
   flush_acks();
 }

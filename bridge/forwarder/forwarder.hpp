@@ -18,12 +18,18 @@
 
 namespace iotgw::bridge {
 
+// How a publication ended.
+enum class Outcome {
+  delivered,    // the broker acknowledged it (QoS 1/2), or it was written (QoS 0)
+  undelivered,  // not now (the client stopped); the row stays for the next start
+  rejected,     // never: the message itself is unfit (topic, size); its row is dropped
+};
+
 // What the forwarder needs of the MQTT client.
 class Publisher {
  public:
-  // Called once: true when the broker acknowledged the message (or, for QoS 0,
-  // when it was written), false when it will not be.
-  using Done = std::function<void(bool delivered)>;
+  // Called once per message.
+  using Done = std::function<void(Outcome)>;
 
   virtual ~Publisher() = default;
   virtual void publish(const store::Message& message, Done done) = 0;
@@ -35,6 +41,7 @@ class Forwarder {
     std::uint64_t published = 0;  // handed to the publisher
     std::uint64_t delivered = 0;  // acknowledged by the broker
     std::uint64_t undelivered = 0;
+    std::uint64_t rejected = 0;
   };
 
   // window: messages published and not yet acknowledged, at most (mqtt.inflight).
@@ -51,7 +58,7 @@ class Forwarder {
 
  private:
   boost::asio::awaitable<void> run();
-  void delivered(store::Seq seq, bool ok);
+  void finished(store::Seq seq, Outcome outcome);
   void flush_acks();
 
   store::Store& store_;

@@ -25,10 +25,10 @@ class HeldPublisher final : public Publisher {
   }
 
   // Completes the oldest held publication.
-  void complete_oldest(bool delivered) {
+  void complete_oldest(Outcome outcome) {
     Done done = std::move(held.front());
     held.pop_front();
-    done(delivered);
+    done(outcome);
   }
 
   std::vector<std::string> topics;
@@ -86,7 +86,7 @@ TEST_F(ForwarderTest, PublishesInOrderWithinTheWindowAndAcksOnDelivery) {
   EXPECT_EQ(publisher.held.size(), 16U);  // the window is full: nothing more is fetched
   while (forwarder.counters().delivered < 100) {
     ASSERT_TRUE(run_until([&] { return !publisher.held.empty(); }));
-    publisher.complete_oldest(true);
+    publisher.complete_oldest(Outcome::delivered);
     EXPECT_LE(forwarder.outstanding(), 16U);
   }
   ASSERT_TRUE(run_until([&] { return store.counters().rows == 0; }));
@@ -98,6 +98,22 @@ TEST_F(ForwarderTest, PublishesInOrderWithinTheWindowAndAcksOnDelivery) {
   stop(store);
 }
 
+TEST_F(ForwarderTest, DropsARejectedMessageAndGoesOn) {
+  store::Store store(io.get_executor(), config());
+  open_and_append(store, 3);
+  Forwarder forwarder(io.get_executor(), store, publisher, 8);
+  forwarder.start();
+  ASSERT_TRUE(run_until([&] { return publisher.held.size() == 3; }));
+  publisher.complete_oldest(Outcome::rejected);
+  publisher.complete_oldest(Outcome::delivered);
+  publisher.complete_oldest(Outcome::delivered);
+  ASSERT_TRUE(run_until([&] { return store.counters().rows == 0; }));
+  EXPECT_EQ(forwarder.counters().rejected, 1U);
+  EXPECT_EQ(forwarder.counters().delivered, 2U);
+  forwarder.stop();
+  stop(store);
+}
+
 TEST_F(ForwarderTest, KeepsWhatTheBrokerNeverAcknowledged) {
   {
     store::Store store(io.get_executor(), config());
@@ -105,13 +121,13 @@ TEST_F(ForwarderTest, KeepsWhatTheBrokerNeverAcknowledged) {
     Forwarder forwarder(io.get_executor(), store, publisher, 4);
     forwarder.start();
     ASSERT_TRUE(run_until([&] { return publisher.held.size() == 4; }));
-    publisher.complete_oldest(true);   // 0 delivered
-    publisher.complete_oldest(false);  // 1 not
+    publisher.complete_oldest(Outcome::delivered);  // 0
+    publisher.complete_oldest(Outcome::undelivered);  // 1
     ASSERT_TRUE(run_until([&] { return store.counters().rows == 9; }));
     forwarder.stop();
     stop(store);
     while (!publisher.held.empty()) {
-      publisher.complete_oldest(false);
+      publisher.complete_oldest(Outcome::undelivered);
     }
   }
   // After a restart, everything but message 0 is handed out again, in order.
@@ -125,7 +141,7 @@ TEST_F(ForwarderTest, KeepsWhatTheBrokerNeverAcknowledged) {
     EXPECT_EQ(publisher.topics[n - 1], numbered(n).topic);
   }
   while (!publisher.held.empty()) {
-    publisher.complete_oldest(true);
+    publisher.complete_oldest(Outcome::delivered);
   }
   ASSERT_TRUE(run_until([&] { return store.counters().rows == 0; }));
   forwarder.stop();
