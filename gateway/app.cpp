@@ -1,16 +1,51 @@
 #include "gateway/app.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "bridge/store/errors.hpp"
+#include "config/topic_template.hpp"
 
 namespace iotgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+store::StoreOptions store_options(const config::Config& config) {
+  store::StoreOptions options;
+  // The store hands out no more than the uplink may have unacknowledged.
+  options.core.window = config.mqtt.inflight;
+  return options;
+}
+
+// Resident memory in KiB, from /proc/self/statm.
+std::uint64_t resident_kib() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0;
+  std::uint64_t resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+}
+
+// How long the goodbye ("offline") may wait for its acknowledgement.
+constexpr auto goodbye_timeout = 3s;
+
+}  // namespace
 
 App::App(boost::asio::io_context& io, const config::Config& config)
-    : io_(io), config_(config), telemetry_(config), store_(io.get_executor(), config.store) {}
+    : io_(io),
+      config_(config),
+      telemetry_(config),
+      commands_(config),
+      store_(io.get_executor(), config.store, store_options(config)),
+      client_(io.get_executor(), config.mqtt),
+      publisher_(client_),
+      forwarder_(io.get_executor(), store_, publisher_, config.mqtt.inflight),
+      metrics_timer_(io),
+      stop_timer_(io) {}
 
 void App::start(std::function<void(std::string)> ready) {
   // systemd's StateDirectory= makes it for the service; by hand it may be missing.
@@ -25,19 +60,45 @@ void App::start(std::function<void(std::string)> ready) {
       ready("cannot open the store " + config_.store.path.string() + ": " + opened.message());
       return;
     }
-    const auto sink = [this](const drivers::Reading& reading) { on_reading(reading); };
-    for (const config::Bus& bus : config_.buses) {
-      if (bus.protocol == config::Protocol::line) {
-        line_buses_.push_back(std::make_unique<drivers::LineBus>(io_.get_executor(), bus, sink));
-        line_buses_.back()->start();
-      } else {
-        modbus_buses_.push_back(
-            std::make_unique<drivers::ModbusBus>(io_.get_executor(), bus, sink));
-        modbus_buses_.back()->start();
-      }
+    start_buses();
+    client_.on_state([this](const mqtt::connection_event& event) { on_connection(event); });
+    client_.on_message([this](const mqtt::publish& message) { on_command(message); });
+    if (config_.commands.enabled) {
+      client_.subscribe({{config_.commands.topic, mqtt::qos::at_least_once}},
+                        [this](const mqtt::result<std::vector<mqtt::suback_code>>& granted) {
+                          if (!granted || granted->front() == mqtt::suback_code::failure) {
+                            spdlog::error("mqtt: the broker refused the command subscription {}",
+                                          config_.commands.topic);
+                          }
+                        });
+    }
+    client_.start();
+    forwarder_.start();
+    if (config_.telemetry.metrics_interval > config::Duration::zero()) {
+      metrics_timer_.expires_after(config_.telemetry.metrics_interval);
+      metrics_timer_.async_wait([this](boost::system::error_code cancelled) {
+        if (!cancelled) {
+          publish_metrics();
+        }
+      });
     }
     ready("");
   });
+}
+
+void App::start_buses() {
+  const auto sink = [this](const drivers::Reading& reading) { on_reading(reading); };
+  modbus_buses_.resize(config_.buses.size());
+  for (std::size_t b = 0; b < config_.buses.size(); ++b) {
+    const config::Bus& bus = config_.buses[b];
+    if (bus.protocol == config::Protocol::line) {
+      line_buses_.push_back(std::make_unique<drivers::LineBus>(io_.get_executor(), bus, sink));
+      line_buses_.back()->start();
+    } else {
+      modbus_buses_[b] = std::make_unique<drivers::ModbusBus>(io_.get_executor(), bus, sink);
+      modbus_buses_[b]->start();
+    }
+  }
 }
 
 void App::stop(std::function<void()> done) {
@@ -45,9 +106,39 @@ void App::stop(std::function<void()> done) {
     bus->stop();
   }
   for (auto& bus : modbus_buses_) {
-    bus->stop();
+    if (bus) {
+      bus->stop();
+    }
   }
-  store_.async_stop(std::move(done));
+  metrics_timer_.cancel();
+  forwarder_.stop();
+  // The goodbye: "offline", retained, acknowledged before the DISCONNECT that
+  // keeps the broker from sending the will; not waited for longer than a bound.
+  auto finish = std::make_shared<std::function<void()>>([this, done = std::move(done)]() mutable {
+    stop_timer_.cancel();
+    client_.stop([this, done = std::move(done)]() mutable {
+      publisher_.stop();
+      store_.async_stop(std::move(done));
+    });
+  });
+  auto once = [finish] {
+    if (*finish) {
+      auto run = std::exchange(*finish, {});
+      run();
+    }
+  };
+  if (!client_.connected()) {
+    once();
+    return;
+  }
+  stop_timer_.expires_after(goodbye_timeout);
+  stop_timer_.async_wait([once](boost::system::error_code cancelled) {
+    if (!cancelled) {
+      once();
+    }
+  });
+  publish_direct(config_.mqtt.will.topic, config_.mqtt.will.payload,
+                 static_cast<mqtt::qos>(config_.mqtt.will.qos), config_.mqtt.will.retain, once);
 }
 
 void App::on_reading(const drivers::Reading& reading) {
@@ -67,12 +158,139 @@ void App::on_reading(const drivers::Reading& reading) {
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
   message.enqueued = reading.wall_time;
   store_.async_append(std::move(message), [this](store::error_code error, store::Seq) {
-    if (error) {
-      ++counters_.dropped;
-    } else {
-      ++counters_.queued;
+    ++(error ? counters_.dropped : counters_.queued);
+  });
+}
+
+void App::on_connection(const mqtt::connection_event& event) {
+  // The client logs connections and their ends itself.
+  if (!event.connected) {
+    return;
+  }
+  // The birth message: the same topic as the will, retained, so that "offline"
+  // left by a lost connection is replaced.
+  publish_direct(config_.mqtt.will.topic, "online", static_cast<mqtt::qos>(config_.mqtt.will.qos),
+                 config_.mqtt.will.retain);
+  publisher_.connected();
+}
+
+void App::on_command(const mqtt::publish& message) {
+  ++counters_.commands;
+  const std::string_view payload(reinterpret_cast<const char*>(message.payload.data()),
+                                 message.payload.size());
+  ParsedCommand parsed =
+      commands_.parse(message.topic, payload, message.retain, std::chrono::system_clock::now());
+  if (const auto* ignored = std::get_if<NotACommand>(&parsed)) {
+    spdlog::debug("command topic {} ignored: {}", message.topic, ignored->reason);
+    return;
+  }
+  if (const auto* refusal = std::get_if<Refusal>(&parsed)) {
+    ++counters_.refused;
+    spdlog::warn("command on {} refused: {}", message.topic, refusal->error);
+    publish_direct(refusal->result_topic, error_result(refusal->id, refusal->error),
+                   mqtt::qos::at_least_once, false);
+    return;
+  }
+  auto command = std::make_shared<Command>(std::move(std::get<Command>(parsed)));
+  if (const auto* read = std::get_if<ReadCommand>(&command->action)) {
+    drivers::ModbusBus* bus = modbus_buses_[read->device.bus].get();
+    if (bus == nullptr) {
+      publish_direct(command->result_topic,
+                     error_result(command->id, "line devices cannot be polled; they send"),
+                     mqtt::qos::at_least_once, false);
+      return;
+    }
+    bus->read_now(read->device.device);
+    publish_direct(command->result_topic,
+                   nlohmann::ordered_json{{"id", command->id}, {"ok", true}}.dump(),
+                   mqtt::qos::at_least_once, false);
+    return;
+  }
+  const auto& set = std::get<SetCommand>(command->action);
+  drivers::ModbusBus* bus = modbus_buses_[set.device.bus].get();
+  const config::Device& device = config_.buses[set.device.bus].devices[set.device.device];
+  spdlog::info("command: set {}.{} to {}", device.name, device.points[set.point].name,
+               modbus::to_string(set.value));
+  bus->write(set.device.device, set.point, set.value,
+             [this, command](std::optional<modbus::Error> failure) {
+               const auto& done = std::get<SetCommand>(command->action);
+               publish_direct(command->result_topic,
+                              failure ? error_result(command->id, failure->message())
+                                      : ok_result(command->id, done.value),
+                              mqtt::qos::at_least_once, false);
+             });
+}
+
+void App::publish_direct(const std::string& topic, std::string payload, mqtt::qos level,
+                         bool retain, std::function<void()> done) {
+  const std::vector<std::uint8_t> bytes(payload.begin(), payload.end());
+  const mqtt::check_result refused =
+      client_.publish(topic, bytes, level, retain, [done](const std::optional<mqtt::error>&) {
+        if (done) {
+          done();
+        }
+      });
+  if (refused) {
+    spdlog::warn("mqtt: cannot publish to {}: {}", topic, refused->reason);
+    if (done) {
+      done();
+    }
+  }
+}
+
+// Metrics describe the present: while disconnected there is nothing to send them to.
+void App::publish_metrics() {
+  if (client_.connected()) {
+    publish_direct(
+        config::expand_topic("{prefix}/{gateway}/metrics",
+                             {.prefix = config_.mqtt.topic_prefix, .gateway = config_.gateway.id}),
+        metrics_json(), mqtt::qos::at_most_once, false);
+  }
+  metrics_timer_.expires_after(config_.telemetry.metrics_interval);
+  metrics_timer_.async_wait([this](boost::system::error_code cancelled) {
+    if (!cancelled) {
+      publish_metrics();
     }
   });
+}
+
+std::string App::metrics_json() const {
+  const store::Counters queue = store_.counters();
+  const mqtt::client_counters& uplink = client_.counters();
+  nlohmann::ordered_json metrics;
+  metrics["readings"] = counters_.readings;
+  metrics["suppressed"] = counters_.suppressed;
+  metrics["published"] = forwarder_.counters().delivered;
+  metrics["queued"] = queue.rows;
+  metrics["queued_bytes"] = queue.bytes;
+  metrics["oldest_queued_s"] =
+      queue.oldest_enqueued
+          ? std::chrono::duration<double>(std::chrono::system_clock::now() - *queue.oldest_enqueued)
+                .count()
+          : 0.0;
+  metrics["evicted"] = queue.evicted + counters_.dropped;
+  metrics["reconnects"] = uplink.connects > 0 ? uplink.connects - 1 : 0;
+  metrics["commands"] = counters_.commands;
+  metrics["commands_refused"] = counters_.refused;
+  nlohmann::ordered_json devices = nlohmann::ordered_json::object();
+  for (std::size_t b = 0; b < config_.buses.size(); ++b) {
+    if (!modbus_buses_[b]) {
+      continue;
+    }
+    for (std::size_t d = 0; d < config_.buses[b].devices.size(); ++d) {
+      const modbus::DeviceCounters device = modbus_buses_[b]->counters(d);
+      devices[config_.buses[b].devices[d].name] = {{"requests", device.requests},
+                                                   {"timeouts", device.timeouts},
+                                                   {"crc_errors", device.crc_errors},
+                                                   {"exceptions", device.exceptions}};
+    }
+  }
+  metrics["devices"] = std::move(devices);
+  metrics["rss_kib"] = resident_kib();
+  metrics["uptime_s"] =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count();
+  return metrics.dump();
 }
 
 }  // namespace iotgw

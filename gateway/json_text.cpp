@@ -42,19 +42,21 @@ bool is_publishable(const drivers::Value& value) {
   return number == nullptr || std::isfinite(*number);
 }
 
-void append_json_value(std::string& out, const drivers::Value& value) {
+void append_json_value(std::string& out, const drivers::Value& value, bool single_precision) {
   std::visit(
-      [&out](const auto& v) {
+      [&out, single_precision](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, bool>) {
           out += v ? "true" : "false";
         } else if constexpr (std::is_same_v<T, std::string>) {
           append_json_string(out, v);
         } else if constexpr (std::is_same_v<T, double>) {
-          if (std::isfinite(v)) {
-            fmt::format_to(std::back_inserter(out), "{}", v);
-          } else {
+          if (!std::isfinite(v)) {
             out += "null";
+          } else if (single_precision) {
+            fmt::format_to(std::back_inserter(out), "{}", static_cast<float>(v));
+          } else {
+            fmt::format_to(std::back_inserter(out), "{}", v);
           }
         } else {
           fmt::format_to(std::back_inserter(out), "{}", v);

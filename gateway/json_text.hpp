@@ -13,9 +13,11 @@ namespace iotgw {
 // Appends text as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view text);
 
-// Appends a value as JSON: numbers in their shortest exact form, strings quoted;
-// a non-finite double (JSON has none) as null.
-void append_json_value(std::string& out, const drivers::Value& value);
+// Appends a value as JSON: numbers in their shortest exact form (of a float
+// when single_precision, so a float32 register reads 21.1, not 21.100000381),
+// strings quoted; a non-finite double (JSON has none) as null.
+void append_json_value(std::string& out, const drivers::Value& value,
+                       bool single_precision = false);
 
 // Appends "2026-11-25T19:00:00.123Z" (UTC, milliseconds).
 void append_timestamp(std::string& out, std::chrono::system_clock::time_point time);

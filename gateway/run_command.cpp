@@ -30,8 +30,9 @@ int run_command(const std::filesystem::path& file, std::optional<config::LogLeve
       [&](std::chrono::microseconds interval) {
         notify_watchdog();
         const App::Counters& counters = app.counters();
-        notify_status(fmt::format("{} readings, {} queued, {} dropped", counters.readings,
-                                  counters.queued, counters.dropped));
+        notify_status(fmt::format("{}; {} in the queue; {} readings, {} dropped",
+                                  app.connected() ? "connected" : "not connected",
+                                  app.queue_depth(), counters.readings, counters.dropped));
         watchdog.expires_after(interval);
         watchdog.async_wait([&, interval](const boost::system::error_code& cancelled) {
           if (!cancelled) {

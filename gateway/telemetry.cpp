@@ -4,6 +4,15 @@
 #include "gateway/json_text.hpp"
 
 namespace iotgw {
+namespace {
+
+// A float32 register holds about 7 significant digits; printing its double
+// widening would invent more. Scale and offset keep the register's precision.
+bool single_precision(const config::Point& point) {
+  return point.type == config::ValueType::float32;
+}
+
+}  // namespace
 
 Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.payload) {
   for (const config::Bus& bus : config.buses) {
@@ -33,7 +42,7 @@ std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& readi
     if (const auto* text = std::get_if<std::string>(&*reading.value)) {
       message.payload = *text;
     } else {
-      append_json_value(message.payload, *reading.value);
+      append_json_value(message.payload, *reading.value, single_precision(*reading.point));
     }
     return message;
   }
@@ -43,7 +52,7 @@ std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& readi
   append_timestamp(out, reading.wall_time);
   out += "\",\"value\":";
   if (good) {
-    append_json_value(out, *reading.value);
+    append_json_value(out, *reading.value, single_precision(*reading.point));
   } else {
     out += "null";
   }

@@ -10,11 +10,11 @@ void MqttPublisher::publish(const store::Message& message, Done done) {
     waiting_.emplace_back(message, std::move(done));
     return;
   }
-  const mqtt::check_result refused = client_.publish(
-      message.topic, message.payload, level, message.retain,
-      [done](const std::optional<mqtt::error>& failure) {
-        done(failure ? Outcome::undelivered : Outcome::delivered);
-      });
+  const mqtt::check_result refused =
+      client_.publish(message.topic, message.payload, level, message.retain,
+                      [done](const std::optional<mqtt::error>& failure) {
+                        done(failure ? Outcome::undelivered : Outcome::delivered);
+                      });
   if (!refused) {
     return;
   }

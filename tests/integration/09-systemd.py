@@ -61,7 +61,8 @@ class Notify(unittest.TestCase):
                     message = notify.recv(4096).decode()
                     watchdogs += message == "WATCHDOG=1"
                     if message.startswith("STATUS="):
-                        self.assertRegex(message, r"^STATUS=\d+ readings, \d+ queued, 0 dropped$")
+                        self.assertRegex(message, r"^STATUS=(connected|not connected); \d+ in the queue; "
+                                                 r"\d+ readings, 0 dropped$")
                 gateway.send_signal(signal.SIGTERM)
                 while (message := notify.recv(4096).decode()) != "STOPPING=1":
                     self.assertIn(message.split("=")[0], ("WATCHDOG", "STATUS"))

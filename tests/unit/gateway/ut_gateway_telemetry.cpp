@@ -51,6 +51,14 @@ TEST(JsonText, WritesTimestampsValuesAndEscapes) {
   EXPECT_EQ(out, "0.1 -5 18446744073709551615 null");
 }
 
+TEST(Telemetry, PrintsFloat32ValuesAtTheirOwnPrecision) {
+  const config::Config config = load();
+  const Telemetry telemetry(config);
+  const double widened = static_cast<double>(56.11f);  // 56.11000061035156
+  EXPECT_EQ(telemetry.message(reading(config, 0, widened))->payload,
+            R"j({"ts":"2026-11-25T19:00:00.123Z","value":56.11,"unit":"°C","quality":"good"})j");
+}
+
 TEST(Telemetry, ExpandsTheTopicOncePerPoint) {
   const config::Config config = load();
   const Telemetry telemetry(config);
