@@ -14,10 +14,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Slots of the MQTT in-flight window kept free of telemetry, so that the birth
+// message and command results go out at once even when a backlog fills the rest.
+constexpr std::uint32_t reserved_inflight = 4;
+
+// The telemetry's share of the in-flight window.
+std::size_t telemetry_window(const config::Config& config) {
+  return config.mqtt.inflight > 2 * reserved_inflight
+             ? config.mqtt.inflight - reserved_inflight
+             : std::max<std::uint32_t>(1, config.mqtt.inflight / 2);
+}
+
 store::StoreOptions store_options(const config::Config& config) {
   store::StoreOptions options;
-  // The store hands out no more than the uplink may have unacknowledged.
-  options.core.window = config.mqtt.inflight;
+  // The store hands out no more than the forwarder may have unacknowledged.
+  options.core.window = telemetry_window(config);
   return options;
 }
 
@@ -43,7 +54,7 @@ App::App(boost::asio::io_context& io, const config::Config& config)
       store_(io.get_executor(), config.store, store_options(config)),
       client_(io.get_executor(), config.mqtt),
       publisher_(client_),
-      forwarder_(io.get_executor(), store_, publisher_, config.mqtt.inflight),
+      forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
       metrics_timer_(io),
       stop_timer_(io) {}
 
