@@ -9,7 +9,9 @@ import json
 import os
 import pathlib
 import queue
+import random
 import signal
+import sqlite3
 import socket
 import subprocess
 import tempfile
@@ -254,6 +256,50 @@ class Gateway(unittest.TestCase):
         gateway.wait(timeout=10)
         wait_for(lambda: self.watcher.payloads("iotgw/e2e/status")[-1] == b"offline",
                  timeout=10, what="the will")
+
+    def queued_rows(self):
+        """(topic, ts) of every message the store holds: accepted, not yet acknowledged."""
+        database = self.folder / "state" / "queue.db"
+        if not database.exists():
+            return set()
+        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            rows = db.execute("select topic, payload from messages").fetchall()
+        except sqlite3.OperationalError:
+            return set()
+        finally:
+            db.close()
+        return {(topic, json.loads(bytes(payload))["ts"]) for topic, payload in rows}
+
+    def received(self):
+        """(topic, ts) of every telemetry message the watcher received, with repeats."""
+        return [(t, json.loads(p)["ts"]) for t, p, _ in self.watcher.drain()
+                if t.startswith("iotgw/e2e/boiler/")]
+
+    def test_kill_9_at_random_moments_loses_no_accepted_reading(self):
+        rng = random.Random(20261125)
+        accepted = set()
+        for kill in range(10):
+            gateway = self.start_gateway()
+            wait_for(lambda: self.watcher.payloads("iotgw/e2e/status")[-1:] == [b"online"],
+                     what=f"online before kill {kill}")
+            time.sleep(rng.uniform(0.2, 1.5))  # a random moment to kill at
+            gateway.send_signal(signal.SIGKILL)
+            gateway.wait(timeout=10)
+            wait_for(lambda: self.watcher.payloads("iotgw/e2e/status")[-1:] == [b"offline"],
+                     what=f"the will after kill {kill}")
+            # What the store committed and still holds was accepted and must arrive.
+            accepted |= self.queued_rows()
+        self.start_gateway()
+        wait_for(lambda: accepted <= set(self.received()), timeout=30,
+                 what=lambda: f"{len(accepted - set(self.received()))} accepted readings")
+        received = self.received()
+        duplicates = len(received) - len(set(received))
+        print(f"kill -9 x10: {len(accepted)} accepted readings held at the kills, all delivered; "
+              f"{duplicates} duplicates in {len(received)} messages")
+        self.assertGreater(len(accepted), 0)
+        # At most the in-flight window may go out again per kill.
+        self.assertLessEqual(duplicates, 10 * 60)
 
     def test_readings_taken_during_an_outage_arrive_in_order(self):
         self.start_gateway()
