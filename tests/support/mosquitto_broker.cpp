@@ -96,7 +96,9 @@ void MosquittoBroker::write_config(const Options& options) {
   std::ofstream config(dir_ / "mosquitto.conf");
   config << "listener " << port_ << " 127.0.0.1\n"
          << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
-         << "log_type all\n"
+         << (options.log_packets
+                 ? "log_type all\n"
+                 : "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n")
          // Started as root (in containers), mosquitto would otherwise switch
          // to a user that cannot write the temporary directory.
          << "user " << (::geteuid() == 0 ? "root" : "mosquitto") << "\n"
