@@ -18,6 +18,9 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 constexpr std::size_t read_buffer_size = 64 * 1024;
+// QoS 1/2 traffic is bounded by the in-flight window; QoS 0 only by this
+// limit on bytes waiting for the socket, past which it is refused.
+constexpr std::size_t max_queued_bytes = 1024 * 1024;
 // How long a graceful stop waits for DISCONNECT to be written before it
 // closes anyway (a broker that stopped reading must not hang the shutdown).
 constexpr std::chrono::seconds stop_timeout{2};
@@ -139,6 +142,9 @@ check_result client::publish(std::string_view topic, std::span<const std::uint8_
                              qos level, bool retain, publish_handler done) {
   if (stopping_) {
     return stopped_error("the MQTT client is stopping");
+  }
+  if (level == qos::at_most_once && link_ && link_->pending.size() >= max_queued_bytes) {
+    return error{errc::window_full, "write queue full"};
   }
   const std::uint64_t tag = next_tag_++;
   publishes_.emplace(tag, pending_publish{level, std::move(done)});
