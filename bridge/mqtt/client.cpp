@@ -1,10 +1,10 @@
 #include "bridge/mqtt/client.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <random>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -69,6 +69,21 @@ session_config session_config_of(const config::Mqtt& mqtt) {
   return result;
 }
 
+// A coroutine of the client ended by an exception (a handler of the
+// application threw): nothing can carry on safely, so say so loudly.
+void report_escape(std::exception_ptr escaped) {
+  if (!escaped) {
+    return;
+  }
+  try {
+    std::rethrow_exception(escaped);
+  } catch (const std::exception& e) {
+    spdlog::critical("mqtt: client stopped by an exception: {}", e.what());
+  } catch (...) {
+    spdlog::critical("mqtt: client stopped by an unknown exception");
+  }
+}
+
 error stopped_error(std::string_view what) {
   return error{errc::not_connected, std::string(what)};
 }
@@ -102,7 +117,7 @@ void client::start() {
     return;
   }
   running_ = true;
-  asio::co_spawn(executor_, run(), asio::detached);
+  asio::co_spawn(executor_, run(), report_escape);
 }
 
 void client::stop(std::function<void()> done) {
@@ -291,7 +306,7 @@ void client::queue_bytes(std::vector<std::uint8_t>&& bytes) {
   }
   if (!current.writing) {
     current.writing = true;
-    asio::co_spawn(executor_, write_queued(link_), asio::detached);
+    asio::co_spawn(executor_, write_queued(link_), report_escape);
   }
 }
 
@@ -373,7 +388,7 @@ void client::on_state_changed(state_changed& change) {
       link_->close_after_flush = true;
       if (!link_->writing) {
         link_->writing = true;
-        asio::co_spawn(executor_, write_queued(link_), asio::detached);
+        asio::co_spawn(executor_, write_queued(link_), report_escape);
       }
     } else {
       close_link(link_);
