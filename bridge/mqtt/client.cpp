@@ -121,9 +121,15 @@ void client::start() {
 }
 
 void client::stop(std::function<void()> done) {
-  if (!running_) {
-    stopping_ = true;
+  if (stopped_) {
     asio::post(executor_, std::move(done));
+    return;
+  }
+  if (!running_ && !stopping_) {
+    // Never started: only publishes accepted meanwhile wait to be given up.
+    stopping_ = true;
+    stop_done_ = std::move(done);
+    asio::post(executor_, [this] { finish_stop(); });
     return;
   }
   if (stopping_) {
@@ -520,6 +526,7 @@ void client::finish_stop() {
   }
   stop_guard_.cancel();
   running_ = false;
+  stopped_ = true;
   std::vector<std::uint64_t> waiting;
   for (const auto& [tag, entry] : publishes_) {
     waiting.push_back(tag);

@@ -179,6 +179,7 @@ class client {
   bool established_ = false;  // a CONNACK accepted the current connection
   bool running_ = false;
   bool stopping_ = false;
+  bool stopped_ = false;  // finish_stop() ran: nothing is left to wait for
 };
 
 }  // namespace iotgw::mqtt
