@@ -24,6 +24,9 @@ constexpr std::size_t max_queued_bytes = 1024 * 1024;
 // How long a graceful stop waits for DISCONNECT to be written before it
 // closes anyway (a broker that stopped reading must not hang the shutdown).
 constexpr std::chrono::seconds stop_timeout{2};
+// A broker address that swallows SYNs would otherwise hold a connection
+// attempt for the kernel's two minutes of retransmissions.
+constexpr std::chrono::seconds connect_timeout{10};
 
 time_point now() {
   return std::chrono::steady_clock::now();
@@ -98,6 +101,7 @@ client::client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       timers_{asio::steady_timer(executor), asio::steady_timer(executor),
               asio::steady_timer(executor)},
       retry_timer_(executor),
+      connect_timer_(executor),
       stop_guard_(executor) {}
 
 client::~client() {
@@ -105,6 +109,7 @@ client::~client() {
     timer.cancel();
   }
   retry_timer_.cancel();
+  connect_timer_.cancel();
   stop_guard_.cancel();
   if (link_ && !link_->closed) {
     link_->closed = true;
@@ -216,10 +221,21 @@ asio::awaitable<void> client::run() {
       current->stream = std::move(choice.stream);
       link_ = current;
       lost_reason_.clear();
+      connect_timer_.expires_after(connect_timeout);
+      connect_timer_.async_wait([this, current](error_code cancelled) {
+        if (!cancelled && !current->closed) {
+          current->timed_out = true;
+          close_link(current);
+        }
+      });
       const error_code failed = co_await current->stream->connect(config_.host, config_.port);
-      if (!current->closed && failed) {
-        const std::string reason = "cannot connect to " + config_.host + ":" +
-                                   std::to_string(config_.port) + ": " + failed.message();
+      connect_timer_.cancel();
+      if (current->timed_out || (!current->closed && failed)) {
+        const std::string reason =
+            "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+            (current->timed_out
+                 ? "no answer within " + std::to_string(connect_timeout.count()) + " s"
+                 : failed.message());
         spdlog::warn("mqtt: {}", reason);
         notify({false, false, std::nullopt, reason});
       } else if (!current->closed) {

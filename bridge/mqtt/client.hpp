@@ -126,6 +126,7 @@ class client {
     bool writing = false;
     bool close_after_flush = false;
     bool closed = false;
+    bool timed_out = false;  // closed because the transport did not connect in time
   };
 
   struct pending_publish {
@@ -163,6 +164,7 @@ class client {
   std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
   std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer stop_guard_;
   std::shared_ptr<link> link_;
   std::string lost_reason_;  // the transport error that ended the connection
