@@ -158,9 +158,22 @@ void MosquittoBroker::stop() {
     return;
   }
   resume();
-  ::kill(pid_, SIGTERM);
+  // A SIGTERM that lands while mosquitto is still starting up can be lost
+  // (it clears its run flag after installing the handler), so ask again
+  // until it exits, and kill it if it never does.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  for (int round = 0; ::waitpid(pid_, &status, WNOHANG) == 0; ++round) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    if (round % 40 == 0) {
+      ::kill(pid_, SIGTERM);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   pid_ = -1;
 }
 
