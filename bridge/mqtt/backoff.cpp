@@ -1,13 +1,11 @@
 #include "bridge/mqtt/backoff.hpp"
 
-#include <algorithm>
-
 namespace iotgw::mqtt {
 
 backoff::backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed)
     : min_(std::max(min, std::chrono::milliseconds{1})),
       max_(std::max(max, min_)),
-      ceiling_(min_),
+      ceiling_(first_ceiling()),
       random_(seed) {}
 
 std::chrono::milliseconds backoff::next() {

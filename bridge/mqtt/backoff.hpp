@@ -3,6 +3,7 @@
 // of gateways that lost the same broker does not reconnect in lockstep.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -13,16 +14,19 @@ class backoff {
  public:
   backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed);
 
-  // A pause drawn uniformly from [min, ceiling]; the ceiling doubles after
-  // each call, from min up to max.
+  // A pause drawn uniformly from [min, ceiling]; the ceiling starts at twice
+  // min, so even the first retries of many gateways are spread, and doubles
+  // after each call up to max.
   std::chrono::milliseconds next();
 
   // After a broker accepted a connection: the next pause is short again.
-  void reset() noexcept { ceiling_ = min_; }
+  void reset() noexcept { ceiling_ = first_ceiling(); }
 
   std::chrono::milliseconds ceiling() const noexcept { return ceiling_; }
 
  private:
+  std::chrono::milliseconds first_ceiling() const noexcept { return std::min(min_ * 2, max_); }
+
   std::chrono::milliseconds min_;
   std::chrono::milliseconds max_;
   std::chrono::milliseconds ceiling_;

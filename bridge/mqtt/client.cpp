@@ -1,10 +1,10 @@
 #include "bridge/mqtt/client.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <random>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -18,9 +18,15 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 constexpr std::size_t read_buffer_size = 64 * 1024;
+// QoS 1/2 traffic is bounded by the in-flight window; QoS 0 only by this
+// limit on bytes waiting for the socket, past which it is refused.
+constexpr std::size_t max_queued_bytes = 1024 * 1024;
 // How long a graceful stop waits for DISCONNECT to be written before it
 // closes anyway (a broker that stopped reading must not hang the shutdown).
 constexpr std::chrono::seconds stop_timeout{2};
+// A broker address that swallows SYNs would otherwise hold a connection
+// attempt for the kernel's two minutes of retransmissions.
+constexpr std::chrono::seconds connect_timeout{10};
 
 time_point now() {
   return std::chrono::steady_clock::now();
@@ -66,6 +72,21 @@ session_config session_config_of(const config::Mqtt& mqtt) {
   return result;
 }
 
+// A coroutine of the client ended by an exception (a handler of the
+// application threw): nothing can carry on safely, so say so loudly.
+void report_escape(std::exception_ptr escaped) {
+  if (!escaped) {
+    return;
+  }
+  try {
+    std::rethrow_exception(escaped);
+  } catch (const std::exception& e) {
+    spdlog::critical("mqtt: client stopped by an exception: {}", e.what());
+  } catch (...) {
+    spdlog::critical("mqtt: client stopped by an unknown exception");
+  }
+}
+
 error stopped_error(std::string_view what) {
   return error{errc::not_connected, std::string(what)};
 }
@@ -80,6 +101,7 @@ client::client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       timers_{asio::steady_timer(executor), asio::steady_timer(executor),
               asio::steady_timer(executor)},
       retry_timer_(executor),
+      connect_timer_(executor),
       stop_guard_(executor) {}
 
 client::~client() {
@@ -87,6 +109,7 @@ client::~client() {
     timer.cancel();
   }
   retry_timer_.cancel();
+  connect_timer_.cancel();
   stop_guard_.cancel();
   if (link_ && !link_->closed) {
     link_->closed = true;
@@ -99,13 +122,19 @@ void client::start() {
     return;
   }
   running_ = true;
-  asio::co_spawn(executor_, run(), asio::detached);
+  asio::co_spawn(executor_, run(), report_escape);
 }
 
 void client::stop(std::function<void()> done) {
-  if (!running_) {
-    stopping_ = true;
+  if (stopped_) {
     asio::post(executor_, std::move(done));
+    return;
+  }
+  if (!running_ && !stopping_) {
+    // Never started: only publishes accepted meanwhile wait to be given up.
+    stopping_ = true;
+    stop_done_ = std::move(done);
+    asio::post(executor_, [this] { finish_stop(); });
     return;
   }
   if (stopping_) {
@@ -139,6 +168,9 @@ check_result client::publish(std::string_view topic, std::span<const std::uint8_
                              qos level, bool retain, publish_handler done) {
   if (stopping_) {
     return stopped_error("the MQTT client is stopping");
+  }
+  if (level == qos::at_most_once && link_ && link_->pending.size() >= max_queued_bytes) {
+    return error{errc::window_full, "write queue full"};
   }
   const std::uint64_t tag = next_tag_++;
   publishes_.emplace(tag, pending_publish{level, std::move(done)});
@@ -189,10 +221,21 @@ asio::awaitable<void> client::run() {
       current->stream = std::move(choice.stream);
       link_ = current;
       lost_reason_.clear();
+      connect_timer_.expires_after(connect_timeout);
+      connect_timer_.async_wait([this, current](error_code cancelled) {
+        if (!cancelled && !current->closed) {
+          current->timed_out = true;
+          close_link(current);
+        }
+      });
       const error_code failed = co_await current->stream->connect(config_.host, config_.port);
-      if (!current->closed && failed) {
-        const std::string reason = "cannot connect to " + config_.host + ":" +
-                                   std::to_string(config_.port) + ": " + failed.message();
+      connect_timer_.cancel();
+      if (current->timed_out || (!current->closed && failed)) {
+        const std::string reason =
+            "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+            (current->timed_out
+                 ? "no answer within " + std::to_string(connect_timeout.count()) + " s"
+                 : failed.message());
         spdlog::warn("mqtt: {}", reason);
         notify({false, false, std::nullopt, reason});
       } else if (!current->closed) {
@@ -285,7 +328,7 @@ void client::queue_bytes(std::vector<std::uint8_t>&& bytes) {
   }
   if (!current.writing) {
     current.writing = true;
-    asio::co_spawn(executor_, write_queued(link_), asio::detached);
+    asio::co_spawn(executor_, write_queued(link_), report_escape);
   }
 }
 
@@ -367,7 +410,7 @@ void client::on_state_changed(state_changed& change) {
       link_->close_after_flush = true;
       if (!link_->writing) {
         link_->writing = true;
-        asio::co_spawn(executor_, write_queued(link_), asio::detached);
+        asio::co_spawn(executor_, write_queued(link_), report_escape);
       }
     } else {
       close_link(link_);
@@ -499,6 +542,7 @@ void client::finish_stop() {
   }
   stop_guard_.cancel();
   running_ = false;
+  stopped_ = true;
   std::vector<std::uint64_t> waiting;
   for (const auto& [tag, entry] : publishes_) {
     waiting.push_back(tag);

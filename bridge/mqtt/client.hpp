@@ -86,13 +86,15 @@ class client {
   // Sends DISCONNECT if connected (so the broker drops the will), closes and
   // stops reconnecting; `done` runs on the executor once the connection is
   // gone. Publishes still waiting for an acknowledgement fail with
-  // errc::not_connected so their store rows stay queued.
+  // errc::not_connected so their store rows stay queued. A stopped client
+  // does not start again; make a new one.
   void stop(std::function<void()> done);
 
   // 3.3: queues a message. Returns an error, and never calls `done`, when it
   // is refused at once: the in-flight window is full (QoS 1/2; the caller
   // waits for a completion and tries again, see window_full()), the topic or
-  // size is invalid, a QoS 0 message while not connected, or after stop().
+  // size is invalid, a QoS 0 message while not connected or while a megabyte
+  // waits for the socket (errc::window_full), or after stop().
   // QoS 1/2 messages accepted while disconnected go out after the next CONNACK.
   check_result publish(std::string_view topic, std::span<const std::uint8_t> payload, qos level,
                        bool retain, publish_handler done);
@@ -124,6 +126,7 @@ class client {
     bool writing = false;
     bool close_after_flush = false;
     bool closed = false;
+    bool timed_out = false;  // closed because the transport did not connect in time
   };
 
   struct pending_publish {
@@ -161,6 +164,7 @@ class client {
   std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
   std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer stop_guard_;
   std::shared_ptr<link> link_;
   std::string lost_reason_;  // the transport error that ended the connection
@@ -177,6 +181,7 @@ class client {
   bool established_ = false;  // a CONNACK accepted the current connection
   bool running_ = false;
   bool stopping_ = false;
+  bool stopped_ = false;  // finish_stop() ran: nothing is left to wait for
 };
 
 }  // namespace iotgw::mqtt

@@ -339,6 +339,24 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
   EXPECT_EQ(a.client->in_flight(), 0u);
 }
 
+TEST_F(MqttClientTest, StopGivesUpWhatTheBrokerNeverAcknowledged) {
+  MosquittoBroker& broker = start_broker();
+  peer& a = add(settings(broker, "it-stop"), false);
+  std::optional<error> given_up;
+  const auto body = bytes("never sent");
+  ASSERT_FALSE(a.client->publish("it/stop", body, qos::at_least_once, false,
+                                 [&](const std::optional<error>& e) { given_up = e; }));
+  int stops = 0;
+  a.client->stop([&] { ++stops; });
+  ASSERT_TRUE(run_until([&] { return stops == 1; }));
+  ASSERT_TRUE(given_up.has_value());
+  EXPECT_EQ(given_up->code, errc::not_connected);
+  // Stopping again calls back at once; publishing is refused.
+  a.client->stop([&] { ++stops; });
+  ASSERT_TRUE(run_until([&] { return stops == 2; }));
+  EXPECT_TRUE(a.client->publish("it/stop", body, qos::at_least_once, false, {}).has_value());
+}
+
 TEST_F(MqttClientTest, MqttsUrlFailsUntilTheTlsStreamExists) {
   config::Mqtt tls;
   tls.url = "mqtts://127.0.0.1:8883";

@@ -96,7 +96,9 @@ void MosquittoBroker::write_config(const Options& options) {
   std::ofstream config(dir_ / "mosquitto.conf");
   config << "listener " << port_ << " 127.0.0.1\n"
          << "log_dest file " << (dir_ / "mosquitto.log").string() << "\n"
-         << "log_type all\n"
+         << (options.log_packets
+                 ? "log_type all\n"
+                 : "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n")
          // Started as root (in containers), mosquitto would otherwise switch
          // to a user that cannot write the temporary directory.
          << "user " << (::geteuid() == 0 ? "root" : "mosquitto") << "\n"
@@ -156,9 +158,22 @@ void MosquittoBroker::stop() {
     return;
   }
   resume();
-  ::kill(pid_, SIGTERM);
+  // A SIGTERM that lands while mosquitto is still starting up can be lost
+  // (it clears its run flag after installing the handler), so ask again
+  // until it exits, and kill it if it never does.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  for (int round = 0; ::waitpid(pid_, &status, WNOHANG) == 0; ++round) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    if (round % 40 == 0) {
+      ::kill(pid_, SIGTERM);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   pid_ = -1;
 }
 

@@ -18,6 +18,7 @@ class MosquittoBroker {
     bool persistence = false;  // keep sessions and queued messages across restarts
     std::string username;      // with a user name: password file, no anonymous clients
     std::string password;
+    bool log_packets = false;  // a log line per packet: for debugging, far too slow for benchmarks
   };
 
   explicit MosquittoBroker(Options options);

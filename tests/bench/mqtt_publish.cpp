@@ -1,0 +1,219 @@
+// QoS 1 publish throughput of the MQTT client to a loopback Mosquitto started
+// here, beside the two anchors of DESIGN.md run against the same broker:
+// Eclipse Paho C (MQTTAsync) and a minimal pipelined publisher that marks the
+// ceiling of what the broker takes. The anchors' sources are compiled with
+// gcc at run time, as their headers say.
+//
+// usage: mqtt_publish [--messages N] [--payload BYTES] [--inflight W]
+//                     [--anchors DIR | --no-anchors]
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bridge/mqtt/client.hpp"
+#include "tests/support/mosquitto_broker.hpp"
+
+namespace {
+
+using iotgw::test::MosquittoBroker;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  long messages = 1'000'000;
+  int payload = 64;
+  int inflight = 64;
+  std::filesystem::path anchors = "/work/shared/anchors";
+  bool run_anchors = true;
+};
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--messages" && has_value) {
+      options.messages = std::atol(argv[++i]);
+    } else if (arg == "--payload" && has_value) {
+      options.payload = std::atoi(argv[++i]);
+    } else if (arg == "--inflight" && has_value) {
+      options.inflight = std::atoi(argv[++i]);
+    } else if (arg == "--anchors" && has_value) {
+      options.anchors = argv[++i];
+    } else if (arg == "--no-anchors") {
+      options.run_anchors = false;
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--messages N] [--payload BYTES] [--inflight W] "
+                   "[--anchors DIR | --no-anchors]\n",
+                   argv[0]);
+      std::exit(2);
+    }
+  }
+  if (options.messages <= 0 || options.payload < 0 || options.inflight <= 0) {
+    std::fprintf(stderr, "messages and inflight must be positive\n");
+    std::exit(2);
+  }
+  return options;
+}
+
+// CPU seconds (user + system) used so far by this process or by its
+// children that have been waited for.
+double cpu_seconds(int who) {
+  rusage usage{};
+  ::getrusage(who, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Publishes options.messages QoS 1 messages keeping the window full: every
+// acknowledgement lets the next message go. Returns messages per second.
+double run_iotgw(const MosquittoBroker& broker, const Options& options) {
+  // One thread runs the io_context, as in the gateway: the hint lets Asio
+  // queue handlers without waking the reactor through epoll_ctl.
+  boost::asio::io_context io(1);
+  iotgw::config::Mqtt mqtt;
+  mqtt.url = broker.url();
+  mqtt.host = "127.0.0.1";
+  mqtt.port = broker.port();
+  mqtt.client_id = "iotgw-bench";
+  mqtt.clean_session = true;
+  mqtt.inflight = static_cast<std::uint32_t>(options.inflight);
+  mqtt.will.topic.clear();
+  iotgw::mqtt::client client(io.get_executor(), mqtt);
+
+  const std::vector<std::uint8_t> payload(static_cast<std::size_t>(options.payload), 'x');
+  long sent = 0;
+  long acked = 0;
+  long failed = 0;
+  Clock::time_point started{};
+  Clock::time_point finished{};
+  std::function<void()> pump;
+  const auto done = [&](const std::optional<iotgw::mqtt::error>& failure) {
+    failed += failure ? 1 : 0;
+    if (++acked == options.messages) {
+      finished = Clock::now();
+      client.stop([] {});
+      return;
+    }
+    pump();
+  };
+  pump = [&] {
+    while (sent < options.messages && !client.window_full()) {
+      if (client.publish("bench/iotgw", payload, iotgw::mqtt::qos::at_least_once, false, done)) {
+        break;
+      }
+      ++sent;
+    }
+  };
+  client.on_state([&](const iotgw::mqtt::connection_event& change) {
+    if (change.connected && sent == 0) {
+      started = Clock::now();
+      pump();
+    }
+  });
+  const double cpu_before = cpu_seconds(RUSAGE_SELF);
+  client.start();
+  io.run();
+  const double cpu = cpu_seconds(RUSAGE_SELF) - cpu_before;
+  if (acked != options.messages || failed != 0) {
+    std::fprintf(stderr, "iotgw: %ld of %ld acknowledged, %ld failed\n", acked, options.messages,
+                 failed);
+    std::exit(1);
+  }
+  const double seconds = std::chrono::duration<double>(finished - started).count();
+  const double rate = static_cast<double>(options.messages) / seconds;
+  std::printf("iotgw  qos1 %ld msgs in %.3f s = %.0f msg/s (%llu bytes out, %llu in)\n",
+              options.messages, seconds, rate,
+              static_cast<unsigned long long>(client.counters().bytes_out),
+              static_cast<unsigned long long>(client.counters().bytes_in));
+  std::printf("  client CPU %.2f s\n", cpu);
+  return rate;
+}
+
+// Runs a shell command; its standard output, or nothing when it failed.
+std::optional<std::string> run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return std::nullopt;
+  }
+  std::array<char, 512> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
+    output += buffer.data();
+  }
+  if (::pclose(pipe) != 0) {
+    std::printf("%s: failed\n%s", command.c_str(), output.c_str());
+    return std::nullopt;
+  }
+  return output;
+}
+
+// Compiles an anchor and runs it; the "= N msg/s" figure it prints, after
+// echoing its line and the CPU time it used. A missing anchor source or
+// library skips that anchor, saying so, rather than the whole benchmark.
+std::optional<double> run_anchor(const std::filesystem::path& source, const std::string& libraries,
+                                 const std::filesystem::path& binary,
+                                 const std::string& arguments) {
+  if (!std::filesystem::exists(source)) {
+    std::printf("%s not found: anchor skipped\n", source.c_str());
+    return std::nullopt;
+  }
+  if (!run("gcc -O2 -w -o " + binary.string() + " " + source.string() + " " + libraries +
+           " 2>&1")) {
+    std::printf("%s does not compile: anchor skipped\n", source.c_str());
+    return std::nullopt;
+  }
+  const double cpu_before = cpu_seconds(RUSAGE_CHILDREN);
+  const std::optional<std::string> output = run(binary.string() + " " + arguments);
+  if (!output) {
+    return std::nullopt;
+  }
+  std::fputs(output->c_str(), stdout);
+  std::printf("  client CPU %.2f s\n", cpu_seconds(RUSAGE_CHILDREN) - cpu_before);
+  const std::size_t at = output->rfind("= ");
+  return at == std::string::npos ? std::nullopt
+                                 : std::optional<double>(std::atof(output->c_str() + at + 2));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse(argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  spdlog::set_level(spdlog::level::warn);
+  MosquittoBroker broker;
+  broker.start();
+  const std::string n = std::to_string(options.messages);
+  const std::string size = std::to_string(options.payload);
+  const std::string window = std::to_string(options.inflight);
+  std::printf("%ld QoS 1 messages of %d bytes, in-flight window %d, Mosquitto on 127.0.0.1:%u\n",
+              options.messages, options.payload, options.inflight, broker.port());
+
+  std::optional<double> raw;
+  std::optional<double> paho;
+  if (options.run_anchors) {
+    const std::string port = std::to_string(broker.port());
+    raw = run_anchor(options.anchors / "raw_ceiling.c", "", broker.dir() / "raw_ceiling",
+                     "127.0.0.1 " + port + " " + n + " " + size + " " + window);
+    paho =
+        run_anchor(options.anchors / "paho_bench.c", "-lpaho-mqtt3as", broker.dir() / "paho_bench",
+                   "tcp://127.0.0.1:" + port + " " + n + " " + size + " " + window);
+  }
+  const double ours = run_iotgw(broker, options);
+  if (paho && *paho > 0) {
+    std::printf("iotgw / paho = %.2fx (target >= 2x)\n", ours / *paho);
+  }
+  if (raw && *raw > 0) {
+    std::printf("iotgw / raw ceiling = %.0f%% (target >= 70%%)\n", 100.0 * ours / *raw);
+  }
+  return 0;
+}
