@@ -27,6 +27,8 @@ constexpr std::chrono::seconds stop_timeout{2};
 // A broker address that swallows SYNs would otherwise hold a connection
 // attempt for the kernel's two minutes of retransmissions.
 constexpr std::chrono::seconds connect_timeout{10};
+// While one failure repeats, it is logged again this often.
+constexpr std::chrono::minutes failure_reminder{10};
 
 time_point now() {
   return std::chrono::steady_clock::now();
@@ -98,6 +100,8 @@ client::client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       config_(mqtt),
       session_(session_config_of(mqtt)),
       backoff_(mqtt.reconnect_min, mqtt.reconnect_max, std::random_device{}()),
+      transports_(executor, mqtt, connect_timeout),
+      failures_(failure_reminder),
       timers_{asio::steady_timer(executor), asio::steady_timer(executor),
               asio::steady_timer(executor)},
       retry_timer_(executor),
@@ -212,9 +216,9 @@ void client::abort_connection() {
 asio::awaitable<void> client::run() {
   while (!stopping_) {
     ++counters_.connect_attempts;
-    transport_choice choice = make_transport(executor_, config_);
+    transport_choice choice = transports_.make();
     if (!choice.stream) {
-      spdlog::error("mqtt: {}", choice.error);
+      report_failure(spdlog::level::err, choice.error);
       notify({false, false, std::nullopt, choice.error});
     } else {
       auto current = std::make_shared<link>();
@@ -236,7 +240,7 @@ asio::awaitable<void> client::run() {
             (current->timed_out
                  ? "no answer within " + std::to_string(connect_timeout.count()) + " s"
                  : failed.message());
-        spdlog::warn("mqtt: {}", reason);
+        report_failure(spdlog::level::warn, reason);
         notify({false, false, std::nullopt, reason});
       } else if (!current->closed) {
         spdlog::debug("mqtt: {} connection to {}:{} open, sending CONNECT", current->stream->name(),
@@ -254,7 +258,8 @@ asio::awaitable<void> client::run() {
       break;
     }
     const std::chrono::milliseconds pause = backoff_.next();
-    spdlog::info("mqtt: reconnecting in {} ms", pause.count());
+    spdlog::log(failure_logged_ ? spdlog::level::info : spdlog::level::debug,
+                "mqtt: reconnecting in {} ms", pause.count());
     retry_timer_.expires_after(pause);
     error_code ignored;
     co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -369,6 +374,7 @@ void client::on_state_changed(state_changed& change) {
     ++counters_.connects;
     established_ = true;
     backoff_.reset();
+    failures_.reset();
     spdlog::info("mqtt: connected to {}:{} as \"{}\" (session present: {})", config_.host,
                  config_.port, config_.client_id, change.session_present);
     if (!change.session_present && !granted_.empty()) {
@@ -399,10 +405,12 @@ void client::on_state_changed(state_changed& change) {
   }
   if (change.refusal) {
     ++counters_.refusals;
-    spdlog::error("mqtt: {}:{} refused the connection: {}", config_.host, config_.port, reason);
+    report_failure(spdlog::level::err, config_.host + ":" + std::to_string(config_.port) +
+                                           " refused the connection: " + reason);
   } else if (stopping_) {
     spdlog::info("mqtt: disconnected ({})", reason);
   } else {
+    failure_logged_ = true;
     spdlog::warn("mqtt: connection lost: {}", reason);
   }
   if (link_ && !link_->closed) {
@@ -564,6 +572,19 @@ void client::finish_stop() {
 void client::notify(connection_event change) {
   if (on_state_) {
     on_state_(change);
+  }
+}
+
+void client::report_failure(spdlog::level::level_enum level, const std::string& reason) {
+  const repeat_limiter::verdict verdict = failures_.check(reason, now());
+  failure_logged_ = verdict.log;
+  if (!verdict.log) {
+    spdlog::debug("mqtt: {}", reason);
+  } else if (verdict.held_back == 0) {
+    spdlog::log(level, "mqtt: {}", reason);
+  } else {
+    spdlog::log(level, "mqtt: {} ({} failed attempts not logged since the last report)", reason,
+                verdict.held_back);
   }
 }
 

@@ -31,9 +31,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/common.h>
 
 #include "bridge/mqtt/backoff.hpp"
 #include "bridge/mqtt/error.hpp"
+#include "bridge/mqtt/repeat_limiter.hpp"
 #include "bridge/mqtt/session.hpp"
 #include "bridge/mqtt/transport.hpp"
 #include "config/config.hpp"
@@ -156,11 +158,16 @@ class client {
   void close_link(const std::shared_ptr<link>& current);
   void finish_stop();
   void notify(connection_event change);
+  // Logs why a connection attempt failed, holding back repeats of one reason.
+  void report_failure(spdlog::level::level_enum level, const std::string& reason);
 
   boost::asio::any_io_executor executor_;
   const config::Mqtt& config_;
   session session_;
   backoff backoff_;
+  transport_factory transports_;
+  repeat_limiter failures_;
+  bool failure_logged_ = false;                      // the last failure reached the log
   std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
   std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;

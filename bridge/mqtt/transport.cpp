@@ -1,12 +1,14 @@
 #include "bridge/mqtt/transport.hpp"
 
-#include <string_view>
+#include <utility>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include "bridge/mqtt/tcp_connect.hpp"
+#include "bridge/mqtt/tls_transport.hpp"
 
 namespace iotgw::mqtt {
 namespace {
@@ -19,23 +21,8 @@ class tcp_transport final : public transport {
  public:
   explicit tcp_transport(asio::any_io_executor executor) : resolver_(executor), socket_(executor) {}
 
-  // Tries every address the name resolves to, in order, until one accepts.
   asio::awaitable<error_code> connect(std::string host, std::uint16_t port) override {
-    error_code error;
-    const auto endpoints = co_await resolver_.async_resolve(
-        host, std::to_string(port), asio::redirect_error(asio::use_awaitable, error));
-    if (error) {
-      co_return error;
-    }
-    co_await asio::async_connect(socket_, endpoints,
-                                 asio::redirect_error(asio::use_awaitable, error));
-    if (error) {
-      co_return error;
-    }
-    // The client coalesces what it has queued into one write, so Nagle's
-    // delay would only hold back PINGREQs and acknowledgements.
-    socket_.set_option(tcp::no_delay(true), error);
-    co_return error_code{};
+    co_return co_await connect_tcp(resolver_, socket_, host, port);
   }
 
   asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, error_code& error) override {
@@ -68,11 +55,24 @@ class tcp_transport final : public transport {
 
 }  // namespace
 
-transport_choice make_transport(asio::any_io_executor executor, const config::Mqtt& mqtt) {
-  if (mqtt.use_tls) {
-    return {nullptr, "TLS transport not built yet: " + mqtt.url + " needs the mbedTLS stream"};
+transport_factory::transport_factory(asio::any_io_executor executor, const config::Mqtt& mqtt,
+                                     std::chrono::steady_clock::duration handshake_timeout)
+    : executor_(std::move(executor)), config_(mqtt), handshake_timeout_(handshake_timeout) {}
+
+transport_factory::~transport_factory() = default;
+
+transport_choice transport_factory::make() {
+  if (!config_.use_tls) {
+    return {std::make_shared<tcp_transport>(executor_), {}};
   }
-  return {std::make_shared<tcp_transport>(executor), {}};
+  if (!tls_) {
+    auto created = tls::TlsContext::create(config_.tls);
+    if (!created) {
+      return {nullptr, "TLS set-up failed: " + created.error().message};
+    }
+    tls_ = std::move(*created);
+  }
+  return {make_tls_transport(executor_, tls_, handshake_timeout_), {}};
 }
 
 }  // namespace iotgw::mqtt

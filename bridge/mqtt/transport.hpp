@@ -1,9 +1,10 @@
 // The byte stream under an MQTT connection. The client makes a fresh one for
 // every connection attempt (DESIGN.md: a broken stream is never reused), so a
-// transport is used for one connection and then dropped. Plain TCP is built
-// here; a TLS stream is a second implementation of the same interface.
+// transport is used for one connection and then dropped. Plain TCP serves
+// mqtt:// URLs and the mbedTLS stream serves mqtts:// ones.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,10 @@
 #include "config/config.hpp"
 
 namespace iotgw::mqtt {
+
+namespace tls {
+class TlsContext;
+}
 
 class transport {
  public:
@@ -44,7 +49,27 @@ struct transport_choice {
   std::string error;
 };
 
-// Plain TCP for mqtt:// URLs; mqtts:// is refused until the TLS stream exists.
-transport_choice make_transport(boost::asio::any_io_executor executor, const config::Mqtt& mqtt);
+// Makes the transport for each connection attempt. For mqtts:// it keeps one
+// TLS context for all of them, so that a reconnect can resume the previous
+// TLS session; a context that cannot be built (an unreadable certificate, a
+// key that does not parse) is tried again at the next attempt, so a file the
+// operator fixes is picked up without a restart.
+class transport_factory {
+ public:
+  // `handshake_timeout` bounds the TLS handshake after the TCP connect.
+  transport_factory(boost::asio::any_io_executor executor, const config::Mqtt& mqtt,
+                    std::chrono::steady_clock::duration handshake_timeout);
+  ~transport_factory();
+  transport_factory(const transport_factory&) = delete;
+  transport_factory& operator=(const transport_factory&) = delete;
+
+  transport_choice make();
+
+ private:
+  boost::asio::any_io_executor executor_;
+  const config::Mqtt& config_;
+  std::chrono::steady_clock::duration handshake_timeout_;
+  std::shared_ptr<tls::TlsContext> tls_;
+};
 
 }  // namespace iotgw::mqtt

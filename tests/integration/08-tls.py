@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""TLS to a real broker through TlsStream (bridge/mqtt/tls), driven via tls_probe.
+"""TLS to a real broker: TlsStream (bridge/mqtt/tls) alone through tls_probe,
+the MQTT client over mqtts:// through mqtt_tls_client, and `iotgw run`.
 
 Certificates are made here with openssl at run time: a CA, a server certificate
 for localhost/127.0.0.1, a client certificate, a second unrelated CA, an expired
 server certificate and one for another host name. Mosquitto serves four TLS
 listeners on free loopback ports and openssl s_server plays a TLS 1.1-only
 broker. Over each connection tls_probe sends a hand-written MQTT CONNECT and
-expects CONNACK 20 02 00 00, or reports why the connection was refused."""
+expects CONNACK 20 02 00 00, or reports why the connection was refused;
+mqtt_tls_client makes MQTT round trips through the broker, one per connection,
+or reports why each attempt failed."""
 import getpass
 import os
 import pathlib
@@ -20,6 +23,39 @@ import time
 import unittest
 
 PROBE = os.environ["IOTGW_TLS_PROBE"]
+CLIENT = os.environ["IOTGW_MQTT_TLS_CLIENT"]
+IOTGW = os.environ["IOTGW_BINARY"]
+
+# `iotgw run` over mqtts://, with one Modbus TCP device nobody answers for: the
+# gateway queues and publishes its port_down readings, enough to show the
+# store drained over TLS.
+GATEWAY_CONFIG = """
+[gateway]
+id = "gw-tls"
+state_dir = "{state}"
+
+[mqtt]
+url = "mqtts://localhost:{broker_port}"
+reconnect_min = "100ms"
+reconnect_max = "500ms"
+
+  [mqtt.tls]
+  ca_file = "{ca}"
+
+[[bus]]
+name = "plc"
+protocol = "modbus-tcp"
+host = "127.0.0.1:{dead_port}"
+
+  [[bus.device]]
+  name = "meter"
+  poll_interval = "200ms"
+
+    [[bus.device.point]]
+    name = "voltage"
+    register = "input"
+    address = 0
+"""
 
 # MQTT 3.1.1 CONNECT (section 3.1), written out field by field.
 CONNECT = "".join([
@@ -350,6 +386,101 @@ class Tls(unittest.TestCase):
         result = self.probe(self.ports["server"], ca="garbage.pem")
         self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
         self.assertIn(f'mqtt.tls.ca_file "{garbage}"', result.stdout)
+
+    # The MQTT client over mqtts:// (bridge/mqtt client with the TLS transport).
+
+    def client(self, port, *args, name, ca="ca.pem", connects=1, failures=3):
+        command = [CLIENT, "--host", "127.0.0.1", "--port", str(port), "--server-name",
+                   "localhost", "--client-id", name, "--connects", str(connects), "--failures",
+                   str(failures)]
+        if ca:
+            command += ["--ca", self.pki.path(ca)]
+        return subprocess.run(command + list(args), capture_output=True, text=True, timeout=60)
+
+    def assert_round_trips(self, result, connects):
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        received = [line for line in result.stdout.splitlines() if line.startswith("received ")]
+        self.assertEqual(received, [f"received round trip {n}" for n in range(1, connects + 1)],
+                         result.stdout)
+
+    def assert_every_attempt_refused(self, result, pattern, attempts=3):
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        failed = [line for line in result.stdout.splitlines() if line.startswith("failed: ")]
+        self.assertEqual(len(failed), attempts, result.stdout)
+        for line in failed:
+            self.assertRegex(line, pattern)
+        self.assertNotIn("connected", result.stdout.splitlines())
+
+    def test_client_round_trips_and_resumes_the_tls_session_on_reconnect(self):
+        result = self.client(self.ports["server"], name="tls-rt", connects=3)
+        self.assert_round_trips(result, 3)
+        # The client logs (spdlog) to stdout, beside its event lines.
+        handshakes = re.findall(r"TLS: connected to localhost with .*?, (full handshake|session "
+                                r"resumed)", result.stdout)
+        self.assertEqual(handshakes, ["full handshake", "session resumed", "session resumed"],
+                         result.stdout)
+
+    def test_client_mutual_tls(self):
+        result = self.client(self.ports["mutual"], "--cert", self.pki.path("client.pem"), "--key",
+                             self.pki.path("client.key"), name="tls-mutual")
+        self.assert_round_trips(result, 1)
+
+    def test_client_without_certificate_is_refused_by_a_mutual_tls_listener(self):
+        result = self.client(self.ports["mutual"], name="tls-no-cert")
+        self.assert_every_attempt_refused(result, r"cannot connect to 127\.0\.0\.1:\d+: ")
+
+    def test_client_refuses_an_unknown_ca_at_every_attempt(self):
+        self.assert_every_attempt_refused(
+            self.client(self.ports["server"], name="tls-ca", ca="other_ca.pem"),
+            r"unknown or untrusted CA")
+
+    def test_client_refuses_a_wrong_host_name_at_every_attempt(self):
+        self.assert_every_attempt_refused(self.client(self.ports["wrong_host"], name="tls-host"),
+                                          r"host name mismatch")
+
+    def test_client_refuses_an_expired_certificate_at_every_attempt(self):
+        self.assert_every_attempt_refused(self.client(self.ports["expired"], name="tls-expired"),
+                                          r"certificate expired")
+
+    def test_client_refuses_a_tls_1_1_only_broker_at_every_attempt(self):
+        self.assert_every_attempt_refused(self.client(self.tls11_port, name="tls-11"),
+                                          r"cannot connect to 127\.0\.0\.1:\d+: .*(version|alert)")
+
+    def test_client_insecure_skip_verify_warns_at_every_connect(self):
+        result = self.client(self.ports["server"], "--insecure", name="tls-insecure",
+                             ca="other_ca.pem", connects=2)
+        self.assert_round_trips(result, 2)
+        self.assertEqual(len(re.findall(r"verification is OFF", result.stdout)), 2, result.stdout)
+
+    # The gateway itself over mqtts://.
+
+    def test_gateway_publishes_status_and_readings_over_tls(self):
+        state = pathlib.Path(self.tmp) / "gateway-state"
+        state.mkdir()
+        config = pathlib.Path(self.tmp) / "gateway.toml"
+        config.write_text(GATEWAY_CONFIG.format(state=state, broker_port=self.ports["server"],
+                                                ca=self.pki.path("ca.pem"),
+                                                dead_port=free_port()))
+        watcher = subprocess.Popen(
+            ["mosquitto_sub", "-h", "localhost", "-p", str(self.ports["server"]), "--cafile",
+             self.pki.path("ca.pem"), "-q", "1", "-v", "-W", "30", "-C", "2",
+             "-t", "iotgw/gw-tls/status", "-t", "iotgw/gw-tls/meter/voltage"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(stop, watcher)
+        gateway = subprocess.Popen([IOTGW, "run", "-c", str(config)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(stop, gateway)
+        out, err = watcher.communicate(timeout=40)
+        stop(gateway)
+        log = gateway.stdout.read()
+        gateway.stdout.close()
+        lines = out.splitlines()
+        self.assertIn("iotgw/gw-tls/status online", lines, out + err + log)
+        readings = [line for line in lines if line.startswith("iotgw/gw-tls/meter/voltage ")]
+        self.assertTrue(readings, out + err + log)
+        self.assertIn('"quality":"port_down"', readings[0])
+        self.assertIn("connected to localhost", log)
+        self.assertEqual(gateway.returncode, 0, log)
 
 
 if __name__ == "__main__":

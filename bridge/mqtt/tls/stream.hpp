@@ -313,6 +313,10 @@ class TlsStream {
         detail::IoOp<detail::ShutdownStep, false>(core_, {}), token, core_->socket);
   }
 
+  // Ends the connection at once: the socket closes and every pending operation
+  // completes with an error.
+  void close() { core_->cancel(); }
+
   // After a handshake: whether the server resumed the session offered from the
   // previous connection, and what was negotiated.
   bool session_resumed() const { return core_->session_resumed(); }
