@@ -349,6 +349,13 @@ void client::handle(events batch) {
     } else if (auto* change = std::get_if<state_changed>(&happened)) {
       on_state_changed(*change);
     } else if (const auto* completed = std::get_if<publish_completed>(&happened)) {
+      if (completed->downgraded && !downgrade_reported_) {
+        downgrade_reported_ = true;
+        spdlog::warn(
+            "mqtt: {}:{} answered a QoS 2 PUBLISH with PUBACK: it takes messages at QoS 1 "
+            "only, so they are delivered at least once, not exactly once",
+            config_.host, config_.port);
+      }
       on_publish_completed(completed->tag);
     } else if (auto* received = std::get_if<message_received>(&happened)) {
       ++counters_.received;

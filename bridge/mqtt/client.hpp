@@ -167,7 +167,6 @@ class client {
   backoff backoff_;
   transport_factory transports_;
   repeat_limiter failures_;
-  bool failure_logged_ = false;                      // the last failure reached the log
   std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
   std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;
@@ -188,7 +187,9 @@ class client {
   bool established_ = false;  // a CONNACK accepted the current connection
   bool running_ = false;
   bool stopping_ = false;
-  bool stopped_ = false;  // finish_stop() ran: nothing is left to wait for
+  bool stopped_ = false;             // finish_stop() ran: nothing is left to wait for
+  bool failure_logged_ = false;      // the last connection failure reached the log
+  bool downgrade_reported_ = false;  // the broker's QoS 2 to QoS 1 downgrade was logged
 };
 
 }  // namespace iotgw::mqtt

@@ -271,19 +271,23 @@ void session::on_publish(mqtt::publish&& message, time_point now, events& out) {
   }
 }
 
-// 4.3.2: PUBACK ends a QoS 1 exchange. An unknown id (a late ack for a
-// message already completed) is ignored.
+// 4.3.2: PUBACK ends a QoS 1 exchange, and a QoS 2 one whose PUBREC the broker
+// replaced with it. An unknown id (a late ack for a message already completed)
+// is ignored.
 void session::on_puback(std::uint16_t id, events& out) {
   const auto found = outbound_by_id_.find(id);
   if (found == outbound_by_id_.end()) {
     return;
   }
   const auto entry = outbound_.find(found->second);
-  if (entry->second.at != stage::await_puback) {
-    close("PUBACK for a QoS 2 message, packet id " + std::to_string(id), out);
+  if (entry->second.at == stage::await_pubcomp) {
+    close("PUBACK for a QoS 2 message already released, packet id " + std::to_string(id), out);
     return;
   }
-  out.emplace_back(publish_completed{entry->second.tag});
+  // A PUBACK where PUBREC was due breaks 4.3.3, but closing would only lead to
+  // the same PUBLISH, the same PUBACK and another copy delivered at every
+  // reconnect. The broker has taken the message at QoS 1, so it is complete.
+  out.emplace_back(publish_completed{entry->second.tag, entry->second.at == stage::await_pubrec});
   outbound_.erase(entry);
   outbound_by_id_.erase(found);
   release_packet_id(id);

@@ -1,5 +1,6 @@
 // The session core through scripted exchanges on a fake clock: keepalive,
-// dead peer, CONNACK timeout and a reconnect with DUP, as the wire shows them.
+// dead peer, CONNACK timeout, a reconnect with DUP and a broker that answers
+// QoS 2 with PUBACK, as the wire shows them.
 #include <gtest/gtest.h>
 
 #include "tests/unit/mqtt/mqtt_exchange.hpp"
@@ -109,6 +110,44 @@ TEST(MqttSessionExchange, PipelinesUpToTheWindowAndCompletesAcksInAnyOrder) {
   }
   EXPECT_EQ(ex.seen_of<publish_completed>().size(), 64u);
   EXPECT_EQ(s.in_flight(), 0u);
+}
+
+const bytes publish_qos2_wire = {
+    0x34, 0x06,        // PUBLISH QoS 2, remaining length 6
+    0x00, 0x01, 0x74,  // topic "t"
+    0x00, 0x01,        // packet id 1
+    0x76,              // payload "v"
+};
+
+events publish_qos2(session& s, time_point now) {
+  return s.publish(publish_view{"t", payload, qos::exactly_once, false, false, 0}, 7, now);
+}
+
+TEST(MqttSessionExchange, PubackInsteadOfPubrecCompletesAsDowngradedAndKeepsTheConnection) {
+  session s(config());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_new, 2ms);
+  ex.run(publish_qos2).expect(publish_qos2_wire);
+  ex.reply({0x40, 0x02, 0x00, 0x01}, 2ms);  // PUBACK id 1, as RabbitMQ answers QoS 2
+  EXPECT_EQ(ex.seen_of<publish_completed>(), (std::vector<publish_completed>{{7, true}}));
+  EXPECT_EQ(s.state(), connection_state::connected);
+  EXPECT_EQ(s.in_flight(), 0u);
+  ex.expect_nothing();  // no PUBREL, and nothing to resend later
+  ex.run([](session& x, time_point now) { return x.connection_lost(now); });
+  ex.wait(1s).run(do_connect).expect(connect_wire).reply(connack_resumed, 3ms);
+  ex.expect_nothing();
+}
+
+TEST(MqttSessionExchange, PubackAfterPubrelClosesTheConnection) {
+  session s(config());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_new, 2ms);
+  ex.run(publish_qos2).expect(publish_qos2_wire);
+  ex.reply({0x50, 0x02, 0x00, 0x01}, 2ms);  // PUBREC id 1
+  ex.expect({0x62, 0x02, 0x00, 0x01});      // PUBREL id 1
+  ex.reply({0x40, 0x02, 0x00, 0x01}, 2ms);  // PUBACK id 1: no exchange is at that step
+  EXPECT_EQ(s.state(), connection_state::disconnected);
+  EXPECT_TRUE(ex.seen_of<publish_completed>().empty());
 }
 
 }  // namespace
