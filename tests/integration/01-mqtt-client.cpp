@@ -127,15 +127,16 @@ class MqttClientTest : public testing::Test {
   // Publishes and waits for the completion; true when it succeeded.
   bool publish_and_wait(peer& p, std::string topic, std::string payload, qos level,
                         bool retain = false) {
-    std::optional<std::optional<error>> outcome;
+    // On the heap: a publish that times out here completes later, at stop.
+    auto outcome = std::make_shared<std::optional<std::optional<error>>>();
     const auto body = bytes(payload);
     const check_result refused = p.client->publish(
-        topic, body, level, retain, [&](const std::optional<error>& e) { outcome = e; });
+        topic, body, level, retain, [outcome](const std::optional<error>& e) { *outcome = e; });
     if (refused) {
       ADD_FAILURE() << "refused: " << refused->reason;
       return false;
     }
-    return run_until([&] { return outcome.has_value(); }) && !outcome->has_value();
+    return run_until([&] { return outcome->has_value(); }) && !(*outcome)->has_value();
   }
 
   std::unique_ptr<MosquittoBroker> broker_;
