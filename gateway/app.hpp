@@ -2,14 +2,18 @@
 // messages (after report by exception) and appended to the durable store; the
 // forwarder draining the store through the MQTT client; commands from the
 // command topic dispatched to the buses with a result for each; the retained
-// online/offline status and the metrics message.
+// online/offline status and the metrics message. With payload = "device_json"
+// a device's readings are held until the bus marks the end of its poll and go
+// out as one message.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -23,6 +27,7 @@
 #include "drivers/line/line_bus.hpp"
 #include "drivers/modbus_bus/modbus_bus.hpp"
 #include "gateway/command_parser.hpp"
+#include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
 #include "gateway/telemetry.hpp"
 
@@ -45,16 +50,24 @@ class App {
   // Opens the store, then starts the buses, the uplink and the forwarder; calls
   // ready with an error message (empty on success) once the store is open.
   void start(std::function<void(std::string)> ready);
-  // Stops polling, publishes "offline", disconnects, commits the store, then calls done.
-  void stop(std::function<void()> done);
+  // Stops polling, queues what the buses had read, publishes "offline" when
+  // goodbye is set, disconnects, commits and closes the store, then calls done
+  // once nothing of the App is left running: it may be destroyed from then on
+  // (not from within done itself).
+  void stop(bool goodbye, std::function<void()> done);
 
   const Counters& counters() const { return counters_; }
   bool connected() const { return client_.connected(); }
   std::uint64_t queue_depth() const { return store_.counters().rows; }
+  // What the watchdog needs to judge whether the pipeline progresses.
+  ProgressWatchdog::Sample progress(std::chrono::steady_clock::time_point now) const;
 
  private:
   void start_buses();
+  void stop_buses(std::function<void()> stopped);
   void on_reading(const drivers::Reading& reading);
+  void on_poll_end(const config::Device& device);
+  void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
   void on_connection(const mqtt::connection_event& event);
   void on_command(const mqtt::publish& message);
   void publish_direct(const std::string& topic, std::string payload, mqtt::qos level, bool retain,
@@ -77,6 +90,10 @@ class App {
       modbus_buses_;  // by bus index; null for line buses
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;
+  // device_json: the readings of each device's poll in progress, in order.
+  std::unordered_map<const config::Device*, std::vector<drivers::Reading>> polls_;
+  // When each append still waiting for the store was made (they complete in order).
+  std::deque<std::chrono::steady_clock::time_point> appends_waiting_;
   Counters counters_;
 };
 
