@@ -157,7 +157,10 @@ void Service::switch_to(std::unique_ptr<config::Config> next) {
       app_.reset();
       config_ = std::move(*shared_next);
       setup_logging(log_level_.value_or(config_->gateway.log_level));
-      spdlog::info("starting on the new configuration from {}", file_.string());
+      spdlog::info(
+          "starting on the new configuration from {} (every key but store.path may "
+          "change on a reload; report by exception starts afresh)",
+          file_.string());
       start_app();
     });
   });
