@@ -46,9 +46,11 @@ constexpr auto goodbye_timeout = 3s;
 
 }  // namespace
 
-App::App(boost::asio::io_context& io, const config::Config& config)
+App::App(boost::asio::io_context& io, const config::Config& config,
+         std::chrono::steady_clock::time_point started)
     : io_(io),
       config_(config),
+      started_(started),
       telemetry_(config),
       commands_(config),
       store_(io.get_executor(), config.store, store_options(config)),

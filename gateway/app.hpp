@@ -44,8 +44,10 @@ class App {
     std::uint64_t refused = 0;     // commands refused before reaching a bus
   };
 
-  // The configuration must outlive the App.
-  App(boost::asio::io_context& io, const config::Config& config);
+  // The configuration must outlive the App. started: when the service
+  // started, for the metrics' uptime (an App is replaced on each reload).
+  App(boost::asio::io_context& io, const config::Config& config,
+      std::chrono::steady_clock::time_point started);
 
   // Opens the store, then starts the buses, the uplink and the forwarder; calls
   // ready with an error message (empty on success) once the store is open.
@@ -77,7 +79,7 @@ class App {
 
   boost::asio::io_context& io_;
   const config::Config& config_;
-  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const std::chrono::steady_clock::time_point started_;
   Telemetry telemetry_;
   ReportFilter filter_;
   CommandParser commands_;

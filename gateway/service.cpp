@@ -55,7 +55,7 @@ void Service::start() {
 // start after a reload.
 void Service::start_app() {
   const bool first = !watchdog_;
-  app_ = std::make_unique<App>(io_, *config_);
+  app_ = std::make_unique<App>(io_, *config_, started_);
   watchdog_.emplace(config_->store.commit_interval + store_grace, forwarder_limit(*config_));
   app_->start([this, first](const std::string& failure) {
     if (!failure.empty()) {

@@ -43,6 +43,7 @@ class Service {
   ProgressWatchdog::Sample progress() const;
 
   boost::asio::io_context& io_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::filesystem::path file_;
   std::unique_ptr<config::Config> config_;  // the App refers to it: replaced only with the App
   std::optional<config::LogLevel> log_level_;
