@@ -14,9 +14,12 @@ int run_command(const std::filesystem::path& file, std::optional<config::LogLeve
     return 1;
   }
   setup_logging(log_level.value_or(config->gateway.log_level));
-  spdlog::info("iotgw {} starting as {} with {}", version, config->gateway.id, file.string());
+  const std::string id = config->gateway.id;
+  // The service's signal handlers exist from here on: a signal that comes once
+  // "starting" is logged is handled, not fatal.
   boost::asio::io_context io;
   Service service(io, file, std::move(*config), log_level);
+  spdlog::info("iotgw {} starting as {} with {}", version, id, file.string());
   service.start();
   io.run();
   return service.exit_status();
