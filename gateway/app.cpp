@@ -1,5 +1,6 @@
 #include "gateway/app.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -193,6 +194,13 @@ void App::on_reading(const drivers::Reading& reading) {
     return;
   }
   if (telemetry_.per_device()) {
+    std::vector<drivers::Reading>& poll = polls_[reading.device];
+    // A point read twice before its poll ended (a port lost mid-poll reports
+    // every point again) starts a new object, so no object names a point twice.
+    if (std::any_of(poll.begin(), poll.end(),
+                    [&](const drivers::Reading& held) { return held.point == reading.point; })) {
+      on_poll_end(*reading.device);
+    }
     polls_[reading.device].push_back(reading);
     return;
   }
