@@ -1,6 +1,5 @@
 #include "gateway/app.hpp"
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -149,12 +148,9 @@ void App::stop(bool goodbye, std::function<void()> done) {
   };
   stop_buses(part_done);
   // A poll cut short still had readings: they are queued as they are.
-  for (auto& [device, readings] : polls_) {
-    if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(readings)) {
-      queue(*telemetry, readings.front().wall_time);
-    }
+  for (const DevicePolls::Poll& poll : polls_.end_all()) {
+    queue_poll(poll);
   }
-  polls_.clear();
   metrics_timer_.cancel();
   forwarder_.stop();
   auto finish =
@@ -194,14 +190,7 @@ void App::on_reading(const drivers::Reading& reading) {
     return;
   }
   if (telemetry_.per_device()) {
-    std::vector<drivers::Reading>& poll = polls_[reading.device];
-    // A point read twice before its poll ended (a port lost mid-poll reports
-    // every point again) starts a new object, so no object names a point twice.
-    if (std::any_of(poll.begin(), poll.end(),
-                    [&](const drivers::Reading& held) { return held.point == reading.point; })) {
-      on_poll_end(*reading.device);
-    }
-    polls_[reading.device].push_back(reading);
+    queue_poll(polls_.add(reading));
     return;
   }
   std::optional<TelemetryMessage> telemetry = telemetry_.message(reading);
@@ -215,17 +204,14 @@ void App::on_reading(const drivers::Reading& reading) {
 // device_json: the readings of the poll that passed report by exception go
 // out as one object; a poll where none did sends nothing.
 void App::on_poll_end(const config::Device& device) {
-  if (!telemetry_.per_device()) {
-    return;
+  if (telemetry_.per_device()) {
+    queue_poll(polls_.end(device));
   }
-  const auto poll = polls_.find(&device);
-  if (poll == polls_.end()) {
-    return;
-  }
-  const std::vector<drivers::Reading> readings = std::move(poll->second);
-  polls_.erase(poll);
-  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(readings)) {
-    queue(*telemetry, readings.front().wall_time);
+}
+
+void App::queue_poll(const DevicePolls::Poll& poll) {
+  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll)) {
+    queue(*telemetry, poll.front().wall_time);
   }
 }
 

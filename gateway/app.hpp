@@ -13,7 +13,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -27,6 +26,7 @@
 #include "drivers/line/line_bus.hpp"
 #include "drivers/modbus_bus/modbus_bus.hpp"
 #include "gateway/command_parser.hpp"
+#include "gateway/device_polls.hpp"
 #include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
 #include "gateway/telemetry.hpp"
@@ -69,6 +69,7 @@ class App {
   void stop_buses(std::function<void()> stopped);
   void on_reading(const drivers::Reading& reading);
   void on_poll_end(const config::Device& device);
+  void queue_poll(const DevicePolls::Poll& poll);
   void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
   void on_connection(const mqtt::connection_event& event);
   void on_command(const mqtt::publish& message);
@@ -92,8 +93,7 @@ class App {
       modbus_buses_;  // by bus index; null for line buses
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;
-  // device_json: the readings of each device's poll in progress, in order.
-  std::unordered_map<const config::Device*, std::vector<drivers::Reading>> polls_;
+  DevicePolls polls_;  // device_json only
   // When each append still waiting for the store was made (they complete in order).
   std::deque<std::chrono::steady_clock::time_point> appends_waiting_;
   Counters counters_;
