@@ -5,7 +5,8 @@ the pymodbus simulator on a socat pty pair and a separate paho subscriber
 configuration and logs every error with its place; SIGHUP with a changed file
 (another topic prefix, a new point) takes effect and every reading the old
 configuration queued still arrives; payload = "device_json" publishes one
-object per device poll; systemd hears RELOADING=1 then READY=1."""
+object per device poll; systemd hears RELOADING=1 then READY=1, and WATCHDOG=1
+keeps coming while the broker is down."""
 import importlib.util
 import json
 import os
@@ -247,6 +248,33 @@ class Reload(unittest.TestCase):
                          r"running on the previous configuration$")
         gateway.send_signal(signal.SIGTERM)
         self.assertEqual(notify.recv(4096).decode(), "STOPPING=1")
+        self.assertEqual(gateway.wait(timeout=15), 0)
+
+    def test_the_watchdog_is_fed_through_a_broker_outage(self):
+        self.write_config()
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(str(self.folder / "notify"))
+        notify.settimeout(20)
+        self.addCleanup(notify.close)
+        gateway = self.start_gateway(env={"PATH": os.environ["PATH"],
+                                          "NOTIFY_SOCKET": str(self.folder / "notify"),
+                                          "WATCHDOG_USEC": "200000"})
+        self.assertEqual(notify.recv(4096).decode(), "READY=1\nSTATUS=polling 1 buses")
+        e2e.wait_for(lambda: len(self.watcher.readings("flow_temp")) >= 2, what="readings")
+        self.broker.stop()
+        # Readings pile up in the store, the client retries, and systemd keeps
+        # hearing that all is well: an outage is no reason to be restarted.
+        watchdogs, statuses = 0, []
+        while watchdogs < 20:
+            message = notify.recv(4096).decode()
+            watchdogs += message == "WATCHDOG=1"
+            if message.startswith("STATUS="):
+                statuses.append(message)
+        self.assertRegex(statuses[-1], r"^STATUS=not connected; [1-9]\d* in the queue; ")
+        self.assertNotIn("watchdog: not fed", self.log_text())
+        gateway.send_signal(signal.SIGTERM)
+        while notify.recv(4096).decode() != "STOPPING=1":
+            pass
         self.assertEqual(gateway.wait(timeout=15), 0)
 
 
