@@ -24,7 +24,8 @@ std::string to_string(Quality quality) {
   return "unknown";
 }
 
-void report_port_down(const config::Bus& bus, const ReadingSink& sink) {
+void report_port_down(const config::Bus& bus, const ReadingSink& sink,
+                      const PollEndSink& poll_end) {
   const auto wall_time = std::chrono::system_clock::now();
   const auto steady_time = std::chrono::steady_clock::now();
   for (const config::Device& device : bus.devices) {
@@ -35,6 +36,9 @@ void report_port_down(const config::Bus& bus, const ReadingSink& sink) {
                    .quality = {.kind = Quality::Kind::port_down},
                    .wall_time = wall_time,
                    .steady_time = steady_time});
+    }
+    if (poll_end) {
+      poll_end(device);
     }
   }
 }

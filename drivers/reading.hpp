@@ -50,8 +50,14 @@ struct Reading {
 
 using ReadingSink = std::function<void(const Reading&)>;
 
+// Called after the last reading of one poll of a device (of a line device: of
+// one line), so that the readings of one poll can be published together.
+using PollEndSink = std::function<void(const config::Device&)>;
+
 // Gives every point of the bus a reading with quality port_down, stamped now:
-// what a bus reports once when its port or connection goes.
-void report_port_down(const config::Bus& bus, const ReadingSink& sink);
+// what a bus reports once when its port or connection goes. Each device's
+// readings count as one poll, ended through poll_end when it is set.
+void report_port_down(const config::Bus& bus, const ReadingSink& sink,
+                      const PollEndSink& poll_end = {});
 
 }  // namespace iotgw::drivers

@@ -46,9 +46,11 @@ constexpr auto goodbye_timeout = 3s;
 
 }  // namespace
 
-App::App(boost::asio::io_context& io, const config::Config& config)
+App::App(boost::asio::io_context& io, const config::Config& config,
+         std::chrono::steady_clock::time_point started)
     : io_(io),
       config_(config),
+      started_(started),
       telemetry_(config),
       commands_(config),
       store_(io.get_executor(), config.store, store_options(config)),
@@ -99,49 +101,78 @@ void App::start(std::function<void(std::string)> ready) {
 
 void App::start_buses() {
   const auto sink = [this](const drivers::Reading& reading) { on_reading(reading); };
+  const auto poll_end = [this](const config::Device& device) { on_poll_end(device); };
   modbus_buses_.resize(config_.buses.size());
   for (std::size_t b = 0; b < config_.buses.size(); ++b) {
     const config::Bus& bus = config_.buses[b];
     if (bus.protocol == config::Protocol::line) {
-      line_buses_.push_back(std::make_unique<drivers::LineBus>(io_.get_executor(), bus, sink));
+      line_buses_.push_back(
+          std::make_unique<drivers::LineBus>(io_.get_executor(), bus, sink, poll_end));
       line_buses_.back()->start();
     } else {
-      modbus_buses_[b] = std::make_unique<drivers::ModbusBus>(io_.get_executor(), bus, sink);
+      modbus_buses_[b] =
+          std::make_unique<drivers::ModbusBus>(io_.get_executor(), bus, sink, poll_end);
       modbus_buses_[b]->start();
     }
   }
 }
 
-void App::stop(std::function<void()> done) {
+// Calls stopped once every bus has stopped and its coroutines have returned.
+void App::stop_buses(std::function<void()> stopped) {
+  auto left = std::make_shared<std::size_t>(1);
+  auto one_done = [left, stopped = std::move(stopped)] {
+    if (--*left == 0) {
+      stopped();
+    }
+  };
   for (auto& bus : line_buses_) {
-    bus->stop();
+    ++*left;
+    bus->stop(one_done);
   }
   for (auto& bus : modbus_buses_) {
     if (bus) {
-      bus->stop();
+      ++*left;
+      bus->stop(one_done);
     }
+  }
+  one_done();
+}
+
+void App::stop(bool goodbye, std::function<void()> done) {
+  // The buses stop at once; the App is done only when they have also returned.
+  auto parts_left = std::make_shared<int>(2);
+  auto part_done = [parts_left, done = std::move(done)] {
+    if (--*parts_left == 0) {
+      done();
+    }
+  };
+  stop_buses(part_done);
+  // A poll cut short still had readings: they are queued as they are.
+  for (const DevicePolls::Poll& poll : polls_.end_all()) {
+    queue_poll(poll);
   }
   metrics_timer_.cancel();
   forwarder_.stop();
-  // The goodbye: "offline", retained, acknowledged before the DISCONNECT that
-  // keeps the broker from sending the will; not waited for longer than a bound.
-  auto finish = std::make_shared<std::function<void()>>([this, done = std::move(done)]() mutable {
-    stop_timer_.cancel();
-    client_.stop([this, done = std::move(done)]() mutable {
-      publisher_.stop();
-      store_.async_stop(std::move(done));
-    });
-  });
+  auto finish =
+      std::make_shared<std::function<void()>>([this, part_done = std::move(part_done)]() mutable {
+        stop_timer_.cancel();
+        client_.stop([this, part_done = std::move(part_done)]() mutable {
+          publisher_.stop();
+          store_.async_stop(std::move(part_done));
+        });
+      });
   auto once = [finish] {
     if (*finish) {
       auto run = std::exchange(*finish, {});
       run();
     }
   };
-  if (!client_.connected()) {
+  if (!goodbye || !client_.connected()) {
     once();
     return;
   }
+  // The goodbye: "offline", retained, acknowledged before the DISCONNECT that
+  // keeps the broker from sending the will; not waited for longer than a bound.
   stop_timer_.expires_after(goodbye_timeout);
   stop_timer_.async_wait([once](boost::system::error_code cancelled) {
     if (!cancelled) {
@@ -158,19 +189,55 @@ void App::on_reading(const drivers::Reading& reading) {
     ++counters_.suppressed;
     return;
   }
+  if (telemetry_.per_device()) {
+    queue_poll(polls_.add(reading));
+    return;
+  }
   std::optional<TelemetryMessage> telemetry = telemetry_.message(reading);
   if (!telemetry) {
     ++counters_.suppressed;
     return;
   }
+  queue(*telemetry, reading.wall_time);
+}
+
+// device_json: the readings of the poll that passed report by exception go
+// out as one object; a poll where none did sends nothing.
+void App::on_poll_end(const config::Device& device) {
+  if (telemetry_.per_device()) {
+    queue_poll(polls_.end(device));
+  }
+}
+
+void App::queue_poll(const DevicePolls::Poll& poll) {
+  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll)) {
+    queue(*telemetry, poll.front().wall_time);
+  }
+}
+
+void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken) {
   store::Message message;
-  message.topic = *telemetry->topic;
-  message.payload.assign(telemetry->payload.begin(), telemetry->payload.end());
+  message.topic = *telemetry.topic;
+  message.payload.assign(telemetry.payload.begin(), telemetry.payload.end());
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
-  message.enqueued = reading.wall_time;
+  message.enqueued = taken;
+  appends_waiting_.push_back(std::chrono::steady_clock::now());
   store_.async_append(std::move(message), [this](store::error_code error, store::Seq) {
+    appends_waiting_.pop_front();
     ++(error ? counters_.dropped : counters_.queued);
   });
+}
+
+ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now) const {
+  const bridge::Forwarder::Counters& forwarded = forwarder_.counters();
+  return {.now = now,
+          .oldest_store_request =
+              appends_waiting_.empty() ? std::nullopt : std::optional(appends_waiting_.front()),
+          .connected = client_.connected(),
+          .queued_rows = store_.counters().rows,
+          .forwarded = forwarded.published + forwarded.delivered + forwarded.undelivered +
+                       forwarded.rejected,
+          .connections = client_.counters().connects};
 }
 
 void App::on_connection(const mqtt::connection_event& event) {

@@ -2,11 +2,14 @@
 // messages (after report by exception) and appended to the durable store; the
 // forwarder draining the store through the MQTT client; commands from the
 // command topic dispatched to the buses with a result for each; the retained
-// online/offline status and the metrics message.
+// online/offline status and the metrics message. With payload = "device_json"
+// a device's readings are held until the bus marks the end of its poll and go
+// out as one message.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +26,8 @@
 #include "drivers/line/line_bus.hpp"
 #include "drivers/modbus_bus/modbus_bus.hpp"
 #include "gateway/command_parser.hpp"
+#include "gateway/device_polls.hpp"
+#include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
 #include "gateway/telemetry.hpp"
 
@@ -39,22 +44,33 @@ class App {
     std::uint64_t refused = 0;     // commands refused before reaching a bus
   };
 
-  // The configuration must outlive the App.
-  App(boost::asio::io_context& io, const config::Config& config);
+  // The configuration must outlive the App. started: when the service
+  // started, for the metrics' uptime (an App is replaced on each reload).
+  App(boost::asio::io_context& io, const config::Config& config,
+      std::chrono::steady_clock::time_point started);
 
   // Opens the store, then starts the buses, the uplink and the forwarder; calls
   // ready with an error message (empty on success) once the store is open.
   void start(std::function<void(std::string)> ready);
-  // Stops polling, publishes "offline", disconnects, commits the store, then calls done.
-  void stop(std::function<void()> done);
+  // Stops polling, queues what the buses had read, publishes "offline" when
+  // goodbye is set, disconnects, commits and closes the store, then calls done
+  // once nothing of the App is left running: it may be destroyed from then on
+  // (not from within done itself).
+  void stop(bool goodbye, std::function<void()> done);
 
   const Counters& counters() const { return counters_; }
   bool connected() const { return client_.connected(); }
   std::uint64_t queue_depth() const { return store_.counters().rows; }
+  // What the watchdog needs to judge whether the pipeline progresses.
+  ProgressWatchdog::Sample progress(std::chrono::steady_clock::time_point now) const;
 
  private:
   void start_buses();
+  void stop_buses(std::function<void()> stopped);
   void on_reading(const drivers::Reading& reading);
+  void on_poll_end(const config::Device& device);
+  void queue_poll(const DevicePolls::Poll& poll);
+  void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
   void on_connection(const mqtt::connection_event& event);
   void on_command(const mqtt::publish& message);
   void publish_direct(const std::string& topic, std::string payload, mqtt::qos level, bool retain,
@@ -64,7 +80,7 @@ class App {
 
   boost::asio::io_context& io_;
   const config::Config& config_;
-  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const std::chrono::steady_clock::time_point started_;
   Telemetry telemetry_;
   ReportFilter filter_;
   CommandParser commands_;
@@ -77,6 +93,9 @@ class App {
       modbus_buses_;  // by bus index; null for line buses
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;
+  DevicePolls polls_;  // device_json only
+  // When each append still waiting for the store was made (they complete in order).
+  std::deque<std::chrono::steady_clock::time_point> appends_waiting_;
   Counters counters_;
 };
 

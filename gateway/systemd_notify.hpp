@@ -1,5 +1,5 @@
-// Talking to systemd when it started us (Type=notify): readiness, status
-// lines, stopping, and the watchdog. Every call does nothing without
+// Talking to systemd when it started us (Type=notify): readiness, reloads,
+// status lines, stopping, and the watchdog. Every call does nothing without
 // NOTIFY_SOCKET, so the same binary runs by hand unchanged.
 #pragma once
 
@@ -10,6 +10,8 @@
 namespace iotgw {
 
 void notify_ready(std::string_view status);
+// A reload (SIGHUP) began; notify_ready tells when it ended, taken or not.
+void notify_reloading();
 void notify_status(std::string_view status);
 void notify_stopping();
 void notify_watchdog();

@@ -12,17 +12,38 @@ bool single_precision(const config::Point& point) {
   return point.type == config::ValueType::float32;
 }
 
+// Appends "value":…[,"unit":…],"quality":… for a reading, the fields that the
+// json and device_json formats share.
+void append_reading_fields(std::string& out, const drivers::Reading& reading) {
+  const bool good = reading.quality.is_good() && reading.value && is_publishable(*reading.value);
+  out += "\"value\":";
+  if (good) {
+    append_json_value(out, *reading.value, single_precision(*reading.point));
+  } else {
+    out += "null";
+  }
+  if (!reading.point->unit.empty()) {
+    out += ",\"unit\":";
+    append_json_string(out, reading.point->unit);
+  }
+  out += ",\"quality\":";
+  // A value that JSON cannot carry (NaN, infinity) is reported as a bad value.
+  const bool unpublishable = reading.quality.is_good() && !good;
+  append_json_string(out, unpublishable ? "bad_value" : drivers::to_string(reading.quality));
+}
+
 }  // namespace
 
 Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.payload) {
   for (const config::Bus& bus : config.buses) {
     for (const config::Device& device : bus.devices) {
+      const config::TopicFields device_fields{
+          .prefix = config.mqtt.topic_prefix, .gateway = config.gateway.id, .device = device.name};
+      device_topics_.emplace(&device, config::expand_topic(config.telemetry.topic, device_fields));
       for (const config::Point& point : device.points) {
-        topics_.emplace(&point, config::expand_topic(config.telemetry.topic,
-                                                     {.prefix = config.mqtt.topic_prefix,
-                                                      .gateway = config.gateway.id,
-                                                      .device = device.name,
-                                                      .point = point.name}));
+        config::TopicFields fields = device_fields;
+        fields.point = point.name;
+        topics_.emplace(&point, config::expand_topic(config.telemetry.topic, fields));
       }
     }
   }
@@ -34,8 +55,8 @@ const std::string& Telemetry::topic_of(const config::Point& point) const {
 
 std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& reading) const {
   TelemetryMessage message{.topic = &topic_of(*reading.point), .payload = {}};
-  const bool good = reading.quality.is_good() && reading.value && is_publishable(*reading.value);
   if (format_ == config::PayloadFormat::value) {
+    const bool good = reading.quality.is_good() && reading.value && is_publishable(*reading.value);
     if (!good) {
       return std::nullopt;
     }
@@ -50,21 +71,33 @@ std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& readi
   out.reserve(96 + reading.point->unit.size());
   out += "{\"ts\":\"";
   append_timestamp(out, reading.wall_time);
-  out += "\",\"value\":";
-  if (good) {
-    append_json_value(out, *reading.value, single_precision(*reading.point));
-  } else {
-    out += "null";
-  }
-  if (!reading.point->unit.empty()) {
-    out += ",\"unit\":";
-    append_json_string(out, reading.point->unit);
-  }
-  out += ",\"quality\":";
-  // A value that JSON cannot carry (NaN, infinity) is reported as a bad value.
-  const bool unpublishable = reading.quality.is_good() && !good;
-  append_json_string(out, unpublishable ? "bad_value" : drivers::to_string(reading.quality));
+  out += "\",";
+  append_reading_fields(out, reading);
   out += '}';
+  return message;
+}
+
+std::optional<TelemetryMessage> Telemetry::device_message(
+    std::span<const drivers::Reading> readings) const {
+  if (readings.empty()) {
+    return std::nullopt;
+  }
+  TelemetryMessage message{.topic = &device_topics_.at(readings.front().device), .payload = {}};
+  std::string& out = message.payload;
+  out.reserve(32 + 80 * readings.size());
+  out += "{\"ts\":\"";
+  append_timestamp(out, readings.front().wall_time);
+  out += "\",\"values\":{";
+  for (const drivers::Reading& reading : readings) {
+    if (&reading != &readings.front()) {
+      out += ',';
+    }
+    append_json_string(out, reading.point->name);
+    out += ":{";
+    append_reading_fields(out, reading);
+    out += '}';
+  }
+  out += "}}";
   return message;
 }
 

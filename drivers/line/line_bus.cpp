@@ -3,7 +3,7 @@
 #include <array>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -14,9 +14,11 @@
 namespace iotgw::drivers {
 namespace asio = boost::asio;
 
-LineBus::LineBus(asio::any_io_executor executor, const config::Bus& bus, Sink sink)
+LineBus::LineBus(asio::any_io_executor executor, const config::Bus& bus, Sink sink,
+                 PollEndSink poll_end)
     : bus_(bus),
       sink_(std::move(sink)),
+      poll_end_(std::move(poll_end)),
       port_(executor),
       retry_timer_(executor),
       framer_(bus.delimiter, bus.max_line) {
@@ -26,14 +28,25 @@ LineBus::LineBus(asio::any_io_executor executor, const config::Bus& bus, Sink si
 }
 
 void LineBus::start() {
-  asio::co_spawn(port_.get_executor(), run(), asio::detached);
+  running_ = true;
+  asio::co_spawn(port_.get_executor(), run(), [this](const std::exception_ptr&) {
+    running_ = false;
+    if (stopped_) {
+      std::exchange(stopped_, {})();
+    }
+  });
 }
 
-void LineBus::stop() {
+void LineBus::stop(std::function<void()> stopped) {
   stopping_ = true;
   retry_timer_.cancel();
   boost::system::error_code ignored;
   port_.close(ignored);
+  if (!running_ && stopped) {
+    asio::post(port_.get_executor(), std::move(stopped));
+  } else {
+    stopped_ = std::move(stopped);
+  }
 }
 
 LineBus::Counters LineBus::counters() const {
@@ -63,7 +76,7 @@ asio::awaitable<void> LineBus::run() {
     }
     ++counters_.port_failures;
     if (!reported_down) {
-      report_port_down(bus_, sink_);
+      report_port_down(bus_, sink_, poll_end_);
       reported_down = true;
     }
     retry_timer_.expires_after(backoff.next());
@@ -118,6 +131,9 @@ void LineBus::handle_line(const std::string& line) {
                     .quality = {},
                     .wall_time = wall_time,
                     .steady_time = steady_time});
+    }
+    if (poll_end_) {
+      poll_end_(device);
     }
   }
   if (!matched) {

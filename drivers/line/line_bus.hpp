@@ -32,12 +32,16 @@ class LineBus {
     std::uint64_t port_failures = 0;  // failed opens and lost ports
   };
 
-  // The bus must outlive this object; readings go to sink on the executor.
-  LineBus(boost::asio::any_io_executor executor, const config::Bus& bus, Sink sink);
+  // The bus must outlive this object; readings go to sink on the executor,
+  // and poll_end (when set) follows the readings each line gave a device.
+  LineBus(boost::asio::any_io_executor executor, const config::Bus& bus, Sink sink,
+          PollEndSink poll_end = {});
 
   void start();
   // Closes the port and ends the read loop; pending handlers still run.
-  void stop();
+  // stopped (when set) runs on the executor once the read loop has returned:
+  // from then on the object may be destroyed.
+  void stop(std::function<void()> stopped = {});
 
   Counters counters() const;
   bool port_open() const { return port_.is_open(); }
@@ -50,12 +54,15 @@ class LineBus {
 
   const config::Bus& bus_;
   Sink sink_;
+  PollEndSink poll_end_;
   boost::asio::posix::stream_descriptor port_;
   boost::asio::steady_timer retry_timer_;
   LineFramer framer_;
   std::vector<LineParser> parsers_;
   Counters counters_;
   bool stopping_ = false;
+  bool running_ = false;  // run() has not returned
+  std::function<void()> stopped_;
 };
 
 }  // namespace iotgw::drivers

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -46,10 +47,12 @@ std::vector<PollScheduler::DeviceTiming> timings(const config::Bus& bus,
 
 }  // namespace
 
-ModbusBus::ModbusBus(asio::any_io_executor executor, const config::Bus& bus, Sink sink)
+ModbusBus::ModbusBus(asio::any_io_executor executor, const config::Bus& bus, Sink sink,
+                     PollEndSink poll_end)
     : executor_(executor),
       bus_(bus),
       sink_(std::move(sink)),
+      poll_end_(std::move(poll_end)),
       transport_(make_transport(executor, bus)),
       master_(modbus::master_options(bus)),
       plans_(plan_devices(bus)),
@@ -61,11 +64,16 @@ ModbusBus::ModbusBus(asio::any_io_executor executor, const config::Bus& bus, Sin
       retry_timer_(executor) {}
 
 void ModbusBus::start() {
-  asio::co_spawn(executor_, run(), asio::detached);
+  running_ = true;
+  asio::co_spawn(executor_, run(), [this](const std::exception_ptr&) {
+    running_ = false;
+    finish_if_idle();
+  });
 }
 
-void ModbusBus::stop() {
+void ModbusBus::stop(std::function<void()> stopped) {
   stopping_ = true;
+  stopped_ = std::move(stopped);
   for (asio::steady_timer& timer : core_timers_) {
     timer.cancel();
   }
@@ -74,6 +82,16 @@ void ModbusBus::stop() {
   retry_timer_.cancel();
   transport_->close();
   fail_pending_writes("the gateway is stopping");
+  if (!running_ && !writing_ && stopped_) {
+    asio::post(executor_, std::exchange(stopped_, {}));
+  }
+}
+
+// Tells the stop() caller once neither the reader nor the writer coroutine is left.
+void ModbusBus::finish_if_idle() {
+  if (stopping_ && !running_ && !writing_ && stopped_) {
+    std::exchange(stopped_, {})();
+  }
 }
 
 void ModbusBus::write(std::size_t device, std::size_t point, const Value& value, WriteDone done) {
@@ -135,7 +153,7 @@ asio::awaitable<void> ModbusBus::run() {
       spdlog::warn("bus {}: {}; retrying", bus_.name, failure);
     }
     if (!reported_down) {
-      report_port_down(bus_, sink_);
+      report_port_down(bus_, sink_, poll_end_);
       reported_down = true;
     }
     retry_timer_.expires_after(backoff.next());
@@ -191,6 +209,7 @@ asio::awaitable<void> ModbusBus::write_queued() {
     }
   }
   writing_ = false;
+  finish_if_idle();
 }
 
 void ModbusBus::handle(std::vector<modbus::Event> events) {
@@ -287,6 +306,11 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
     if (!reset) {
       const Quality failure = result.ok() ? Quality{} : quality_of(result.error(), poll->device);
       emit_poll(*poll, result, failure);
+    }
+    // The scheduler ends a poll after its last request, or after a request
+    // the device did not answer (the rest of the poll is not asked).
+    if (poll_end_ && (!answered || poll->request + 1 >= plans_[poll->device].reads.size())) {
+      poll_end_(bus_.devices[poll->device]);
     }
   } else {
     const auto& write = std::get<PollScheduler::Write>(job);

@@ -33,12 +33,16 @@ class ModbusBus {
   // Called once per write: empty on success, else why it failed.
   using WriteDone = std::function<void(std::optional<modbus::Error>)>;
 
-  // The bus must outlive this object; readings go to sink on the executor.
-  ModbusBus(boost::asio::any_io_executor executor, const config::Bus& bus, Sink sink);
+  // The bus must outlive this object; readings go to sink on the executor,
+  // and poll_end (when set) follows the last reading of each device poll.
+  ModbusBus(boost::asio::any_io_executor executor, const config::Bus& bus, Sink sink,
+            PollEndSink poll_end = {});
 
   void start();
   // Closes the transport and ends the bus's work; pending handlers still run.
-  void stop();
+  // stopped (when set) runs on the executor once the bus's coroutines have
+  // returned: from then on the object may be destroyed.
+  void stop(std::function<void()> stopped = {});
 
   // Writes value to a point. Refused at once, with no traffic on the bus, when
   // the point is not writable, the value is out of range or the port is down.
@@ -73,10 +77,12 @@ class ModbusBus {
                  const modbus::Result<modbus::pdu::Response>& result, Quality failure);
   Quality quality_of(const modbus::Error& error, std::size_t device) const;
   void fail_pending_writes(const char* why);
+  void finish_if_idle();
 
   boost::asio::any_io_executor executor_;
   const config::Bus& bus_;
   Sink sink_;
+  PollEndSink poll_end_;
   std::unique_ptr<Transport> transport_;
   modbus::Master master_;
   std::vector<modbus::ReadPlan> plans_;  // one per device, before the scheduler that counts them
@@ -94,6 +100,8 @@ class ModbusBus {
   bool writing_ = false;
   bool open_ = false;
   bool stopping_ = false;
+  bool running_ = false;  // run() has not returned
+  std::function<void()> stopped_;
 };
 
 }  // namespace iotgw::drivers

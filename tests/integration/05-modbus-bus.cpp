@@ -2,6 +2,8 @@
 // socat pty pair (RTU) and on TCP. Reads of all four register kinds, writes of
 // registers and coils, refused writes with no traffic, exception responses, a
 // silent slave, and a port that disappears and comes back.
+#include <algorithm>
+#include <map>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -86,7 +88,15 @@ class ModbusBusTest : public testing::Test {
     config_.timeout = 300ms;
     config_.retries = 1;
     config_.devices = std::move(devices);
-    bus_.emplace(io_.get_executor(), config_, [this](const Reading& r) { readings_.push_back(r); });
+    bus_.emplace(
+        io_.get_executor(), config_,
+        [this](const Reading& r) {
+          readings_.push_back(r);
+          polling_[r.device->name].push_back(r.point->name);
+        },
+        [this](const config::Device& device) {
+          polls_.emplace_back(device.name, std::exchange(polling_[device.name], {}));
+        });
     bus_->start();
   }
 
@@ -141,6 +151,9 @@ class ModbusBusTest : public testing::Test {
   config::Bus config_;
   std::optional<ModbusBus> bus_;
   std::vector<Reading> readings_;
+  // Per device, the points read since its last poll end; and each ended poll.
+  std::map<std::string, std::vector<std::string>> polling_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> polls_;
 };
 
 TEST_F(ModbusBusTest, ReadsAllFourRegisterKindsOverRtu) {
@@ -153,6 +166,21 @@ TEST_F(ModbusBusTest, ReadsAllFourRegisterKindsOverRtu) {
   EXPECT_EQ(latest(alarm)->value, Value(true));
   EXPECT_EQ(latest(valve)->value, Value(false));
   EXPECT_EQ(latest(setpoint)->value, Value(0.0));
+}
+
+TEST_F(ModbusBusTest, EndsEachPollAfterItsLastRequest) {
+  start_rtu_bus({boiler(1)});
+  ASSERT_TRUE(run_until([&] { return polls_.size() >= 2; }));
+  // Several requests (four register kinds), one poll: every point, then the end.
+  const std::vector<std::string> all{"flow_temp", "offset",  "setpoint", "target",
+                                     "pressure",  "pump_on", "valve",    "alarm"};
+  for (auto& [device, points] : polls_) {
+    EXPECT_EQ(device, "boiler");
+    std::sort(points.begin(), points.end());
+    std::vector<std::string> expected = all;
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(points, expected);
+  }
 }
 
 TEST_F(ModbusBusTest, WritesRegistersAndCoils) {
@@ -204,6 +232,12 @@ TEST_F(ModbusBusTest, ASilentSlaveTimesOutWithoutStarvingTheOther) {
   EXPECT_GE(bus_->status(0).polls_started, 3U);
   EXPECT_TRUE(latest(flow_temp, 0)->quality.is_good());
   EXPECT_GE(bus_->counters(1).timeouts, 4U);  // two polls, each tried twice
+  // The silent device's polls end after their first request, whose points timed out.
+  for (const auto& [device, points] : polls_) {
+    if (device == "absent") {
+      EXPECT_EQ(points, (std::vector<std::string>{"flow_temp", "offset", "setpoint"}));
+    }
+  }
 }
 
 TEST_F(ModbusBusTest, ReportsAVanishedPortAndRecovers) {

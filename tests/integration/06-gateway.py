@@ -128,17 +128,17 @@ class Broker:
 
 
 class Watcher:
-    """A separate subscriber: every message under iotgw/e2e/, in arrival order.
-    Its session persists, so that the broker keeps what arrives while the
-    watcher itself is reconnecting after a broker restart."""
+    """A separate subscriber: every message under iotgw/e2e/ (or `topics`), in
+    arrival order. Its session persists, so that the broker keeps what arrives
+    while the watcher itself is reconnecting after a broker restart."""
 
-    def __init__(self, port, name="watcher"):
+    def __init__(self, port, name="watcher", topics="iotgw/e2e/#"):
         self.messages = queue.Queue()
         self.seen = []
         self.client = paho.Client(client_id=name, clean_session=False)
         self.client.reconnect_delay_set(min_delay=1, max_delay=1)
         self.client.on_message = lambda _c, _u, m: self.messages.put((m.topic, m.payload, m.retain))
-        self.client.on_connect = lambda c, _u, _f, _rc: c.subscribe("iotgw/e2e/#", qos=1)
+        self.client.on_connect = lambda c, _u, _f, _rc: c.subscribe(topics, qos=1)
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
 

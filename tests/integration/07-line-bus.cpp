@@ -42,8 +42,13 @@ class LineBusTest : public testing::Test {
   LineBusTest()
       : pty_(std::filesystem::temp_directory_path() / ("iotgw-line-" + std::to_string(::getpid()))),
         bus_config_(weather_bus(pty_.gateway_side())),
-        bus_(io_.get_executor(), bus_config_,
-             [this](const Reading& reading) { readings_.push_back(reading); }) {}
+        bus_(
+            io_.get_executor(), bus_config_,
+            [this](const Reading& reading) {
+              readings_.push_back(reading);
+              events_.push_back(reading.point->name);
+            },
+            [this](const config::Device& device) { events_.push_back("end " + device.name); }) {}
 
   ~LineBusTest() override {
     bus_.stop();
@@ -97,6 +102,7 @@ class LineBusTest : public testing::Test {
   config::Bus bus_config_;
   boost::asio::io_context io_;
   std::vector<Reading> readings_;
+  std::vector<std::string> events_;  // point names of readings, "end DEVICE" at poll ends
   LineBus bus_;
   int sensor_fd_ = -1;
 };
@@ -112,6 +118,19 @@ TEST_F(LineBusTest, TurnsLinesIntoReadings) {
   EXPECT_EQ(good_values("humidity"), (std::vector<double>{40, 99.5}));
   EXPECT_EQ(readings_[0].device->name, "station");
   EXPECT_EQ(bus_.counters().lines, 2U);
+  // Each line is one poll of the device that recognised it.
+  EXPECT_EQ(events_, (std::vector<std::string>{"temperature", "humidity", "end station",
+                                               "temperature", "humidity", "end station"}));
+}
+
+TEST_F(LineBusTest, TellsWhenItHasStopped) {
+  pty_.start();
+  bus_.start();
+  ASSERT_TRUE(run_until([&] { return bus_.port_open(); }));
+  bool stopped = false;
+  bus_.stop([&] { stopped = true; });
+  EXPECT_FALSE(stopped);  // never from within stop()
+  ASSERT_TRUE(run_until([&] { return stopped; }));
 }
 
 TEST_F(LineBusTest, CountsNoiseAndOverlongLinesAndCarriesOn) {

@@ -99,5 +99,28 @@ TEST(Telemetry, ValueFormatPublishesBareGoodValuesOnly) {
       reading(config, 0, std::nullopt, {.kind = drivers::Quality::Kind::timeout})));
 }
 
+TEST(Telemetry, DeviceJsonPutsOnePollInOneObjectOnTheDeviceTopic) {
+  const config::Config config =
+      load("[telemetry]\ntopic = \"{prefix}/{gateway}/{device}\"\npayload = \"device_json\"\n");
+  const Telemetry telemetry(config);
+  EXPECT_TRUE(telemetry.per_device());
+  std::vector<drivers::Reading> poll{
+      reading(config, 0, static_cast<double>(21.5f)),
+      reading(config, 1, std::nullopt, {.kind = drivers::Quality::Kind::timeout})};
+  poll[1].wall_time += 40ms;  // a later request of the same poll; the object has the first time
+  const auto message = telemetry.device_message(poll);
+  ASSERT_TRUE(message);
+  EXPECT_EQ(*message->topic, "site/gw1/boiler");
+  EXPECT_EQ(message->payload, R"j({"ts":"2026-11-25T19:00:00.123Z","values":{)j"
+                              R"j("flow_temp":{"value":21.5,"unit":"°C","quality":"good"},)j"
+                              R"j("model":{"value":null,"quality":"timeout"}}})j");
+  EXPECT_FALSE(telemetry.device_message({}));
+}
+
+TEST(Telemetry, OtherFormatsAreNotPerDevice) {
+  EXPECT_FALSE(Telemetry(load()).per_device());
+  EXPECT_FALSE(Telemetry(load("[telemetry]\npayload = \"value\"\n")).per_device());
+}
+
 }  // namespace
 }  // namespace iotgw

@@ -1,0 +1,21 @@
+#include "gateway/reload_rules.hpp"
+
+namespace iotgw {
+
+std::optional<std::string> reload_refusal(const config::Config& running,
+                                          const config::Config& next) {
+  if (running.store.path != next.store.path) {
+    return "the store cannot move on a reload (from " + running.store.path.string() + " to " +
+           next.store.path.string() +
+           "): the readings it holds would stay behind; restart the service to move it";
+  }
+  return std::nullopt;
+}
+
+bool status_moves(const config::Config& running, const config::Config& next) {
+  const config::Mqtt& a = running.mqtt;
+  const config::Mqtt& b = next.mqtt;
+  return a.host != b.host || a.port != b.port || a.will.topic != b.will.topic;
+}
+
+}  // namespace iotgw

@@ -1,0 +1,216 @@
+#include "gateway/service.hpp"
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "config/load.hpp"
+#include "gateway/logging.hpp"
+#include "gateway/reload_rules.hpp"
+#include "gateway/systemd_notify.hpp"
+
+namespace iotgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+// An append waits for its group commit, at most commit_interval; past that,
+// this much more means the store's thread is stuck rather than slow (an fsync
+// on a tired SD card takes tens of milliseconds, not seconds). A reload waits
+// for the store to commit and close within the same bound.
+constexpr auto store_grace = 10s;
+
+// A connected client notices a dead broker within 1.5 keepalives and
+// reconnects; a connection that stays up for twice that without moving a
+// queued message is wedged, not slow. Never less than a minute.
+ProgressWatchdog::Duration forwarder_limit(const config::Config& config) {
+  return std::max<ProgressWatchdog::Duration>(3 * config.mqtt.keepalive, 60s);
+}
+
+std::string counters_text(const App::Counters& counters) {
+  return fmt::format("{} readings, {} queued, {} dropped", counters.readings, counters.queued,
+                     counters.dropped);
+}
+
+}  // namespace
+
+Service::Service(boost::asio::io_context& io, std::filesystem::path file, config::Config config,
+                 std::optional<config::LogLevel> log_level)
+    : io_(io),
+      file_(std::move(file)),
+      config_(std::make_unique<config::Config>(std::move(config))),
+      log_level_(log_level),
+      stop_signals_(io, SIGTERM, SIGINT),
+      reload_signals_(io, SIGHUP),
+      watchdog_timer_(io) {}
+
+void Service::start() {
+  wait_for_stop();
+  wait_for_reload();
+  switch_started_ = std::chrono::steady_clock::now();
+  start_app();
+}
+
+// Builds and starts an App on config_; READY=1 follows the start, and each
+// start after a reload.
+void Service::start_app() {
+  const bool first = !watchdog_;
+  app_ = std::make_unique<App>(io_, *config_, started_);
+  watchdog_.emplace(config_->store.commit_interval + store_grace, forwarder_limit(*config_));
+  app_->start([this, first](const std::string& failure) {
+    if (!failure.empty()) {
+      spdlog::error("{}", failure);
+      status_ = 1;
+      io_.stop();
+      return;
+    }
+    const std::string polling = "polling " + std::to_string(config_->buses.size()) + " buses";
+    spdlog::info("store {} open; {}", config_->store.path.string(), polling);
+    notify_ready(first ? polling : "configuration reloaded; " + polling);
+    state_ = State::running;
+    if (first) {
+      if (const auto interval = watchdog_interval()) {
+        keep_watchdog_fed(*interval);
+      }
+    }
+    if (stop_pending_) {
+      stop();
+    } else if (std::exchange(reload_pending_, false)) {
+      reload();
+    }
+  });
+}
+
+void Service::wait_for_stop() {
+  stop_signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+    if (error) {
+      return;
+    }
+    spdlog::info("signal {} received, stopping", signal);
+    stop_pending_ = true;
+    if (state_ == State::running) {
+      stop();
+    }
+  });
+}
+
+void Service::wait_for_reload() {
+  reload_signals_.async_wait([this](const boost::system::error_code& error, int) {
+    if (error) {
+      return;
+    }
+    wait_for_reload();
+    if (state_ == State::running) {
+      reload();
+    } else if (state_ != State::stopping) {
+      spdlog::info("SIGHUP received while starting or reloading: reloading once that is done");
+      reload_pending_ = true;
+    }
+  });
+}
+
+// Reads the file again; a file with errors changes nothing, a valid one
+// replaces the App (see switch_to). systemd sees RELOADING=1, then READY=1
+// either way.
+void Service::reload() {
+  spdlog::info("SIGHUP received: reloading {}", file_.string());
+  notify_reloading();
+  config::LoadResult loaded = config::load_file(file_);
+  std::size_t errors = 0;
+  for (const config::Diagnostic& diagnostic : loaded.diagnostics) {
+    if (diagnostic.severity == config::Diagnostic::Severity::error) {
+      ++errors;
+      spdlog::error("{}", diagnostic.to_string());
+    } else {
+      spdlog::warn("{}", diagnostic.to_string());
+    }
+  }
+  std::optional<std::string> refusal;
+  if (!loaded.config) {
+    refusal = fmt::format("{} error{} in {}", errors, errors == 1 ? "" : "s", file_.string());
+  } else {
+    refusal = reload_refusal(*config_, *loaded.config);
+  }
+  if (refusal) {
+    spdlog::error("reload refused: {}; still running on the previous configuration, unchanged",
+                  *refusal);
+    notify_ready("reload refused: " + *refusal + "; running on the previous configuration");
+    return;
+  }
+  switch_to(std::make_unique<config::Config>(std::move(*loaded.config)));
+}
+
+// Stops the running App as a SIGTERM would, except that "offline" is published
+// only when the status topic moves (otherwise the retained "online" stays):
+// polling stops, every reading taken is appended and committed, the client
+// disconnects, the store closes. Then the new App starts on the new
+// configuration; the rows not yet acknowledged go out again (at least once).
+void Service::switch_to(std::unique_ptr<config::Config> next) {
+  state_ = State::reloading;
+  switch_started_ = std::chrono::steady_clock::now();
+  const bool goodbye = status_moves(*config_, *next);
+  auto shared_next = std::make_shared<std::unique_ptr<config::Config>>(std::move(next));
+  app_->stop(goodbye, [this, shared_next] {
+    spdlog::info("previous configuration stopped: {}", counters_text(app_->counters()));
+    // Not from within the App's own completion: destroy it on a later turn.
+    boost::asio::post(io_, [this, shared_next] {
+      app_.reset();
+      config_ = std::move(*shared_next);
+      setup_logging(log_level_.value_or(config_->gateway.log_level));
+      spdlog::info(
+          "starting on the new configuration from {} (every key but store.path may "
+          "change on a reload; report by exception starts afresh)",
+          file_.string());
+      start_app();
+    });
+  });
+}
+
+void Service::stop() {
+  state_ = State::stopping;
+  notify_stopping();
+  watchdog_timer_.cancel();
+  stop_signals_.cancel();
+  reload_signals_.cancel();
+  app_->stop(true, [this] {
+    spdlog::info("stopped: {}", counters_text(app_->counters()));
+    io_.stop();
+  });
+}
+
+ProgressWatchdog::Sample Service::progress() const {
+  const auto now = std::chrono::steady_clock::now();
+  if (state_ == State::running) {
+    return app_->progress(now);
+  }
+  // Starting or switching: waiting for the store to open, or to commit and close.
+  return {.now = now, .oldest_store_request = switch_started_};
+}
+
+// Runs on the event loop, so a stuck loop stops feeding by itself; the rest of
+// the decision is ProgressWatchdog's.
+void Service::keep_watchdog_fed(std::chrono::microseconds interval) {
+  const ProgressWatchdog::Verdict verdict = watchdog_->check(progress());
+  if (verdict.healthy) {
+    notify_watchdog();
+    if (!std::exchange(watchdog_fed_, true)) {
+      spdlog::info("watchdog: the pipeline moves again");
+    }
+  } else if (std::exchange(watchdog_fed_, false)) {
+    spdlog::error("watchdog: not fed: {}", verdict.reason);
+  }
+  if (state_ == State::running) {
+    const App::Counters& counters = app_->counters();
+    notify_status(fmt::format("{}; {} in the queue; {} readings, {} dropped",
+                              app_->connected() ? "connected" : "not connected",
+                              app_->queue_depth(), counters.readings, counters.dropped));
+  }
+  watchdog_timer_.expires_after(interval);
+  watchdog_timer_.async_wait([this, interval](const boost::system::error_code& cancelled) {
+    if (!cancelled) {
+      keep_watchdog_fed(interval);
+    }
+  });
+}
+
+}  // namespace iotgw
