@@ -5,6 +5,7 @@ subscriber (paho). Readings with the right values on the right topics;
 commands that write (and ones that must not); the online/offline status on a
 graceful stop and the will on kill -9; a broker outage during which every
 reading is kept and delivered afterwards, in order."""
+import calendar
 import json
 import os
 import pathlib
@@ -305,7 +306,11 @@ class Gateway(unittest.TestCase):
         self.start_gateway()
         wait_for(lambda: len(self.watcher.readings("flow_temp")) >= 2, what="readings")
         self.broker.stop()
+        outage_start = time.time()
         time.sleep(20)  # the outage itself: the gateway keeps polling into the store
+        outage_end = time.time()
+        # Everything taken during the outage is in the store now, committed.
+        held = self.queued_rows()
         self.broker.start()
         # The broker sent the will as it went down; the birth after the
         # reconnect replaces it.
@@ -320,17 +325,17 @@ class Gateway(unittest.TestCase):
                 late.stop()
         wait_for(lambda: retained_status() == b"online",
                  what=lambda: "online again; gateway log:\n" + (self.folder / "gateway.log").read_text()[-3000:])
-        # Readings every 250 ms: in order, with no gap where the broker was down.
-        def complete():
-            stamps = [r["ts"] for r in self.watcher.readings("flow_temp")]
-            return len(stamps) > 90 and stamps
-        stamps = wait_for(complete, timeout=30, what="the queued readings")
-        self.assertGreater(len(stamps), 80)  # more than the 20 s outage held
-        times = [time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + int(s[20:23]) / 1000
-                 for s in stamps]
+        # Every reading the store held arrives, and readings keep coming every
+        # 250 ms in order. Those taken while the broker was down fill its
+        # window: at least half of its 76 polls (a simulator slowed by a loaded
+        # machine can miss a poll, which the scheduler skips rather than drift).
+        wait_for(lambda: held <= set(self.received()), timeout=30,
+                 what=lambda: f"{len(held - set(self.received()))} of {len(held)} held readings")
+        times = [calendar.timegm(time.strptime(r["ts"][:19], "%Y-%m-%dT%H:%M:%S"))
+                 + int(r["ts"][20:23]) / 1000 for r in self.watcher.readings("flow_temp")]
         self.assertEqual(times, sorted(times))
-        gaps = [b - a for a, b in zip(times, times[1:])]
-        self.assertLess(max(gaps), 1.0, gaps)
+        inside = [t for t in times if outage_start + 0.5 <= t <= outage_end - 0.5]
+        self.assertGreaterEqual(len(inside), 40, times)
 
 
 if __name__ == "__main__":
