@@ -401,7 +401,7 @@ void steady_state(const Options& options, const MosquittoBroker& broker, const f
   const double window = seconds(opened, Clock::now());
   stop_cleanly(gateway);
   std::printf("%s: %s; %.1f s window\n", phase.id.c_str(), phase.what.c_str(), window);
-  std::printf("  readings at the subscriber: %.1f/s\n",
+  std::printf("  readings at the subscriber: %.2f/s\n",
               static_cast<double>(counted_after - counted_before) / window);
   print_metrics_between(metrics_before, metrics_after);
   std::printf(

@@ -15,7 +15,7 @@ struct Backlog {
   std::uint64_t messages = 0;
   std::uint64_t topic_bytes = 0;
   std::uint64_t payload_bytes = 0;
-  std::uint64_t file_bytes = 0;  // the database file afterwards
+  std::uint64_t file_bytes = 0;  // the database file and its WAL afterwards
 };
 
 // Appends `readings` readings of config's devices, poll after poll (each
