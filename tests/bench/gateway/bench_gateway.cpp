@@ -13,12 +13,12 @@
 //    1,000 readings/s (100 registers polled every 100 ms from the pymodbus
 //    TCP simulator, one request per poll): CPU from /proc/PID/stat over the
 //    window, VmRSS and VmHWM, context switches; the achieved reading rate as
-//    the subscriber counted it.
+//    the subscriber counted it and as the gateway's metrics count it.
 //
 // The machine may be shared: compare figures of one run, as ratios.
 //
 // usage: bench_gateway [--readings N] [--window SECONDS] [--iotgw PATH] [--anchors DIR]
-//                      [--commit-interval DURATION]   (the drain's store.commit_interval)
+//                      [--commit-interval DURATION]   (store.commit_interval of every phase)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -57,7 +57,7 @@ struct Options {
   std::chrono::milliseconds window = 20s;
   fs::path iotgw = IOTGW_BINARY;
   fs::path anchors = "/work/shared/anchors";
-  std::string commit_interval;  // store.commit_interval of the drain; empty: the default
+  std::string commit_interval;  // store.commit_interval of every phase; empty: the default
 };
 
 // 100 points every 100 ms: 1,000 readings/s in one request per poll.
