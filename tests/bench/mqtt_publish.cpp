@@ -6,7 +6,6 @@
 //
 // usage: mqtt_publish [--messages N] [--payload BYTES] [--inflight W]
 //                     [--anchors DIR | --no-anchors]
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,10 +19,13 @@
 #include <spdlog/spdlog.h>
 
 #include "bridge/mqtt/client.hpp"
+#include "tests/bench/anchor.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 
 namespace {
 
+using iotgw::bench::cpu_seconds;
+using iotgw::bench::run_anchor;
 using iotgw::test::MosquittoBroker;
 using Clock = std::chrono::steady_clock;
 
@@ -63,15 +65,6 @@ Options parse(int argc, char** argv) {
     std::exit(2);
   }
   return options;
-}
-
-// CPU seconds (user + system) used so far by this process or by its
-// children that have been waited for.
-double cpu_seconds(int who) {
-  rusage usage{};
-  ::getrusage(who, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 // Publishes options.messages QoS 1 messages keeping the window full: every
@@ -137,51 +130,6 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
               static_cast<unsigned long long>(client.counters().bytes_in));
   std::printf("  client CPU %.2f s\n", cpu);
   return rate;
-}
-
-// Runs a shell command; its standard output, or nothing when it failed.
-std::optional<std::string> run(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return std::nullopt;
-  }
-  std::array<char, 512> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
-    output += buffer.data();
-  }
-  if (::pclose(pipe) != 0) {
-    std::printf("%s: failed\n%s", command.c_str(), output.c_str());
-    return std::nullopt;
-  }
-  return output;
-}
-
-// Compiles an anchor and runs it; the "= N msg/s" figure it prints, after
-// echoing its line and the CPU time it used. A missing anchor source or
-// library skips that anchor, saying so, rather than the whole benchmark.
-std::optional<double> run_anchor(const std::filesystem::path& source, const std::string& libraries,
-                                 const std::filesystem::path& binary,
-                                 const std::string& arguments) {
-  if (!std::filesystem::exists(source)) {
-    std::printf("%s not found: anchor skipped\n", source.c_str());
-    return std::nullopt;
-  }
-  if (!run("gcc -O2 -w -o " + binary.string() + " " + source.string() + " " + libraries +
-           " 2>&1")) {
-    std::printf("%s does not compile: anchor skipped\n", source.c_str());
-    return std::nullopt;
-  }
-  const double cpu_before = cpu_seconds(RUSAGE_CHILDREN);
-  const std::optional<std::string> output = run(binary.string() + " " + arguments);
-  if (!output) {
-    return std::nullopt;
-  }
-  std::fputs(output->c_str(), stdout);
-  std::printf("  client CPU %.2f s\n", cpu_seconds(RUSAGE_CHILDREN) - cpu_before);
-  const std::size_t at = output->rfind("= ");
-  return at == std::string::npos ? std::nullopt
-                                 : std::optional<double>(std::atof(output->c_str() + at + 2));
 }
 
 }  // namespace

@@ -1,0 +1,23 @@
+// The anchors of DESIGN.md (programs in its anchors/ folder, e.g. the Eclipse
+// Paho C publisher) compiled with gcc at run time, as their headers say, and
+// run against the benchmark's broker; shared by the benchmarks that compare
+// themselves with them.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace iotgw::bench {
+
+// CPU seconds (user + system) used so far by this process (RUSAGE_SELF) or by
+// its children that have been waited for (RUSAGE_CHILDREN).
+double cpu_seconds(int who);
+
+// Compiles an anchor and runs it; the "= N msg/s" figure it prints, after
+// echoing its output and the CPU time it used. A missing anchor source or
+// library skips that anchor, saying so, rather than the whole benchmark.
+std::optional<double> run_anchor(const std::filesystem::path& source, const std::string& libraries,
+                                 const std::filesystem::path& binary, const std::string& arguments);
+
+}  // namespace iotgw::bench
