@@ -67,22 +67,14 @@ void Forwarder::finished(store::Seq seq, Outcome outcome) {
       ++counters_.delivered;
       break;
   }
-  pending_acks_.push_back(seq);
-  flush_acks();
-}
-
-// One ack request at a time; acks that arrive meanwhile go out together next.
-void Forwarder::flush_acks() {
-  if (acking_ || pending_acks_.empty()) {
-    return;
-  }
-  acking_ = true;
-  store_.async_ack(std::exchange(pending_acks_, {}), [this](boost::system::error_code error) {
-    acking_ = false;
+  // At once, not batched behind an earlier ack request: the store completes
+  // an ack only at its next group commit, and until the core has seen the
+  // ack the row counts against the store's in-flight window, so holding acks
+  // back would stall fetching for a whole commit interval.
+  store_.async_ack({seq}, [this](boost::system::error_code error) {
     if (error && !stopping_) {
       spdlog::error("forwarder: acknowledging in the store failed: {}", error.message());
     }
-    flush_acks();
   });
 }
 

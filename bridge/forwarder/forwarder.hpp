@@ -59,15 +59,12 @@ class Forwarder {
  private:
   boost::asio::awaitable<void> run();
   void finished(store::Seq seq, Outcome outcome);
-  void flush_acks();
 
   store::Store& store_;
   Publisher& publisher_;
   std::size_t window_;
   std::size_t outstanding_ = 0;
   boost::asio::steady_timer room_;  // wakes the fetch loop when the window has room
-  std::vector<store::Seq> pending_acks_;
-  bool acking_ = false;
   bool stopping_ = false;
   Counters counters_;
 };

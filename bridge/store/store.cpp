@@ -173,10 +173,13 @@ void Store::open_core() {
   publish_counters();
 }
 
-// A transaction commits at once when commit_batch messages and acks wait,
+// A transaction commits at once when commit_batch messages and acks wait, or
+// a window's worth of acks does (deletes not yet committed come back after a
+// crash as duplicates, which the contract bounds by the in-flight window);
 // otherwise when the commit timer (commit_interval) fires.
 void Store::schedule() {
-  if (buffer_.size() + acks_pending_ >= cfg_.commit_batch) {
+  if (buffer_.size() + acks_pending_ >= cfg_.commit_batch ||
+      acks_pending_ >= options_.core.window) {
     commit();
   } else if (timer_for_ != TimerFor::commit) {
     arm(TimerFor::commit, cfg_.commit_interval);
