@@ -133,27 +133,34 @@ const char* type_name(ValueType type) {
 
 // The range of an integer type as exact long doubles (the 64-bit bounds are
 // powers of two, exact even where long double is only a double).
+// A register type's range twice over: as long double for values that went
+// through scale and offset, and as integers for exact comparisons (where long
+// double is no wider than double, as on armhf, 2^64 - 1 rounds up to 2^64).
 struct IntegerRange {
   long double min;
   long double max_exclusive;
+  std::int64_t lowest;
+  std::uint64_t highest;
   const char* text;
 };
 
 IntegerRange integer_range(ValueType type) {
   switch (type) {
     case ValueType::int16:
-      return {-32768.0L, 32768.0L, "-32768..32767"};
+      return {-32768.0L, 32768.0L, -32768, 32767, "-32768..32767"};
     case ValueType::uint16:
-      return {0.0L, 65536.0L, "0..65535"};
+      return {0.0L, 65536.0L, 0, 65535, "0..65535"};
     case ValueType::int32:
-      return {-2147483648.0L, 2147483648.0L, "-2147483648..2147483647"};
+      return {-2147483648.0L, 2147483648.0L, -2147483648LL, 2147483647, "-2147483648..2147483647"};
     case ValueType::uint32:
-      return {0.0L, 4294967296.0L, "0..4294967295"};
+      return {0.0L, 4294967296.0L, 0, 4294967295ULL, "0..4294967295"};
     case ValueType::int64:
-      return {-std::ldexp(1.0L, 63), std::ldexp(1.0L, 63),
+      return {-std::ldexp(1.0L, 63), std::ldexp(1.0L, 63), std::numeric_limits<std::int64_t>::min(),
+              static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
               "-9223372036854775808..9223372036854775807"};
     default:
-      return {0.0L, std::ldexp(1.0L, 64), "0..18446744073709551615"};
+      return {0.0L, std::ldexp(1.0L, 64), 0, std::numeric_limits<std::uint64_t>::max(),
+              "0..18446744073709551615"};
   }
 }
 
@@ -173,14 +180,13 @@ std::optional<Result<std::uint64_t>> exact_integer(const config::Point& point, c
                       shown + " does not fit " + type_name(point.type) + " (" + range.text + ")");
   };
   if (const auto* i = std::get_if<std::int64_t>(&value)) {
-    const auto v = static_cast<long double>(*i);
-    if (v < range.min || v >= range.max_exclusive) {
+    if (*i < range.lowest || (*i > 0 && static_cast<std::uint64_t>(*i) > range.highest)) {
       return out_of_range(std::to_string(*i));
     }
     return static_cast<std::uint64_t>(*i);
   }
   if (const auto* u = std::get_if<std::uint64_t>(&value)) {
-    if (static_cast<long double>(*u) >= range.max_exclusive) {
+    if (*u > range.highest) {
       return out_of_range(std::to_string(*u));
     }
     return *u;

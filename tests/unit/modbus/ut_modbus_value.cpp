@@ -249,6 +249,15 @@ TEST(ModbusValueEncode, SixtyFourBitExtremesAreExact) {
             (Words{0x8000, 0x0000, 0x0000, 0x0000}));
   EXPECT_EQ(encoded(point(ValueType::int64), std::int64_t{0x0102030405060709}),
             (Words{0x0102, 0x0304, 0x0506, 0x0709}));
+  // Compared as integers: a long double as narrow as double (armhf) would
+  // round these bounds and refuse the largest values or accept one past them.
+  EXPECT_EQ(encoded(point(ValueType::int64),
+                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())),
+            (Words{0x7FFF, 0xFFFF, 0xFFFF, 0xFFFF}));
+  EXPECT_EQ(encode_error(point(ValueType::int64), std::uint64_t{1} << 63).code,
+            Errc::value_out_of_range);
+  EXPECT_EQ(encode_error(point(ValueType::uint64), std::int64_t{-1}).code,
+            Errc::value_out_of_range);
 }
 
 TEST(ModbusValueEncode, TypeMismatchesAndZeroScale) {
