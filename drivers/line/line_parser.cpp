@@ -7,6 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "config/point_scaling.hpp"
+
 namespace iotgw::drivers {
 namespace {
 
@@ -86,7 +88,7 @@ Value scaled(const config::Point& point, Number raw) {
   if (point.scale == 1.0 && point.offset == 0.0) {
     return raw;
   }
-  return static_cast<double>(raw) * point.scale + point.offset;
+  return config::to_engineering(point, static_cast<double>(raw));
 }
 
 }  // namespace
@@ -119,7 +121,7 @@ std::optional<Value> parse_value(const config::Point& point, std::string_view te
     case ValueType::float32:
     case ValueType::float64:
       if (const auto value = parse_number<double>(text); value && std::isfinite(*value)) {
-        return *value * point.scale + point.offset;
+        return config::to_engineering(point, *value);
       }
       return std::nullopt;
   }

@@ -6,6 +6,8 @@
 #include <limits>
 #include <optional>
 
+#include "config/point_scaling.hpp"
+
 namespace iotgw::modbus {
 namespace {
 
@@ -78,7 +80,7 @@ Value scaled_integer(const config::Point& point, Integer raw) {
       return static_cast<std::uint64_t>(raw);
     }
   }
-  return static_cast<double>(raw) * point.scale + point.offset;
+  return config::to_engineering(point, static_cast<double>(raw));
 }
 
 // Strings: two characters per register, high byte first (low byte first for
@@ -302,11 +304,11 @@ Result<Value> decode_registers(const config::Point& point,
     case ValueType::float32: {
       const auto raw =
           std::bit_cast<float>(static_cast<std::uint32_t>(join_words(words, point.byte_order)));
-      return Value{static_cast<double>(raw) * point.scale + point.offset};
+      return Value{config::to_engineering(point, static_cast<double>(raw))};
     }
     case ValueType::float64: {
       const auto raw = std::bit_cast<double>(join_words(words, point.byte_order));
-      return Value{raw * point.scale + point.offset};
+      return Value{config::to_engineering(point, raw)};
     }
     case ValueType::string:
       return Value{decode_string(point, words)};

@@ -92,5 +92,15 @@ TEST(ParseValue, AppliesScaleAndOffset) {
   EXPECT_EQ(parse_value(raw, "650"), Value(std::int64_t{650}));
 }
 
+TEST(ParseValue, DecimalScaleGivesTheDecimalValue) {
+  // 165 * 0.01 would be 1.6500000000000001 in the payload.
+  config::Point hundredths = point("p", config::ValueType::uint16);
+  hundredths.scale = 0.01;
+  EXPECT_EQ(parse_value(hundredths, "165"), Value(1.65));
+  config::Point reading = point("f");
+  reading.scale = 0.1;
+  EXPECT_EQ(parse_value(reading, "3"), Value(0.3));
+}
+
 }  // namespace
 }  // namespace iotgw::drivers

@@ -148,6 +148,21 @@ TEST(ModbusValue, ScaleAndOffset) {
   EXPECT_EQ(decoded(f, {0x3FC0, 0x0000}), Value{4.0});  // 1.5 * 2 + 1
 }
 
+TEST(ModbusValue, DecimalScalesGiveTheNearestDoubleOfTheDecimalValue) {
+  // 165 * 0.01 in binary is 1.6500000000000001 in a payload; 165 / 100 is the
+  // double nearest 1.65, which prints as 1.65.
+  auto p = point(ValueType::uint16);
+  p.scale = 0.01;
+  EXPECT_EQ(decoded(p, {165}), Value{1.65});
+  p.scale = 0.1;
+  EXPECT_EQ(decoded(p, {3}), Value{0.3});
+  p.scale = 0.001;
+  EXPECT_EQ(decoded(p, {1234}), Value{1.234});
+  auto f = point(ValueType::float32);
+  f.scale = 0.01;
+  EXPECT_EQ(decoded(f, {0x4320, 0x0000}), Value{1.6});  // 160.0f / 100
+}
+
 TEST(ModbusValue, UnscaledIntegersStayIntegers) {
   EXPECT_TRUE(std::holds_alternative<std::int64_t>(decoded(point(ValueType::int32), {0, 1})));
   EXPECT_TRUE(std::holds_alternative<std::uint64_t>(decoded(point(ValueType::uint16), {1})));
