@@ -1,7 +1,7 @@
 #include "gateway/command_parser.hpp"
 
 #include <cmath>
-#include <ctime>
+#include <cstdio>
 #include <vector>
 
 #include <fmt/format.h>
@@ -27,23 +27,43 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   }
 }
 
-// "2026-11-25T19:00:00.123Z" or seconds since the epoch.
+// Seconds since the epoch of 9999-12-31T23:59:59Z: larger numbers are no time.
+constexpr double latest_epoch_seconds = 253402300799.0;
+
+// "2026-11-25T19:00:00.123Z" or seconds since the epoch; nothing for anything
+// else, a calendar date that does not exist included.
 std::optional<system_clock::time_point> parse_time(const json& ts) {
   if (ts.is_number()) {
-    return system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-        std::chrono::duration<double>(ts.get<double>())));
+    const double seconds = ts.get<double>();
+    // Checked before the conversion, which is undefined for what does not fit.
+    if (!std::isfinite(seconds) || seconds < 0 || seconds > latest_epoch_seconds) {
+      return std::nullopt;
+    }
+    return system_clock::time_point(
+        std::chrono::duration_cast<system_clock::duration>(std::chrono::duration<double>(seconds)));
   }
   if (!ts.is_string()) {
     return std::nullopt;
   }
-  const std::string text = ts.get<std::string>();
-  std::tm utc{};
-  int millis = 0;
+  const std::string& text = ts.get_ref<const std::string&>();
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &utc.tm_year, &utc.tm_mon,
-                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &consumed) != 6) {
+  if (text.size() < 20 || std::sscanf(text.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d%n", &year, &month,
+                                      &day, &hour, &minute, &second, &consumed) != 6) {
     return std::nullopt;
   }
+  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
+                                         std::chrono::day(day)};
+  if (!date.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+      second > 59) {
+    return std::nullopt;
+  }
+  int millis = 0;
   std::string_view rest = std::string_view(text).substr(static_cast<std::size_t>(consumed));
   if (rest.starts_with('.')) {
     std::size_t digits = 1;
@@ -61,9 +81,8 @@ std::optional<system_clock::time_point> parse_time(const json& ts) {
   if (rest != "Z") {
     return std::nullopt;
   }
-  utc.tm_year -= 1900;
-  utc.tm_mon -= 1;
-  return system_clock::from_time_t(::timegm(&utc)) + std::chrono::milliseconds(millis);
+  return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+         std::chrono::seconds(second) + std::chrono::milliseconds(millis);
 }
 
 // The JSON value as the point's type, or why it is not one.
@@ -132,9 +151,38 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
                                        : fmt::format("{}/{}/result", base_, levels[0]);
   Refusal refusal{result_topic, nullptr, ""};
 
-  // The payload first, so that even a refusal for the topic carries the sender's id.
+  // The cheapest checks first: what the topic and the flags decide is refused
+  // before a byte of the payload is read, so those refusals carry no id.
+  if (retained) {
+    refusal.error = "retained commands are refused; publish the command without retain";
+    return refusal;
+  }
+  const auto device = devices_.find(levels[0]);
+  if (device == devices_.end()) {
+    refusal.error = fmt::format("unknown device \"{}\"", levels[0]);
+    return refusal;
+  }
+  const config::Device& target = config_.buses[device->second.bus].devices[device->second.device];
+  std::size_t point = 0;
+  if (is_set) {
+    while (point < target.points.size() && target.points[point].name != levels[1]) {
+      ++point;
+    }
+    if (point == target.points.size()) {
+      refusal.error = fmt::format("unknown point \"{}\" of device \"{}\"", levels[1], levels[0]);
+      return refusal;
+    }
+    if (!target.points[point].writable) {
+      refusal.error = fmt::format("point \"{}\" is not writable", levels[1]);
+      return refusal;
+    }
+  }
+
+  if (std::optional<std::string> exceeded = exceeded_bound(payload, bounds_)) {
+    refusal.error = "malformed payload: " + *exceeded;
+    return refusal;
+  }
   json body;
-  json value;
   if (!payload.empty()) {
     body = json::parse(payload, nullptr, false);
     if (body.is_discarded()) {
@@ -142,56 +190,40 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
       return refusal;
     }
   }
+  const json* value = &body;
   if (body.is_object()) {
-    refusal.id = body.value("id", json());
-    value = body.value("value", json());
-  } else {
-    value = body;
-  }
-  if (retained) {
-    refusal.error = "retained commands are refused; publish the command without retain";
-    return refusal;
-  }
-  if (body.is_object() && body.contains("ts") && max_age_ > config::Duration::zero()) {
-    const std::optional<system_clock::time_point> sent = parse_time(body["ts"]);
-    if (!sent) {
-      refusal.error = "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch";
+    value = nullptr;
+    for (const auto& [key, member] : body.items()) {
+      if (key == "id" && (member.is_string() || member.is_number())) {
+        refusal.id = member;
+      } else if (key == "value") {
+        value = &member;
+      } else if (key != "ts" && key != "id") {
+        refusal.error = fmt::format(R"(malformed payload: unknown member "{}"; a command object )"
+                                    R"(has "value", "id" and "ts")",
+                                    key.size() <= 64 ? key : key.substr(0, 64) + "…");
+        return refusal;
+      }
+    }
+    if (body.contains("id") && refusal.id.is_null() && !body["id"].is_null()) {
+      refusal.error = "malformed payload: id must be a string or a number";
       return refusal;
     }
-    const auto age = std::chrono::duration_cast<config::Duration>(now - *sent);
-    if (age > max_age_) {
-      refusal.error = fmt::format("the command is {} old, more than max_age {}",
-                                  config::format_duration(age), config::format_duration(max_age_));
-      return refusal;
+    if (body.contains("ts") && max_age_ > config::Duration::zero()) {
+      if (std::optional<std::string> stale = ts_refusal(body["ts"], now)) {
+        refusal.error = std::move(*stale);
+        return refusal;
+      }
     }
-  }
-  const auto device = devices_.find(levels[0]);
-  if (device == devices_.end()) {
-    refusal.error = fmt::format("unknown device \"{}\"", levels[0]);
-    return refusal;
   }
   if (is_read) {
     return Command{ReadCommand{device->second}, result_topic, refusal.id};
   }
-
-  const config::Device& target = config_.buses[device->second.bus].devices[device->second.device];
-  std::size_t point = 0;
-  while (point < target.points.size() && target.points[point].name != levels[1]) {
-    ++point;
-  }
-  if (point == target.points.size()) {
-    refusal.error = fmt::format("unknown point \"{}\" of device \"{}\"", levels[1], levels[0]);
-    return refusal;
-  }
-  if (!target.points[point].writable) {
-    refusal.error = fmt::format("point \"{}\" is not writable", levels[1]);
-    return refusal;
-  }
-  if (value.is_null()) {
+  if (value == nullptr || value->is_null()) {
     refusal.error = "no value; send a value or {\"value\":…,\"id\":…}";
     return refusal;
   }
-  auto converted = to_point_value(target.points[point], value);
+  auto converted = to_point_value(target.points[point], *value);
   if (auto* problem = std::get_if<std::string>(&converted)) {
     refusal.error = fmt::format("point \"{}\" {}", levels[1], *problem);
     return refusal;
@@ -200,15 +232,37 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
                  result_topic, refusal.id};
 }
 
+std::optional<std::string> CommandParser::ts_refusal(const json& ts,
+                                                     system_clock::time_point now) const {
+  const std::optional<system_clock::time_point> sent = parse_time(ts);
+  if (!sent || *sent < earliest_command_time) {
+    return "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 on";
+  }
+  if (*sent > now + max_clock_skew) {
+    return fmt::format(
+        "ts is {} ahead of the gateway's clock, more than the {} skew allowed",
+        config::format_duration(std::chrono::duration_cast<config::Duration>(*sent - now)),
+        config::format_duration(max_clock_skew));
+  }
+  const auto age = std::chrono::duration_cast<config::Duration>(now - *sent);
+  if (age > max_age_) {
+    return fmt::format("the command is {} old, more than max_age {}", config::format_duration(age),
+                       config::format_duration(max_age_));
+  }
+  return std::nullopt;
+}
+
 // Results keep the order of the documentation: id, ok, then value or error.
 std::string ok_result(const json& id, const drivers::Value& value) {
   nlohmann::ordered_json result = {{"id", id}, {"ok", true}};
   std::visit([&result](const auto& v) { result["value"] = v; }, value);
-  return result.dump();
+  return result.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string error_result(const json& id, std::string_view error) {
-  return nlohmann::ordered_json{{"id", id}, {"ok", false}, {"error", error}}.dump();
+  // The error may quote the sender's words; invalid UTF-8 in them is replaced.
+  return nlohmann::ordered_json{{"id", id}, {"ok", false}, {"error", error}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace iotgw

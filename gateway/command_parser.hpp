@@ -1,12 +1,15 @@
 // Commands from MQTT: the topic names the device and point, the payload the
 // value (a bare JSON value, or {"value":…,"id":…,"ts":…}). Parsing decides
 // everything that can be decided without the device: unknown names, points not
-// writable, values of the wrong type or out of range, malformed payloads,
-// retained or stale commands are refused here, so they never reach a bus.
+// writable, values of the wrong type or out of range, malformed or oversized
+// payloads, retained, stale or future-dated commands are refused here, so they
+// never reach a bus. The checks run cheapest first: the topic and the retain
+// flag before the payload, the payload's bounds before it is parsed.
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -15,6 +18,7 @@
 
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
+#include "gateway/payload_bounds.hpp"
 
 namespace iotgw {
 
@@ -56,6 +60,14 @@ struct NotACommand {
 
 using ParsedCommand = std::variant<Command, Refusal, NotACommand>;
 
+// A command's ts may be this far ahead of the gateway's clock (two clocks
+// kept by NTP agree much better); further ahead, it is refused, since a
+// future ts would otherwise stretch max_age.
+inline constexpr std::chrono::seconds max_clock_skew{10};
+// Command times before this are no time a sender meant.
+inline constexpr std::chrono::system_clock::time_point earliest_command_time{
+    std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)};
+
 class CommandParser {
  public:
   // The config must outlive the parser.
@@ -65,6 +77,11 @@ class CommandParser {
                       std::chrono::system_clock::time_point now) const;
 
  private:
+  // Why a command sent at `ts` is refused at `now`, if it is.
+  std::optional<std::string> ts_refusal(const nlohmann::json& ts,
+                                        std::chrono::system_clock::time_point now) const;
+
+  PayloadBounds bounds_;
   std::string base_;  // the command topic without its "/#"
   config::Duration max_age_;
   const config::Config& config_;

@@ -111,7 +111,7 @@ TEST_F(CommandParserTest, RefusesWithAResultAndTheSendersId) {
   EXPECT_EQ(
       refused(set, R"j({"value":20,"ts":"yesterday"})j"),
       result +
-          R"j({"id":null,"ok":false,"error":"ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch"})j");
+          R"j({"id":null,"ok":false,"error":"ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 on"})j");
   EXPECT_EQ(
       refused("iotgw/gw/cmd/boiler/flow/set", "1"),
       "iotgw/gw/cmd/boiler/flow/result " +
@@ -128,6 +128,109 @@ TEST_F(CommandParserTest, RefusesWithAResultAndTheSendersId) {
             "iotgw/gw/cmd/boiler/pump/result " +
                 std::string(
                     R"j({"id":null,"ok":false,"error":"point \"pump\" expects true or false"})j"));
+}
+
+// The error of a refusal, or a failure when it is not a refusal.
+std::string error_of(const ParsedCommand& parsed) {
+  const auto* refusal = std::get_if<Refusal>(&parsed);
+  if (refusal == nullptr) {
+    ADD_FAILURE() << "not refused";
+    return "";
+  }
+  return refusal->error;
+}
+
+TEST_F(CommandParserTest, RefusesDeepNestingBeforeTheJsonLibrarySeesIt) {
+  const std::string set = "iotgw/gw/cmd/boiler/setpoint/set";
+  // 100,000 "[" and "]": 200 KB, refused by its size.
+  EXPECT_EQ(error_of(parse(set, std::string(100'000, '[') + std::string(100'000, ']'))),
+            "malformed payload: the payload has 200000 bytes, more than the 4096 a command may "
+            "have");
+  // Within the size, refused by its depth; objects as arrays, and inside a value.
+  EXPECT_EQ(error_of(parse(set, std::string(2000, '[') + std::string(2000, ']'))),
+            "malformed payload: the payload nests arrays or objects deeper than 8 levels");
+  std::string objects;
+  for (int i = 0; i < 9; ++i) {
+    objects += R"({"a":)";
+  }
+  objects += "1" + std::string(9, '}');
+  EXPECT_EQ(error_of(parse(set, objects)),
+            "malformed payload: the payload nests arrays or objects deeper than 8 levels");
+  // Brackets inside strings are text, not nesting.
+  EXPECT_TRUE(std::holds_alternative<Command>(
+      parse(set, R"({"value":20,"id":"[[[[[[[[[[[[[[[[[[[[[[[[\""})")));
+}
+
+TEST_F(CommandParserTest, RefusesTooManyMembers) {
+  std::string many = "[";
+  for (int i = 0; i < 100; ++i) {
+    many += "1,";
+  }
+  many += "1]";
+  EXPECT_EQ(error_of(parse("iotgw/gw/cmd/boiler/setpoint/set", many)),
+            "malformed payload: the payload has more than 64 members");
+}
+
+TEST_F(CommandParserTest, DecidesByTopicAndRetainBeforeReadingThePayload) {
+  const std::string hostile = std::string(2000, '[') + std::string(2000, ']');
+  EXPECT_EQ(error_of(parse("iotgw/gw/cmd/boiler/setpoint/set", hostile, true)),
+            "retained commands are refused; publish the command without retain");
+  EXPECT_EQ(error_of(parse("iotgw/gw/cmd/tank/x/set", hostile)), "unknown device \"tank\"");
+  EXPECT_EQ(error_of(parse("iotgw/gw/cmd/boiler/flow/set", hostile)),
+            "point \"flow\" is not writable");
+  EXPECT_EQ(error_of(parse("iotgw/gw/cmd/boiler/nope/set", hostile)),
+            "unknown point \"nope\" of device \"boiler\"");
+}
+
+TEST_F(CommandParserTest, RefusesTimestampsOutsideASaneRange) {
+  const std::string set = "iotgw/gw/cmd/boiler/setpoint/set";
+  const std::string nonsense =
+      "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 on";
+  for (const char* ts : {"1e300", "-1e300", "-1e10", "1e10000", "946684799",
+                         "\"2026-13-01T00:00:00Z\"", "\"2026-02-30T00:00:00Z\"",
+                         "\"2026-11-25T24:00:00Z\"", "\"1999-12-31T23:59:59Z\"", "true", "[1]"}) {
+    const ParsedCommand parsed = parse(set, std::string(R"({"value":20,"ts":)") + ts + "}");
+    if (std::string_view(ts) == "1e10000") {
+      // Not a number JSON can hold: the parser refuses it first.
+      EXPECT_EQ(error_of(parsed).substr(0, 18), "malformed payload:") << ts;
+      continue;
+    }
+    EXPECT_EQ(error_of(parsed), nonsense) << ts;
+  }
+  // A year ahead, and just past the allowed skew: refused.
+  EXPECT_EQ(error_of(parse(set, R"({"value":20,"ts":"2027-11-25T19:00:00Z"})")),
+            "ts is 365d ahead of the gateway's clock, more than the 10s skew allowed");
+  EXPECT_EQ(error_of(parse(set, R"({"value":20,"ts":1795633211})")),
+            "ts is 11s ahead of the gateway's clock, more than the 10s skew allowed");
+  // Within the skew, and within max_age: accepted.
+  EXPECT_TRUE(std::holds_alternative<Command>(parse(set, R"({"value":20,"ts":1795633209.5})")));
+  EXPECT_TRUE(
+      std::holds_alternative<Command>(parse(set, R"({"value":20,"ts":"2026-11-25T18:59:31Z"})")));
+}
+
+TEST_F(CommandParserTest, RefusesMembersAndIdsItDoesNotKnow) {
+  const std::string set = "iotgw/gw/cmd/boiler/setpoint/set";
+  EXPECT_EQ(
+      error_of(parse(set, R"({"value":20,"vaule":21})")),
+      R"(malformed payload: unknown member "vaule"; a command object has "value", "id" and "ts")");
+  EXPECT_EQ(error_of(parse(set, R"({"value":20,"id":[1,2]})")),
+            "malformed payload: id must be a string or a number");
+  EXPECT_EQ(error_of(parse(set, R"({"value":20,"id":{"a":1}})")),
+            "malformed payload: id must be a string or a number");
+}
+
+TEST_F(CommandParserTest, RefusesNonFiniteAndHugeValues) {
+  const std::string set = "iotgw/gw/cmd/boiler/setpoint/set";
+  for (const char* payload : {"NaN", "Infinity", "-Infinity", R"({"value":NaN})", "1e400"}) {
+    EXPECT_EQ(error_of(parse(set, payload)).substr(0, 18), "malformed payload:") << payload;
+  }
+  EXPECT_EQ(error_of(parse(set, "1e300")),
+            "point \"setpoint\" 1e+300 is outside the allowed range [5, 80]");
+}
+
+TEST_F(CommandParserTest, RefusesInvalidUtf8) {
+  EXPECT_EQ(error_of(parse("iotgw/gw/cmd/boiler/setpoint/set", "{\"value\":20,\"id\":\"\xFF\"}")),
+            "malformed payload: not JSON; send a value or {\"value\":…,\"id\":…}");
 }
 
 TEST_F(CommandParserTest, IgnoresResultsAndOtherShapes) {
