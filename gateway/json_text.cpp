@@ -1,5 +1,6 @@
 #include "gateway/json_text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -7,9 +8,65 @@
 
 namespace iotgw {
 
+namespace {
+
+// U+FFFD REPLACEMENT CHARACTER, in UTF-8.
+constexpr std::string_view replacement = "\xEF\xBF\xBD";
+
+bool continuation(unsigned char byte) {
+  return (byte & 0xC0) == 0x80;
+}
+
+// The length of the well-formed UTF-8 sequence that starts `text` (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t sequence_length(std::string_view text) {
+  const auto byte = [&text](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) {
+    return 1;
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    return text.size() >= 2 && continuation(byte(1)) ? 2 : 0;
+  }
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (text.size() < 3 || !continuation(byte(1)) || !continuation(byte(2))) {
+      return 0;
+    }
+    const bool overlong = lead == 0xE0 && byte(1) < 0xA0;
+    const bool surrogate = lead == 0xED && byte(1) >= 0xA0;
+    return overlong || surrogate ? 0 : 3;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (text.size() < 4 || !continuation(byte(1)) || !continuation(byte(2)) ||
+        !continuation(byte(3))) {
+      return 0;
+    }
+    const bool overlong = lead == 0xF0 && byte(1) < 0x90;
+    const bool beyond_unicode = lead == 0xF4 && byte(1) >= 0x90;
+    return overlong || beyond_unicode ? 0 : 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void append_valid_utf8(std::string& out, std::string_view text) {
+  while (!text.empty()) {
+    const std::size_t length = sequence_length(text);
+    if (length == 0) {
+      out += replacement;
+      text.remove_prefix(1);
+    } else {
+      out += text.substr(0, length);
+      text.remove_prefix(length);
+    }
+  }
+}
+
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  for (const char c : text) {
+  while (!text.empty()) {
+    const char c = text.front();
     switch (c) {
       case '"':
         out += "\\\"";
@@ -29,10 +86,16 @@ void append_json_string(std::string& out, std::string_view text) {
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else if (static_cast<unsigned char>(c) >= 0x80) {
+          const std::size_t length = sequence_length(text);
+          out += length == 0 ? replacement : text.substr(0, length);
+          text.remove_prefix(std::max<std::size_t>(length, 1));
+          continue;
         } else {
           out += c;
         }
     }
+    text.remove_prefix(1);
   }
   out += '"';
 }

@@ -10,8 +10,14 @@
 
 namespace iotgw {
 
-// Appends text as a JSON string literal, quotes included.
+// Appends text as a JSON string literal, quotes included. Bytes that are not
+// well-formed UTF-8 (a string register holds whatever the device sent) become
+// U+FFFD, so that the message stays valid JSON.
 void append_json_string(std::string& out, std::string_view text);
+
+// Appends text with every byte that is not part of well-formed UTF-8 replaced
+// by U+FFFD.
+void append_valid_utf8(std::string& out, std::string_view text);
 
 // Appends a value as JSON: numbers in their shortest exact form (of a float
 // when single_precision, so a float32 register reads 21.1, not 21.100000381),

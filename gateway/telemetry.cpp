@@ -61,7 +61,7 @@ std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& readi
       return std::nullopt;
     }
     if (const auto* text = std::get_if<std::string>(&*reading.value)) {
-      message.payload = *text;
+      append_valid_utf8(message.payload, *text);
     } else {
       append_json_value(message.payload, *reading.value, single_precision(*reading.point));
     }

@@ -51,6 +51,43 @@ TEST(JsonText, WritesTimestampsValuesAndEscapes) {
   EXPECT_EQ(out, "0.1 -5 18446744073709551615 null");
 }
 
+TEST(JsonText, ReplacesBytesThatAreNotUtf8) {
+  std::string out;
+  // Register bytes 41 FF FE 42: each stray byte becomes U+FFFD.
+  append_json_string(out,
+                     "A\xFF\xFE"
+                     "B");
+  EXPECT_EQ(out,
+            "\"A\xEF\xBF\xBD\xEF\xBF\xBD"
+            "B\"");
+  out.clear();
+  // Well-formed sequences of two, three and four bytes pass as they are.
+  append_json_string(out, "\xC2\xB0 \xE2\x82\xAC \xF0\x9F\x94\xA5");
+  EXPECT_EQ(out, "\"\xC2\xB0 \xE2\x82\xAC \xF0\x9F\x94\xA5\"");
+  out.clear();
+  // An overlong "/", a surrogate, a code point past U+10FFFF, a cut sequence.
+  append_valid_utf8(out, "\xC0\xAF|\xED\xA0\x80|\xF4\x90\x80\x80|\xE2\x82");
+  EXPECT_EQ(out,
+            "\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(Telemetry, StringPointsPublishValidUtf8) {
+  const config::Config config = load();
+  const Telemetry telemetry(config);
+  EXPECT_EQ(telemetry
+                .message(reading(config, 1,
+                                 std::string("A\xFF\xFE"
+                                             "B")))
+                ->payload,
+            "{\"ts\":\"2026-11-25T19:00:00.123Z\",\"value\":\"A\xEF\xBF\xBD\xEF\xBF\xBD"
+            "B\","
+            "\"quality\":\"good\"}");
+  const config::Config bare = load("[telemetry]\npayload = \"value\"\n");
+  EXPECT_EQ(Telemetry(bare).message(reading(bare, 1, std::string("A\xFF")))->payload,
+            "A\xEF\xBF\xBD");
+}
+
 TEST(Telemetry, PrintsFloat32ValuesAtTheirOwnPrecision) {
   const config::Config config = load();
   const Telemetry telemetry(config);
