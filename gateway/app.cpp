@@ -25,6 +25,16 @@ std::size_t telemetry_window(const config::Config& config) {
              : std::max<std::uint32_t>(1, config.mqtt.inflight / 2);
 }
 
+// The rest is the results' and the status's; with a window of one, they share it.
+bridge::MqttPublisher::Limits publisher_limits(const config::Config& config) {
+  return {.window = config.mqtt.inflight,
+          .reserved = std::max<std::size_t>(1, config.mqtt.inflight - telemetry_window(config))};
+}
+
+// Lines a peer can cause: a burst of this many per interval, then a count.
+constexpr std::size_t peer_log_burst = 20;
+constexpr auto peer_log_interval = 60s;
+
 store::StoreOptions store_options(const config::Config& config) {
   store::StoreOptions options;
   // The store hands out no more than the forwarder may have unacknowledged.
@@ -55,10 +65,12 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       commands_(config),
       store_(io.get_executor(), config.store, store_options(config)),
       client_(io.get_executor(), config.mqtt),
-      publisher_(client_),
+      publisher_(client_, publisher_limits(config)),
       forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
       metrics_timer_(io),
-      stop_timer_(io) {}
+      stop_timer_(io),
+      command_log_(peer_log_burst, peer_log_interval),
+      result_log_(peer_log_burst, peer_log_interval) {}
 
 void App::start(std::function<void(std::string)> ready) {
   // systemd's StateDirectory= makes it for the service; by hand it may be missing.
@@ -179,8 +191,7 @@ void App::stop(bool goodbye, std::function<void()> done) {
       once();
     }
   });
-  publish_direct(config_.mqtt.will.topic, config_.mqtt.will.payload,
-                 static_cast<mqtt::qos>(config_.mqtt.will.qos), config_.mqtt.will.retain, once);
+  publish_status(config_.mqtt.will.payload, once);
 }
 
 void App::on_reading(const drivers::Reading& reading) {
@@ -247,8 +258,7 @@ void App::on_connection(const mqtt::connection_event& event) {
   }
   // The birth message: the same topic as the will, retained, so that "offline"
   // left by a lost connection is replaced.
-  publish_direct(config_.mqtt.will.topic, "online", static_cast<mqtt::qos>(config_.mqtt.will.qos),
-                 config_.mqtt.will.retain);
+  publish_status("online");
   publisher_.connected();
 }
 
@@ -264,65 +274,88 @@ void App::on_command(const mqtt::publish& message) {
   }
   if (const auto* refusal = std::get_if<Refusal>(&parsed)) {
     ++counters_.refused;
-    spdlog::warn("command on {} refused: {}", message.topic, refusal->error);
-    publish_direct(refusal->result_topic, error_result(refusal->id, refusal->error),
-                   mqtt::qos::at_least_once, false);
+    if (const LogLimiter::Verdict verdict = command_log_.check(std::chrono::steady_clock::now());
+        verdict.log) {
+      spdlog::warn("command on {} refused: {}{}", message.topic, refusal->error,
+                   held_back_note(verdict.held_back));
+    }
+    publish_result(refusal->result_topic, error_result(refusal->id, refusal->error));
     return;
   }
   auto command = std::make_shared<Command>(std::move(std::get<Command>(parsed)));
   if (const auto* read = std::get_if<ReadCommand>(&command->action)) {
     drivers::ModbusBus* bus = modbus_buses_[read->device.bus].get();
     if (bus == nullptr) {
-      publish_direct(command->result_topic,
-                     error_result(command->id, "line devices cannot be polled; they send"),
-                     mqtt::qos::at_least_once, false);
+      publish_result(command->result_topic,
+                     error_result(command->id, "line devices cannot be polled; they send"));
       return;
     }
     bus->read_now(read->device.device);
-    publish_direct(command->result_topic,
-                   nlohmann::ordered_json{{"id", command->id}, {"ok", true}}.dump(),
-                   mqtt::qos::at_least_once, false);
+    publish_result(command->result_topic,
+                   nlohmann::ordered_json{{"id", command->id}, {"ok", true}}.dump(
+                       -1, ' ', false, nlohmann::json::error_handler_t::replace));
     return;
   }
   const auto& set = std::get<SetCommand>(command->action);
   drivers::ModbusBus* bus = modbus_buses_[set.device.bus].get();
-  const config::Device& device = config_.buses[set.device.bus].devices[set.device.device];
-  spdlog::info("command: set {}.{} to {}", device.name, device.points[set.point].name,
-               modbus::to_string(set.value));
-  bus->write(set.device.device, set.point, set.value,
-             [this, command](std::optional<modbus::Error> failure) {
-               const auto& done = std::get<SetCommand>(command->action);
-               publish_direct(command->result_topic,
-                              failure ? error_result(command->id, failure->message())
-                                      : ok_result(command->id, done.value),
-                              mqtt::qos::at_least_once, false);
-             });
+  bus->write(
+      set.device.device, set.point, set.value,
+      [this, command](std::optional<modbus::Error> failure) {
+        const auto& done = std::get<SetCommand>(command->action);
+        const config::Device& device = config_.buses[done.device.bus].devices[done.device.device];
+        if (const LogLimiter::Verdict verdict =
+                command_log_.check(std::chrono::steady_clock::now());
+            verdict.log) {
+          spdlog::log(failure ? spdlog::level::warn : spdlog::level::info,
+                      "command: set {}.{} to {}: {}{}", device.name, device.points[done.point].name,
+                      modbus::to_string(done.value), failure ? failure->message() : "done",
+                      held_back_note(verdict.held_back));
+        }
+        publish_result(command->result_topic, failure
+                                                  ? error_result(command->id, failure->message())
+                                                  : ok_result(command->id, done.value));
+      });
 }
 
-void App::publish_direct(const std::string& topic, std::string payload, mqtt::qos level,
-                         bool retain, std::function<void()> done) {
-  const std::vector<std::uint8_t> bytes(payload.begin(), payload.end());
-  const mqtt::check_result refused =
-      client_.publish(topic, bytes, level, retain, [done](const std::optional<mqtt::error>&) {
-        if (done) {
-          done();
-        }
-      });
-  if (refused) {
-    spdlog::warn("mqtt: cannot publish to {}: {}", topic, refused->reason);
+void App::publish_result(const std::string& topic, std::string payload) {
+  store::Message message{.topic = topic,
+                         .payload = {payload.begin(), payload.end()},
+                         .qos = static_cast<std::uint8_t>(mqtt::qos::at_least_once)};
+  if (!publisher_.publish_control(std::move(message), false, [](bridge::Outcome) {})) {
+    ++counters_.results_dropped;
+    if (const LogLimiter::Verdict verdict = result_log_.check(std::chrono::steady_clock::now());
+        verdict.log) {
+      spdlog::warn("command result for {} dropped: {} results already wait for the broker{}", topic,
+                   publisher_.control_waiting(), held_back_note(verdict.held_back));
+    }
+  }
+}
+
+void App::publish_status(std::string_view payload, std::function<void()> done) {
+  store::Message message{.topic = config_.mqtt.will.topic,
+                         .payload = {payload.begin(), payload.end()},
+                         .qos = static_cast<std::uint8_t>(config_.mqtt.will.qos),
+                         .retain = config_.mqtt.will.retain};
+  publisher_.publish_control(std::move(message), true, [done = std::move(done)](bridge::Outcome) {
     if (done) {
       done();
     }
-  }
+  });
 }
 
 // Metrics describe the present: while disconnected there is nothing to send them to.
 void App::publish_metrics() {
   if (client_.connected()) {
-    publish_direct(
+    const std::string topic =
         config::expand_topic("{prefix}/{gateway}/metrics",
-                             {.prefix = config_.mqtt.topic_prefix, .gateway = config_.gateway.id}),
-        metrics_json(), mqtt::qos::at_most_once, false);
+                             {.prefix = config_.mqtt.topic_prefix, .gateway = config_.gateway.id});
+    const std::string payload = metrics_json();
+    // QoS 0 and at once, or not at all: the next metrics message replaces it.
+    if (const mqtt::check_result refused = client_.publish(
+            topic, std::span(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()),
+            mqtt::qos::at_most_once, false, [](const auto&) {})) {
+      spdlog::debug("metrics not sent: {}", refused->reason);
+    }
   }
   metrics_timer_.expires_after(config_.telemetry.metrics_interval);
   metrics_timer_.async_wait([this](boost::system::error_code cancelled) {
@@ -350,6 +383,7 @@ std::string App::metrics_json() const {
   metrics["reconnects"] = uplink.connects > 0 ? uplink.connects - 1 : 0;
   metrics["commands"] = counters_.commands;
   metrics["commands_refused"] = counters_.refused;
+  metrics["results_dropped"] = counters_.results_dropped;
   nlohmann::ordered_json devices = nlohmann::ordered_json::object();
   for (std::size_t b = 0; b < config_.buses.size(); ++b) {
     if (!modbus_buses_[b]) {

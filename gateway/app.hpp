@@ -27,6 +27,7 @@
 #include "drivers/modbus_bus/modbus_bus.hpp"
 #include "gateway/command_parser.hpp"
 #include "gateway/device_polls.hpp"
+#include "gateway/log_limiter.hpp"
 #include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
 #include "gateway/telemetry.hpp"
@@ -36,12 +37,13 @@ namespace iotgw {
 class App {
  public:
   struct Counters {
-    std::uint64_t readings = 0;    // from every bus
-    std::uint64_t suppressed = 0;  // held back by report by exception
-    std::uint64_t queued = 0;      // accepted by the store
-    std::uint64_t dropped = 0;     // refused by the store (full, by policy)
-    std::uint64_t commands = 0;    // command messages received
-    std::uint64_t refused = 0;     // commands refused before reaching a bus
+    std::uint64_t readings = 0;         // from every bus
+    std::uint64_t suppressed = 0;       // held back by report by exception
+    std::uint64_t queued = 0;           // accepted by the store
+    std::uint64_t dropped = 0;          // refused by the store (full, by policy)
+    std::uint64_t commands = 0;         // command messages received
+    std::uint64_t refused = 0;          // commands refused before reaching a bus
+    std::uint64_t results_dropped = 0;  // results that found the result queue full
   };
 
   // The configuration must outlive the App. started: when the service
@@ -73,8 +75,10 @@ class App {
   void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
   void on_connection(const mqtt::connection_event& event);
   void on_command(const mqtt::publish& message);
-  void publish_direct(const std::string& topic, std::string payload, mqtt::qos level, bool retain,
-                      std::function<void()> done = {});
+  // A command's result, QoS 1, in the window's reserved room (bounded queue).
+  void publish_result(const std::string& topic, std::string payload);
+  // The retained status on the will's topic, ahead of waiting results.
+  void publish_status(std::string_view payload, std::function<void()> done = {});
   void publish_metrics();
   std::string metrics_json() const;
 
@@ -96,6 +100,8 @@ class App {
   DevicePolls polls_;  // device_json only
   // When each append still waiting for the store was made (they complete in order).
   std::deque<std::chrono::steady_clock::time_point> appends_waiting_;
+  LogLimiter command_log_;  // refusals and writes, both caused by command senders
+  LogLimiter result_log_;
   Counters counters_;
 };
 

@@ -4,38 +4,116 @@
 
 namespace iotgw::bridge {
 
+namespace {
+
+std::size_t size_of(const store::Message& message) {
+  return message.topic.size() + message.payload.size();
+}
+
+}  // namespace
+
 void MqttPublisher::publish(const store::Message& message, Done done) {
-  const auto level = static_cast<mqtt::qos>(message.qos);
-  if (level == mqtt::qos::at_most_once && !client_.connected()) {
-    waiting_.emplace_back(message, std::move(done));
-    return;
+  telemetry_.push_back({message, std::move(done)});
+  pump();
+}
+
+bool MqttPublisher::publish_control(store::Message message, bool urgent, Done done) {
+  const std::size_t bytes = size_of(message);
+  if (!urgent && (control_.size() >= limits_.max_waiting ||
+                  control_bytes_ + bytes > limits_.max_waiting_bytes)) {
+    return false;
   }
-  const mqtt::check_result refused =
-      client_.publish(message.topic, message.payload, level, message.retain,
-                      [done](const std::optional<mqtt::error>& failure) {
-                        done(failure ? Outcome::undelivered : Outcome::delivered);
-                      });
-  if (!refused) {
-    return;
+  control_bytes_ += bytes;
+  Waiting waiting{std::move(message), std::move(done)};
+  if (urgent) {
+    control_.push_front(std::move(waiting));
+  } else {
+    control_.push_back(std::move(waiting));
   }
-  if (refused->code == mqtt::errc::not_connected || refused->code == mqtt::errc::window_full) {
-    waiting_.emplace_back(message, std::move(done));
-    return;
-  }
-  spdlog::error("mqtt: cannot publish to {}: {}", message.topic, refused->reason);
-  done(Outcome::rejected);
+  pump();
+  return true;
 }
 
 void MqttPublisher::connected() {
-  for (auto waiting = std::exchange(waiting_, {}); !waiting.empty(); waiting.pop_front()) {
-    publish(waiting.front().first, std::move(waiting.front().second));
-  }
+  pump();
 }
 
 void MqttPublisher::stop() {
-  for (auto waiting = std::exchange(waiting_, {}); !waiting.empty(); waiting.pop_front()) {
-    waiting.front().second(Outcome::undelivered);
+  auto telemetry = std::exchange(telemetry_, {});
+  auto control = std::exchange(control_, {});
+  control_bytes_ = 0;
+  for (Waiting& waiting : telemetry) {
+    waiting.done(Outcome::undelivered);
   }
+  for (Waiting& waiting : control) {
+    waiting.done(Outcome::undelivered);
+  }
+}
+
+bool MqttPublisher::has_room(const store::Message& message) const {
+  if (message.qos == 0) {
+    return client_.connected();
+  }
+  return client_.in_flight() < limits_.window;
+}
+
+void MqttPublisher::pump() {
+  // A completion called back from within client_.publish() must not start a
+  // second pass over the queues under the first one.
+  if (pumping_) {
+    return;
+  }
+  pumping_ = true;
+  for (;;) {
+    const bool control_may = !control_.empty() && control_in_flight_ < limits_.reserved &&
+                             has_room(control_.front().message);
+    if (control_may) {
+      Waiting waiting = std::move(control_.front());
+      control_.pop_front();
+      control_bytes_ -= size_of(waiting.message);
+      if (!send(waiting, true)) {
+        control_bytes_ += size_of(waiting.message);
+        control_.push_front(std::move(waiting));
+        break;
+      }
+      continue;
+    }
+    if (!telemetry_.empty() && has_room(telemetry_.front().message)) {
+      Waiting waiting = std::move(telemetry_.front());
+      telemetry_.pop_front();
+      if (!send(waiting, false)) {
+        telemetry_.push_front(std::move(waiting));
+        break;
+      }
+      continue;
+    }
+    break;
+  }
+  pumping_ = false;
+}
+
+bool MqttPublisher::send(Waiting& waiting, bool control) {
+  const store::Message& message = waiting.message;
+  Done done = waiting.done;
+  // Counted before the call: the client may complete a message from within it.
+  control_in_flight_ += control ? 1 : 0;
+  const mqtt::check_result refused = client_.publish(
+      message.topic, message.payload, static_cast<mqtt::qos>(message.qos), message.retain,
+      [this, control, done](const std::optional<mqtt::error>& failure) {
+        control_in_flight_ -= control ? 1 : 0;
+        done(failure ? Outcome::undelivered : Outcome::delivered);
+        pump();
+      });
+  if (!refused) {
+    return true;
+  }
+  control_in_flight_ -= control ? 1 : 0;
+  if (refused->code == mqtt::errc::not_connected || refused->code == mqtt::errc::window_full) {
+    return false;
+  }
+  spdlog::error("mqtt: cannot publish to {}: {}", message.topic, refused->reason);
+  done(Outcome::rejected);
+  return true;
 }
 
 }  // namespace iotgw::bridge

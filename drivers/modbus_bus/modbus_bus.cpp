@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "drivers/modbus/timing.hpp"
@@ -107,6 +108,12 @@ void ModbusBus::write(std::size_t device, std::size_t point, const Value& value,
 void ModbusBus::write_request(std::size_t device, modbus::pdu::Request request, WriteDone done) {
   if (!open_) {
     done(modbus::Error{Errc::transport_reset, 0, "the port is down"});
+    return;
+  }
+  if (writes_.size() >= max_waiting_writes) {
+    done(modbus::Error{Errc::busy, 0,
+                       fmt::format("{} writes already wait on bus {}; try again later",
+                                   writes_.size(), bus_.name)});
     return;
   }
   const std::uint64_t id = next_write_id_++;
@@ -315,17 +322,11 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
   } else {
     const auto& write = std::get<PollScheduler::Write>(job);
     auto pending = writes_.extract(write.id);
+    // The caller logs the outcome: writes come from command senders, whose
+    // lines it rate-limits.
     if (!pending.empty()) {
-      const std::string& device = bus_.devices[pending.mapped().device].name;
-      const std::string what = modbus::pdu::describe(pending.mapped().request);
-      if (result.ok()) {
-        spdlog::info("bus {}: device {}: {} done", bus_.name, device, what);
-        pending.mapped().done(std::nullopt);
-      } else {
-        spdlog::warn("bus {}: device {}: {} failed: {}", bus_.name, device, what,
-                     result.error().message());
-        pending.mapped().done(result.error());
-      }
+      pending.mapped().done(result.ok() ? std::nullopt
+                                        : std::optional<modbus::Error>(result.error()));
     }
   }
   scheduler_.finished(job, answered, now());

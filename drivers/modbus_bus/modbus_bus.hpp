@@ -44,8 +44,13 @@ class ModbusBus {
   // returned: from then on the object may be destroyed.
   void stop(std::function<void()> stopped = {});
 
+  // Writes waiting for the bus, at most: further ones are refused (busy), so
+  // that a flood of commands costs bounded memory.
+  static constexpr std::size_t max_waiting_writes = 64;
+
   // Writes value to a point. Refused at once, with no traffic on the bus, when
-  // the point is not writable, the value is out of range or the port is down.
+  // the point is not writable, the value is out of range, the port is down or
+  // max_waiting_writes wait already.
   void write(std::size_t device, std::size_t point, const Value& value, WriteDone done);
   // Sends a write request as it is, without a point's checks: for diagnostics
   // (iotgw modbus write), where a technician names registers directly.

@@ -34,13 +34,22 @@ void PollScheduler::start_poll(Device& device, TimePoint now) {
   }
 }
 
+bool PollScheduler::poll_due(TimePoint now) const {
+  return in_progress_ || std::any_of(devices_.begin(), devices_.end(),
+                                     [now](const Device& device) { return device.due <= now; });
+}
+
 std::optional<PollScheduler::Job> PollScheduler::next(TimePoint now) {
-  // Commands wait for at most one request of a poll, never for a whole poll.
-  if (!writes_.empty()) {
+  // Commands wait for at most one request of a poll, never for a whole poll;
+  // but after a write, a poll request that is due goes first, so that a flood
+  // of commands slows polling to half the bus at worst instead of stopping it.
+  if (!writes_.empty() && !(write_went_last_ && poll_due(now))) {
     const Write write = writes_.front();
     writes_.pop_front();
+    write_went_last_ = true;
     return write;
   }
+  write_went_last_ = false;
   if (!in_progress_) {
     Device* earliest = nullptr;
     for (Device& device : devices_) {

@@ -1,8 +1,8 @@
 // What a bus does next, sans-I/O: fixed-rate polls per device without drift,
-// writes ahead of polls, and a device that stops answering backed off (and
-// probed again later) so that one dead slave does not starve the rest of its
-// bus. The bus's Asio layer asks next() whenever the line is free and sleeps
-// until wake_at() otherwise.
+// writes ahead of polls (but never two writes in a row while a poll is due), and a device that
+// stops answering backed off (and probed again later) so that one dead slave does not starve the
+// rest of its bus. The bus's Asio layer asks next() whenever the line is free and sleeps until
+// wake_at() otherwise.
 #pragma once
 
 #include <chrono>
@@ -75,10 +75,12 @@ class PollScheduler {
   };
 
   void start_poll(Device& device, TimePoint now);
+  bool poll_due(TimePoint now) const;
 
   std::vector<Device> devices_;
   std::deque<Write> writes_;
   std::optional<std::size_t> in_progress_;  // the device whose poll is running
+  bool write_went_last_ = false;
 };
 
 }  // namespace iotgw::drivers

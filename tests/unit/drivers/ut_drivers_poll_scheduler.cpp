@@ -123,6 +123,25 @@ TEST(PollScheduler, PutsWritesAheadOfTheRestOfAPoll) {
           {0ms, Poll{0, 0}}, {100ms, Write{0, 42}}, {200ms, Poll{0, 1}}, {300ms, Poll{0, 2}}}));
 }
 
+TEST(PollScheduler, KeepsPollingThroughAFloodOfWrites) {
+  PollScheduler scheduler({{.interval = 200ms, .requests = 2}}, t0);
+  std::uint64_t next_id = 1;
+  // Every job leaves two more writes queued than it found: a sender that never stops.
+  SimulatedBus bus(scheduler, [&](const Job&) {
+    scheduler.add_write(0, next_id++);
+    scheduler.add_write(0, next_id++);
+    return Outcome{50ms};
+  });
+  bus.run_until(1s);
+  // A write, then the due poll request, in turn: polls keep their 200 ms slots.
+  EXPECT_EQ(bus.poll_starts(0), (Millis{0ms, 200ms, 400ms, 600ms, 800ms}));
+  const std::vector<Started>& started = bus.started();
+  ASSERT_GE(started.size(), 4U);
+  EXPECT_EQ(started[1], (Started{50ms, Write{0, 1}}));
+  EXPECT_EQ(started[2], (Started{100ms, Poll{0, 1}}));
+  EXPECT_EQ(started[3], (Started{150ms, Write{0, 2}}));
+}
+
 TEST(PollScheduler, SkipsSlotsItCannotKeepInsteadOfBursting) {
   PollScheduler scheduler({{.interval = 100ms, .requests = 1}}, t0);
   SimulatedBus bus(scheduler, [](const Job&) { return Outcome{250ms}; });

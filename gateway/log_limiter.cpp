@@ -1,0 +1,26 @@
+#include "gateway/log_limiter.hpp"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace iotgw {
+
+LogLimiter::Verdict LogLimiter::check(Clock::time_point now) {
+  if (logged_in_window_ == 0 || now - window_start_ >= interval_) {
+    window_start_ = now;
+    logged_in_window_ = 0;
+  }
+  if (logged_in_window_ >= burst_) {
+    ++held_back_;
+    return {};
+  }
+  ++logged_in_window_;
+  return {.log = true, .held_back = std::exchange(held_back_, 0)};
+}
+
+std::string held_back_note(std::uint64_t held_back) {
+  return held_back == 0 ? std::string() : fmt::format(" ({} similar lines held back)", held_back);
+}
+
+}  // namespace iotgw
