@@ -170,8 +170,9 @@ class Gateway:
         self.process = None
 
     def start(self, wrapper=()):
-        self.process = subprocess.Popen([*wrapper, IOTGW, "run", "-c", str(self.config), *self.args],
-                                        stderr=open(self.log_path, "a"), env=self.env)
+        with open(self.log_path, "a") as log:
+            self.process = subprocess.Popen([*wrapper, IOTGW, "run", "-c", str(self.config),
+                                             *self.args], stderr=log, env=self.env)
         return self
 
     def log(self):
