@@ -138,7 +138,9 @@ void read_point(TableReader& reader, Protocol protocol, Point& point) {
   reader.read("min", point.min);
   reader.read("max", point.max);
   if (point.min && point.max && *point.min > *point.max) {
-    reader.error_at("max", reader.key_path("max") + ": is below min");
+    reader.error_at("max", reader.key_path("max") + ": " + format_number(*point.max) +
+                               " is below min " + format_number(*point.min) +
+                               "; writes must fit in [min, max], so make max at least min");
   }
   if (point.scale == 0) {
     reader.error_at("scale", reader.key_path("scale") + ": must not be 0");

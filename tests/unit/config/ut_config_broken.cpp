@@ -260,7 +260,8 @@ const std::vector<BrokenConfig>& broken_configs() {
            "[[bus.device]]\nname = \"plc\"\n"
            "[[bus.device.point]]\nname = \"sp\"\naddress = 0\nwritable = true\nmin = 80\n"
            "max = 5\n",
-       {"test.toml:16:7: error: bus[0].device[0].point[0].max: is below min"}},
+       {"test.toml:16:7: error: bus[0].device[0].point[0].max: 5.0 is below min 80.0; writes must "
+        "fit in [min, max], so make max at least min"}},
       {"EveryErrorAtOnce",
        "[gateway]\nid = \"gw\"\nlog_level = \"verbose\"\n[mqtt]\nurl = \"mqtt://h\"\n"
        "inflight = 0\nkeepalive = \"soon\"\n",
