@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "config/file_checks.hpp"
 #include "config/readers.hpp"
 #include "config/topic_template.hpp"
 
@@ -43,6 +44,47 @@ void read_section(TableReader& root, std::string_view key, bool required, Read r
   }
 }
 
+// Where a key's value is written, or its table's header, or the top of the file.
+Place place_in(const toml::table& document, std::string_view section, std::string_view key) {
+  const toml::table* table = document[section].as_table();
+  if (table == nullptr) {
+    return {};
+  }
+  if (const toml::node* node = table->get(key)) {
+    return place_of(node->source());
+  }
+  return place_of(table->source());
+}
+
+// The store's file: where it will be must not be under a regular file (an
+// error: the store cannot be created), and what is there already should be a
+// regular file (a directory there is reported; the store cannot open it).
+void check_store_path(const toml::table& document, const Config& config, Diagnostics& diagnostics) {
+  std::filesystem::path path = config.store.path;
+  const bool relative = path.is_relative();
+  if (relative) {
+    // A state_dir of the wrong kind is reported already, at state_dir.
+    if (unusable_directory(config.gateway.state_dir)) {
+      return;
+    }
+    path = config.gateway.state_dir / path;
+  }
+  const bool written = document["store"]["path"].node() != nullptr;
+  const Place where =
+      written ? place_in(document, "store", "path") : place_in(document, "gateway", "state_dir");
+  const std::string key = written ? "store.path" : "gateway.state_dir";
+  if (auto problem = uncreatable(path)) {
+    diagnostics.error(where.line, where.column,
+                      key + ": the store " + *problem +
+                          "; set store.path (or gateway.state_dir) to a place under a directory");
+  } else if (auto kind = existing_non_file(path)) {
+    diagnostics.warning(where.line, where.column,
+                        key + ": the store's database " + *kind +
+                            "; the store cannot open it: remove or rename it, or set "
+                            "store.path to another file name");
+  }
+}
+
 }  // namespace
 
 LoadResult load_string(std::string_view text, const std::filesystem::path& file) {
@@ -74,6 +116,7 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
                [&](TableReader& reader) { read_commands(reader, config.commands); });
   read_buses(root, config.buses);
   root.finish();
+  check_store_path(document, config, diagnostics);
 
   if (!diagnostics.has_errors()) {
     resolve_defaults(config);

@@ -7,6 +7,7 @@
 #include <regex>
 #include <utility>
 
+#include "config/file_checks.hpp"
 #include "config/names.hpp"
 #include "config/readers.hpp"
 #include "config/units.hpp"
@@ -244,6 +245,13 @@ void read_endpoint(TableReader& reader, Bus& bus) {
                       ": a network bus needs host = \"address:port\"");
   }
   reader.read("port", bus.port);
+  if (!bus.port.empty() && !bus.port.starts_with("usb:")) {
+    if (auto problem = not_a_serial_port(bus.port)) {
+      reader.error_at("port", reader.key_path("port") + ": " + *problem +
+                                  "; name the port's device, e.g. \"/dev/ttyUSB0\", a "
+                                  "/dev/serial/by-id/ path or \"usb:VID:PID\"");
+    }
+  }
   std::string host;
   reader.read("host", host);
   if (!host.empty()) {

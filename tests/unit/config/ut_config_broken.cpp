@@ -126,7 +126,8 @@ const std::vector<BrokenConfig>& broken_configs() {
        {"test.toml:6:11: error: mqtt.tls.ca_file: {dir}/missing.pem does not exist"}},
       {"CaDirIsAFile",
        std::string(header) + "[mqtt.tls]\nca_dir = \"{dir}/cert.pem\"\n",
-       {"test.toml:6:10: error: mqtt.tls.ca_dir: {dir}/cert.pem is not a directory"}},
+       {"test.toml:6:10: error: mqtt.tls.ca_dir: {dir}/cert.pem is a regular file, not a "
+        "directory; name a folder of CA certificates (a single CA bundle file goes in ca_file)"}},
       {"KeyFileReadableByOthers",
        std::string(header) +
            "[mqtt.tls]\ncert_file = \"{dir}/cert.pem\"\nkey_file = \"{dir}/open-key.pem\"\n",
