@@ -3,12 +3,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <string>
+#include <system_error>
 
 #include <toml++/toml.h>
 
 #include "config/file_checks.hpp"
 #include "config/readers.hpp"
+#include "config/shape_limits.hpp"
 #include "config/topic_template.hpp"
 
 namespace iotgw::config {
@@ -90,6 +92,11 @@ void check_store_path(const toml::table& document, const Config& config, Diagnos
 LoadResult load_string(std::string_view text, const std::filesystem::path& file) {
   Diagnostics diagnostics(file.string());
   LoadResult result;
+  if (const std::optional<ShapeProblem> problem = shape_problem(text)) {
+    diagnostics.error(problem->line, problem->column, problem->message);
+    result.diagnostics = diagnostics.sorted();
+    return result;
+  }
   toml::table document;
   try {
     document = toml::parse(text, file.string());
@@ -127,17 +134,35 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
 }
 
 LoadResult load_file(const std::filesystem::path& file) {
+  const auto refuse = [&](const std::string& message) {
+    LoadResult result;
+    result.diagnostics.push_back({Diagnostic::Severity::error, file.string(), 1, 1, message});
+    return result;
+  };
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(file, error);
+  if (status.type() == std::filesystem::file_type::directory) {
+    return refuse("this is a directory; name the configuration file, e.g. " +
+                  (file / "iotgw.toml").string());
+  }
+  // Refused before reading: a huge regular file by its size, anything else
+  // (a pipe, a device) once it yields more than the bound.
+  if (status.type() == std::filesystem::file_type::regular) {
+    const std::uintmax_t size = std::filesystem::file_size(file, error);
+    if (!error && size > max_file_size) {
+      return refuse("the file is " + std::to_string(size / (1024 * 1024)) + " MiB, more than the " +
+                    std::to_string(max_file_size / (1024 * 1024)) +
+                    " MiB a configuration may be; is this the right file?");
+    }
+  }
   std::ifstream stream(file, std::ios::binary);
   if (!stream) {
-    const int error = errno;
-    LoadResult result;
-    result.diagnostics.push_back({Diagnostic::Severity::error, file.string(), 1, 1,
-                                  std::string("cannot read the file: ") + std::strerror(error)});
-    return result;
+    return refuse(std::string("cannot read the file: ") + std::strerror(errno));
   }
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return load_string(text.str(), file);
+  std::string text(max_file_size + 1, '\0');
+  stream.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(stream.gcount()));
+  return load_string(text, file);
 }
 
 }  // namespace iotgw::config
