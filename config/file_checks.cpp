@@ -7,8 +7,53 @@
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace iotgw::config {
+namespace {
+
+// What kind of thing a mode describes, as a sentence fragment.
+std::string kind_of(mode_t mode) {
+  if (S_ISREG(mode)) {
+    return "a regular file";
+  }
+  if (S_ISDIR(mode)) {
+    return "a directory";
+  }
+  if (S_ISCHR(mode)) {
+    return "a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "a block device";
+  }
+  if (S_ISFIFO(mode)) {
+    return "a named pipe";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  return "neither a file nor a directory";
+}
+
+// The nearest ancestor of path that exists and what it is, found by walking
+// up past the parts that do not exist; nothing when one cannot be looked at.
+std::optional<std::pair<std::filesystem::path, mode_t>> nearest_existing(
+    const std::filesystem::path& path) {
+  std::filesystem::path at = path;
+  while (true) {
+    struct stat info {};
+    if (::stat(at.c_str(), &info) == 0) {
+      return std::pair{at, info.st_mode};
+    }
+    // ENOTDIR: a part above is not a directory; walking up finds it.
+    if ((errno != ENOENT && errno != ENOTDIR) || !at.has_relative_path()) {
+      return std::nullopt;
+    }
+    at = at.parent_path();
+  }
+}
+
+}  // namespace
 
 std::optional<std::string> unreadable(const std::filesystem::path& path, FileKind kind) {
   struct stat info {};
@@ -19,15 +64,55 @@ std::optional<std::string> unreadable(const std::filesystem::path& path, FileKin
     return path.string() + " cannot be read: " + std::strerror(errno);
   }
   if (kind == FileKind::regular && !S_ISREG(info.st_mode)) {
-    return path.string() + " is not a regular file";
+    return path.string() + " is " + kind_of(info.st_mode) + ", not a regular file";
   }
   if (kind == FileKind::directory && !S_ISDIR(info.st_mode)) {
-    return path.string() + " is not a directory";
+    return path.string() + " is " + kind_of(info.st_mode) + ", not a directory";
   }
   if (::access(path.c_str(), R_OK) != 0) {
     return path.string() + " cannot be read: " + std::strerror(errno);
   }
   return std::nullopt;
+}
+
+std::optional<std::string> uncreatable(const std::filesystem::path& path) {
+  const auto found = nearest_existing(path.parent_path().empty() ? "." : path.parent_path());
+  if (!found || S_ISDIR(found->second)) {
+    return std::nullopt;
+  }
+  return path.string() + " cannot be created: " + found->first.string() + " is " +
+         kind_of(found->second) + ", not a directory";
+}
+
+std::optional<std::string> unusable_directory(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0) {
+    if (S_ISDIR(info.st_mode)) {
+      return std::nullopt;
+    }
+    return path.string() + " is " + kind_of(info.st_mode) + ", not a directory";
+  }
+  if (errno != ENOENT && errno != ENOTDIR) {
+    return std::nullopt;
+  }
+  return uncreatable(path);
+}
+
+std::optional<std::string> existing_non_file(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) {
+    return std::nullopt;
+  }
+  return path.string() + " is " + kind_of(info.st_mode) + ", not a regular file";
+}
+
+std::optional<std::string> not_a_serial_port(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || S_ISCHR(info.st_mode)) {
+    return std::nullopt;
+  }
+  return path.string() + " is " + kind_of(info.st_mode) +
+         ", not a serial port (a character device)";
 }
 
 std::optional<std::string> exposed_secret(const std::filesystem::path& path) {
@@ -47,11 +132,21 @@ std::optional<std::string> exposed_secret(const std::filesystem::path& path) {
 }
 
 std::optional<std::string> first_line(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  std::string line;
-  if (!file || !std::getline(file, line)) {
+  // Only a regular file: a pipe or a device could block or never end.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
     return std::nullopt;
   }
+  std::ifstream file(path);
+  std::string line(64 * 1024, '\0');
+  if (!file) {
+    return std::nullopt;
+  }
+  file.getline(line.data(), static_cast<std::streamsize>(line.size()));
+  if (file.gcount() == 0 && !file) {
+    return std::nullopt;
+  }
+  line.resize(std::char_traits<char>::length(line.c_str()));
   if (!line.empty() && line.back() == '\r') {
     line.pop_back();
   }

@@ -3,11 +3,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <string>
+#include <system_error>
 
 #include <toml++/toml.h>
 
+#include "config/file_checks.hpp"
 #include "config/readers.hpp"
+#include "config/shape_limits.hpp"
 #include "config/topic_template.hpp"
 
 namespace iotgw::config {
@@ -43,11 +46,57 @@ void read_section(TableReader& root, std::string_view key, bool required, Read r
   }
 }
 
+// Where a key's value is written, or its table's header, or the top of the file.
+Place place_in(const toml::table& document, std::string_view section, std::string_view key) {
+  const toml::table* table = document[section].as_table();
+  if (table == nullptr) {
+    return {};
+  }
+  if (const toml::node* node = table->get(key)) {
+    return place_of(node->source());
+  }
+  return place_of(table->source());
+}
+
+// The store's file: where it will be must not be under a regular file (an
+// error: the store cannot be created), and what is there already should be a
+// regular file (a directory there is reported; the store cannot open it).
+void check_store_path(const toml::table& document, const Config& config, Diagnostics& diagnostics) {
+  std::filesystem::path path = config.store.path;
+  const bool relative = path.is_relative();
+  if (relative) {
+    // A state_dir of the wrong kind is reported already, at state_dir.
+    if (unusable_directory(config.gateway.state_dir)) {
+      return;
+    }
+    path = config.gateway.state_dir / path;
+  }
+  const bool written = document["store"]["path"].node() != nullptr;
+  const Place where =
+      written ? place_in(document, "store", "path") : place_in(document, "gateway", "state_dir");
+  const std::string key = written ? "store.path" : "gateway.state_dir";
+  if (auto problem = uncreatable(path)) {
+    diagnostics.error(where.line, where.column,
+                      key + ": the store " + *problem +
+                          "; set store.path (or gateway.state_dir) to a place under a directory");
+  } else if (auto kind = existing_non_file(path)) {
+    diagnostics.warning(where.line, where.column,
+                        key + ": the store's database " + *kind +
+                            "; the store cannot open it: remove or rename it, or set "
+                            "store.path to another file name");
+  }
+}
+
 }  // namespace
 
 LoadResult load_string(std::string_view text, const std::filesystem::path& file) {
   Diagnostics diagnostics(file.string());
   LoadResult result;
+  if (const std::optional<ShapeProblem> problem = shape_problem(text)) {
+    diagnostics.error(problem->line, problem->column, problem->message);
+    result.diagnostics = diagnostics.sorted();
+    return result;
+  }
   toml::table document;
   try {
     document = toml::parse(text, file.string());
@@ -74,6 +123,7 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
                [&](TableReader& reader) { read_commands(reader, config.commands); });
   read_buses(root, config.buses);
   root.finish();
+  check_store_path(document, config, diagnostics);
 
   if (!diagnostics.has_errors()) {
     resolve_defaults(config);
@@ -84,17 +134,35 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
 }
 
 LoadResult load_file(const std::filesystem::path& file) {
+  const auto refuse = [&](const std::string& message) {
+    LoadResult result;
+    result.diagnostics.push_back({Diagnostic::Severity::error, file.string(), 1, 1, message});
+    return result;
+  };
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(file, error);
+  if (status.type() == std::filesystem::file_type::directory) {
+    return refuse("this is a directory; name the configuration file, e.g. " +
+                  (file / "iotgw.toml").string());
+  }
+  // Refused before reading: a huge regular file by its size, anything else
+  // (a pipe, a device) once it yields more than the bound.
+  if (status.type() == std::filesystem::file_type::regular) {
+    const std::uintmax_t size = std::filesystem::file_size(file, error);
+    if (!error && size > max_file_size) {
+      return refuse("the file is " + std::to_string(size / (1024 * 1024)) + " MiB, more than the " +
+                    std::to_string(max_file_size / (1024 * 1024)) +
+                    " MiB a configuration may be; is this the right file?");
+    }
+  }
   std::ifstream stream(file, std::ios::binary);
   if (!stream) {
-    const int error = errno;
-    LoadResult result;
-    result.diagnostics.push_back({Diagnostic::Severity::error, file.string(), 1, 1,
-                                  std::string("cannot read the file: ") + std::strerror(error)});
-    return result;
+    return refuse(std::string("cannot read the file: ") + std::strerror(errno));
   }
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return load_string(text.str(), file);
+  std::string text(max_file_size + 1, '\0');
+  stream.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(stream.gcount()));
+  return load_string(text, file);
 }
 
 }  // namespace iotgw::config

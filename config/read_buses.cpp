@@ -7,6 +7,7 @@
 #include <regex>
 #include <utility>
 
+#include "config/file_checks.hpp"
 #include "config/names.hpp"
 #include "config/readers.hpp"
 #include "config/units.hpp"
@@ -138,7 +139,9 @@ void read_point(TableReader& reader, Protocol protocol, Point& point) {
   reader.read("min", point.min);
   reader.read("max", point.max);
   if (point.min && point.max && *point.min > *point.max) {
-    reader.error_at("max", reader.key_path("max") + ": is below min");
+    reader.error_at("max", reader.key_path("max") + ": " + format_number(*point.max) +
+                               " is below min " + format_number(*point.min) +
+                               "; writes must fit in [min, max], so make max at least min");
   }
   if (point.scale == 0) {
     reader.error_at("scale", reader.key_path("scale") + ": must not be 0");
@@ -242,6 +245,13 @@ void read_endpoint(TableReader& reader, Bus& bus) {
                       ": a network bus needs host = \"address:port\"");
   }
   reader.read("port", bus.port);
+  if (!bus.port.empty() && !bus.port.starts_with("usb:")) {
+    if (auto problem = not_a_serial_port(bus.port)) {
+      reader.error_at("port", reader.key_path("port") + ": " + *problem +
+                                  "; name the port's device, e.g. \"/dev/ttyUSB0\", a "
+                                  "/dev/serial/by-id/ path or \"usb:VID:PID\"");
+    }
+  }
   std::string host;
   reader.read("host", host);
   if (!host.empty()) {

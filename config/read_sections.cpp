@@ -22,29 +22,46 @@ std::filesystem::path resolve(const ReadContext& context, const std::filesystem:
   return context.base_dir / path;
 }
 
-// Reads a file path and checks that it names something readable.
-void read_file(TableReader& reader, const ReadContext& context, std::string_view key,
-               std::filesystem::path& out, FileKind kind) {
+// Reads a file path and checks that it names something readable of the right
+// kind; fix says what to name instead when it is of the wrong kind. False when
+// the path is set and cannot be used.
+bool read_file(TableReader& reader, const ReadContext& context, std::string_view key,
+               std::filesystem::path& out, FileKind kind, std::string_view fix) {
   reader.read_path(key, out);
   out = resolve(context, out);
   if (out.empty()) {
-    return;
+    return true;
   }
-  if (auto problem = unreadable(out, kind)) {
-    reader.error_at(key, reader.key_path(key) + ": " + *problem);
+  auto problem = unreadable(out, kind);
+  if (!problem) {
+    return true;
   }
+  std::error_code error;
+  const auto status = std::filesystem::status(out, error);
+  const bool wrong_kind = std::filesystem::exists(status) &&
+                          (kind == FileKind::regular ? !std::filesystem::is_regular_file(status)
+                                                     : !std::filesystem::is_directory(status));
+  if (wrong_kind) {
+    *problem += "; " + std::string(fix);
+  }
+  reader.error_at(key, reader.key_path(key) + ": " + *problem);
+  return false;
 }
 
 // Reads a file that holds a secret and checks that others cannot read it.
-void read_secret_file(TableReader& reader, const ReadContext& context, std::string_view key,
-                      std::filesystem::path& out) {
-  read_file(reader, context, key, out, FileKind::regular);
+bool read_secret_file(TableReader& reader, const ReadContext& context, std::string_view key,
+                      std::filesystem::path& out, std::string_view fix) {
+  if (!read_file(reader, context, key, out, FileKind::regular, fix)) {
+    return false;
+  }
   if (out.empty()) {
-    return;
+    return true;
   }
   if (auto problem = exposed_secret(out)) {
     reader.error_at(key, reader.key_path(key) + ": " + *problem);
+    return false;
   }
+  return true;
 }
 
 // Splits "mqtt://host:port" and "mqtts://[::1]" into the Mqtt fields.
@@ -102,10 +119,13 @@ std::optional<std::string> parse_url(const std::string& url, Mqtt& mqtt) {
 }
 
 void read_tls(TableReader& reader, const ReadContext& context, Tls& tls) {
-  read_file(reader, context, "ca_file", tls.ca_file, FileKind::regular);
-  read_file(reader, context, "ca_dir", tls.ca_dir, FileKind::directory);
-  read_file(reader, context, "cert_file", tls.cert_file, FileKind::regular);
-  read_secret_file(reader, context, "key_file", tls.key_file);
+  read_file(reader, context, "ca_file", tls.ca_file, FileKind::regular,
+            "name the CA bundle file (a folder of CA certificates goes in ca_dir)");
+  read_file(reader, context, "ca_dir", tls.ca_dir, FileKind::directory,
+            "name a folder of CA certificates (a single CA bundle file goes in ca_file)");
+  read_file(reader, context, "cert_file", tls.cert_file, FileKind::regular,
+            "name the client certificate file");
+  read_secret_file(reader, context, "key_file", tls.key_file, "name the client key file");
   reader.read("server_name", tls.server_name);
   reader.read("alpn", tls.alpn);
   reader.read("insecure_skip_verify", tls.insecure_skip_verify);
@@ -158,6 +178,11 @@ void read_gateway(TableReader& reader, const ReadContext& context, Gateway& gate
   check_name(reader, "id", gateway.id);
   reader.read_path("state_dir", gateway.state_dir);
   gateway.state_dir = resolve(context, gateway.state_dir);
+  if (auto problem = unusable_directory(gateway.state_dir)) {
+    reader.error_at("state_dir", reader.key_path("state_dir") + ": " + *problem +
+                                     "; name a directory for the store (created when missing), "
+                                     "e.g. \"/var/lib/iotgw\"");
+  }
   reader.read_choice<LogLevel>("log_level", gateway.log_level, log_level_names);
   reader.finish();
 }
@@ -172,11 +197,13 @@ void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
   reader.read("client_id", mqtt.client_id);
   reader.read("username", mqtt.username);
   reader.read("password", mqtt.password);
-  read_secret_file(reader, context, "password_file", mqtt.password_file);
+  const bool password_file_usable =
+      read_secret_file(reader, context, "password_file", mqtt.password_file,
+                       "name a file whose first line is the password");
   if (!mqtt.password.empty() && reader.has("password_file")) {
     reader.error_at("password_file", reader.key_path("password_file") +
                                          ": set either password or password_file, not both");
-  } else if (!mqtt.password_file.empty()) {
+  } else if (!mqtt.password_file.empty() && password_file_usable) {
     mqtt.password = first_line(mqtt.password_file).value_or("");
   }
   reader.read("keepalive", mqtt.keepalive, 1s, 65535s);

@@ -1,6 +1,8 @@
 #include "config/table_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include "config/suggest.hpp"
 #include "config/units.hpp"
@@ -16,7 +18,7 @@ std::string describe(const toml::node& node) {
     case toml::node_type::integer:
       return "the integer " + std::to_string(node.as_integer()->get());
     case toml::node_type::floating_point:
-      return "a floating-point number";
+      return "the floating-point number " + format_number(node.as_floating_point()->get());
     case toml::node_type::boolean:
       return node.as_boolean()->get() ? "true" : "false";
     case toml::node_type::table:
@@ -45,6 +47,22 @@ std::string join(std::span<const std::string_view> names) {
 }
 
 }  // namespace
+
+std::string format_number(double value) {
+  if (std::isnan(value)) {
+    return "nan";
+  }
+  if (std::isinf(value)) {
+    return value < 0 ? "-inf" : "inf";
+  }
+  char text[32];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  std::string formatted(text, result.ptr);
+  if (formatted.find_first_of(".e") == std::string::npos) {
+    formatted += ".0";
+  }
+  return formatted;
+}
 
 Place place_of(const toml::source_region& region) {
   return {static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -122,6 +140,14 @@ void TableReader::read(std::string_view key, double& out) {
 void TableReader::read(std::string_view key, std::optional<double>& out) {
   if (const toml::node* node = lookup(key)) {
     if (const auto* real = node->as_floating_point()) {
+      // nan compares false with everything, so a nan bound or deadband would
+      // silently switch its check off; inf scales every reading to inf.
+      if (!std::isfinite(real->get())) {
+        error_at(key, key_path(key) + ": " + format_number(real->get()) +
+                          " is not a finite number; write a finite number such as 1.5, or "
+                          "remove the key");
+        return;
+      }
       out = real->get();
     } else if (const auto* integer = node->as_integer()) {
       out = static_cast<double>(integer->get());

@@ -25,6 +25,10 @@ struct Place {
 
 Place place_of(const toml::source_region& region);
 
+// A floating-point value as TOML writes it: the shortest text that reads back
+// the same ("2.5", "1e+300", "80.0"), or "nan", "inf", "-inf".
+std::string format_number(double value);
+
 template <class E>
 using Choices = std::span<const std::pair<std::string_view, E>>;
 

@@ -126,7 +126,8 @@ const std::vector<BrokenConfig>& broken_configs() {
        {"test.toml:6:11: error: mqtt.tls.ca_file: {dir}/missing.pem does not exist"}},
       {"CaDirIsAFile",
        std::string(header) + "[mqtt.tls]\nca_dir = \"{dir}/cert.pem\"\n",
-       {"test.toml:6:10: error: mqtt.tls.ca_dir: {dir}/cert.pem is not a directory"}},
+       {"test.toml:6:10: error: mqtt.tls.ca_dir: {dir}/cert.pem is a regular file, not a "
+        "directory; name a folder of CA certificates (a single CA bundle file goes in ca_file)"}},
       {"KeyFileReadableByOthers",
        std::string(header) +
            "[mqtt.tls]\ncert_file = \"{dir}/cert.pem\"\nkey_file = \"{dir}/open-key.pem\"\n",
@@ -260,7 +261,8 @@ const std::vector<BrokenConfig>& broken_configs() {
            "[[bus.device]]\nname = \"plc\"\n"
            "[[bus.device.point]]\nname = \"sp\"\naddress = 0\nwritable = true\nmin = 80\n"
            "max = 5\n",
-       {"test.toml:16:7: error: bus[0].device[0].point[0].max: is below min"}},
+       {"test.toml:16:7: error: bus[0].device[0].point[0].max: 5.0 is below min 80.0; writes must "
+        "fit in [min, max], so make max at least min"}},
       {"EveryErrorAtOnce",
        "[gateway]\nid = \"gw\"\nlog_level = \"verbose\"\n[mqtt]\nurl = \"mqtt://h\"\n"
        "inflight = 0\nkeepalive = \"soon\"\n",
