@@ -488,10 +488,11 @@ class HostileBroker(unittest.TestCase):
                                             f"broken connections:\n" + "\n".join(lines[:5]))
         self.assert_recovers(peer.closed_at_wall)
 
-    def flood(self, peer, one, packets, budget=20.0):
-        """Sends `one` packet `packets` times as fast as the gateway reads,
-        never reading what it answers; stops early (failing) once the
-        gateway's resident memory grows past the bounds."""
+    def flood(self, peer, one, packets, budget=30.0):
+        """Sends `one` packet `packets` times as fast as the gateway reads (at
+        least three quarters of them within `budget` s), never reading what it
+        answers; stops early (failing) once the gateway's resident memory grows
+        past the bounds."""
         chunk = one * (1024 * 1024 // len(one))
         baseline = rss_kib(self.gateway.process.pid)
         sent, peak, closed = 0, baseline, False
@@ -518,14 +519,15 @@ class HostileBroker(unittest.TestCase):
         self.assertLess(peak, RSS_LIMIT_KIB, f"RSS {peak} KiB after {sent} packets")
         self.assertLess(peak - baseline, RSS_GROWTH_KIB,
                         f"RSS grew from {baseline} to {peak} KiB over {sent} packets")
-        self.assertTrue(closed or sent >= packets, f"only {sent} packets went in {budget} s")
+        self.assertTrue(closed or sent >= packets * 3 // 4,
+                        f"only {sent} packets went in {budget} s: too few to tell")
         self.assertTrue(self.gateway.alive())
 
     def test_publish_flood_to_command_topic_while_never_reading(self):
         peer = self.connected()
         # QoS 1 PUBLISHes to the command topic (not a command the gateway acts
         # on): each one asks for a PUBACK that this broker never reads. Kept,
-        # the PUBACKs of 6 million would be 24 MB.
+        # the PUBACKs of 4.5 to 6 million would be 18 to 24 MB.
         self.flood(peer, publish(f"iotgw/{self.name}/cmd/x".encode(), qos=1, packet_id=7),
                    6_000_000)
         peer.close()
@@ -534,7 +536,7 @@ class HostileBroker(unittest.TestCase):
     def test_pubrel_flood_while_never_reading(self):
         peer = self.connected()
         # 4.3.3: every PUBREL is answered with a PUBCOMP of the same size;
-        # kept, those of 20 million would be 80 MB.
+        # kept, those of 15 to 20 million would be 60 to 80 MB.
         self.flood(peer, ack(PUBREL, 9), 20_000_000)
         peer.close()
         self.assert_recovers(time.time())
