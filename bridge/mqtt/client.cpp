@@ -19,7 +19,10 @@ using boost::system::error_code;
 
 constexpr std::size_t read_buffer_size = 64 * 1024;
 // QoS 1/2 traffic is bounded by the in-flight window; QoS 0 only by this
-// limit on bytes waiting for the socket, past which it is refused.
+// limit on bytes waiting for the socket, past which it is refused. Past it,
+// the reader also waits: every packet read may queue an answer (PUBACK,
+// PUBCOMP, ...), and a broker that sends without reading would otherwise grow
+// the queue without bound.
 constexpr std::size_t max_queued_bytes = 1024 * 1024;
 // How long a graceful stop waits for DISCONNECT to be written before it
 // closes anyway (a broker that stopped reading must not hang the shutdown).
@@ -102,6 +105,7 @@ client::client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       backoff_(mqtt.reconnect_min, mqtt.reconnect_max, std::random_device{}()),
       transports_(executor, mqtt, connect_timeout),
       failures_(failure_reminder),
+      losses_(failure_reminder),
       timers_{asio::steady_timer(executor), asio::steady_timer(executor),
               asio::steady_timer(executor)},
       retry_timer_(executor),
@@ -221,7 +225,7 @@ asio::awaitable<void> client::run() {
       report_failure(spdlog::level::err, choice.error);
       notify({false, false, std::nullopt, choice.error});
     } else {
-      auto current = std::make_shared<link>();
+      auto current = std::make_shared<link>(executor_);
       current->stream = std::move(choice.stream);
       link_ = current;
       lost_reason_.clear();
@@ -272,6 +276,16 @@ asio::awaitable<void> client::read_until_closed(std::shared_ptr<link> current) {
   std::vector<std::uint8_t> buffer(read_buffer_size);
   for (;;) {
     error_code error;
+    if (current->pending.size() >= max_queued_bytes) {
+      // Woken by the writer once it took the queue; the keepalive still ends
+      // a connection whose broker reads nothing at all.
+      current->drained.expires_at(asio::steady_timer::time_point::max());
+      co_await current->drained.async_wait(asio::redirect_error(asio::use_awaitable, error));
+      if (current->closed) {
+        co_return;
+      }
+      continue;
+    }
     const std::size_t size = co_await current->stream->read_some(asio::buffer(buffer), error);
     if (current->closed) {
       co_return;
@@ -292,6 +306,7 @@ asio::awaitable<void> client::write_queued(std::shared_ptr<link> current) {
   while (!current->closed && !current->pending.empty()) {
     std::swap(current->pending, current->spare);
     current->pending.clear();
+    current->drained.cancel();
     error_code error;
     co_await current->stream->write(asio::buffer(current->spare), error);
     if (current->closed) {
@@ -417,8 +432,18 @@ void client::on_state_changed(state_changed& change) {
   } else if (stopping_) {
     spdlog::info("mqtt: disconnected ({})", reason);
   } else {
-    failure_logged_ = true;
-    spdlog::warn("mqtt: connection lost: {}", reason);
+    // A broker that accepts and then breaks every connection the same way
+    // would otherwise add a line at every reconnect.
+    const repeat_limiter::verdict verdict = losses_.check(reason, now());
+    failure_logged_ = verdict.log;
+    if (!verdict.log) {
+      spdlog::debug("mqtt: connection lost: {}", reason);
+    } else if (verdict.held_back == 0) {
+      spdlog::warn("mqtt: connection lost: {}", reason);
+    } else {
+      spdlog::warn("mqtt: connection lost: {} ({} more lost the same way since the last report)",
+                   reason, verdict.held_back);
+    }
   }
   if (link_ && !link_->closed) {
     if (stopping_) {
@@ -542,6 +567,7 @@ void client::close_link(const std::shared_ptr<link>& current) {
   }
   current->closed = true;
   current->stream->close();
+  current->drained.cancel();
   while (!current->qos0_done.empty()) {
     const std::uint64_t tag = current->qos0_done.front().second;
     current->qos0_done.pop_front();

@@ -119,7 +119,10 @@ class client {
   // One connection attempt's stream and its write queue. Coroutines hold it
   // by shared_ptr, so a stale reader or writer never touches a newer one.
   struct link {
+    explicit link(const boost::asio::any_io_executor& executor) : drained(executor) {}
+
     std::shared_ptr<transport> stream;
+    boost::asio::steady_timer drained;  // cancelled whenever the writer takes `pending`
     std::vector<std::uint8_t> pending;  // queued for the next write, in order
     std::vector<std::uint8_t> spare;    // the last write's buffer, reused
     std::uint64_t queued = 0;           // bytes ever queued on this link
@@ -167,6 +170,7 @@ class client {
   backoff backoff_;
   transport_factory transports_;
   repeat_limiter failures_;
+  repeat_limiter losses_;  // established connections that ended, never reset by a connect
   std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
   std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;
