@@ -134,12 +134,14 @@ class Publisher:
 
 class ModbusSim:
     """The pymodbus simulator serving Modbus TCP on a free port; `writes()`
-    returns the writes it reported so far."""
+    returns the writes it reported so far. `stderr` goes to subprocess.Popen
+    (the default: this process's; subprocess.DEVNULL for quiet)."""
 
-    def __init__(self, unit=1):
+    def __init__(self, unit=1, stderr=None):
         self.port = free_port()
         self.process = subprocess.Popen([PYTHON, str(SIM), "--tcp", f"127.0.0.1:{self.port}",
-                                         "--unit", str(unit)], stdout=subprocess.PIPE, text=True)
+                                         "--unit", str(unit)], stdout=subprocess.PIPE, text=True,
+                                        stderr=stderr)
         line = self.process.stdout.readline().strip()
         if line != "ready":
             raise AssertionError(f"modbus_sim.py did not start: {line!r}")
