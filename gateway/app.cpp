@@ -384,6 +384,7 @@ std::string App::metrics_json() const {
   metrics["commands"] = counters_.commands;
   metrics["commands_refused"] = counters_.refused;
   metrics["results_dropped"] = counters_.results_dropped;
+  metrics["dropped_oversized"] = uplink.dropped_oversized;
   nlohmann::ordered_json devices = nlohmann::ordered_json::object();
   for (std::size_t b = 0; b < config_.buses.size(); ++b) {
     if (!modbus_buses_[b]) {

@@ -32,6 +32,9 @@ constexpr std::chrono::seconds stop_timeout{2};
 constexpr std::chrono::seconds connect_timeout{10};
 // While one failure repeats, it is logged again this often.
 constexpr std::chrono::minutes failure_reminder{10};
+// Dropped messages are a peer's doing and may come in a flood: the first is
+// logged, then at most one line this often, with how many were held back.
+constexpr std::chrono::minutes drop_reminder{1};
 
 time_point now() {
   return std::chrono::steady_clock::now();
@@ -106,6 +109,7 @@ client::client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       transports_(executor, mqtt, connect_timeout),
       failures_(failure_reminder),
       losses_(failure_reminder),
+      drops_(drop_reminder),
       timers_{asio::steady_timer(executor), asio::steady_timer(executor),
               asio::steady_timer(executor)},
       retry_timer_(executor),
@@ -377,6 +381,8 @@ void client::handle(events batch) {
       if (on_message_) {
         on_message_(received->message);
       }
+    } else if (const auto* dropped = std::get_if<message_dropped>(&happened)) {
+      report_dropped(*dropped);
     } else if (auto* subscribed = std::get_if<subscribe_completed>(&happened)) {
       on_subscribed(*subscribed);
     } else if (const auto* rejected = std::get_if<command_rejected>(&happened)) {
@@ -619,6 +625,26 @@ void client::report_failure(spdlog::level::level_enum level, const std::string& 
     spdlog::log(level, "mqtt: {} ({} failed attempts not logged since the last report)", reason,
                 verdict.held_back);
   }
+}
+
+void client::report_dropped(const message_dropped& dropped) {
+  ++counters_.dropped_oversized;
+  // One key for every drop: topics and sizes vary, the flood is one thing.
+  const repeat_limiter::verdict verdict = drops_.check("dropped", now());
+  if (!verdict.log) {
+    return;
+  }
+  const std::string topic =
+      dropped.topic.empty() ? std::string("a topic too long to keep") : dropped.topic;
+  std::string held_back;
+  if (verdict.held_back > 0) {
+    held_back = " (" + std::to_string(verdict.held_back) + " more dropped since the last report)";
+  }
+  spdlog::warn(
+      "mqtt: dropped a message of {} bytes on {} (QoS {}{}): {}; acknowledged, not "
+      "delivered{}",
+      dropped.size, topic, static_cast<int>(dropped.qos), dropped.retain ? ", retained" : "",
+      dropped.reason, held_back);
 }
 
 }  // namespace iotgw::mqtt

@@ -50,6 +50,8 @@ struct client_counters {
   std::uint64_t published = 0;         // publish() calls accepted
   std::uint64_t acked = 0;             // publishes completed (PUBACK, PUBCOMP, QoS 0 written)
   std::uint64_t received = 0;          // application messages delivered to the handler
+  // Messages above max_packet_size: acknowledged to the broker, not delivered.
+  std::uint64_t dropped_oversized = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
 };
@@ -163,6 +165,9 @@ class client {
   void notify(connection_event change);
   // Logs why a connection attempt failed, holding back repeats of one reason.
   void report_failure(spdlog::level::level_enum level, const std::string& reason);
+  // Counts a message the core dropped and logs it, at most once a minute
+  // with how many went unlogged in between.
+  void report_dropped(const message_dropped& dropped);
 
   boost::asio::any_io_executor executor_;
   const config::Mqtt& config_;
@@ -171,6 +176,7 @@ class client {
   transport_factory transports_;
   repeat_limiter failures_;
   repeat_limiter losses_;  // established connections that ended, never reset by a connect
+  repeat_limiter drops_;
   std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
   std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bridge/mqtt/event/command_rejected.hpp"
+#include "bridge/mqtt/event/message_dropped.hpp"
 #include "bridge/mqtt/event/message_received.hpp"
 #include "bridge/mqtt/event/publish_completed.hpp"
 #include "bridge/mqtt/event/send.hpp"
@@ -16,7 +17,7 @@ namespace iotgw::mqtt {
 
 using event =
     std::variant<send, timer_set, timer_cancel, state_changed, publish_completed, message_received,
-                 subscribe_completed, unsubscribe_completed, command_rejected>;
+                 message_dropped, subscribe_completed, unsubscribe_completed, command_rejected>;
 
 using events = std::vector<event>;
 

@@ -1,7 +1,9 @@
 #include "bridge/mqtt/session.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
+#include <variant>
 
 namespace iotgw::mqtt {
 namespace {
@@ -137,10 +139,14 @@ events session::feed(std::span<const std::uint8_t> bytes, time_point now) {
     return out;
   }
   last_received_ = now;
-  std::vector<packet> packets;
-  auto failure = decoder_.feed(bytes, packets);
-  for (auto& incoming : packets) {
-    handle(std::move(incoming), now, out);
+  std::vector<stream_item> items;
+  auto failure = decoder_.feed(bytes, items);
+  for (auto& item : items) {
+    if (auto* incoming = std::get_if<packet>(&item)) {
+      handle(std::move(*incoming), now, out);
+    } else {
+      on_oversized_publish(std::get<oversized_publish>(item), now, out);
+    }
     if (state_ == connection_state::disconnected) {
       return out;
     }
@@ -267,6 +273,36 @@ void session::on_publish(mqtt::publish&& message, time_point now, events& out) {
         out.emplace_back(message_received{std::move(message)});
       }
       send_packet(pubrec{id}, now, out);
+      return;
+  }
+}
+
+// 4.3.1-4.3.3: a PUBLISH too large to buffer is acknowledged as a delivered
+// one would be, so the broker does not send it again at every connect, but
+// only reported as dropped; a repeated QoS 2 id awaiting PUBREL is not
+// reported twice.
+void session::on_oversized_publish(const oversized_publish& message, time_point now, events& out) {
+  if (state_ == connection_state::connecting) {
+    // 3.2: the first packet from the server is CONNACK.
+    close("expected CONNACK, got PUBLISH", out);
+    return;
+  }
+  message_dropped dropped{
+      message.topic, message.size, message.qos, message.retain,
+      "larger than max_packet_size " + std::to_string(config_.limits.max_packet_size)};
+  switch (message.qos) {
+    case qos::at_most_once:
+      out.emplace_back(std::move(dropped));
+      return;
+    case qos::at_least_once:
+      out.emplace_back(std::move(dropped));
+      send_packet(puback{message.packet_id}, now, out);
+      return;
+    case qos::exactly_once:
+      if (inbound_qos2_.insert(message.packet_id).second) {
+        out.emplace_back(std::move(dropped));
+      }
+      send_packet(pubrec{message.packet_id}, now, out);
       return;
   }
 }

@@ -97,6 +97,7 @@ class session {
   void handle(packet&& incoming, time_point now, events& out);
   void on_connack(const connack& ack, time_point now, events& out);
   void on_publish(mqtt::publish&& message, time_point now, events& out);
+  void on_oversized_publish(const oversized_publish& message, time_point now, events& out);
   void on_puback(std::uint16_t id, events& out);
   void on_pubrec(std::uint16_t id, time_point now, events& out);
   void on_pubcomp(std::uint16_t id, events& out);

@@ -1,53 +1,101 @@
 #include "bridge/mqtt/stream_decoder.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace iotgw::mqtt {
+namespace {
+
+// The fixed header is parsed without a size limit; the decoder applies it.
+constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+
+}  // namespace
+
+std::size_t stream_decoder::buffered() const noexcept {
+  return pending_.size() + (skipping_ ? skipping_->held() : 0);
+}
 
 void stream_decoder::reset() noexcept {
   pending_.clear();
+  skipping_.reset();
   failed_ = false;
 }
 
 check_result stream_decoder::fail(error failure) {
   failed_ = true;
   pending_.clear();
+  skipping_.reset();
   return failure;
 }
 
+result<bool> stream_decoder::start_skip_if_too_large(const fixed_header& header) {
+  auto too_large = check_packet_size(header, limits_.max_packet_size);
+  if (!too_large) {
+    return false;
+  }
+  if (header.type() != packet_type::publish) {
+    return std::move(*too_large);
+  }
+  skipping_.emplace(header, limits_.max_packet_size);
+  return true;
+}
+
 // 2.2: packets wholly inside `bytes` are decoded in place; only a packet that
-// straddles reads is copied, and only up to its announced size.
-check_result stream_decoder::feed(std::span<const std::uint8_t> bytes, std::vector<packet>& out) {
+// straddles reads is copied, and only up to its announced size. The body of
+// a PUBLISH too large for that goes through the skipper instead.
+check_result stream_decoder::feed(std::span<const std::uint8_t> bytes,
+                                  std::vector<stream_item>& out) {
   if (failed_) {
     return error{errc::decoder_failed, "the stream already failed; reset before feeding again"};
   }
   for (;;) {
+    if (skipping_) {
+      auto used = skipping_->consume(bytes);
+      if (!used) {
+        return fail(used.error());
+      }
+      bytes = bytes.subspan(*used);
+      if (!skipping_->done()) {
+        return std::nullopt;  // every byte went into the skip
+      }
+      out.emplace_back(skipping_->message());
+      skipping_.reset();
+      continue;
+    }
     if (pending_.empty()) {
       if (bytes.empty()) {
         return std::nullopt;
       }
-      auto parsed = parse_fixed_header(bytes, limits_.max_packet_size);
+      auto parsed = parse_fixed_header(bytes, unlimited);
       if (!parsed) {
         return fail(parsed.error());
       }
-      if (*parsed && bytes.size() >= (*parsed)->packet_size()) {
-        const fixed_header header = **parsed;
-        auto decoded =
-            decode_body(header, bytes.subspan(header.header_size, header.remaining_length));
-        if (!decoded) {
-          return fail(decoded.error());
-        }
-        out.push_back(std::move(decoded).value());
-        bytes = bytes.subspan(header.packet_size());
-        continue;
-      }
       if (*parsed) {
-        pending_.reserve((*parsed)->packet_size());
+        const fixed_header header = **parsed;
+        auto skip = start_skip_if_too_large(header);
+        if (!skip) {
+          return fail(skip.error());
+        }
+        if (*skip) {
+          bytes = bytes.subspan(header.header_size);
+          continue;
+        }
+        if (bytes.size() >= header.packet_size()) {
+          auto decoded =
+              decode_body(header, bytes.subspan(header.header_size, header.remaining_length));
+          if (!decoded) {
+            return fail(decoded.error());
+          }
+          out.emplace_back(std::move(decoded).value());
+          bytes = bytes.subspan(header.packet_size());
+          continue;
+        }
+        pending_.reserve(header.packet_size());
       }
       pending_.assign(bytes.begin(), bytes.end());
       return std::nullopt;
     }
-    auto parsed = parse_fixed_header(pending_, limits_.max_packet_size);
+    auto parsed = parse_fixed_header(pending_, unlimited);
     if (!parsed) {
       return fail(parsed.error());
     }
@@ -62,6 +110,15 @@ check_result stream_decoder::feed(std::span<const std::uint8_t> bytes, std::vect
       continue;
     }
     const fixed_header header = **parsed;
+    auto skip = start_skip_if_too_large(header);
+    if (!skip) {
+      return fail(skip.error());
+    }
+    if (*skip) {
+      // The header completed with its last byte, so pending_ holds nothing else.
+      pending_.clear();
+      continue;
+    }
     const std::size_t take = std::min(header.packet_size() - pending_.size(), bytes.size());
     pending_.insert(pending_.end(), bytes.begin(),
                     bytes.begin() + static_cast<std::ptrdiff_t>(take));
@@ -74,7 +131,7 @@ check_result stream_decoder::feed(std::span<const std::uint8_t> bytes, std::vect
     if (!decoded) {
       return fail(decoded.error());
     }
-    out.push_back(std::move(decoded).value());
+    out.emplace_back(std::move(decoded).value());
     pending_.clear();
   }
 }

@@ -1,18 +1,27 @@
 // Turns a byte stream from the broker, cut into arbitrary reads, into whole
 // packets. Only the unfinished tail of the stream is buffered, and never more
 // than the maximum packet size: a header announcing a larger packet is
-// rejected before its body is waited for.
+// rejected before its body is waited for, except for a PUBLISH, which is
+// read only as far as its topic and packet id and then skipped (see
+// oversized_publish.hpp) so the session can acknowledge and drop it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <variant>
 #include <vector>
 
 #include "bridge/mqtt/error.hpp"
+#include "bridge/mqtt/oversized_publish.hpp"
 #include "bridge/mqtt/packet/packet.hpp"
 
 namespace iotgw::mqtt {
+
+// What the decoder yields, in stream order: a whole packet, or what was read
+// of a PUBLISH too large to buffer.
+using stream_item = std::variant<packet, oversized_publish>;
 
 class stream_decoder {
  public:
@@ -21,20 +30,27 @@ class stream_decoder {
   // 2.2: decodes every packet that `bytes` completes and appends it to `out`
   // in stream order. Packets before a malformed one are still delivered; the
   // first error is returned and the decoder then refuses input until reset().
-  check_result feed(std::span<const std::uint8_t> bytes, std::vector<packet>& out);
+  check_result feed(std::span<const std::uint8_t> bytes, std::vector<stream_item>& out);
 
-  // Bytes held back because they do not finish a packet yet.
-  std::size_t buffered() const noexcept { return pending_.size(); }
+  // Bytes held back because they do not finish a packet yet; while a large
+  // PUBLISH is skipped, the part of its topic kept. Never more than the
+  // maximum packet size.
+  std::size_t buffered() const noexcept;
   bool failed() const noexcept { return failed_; }
 
-  // Forgets buffered bytes and any error: the start of a new connection.
+  // Forgets buffered bytes, a skip under way and any error: the start of a
+  // new connection.
   void reset() noexcept;
 
  private:
   check_result fail(error failure);
+  // 2.2: whether the packet of `header` is too large to buffer. A PUBLISH
+  // then starts being skipped; any other packet is an error.
+  result<bool> start_skip_if_too_large(const fixed_header& header);
 
   decode_limits limits_;
   std::vector<std::uint8_t> pending_;
+  std::optional<publish_skipper> skipping_;
   bool failed_ = false;
 };
 

@@ -4,10 +4,13 @@
 // - every decoded packet re-encodes to its original bytes (the remaining
 //   length compared by value, since 3.1.1 allows padded encodings) and
 //   decodes again to the same packet;
-// - DUP patching and the topic matcher agree with what was decoded.
+// - DUP patching and the topic matcher agree with what was decoded;
+// - a PUBLISH above the size limit is skipped holding no more than the limit,
+//   and what was read of it agrees with decoding it whole without a limit.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
@@ -26,8 +29,10 @@ void require(bool condition) {
   }
 }
 
+constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+
 struct run {
-  std::vector<packet> packets;
+  std::vector<stream_item> items;
   std::optional<errc> failure;
 };
 
@@ -39,7 +44,7 @@ run feed_in_chunks(std::span<const std::uint8_t> input, std::size_t max_chunk,
   std::size_t chunk = 1;
   while (!input.empty()) {
     const std::size_t n = std::min(chunk, input.size());
-    if (auto failure = decoder.feed(input.first(n), result.packets)) {
+    if (auto failure = decoder.feed(input.first(n), result.items)) {
       result.failure = failure->code;
       require(decoder.buffered() == 0);
       break;
@@ -49,6 +54,35 @@ run feed_in_chunks(std::span<const std::uint8_t> input, std::size_t max_chunk,
     chunk = chunk % max_chunk + 1;
   }
   return result;
+}
+
+// Checks that `skipped` came from a PUBLISH at the front of `input`, larger
+// than the limit, and agrees with that PUBLISH decoded whole.
+std::size_t check_skipped(std::span<const std::uint8_t> input, const oversized_publish& skipped,
+                          const decode_limits& limits) {
+  auto header = parse_fixed_header(input, unlimited);
+  require(header.has_value() && header->has_value());
+  const fixed_header original = **header;
+  require(original.type() == packet_type::publish);
+  require(original.packet_size() == skipped.size);
+  require(skipped.size > limits.max_packet_size && skipped.size <= input.size());
+  require(skipped.qos == static_cast<qos>((original.flags() >> 1) & 0x03));
+  require(skipped.retain == ((original.flags() & 0x01) != 0));
+  require(skipped.dup == ((original.flags() & 0x08) != 0));
+  auto whole = decode(input.first(skipped.size), decode_limits{unlimited});
+  const bool topic_kept = skipped.topic.size() == skipped.topic_length;
+  require(topic_kept || skipped.topic.empty());
+  if (topic_kept) {
+    // Every field the decoder checks was checked: decoding it whole succeeds.
+    require(whole.has_value());
+  }
+  if (whole) {
+    const auto& message = std::get<publish>(*whole);
+    require(message.topic.size() == skipped.topic_length);
+    require(!topic_kept || message.topic == skipped.topic);
+    require(message.packet_id == skipped.packet_id);
+  }
+  return skipped.size;
 }
 
 // Checks that `decoded` came from the front of `input` and re-encodes to it.
@@ -104,29 +138,55 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   run whole;
   stream_decoder decoder(limits);
-  if (auto failure = decoder.feed(input, whole.packets)) {
+  if (auto failure = decoder.feed(input, whole.items)) {
     whole.failure = failure->code;
   }
   for (const std::size_t max_chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}}) {
     const run chunked = feed_in_chunks(input, max_chunk, limits);
-    require(chunked.packets == whole.packets);
+    require(chunked.items == whole.items);
     require(chunked.failure == whole.failure);
   }
 
   std::size_t offset = 0;
-  for (const auto& decoded : whole.packets) {
-    offset += check_round_trip(input.subspan(offset), decoded, limits);
+  for (const auto& item : whole.items) {
+    if (const auto* skipped = std::get_if<oversized_publish>(&item)) {
+      offset += check_skipped(input.subspan(offset), *skipped, limits);
+    } else {
+      offset += check_round_trip(input.subspan(offset), std::get<packet>(item), limits);
+    }
   }
   require(offset <= size);
   if (!whole.failure) {
     // Without an error the stream ends inside at most one unfinished packet.
-    auto tail = parse_fixed_header(input.subspan(offset), limits.max_packet_size);
+    auto tail = parse_fixed_header(input.subspan(offset), unlimited);
     require(tail.has_value());
     require(!tail->has_value() || (*tail)->packet_size() > size - offset);
   }
 
-  // A small limit must fail cleanly on any packet above it, never buffer more.
-  const run small = feed_in_chunks(input, 5, decode_limits{32});
-  require(small.packets.size() <= whole.packets.size());
+  // A small limit never buffers more (feed_in_chunks checks). Up to where
+  // one of the runs stops, both yield the same packets, except that
+  // PUBLISHes above the small limit come out skipped.
+  const decode_limits small_limits{32};
+  const run small = feed_in_chunks(input, 5, small_limits);
+  offset = 0;
+  for (std::size_t i = 0; i < small.items.size() && i < whole.items.size(); ++i) {
+    if (const auto* skipped = std::get_if<oversized_publish>(&small.items[i])) {
+      if (const auto* both = std::get_if<oversized_publish>(&whole.items[i])) {
+        require(skipped->size == both->size && skipped->packet_id == both->packet_id);
+      } else {
+        const auto& message = std::get<publish>(std::get<packet>(whole.items[i]));
+        require(skipped->qos == message.qos && skipped->packet_id == message.packet_id);
+      }
+      offset += check_skipped(input.subspan(offset), *skipped, small_limits);
+    } else {
+      require(small.items[i] == whole.items[i]);
+      auto header = parse_fixed_header(input.subspan(offset), unlimited);
+      require(header.has_value() && header->has_value());
+      offset += (*header)->packet_size();
+    }
+  }
+  // The small limit only goes further where the whole run stopped at an error
+  // in a topic too long for it to check.
+  require(small.items.size() <= whole.items.size() || whole.failure.has_value());
   return 0;
 }

@@ -2,16 +2,21 @@
 // loopback port: round trips at QoS 0, 1 and 2, retained messages, the will
 // after an abrupt loss and none after a graceful stop, dead-peer detection
 // with the broker frozen by SIGSTOP, a broker restart with persistent
-// sessions, refused credentials, the in-flight window, and an mqtts:// set-up
-// that cannot be built reported at every attempt (TLS connections themselves
-// are tested in 08-tls). Every wait is a condition with a deadline.
+// sessions, refused credentials, the in-flight window, a message larger than
+// max_packet_size (retained, and queued for a persistent session) dropped
+// without losing the connection, and an mqtts:// set-up that cannot be built
+// reported at every attempt (TLS connections themselves are tested in
+// 08-tls). Every wait is a condition with a deadline.
 #include <algorithm>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "bridge/mqtt/client.hpp"
 #include "tests/support/mosquitto_broker.hpp"
@@ -29,6 +34,34 @@ std::vector<std::uint8_t> bytes(std::string_view text) {
 std::string text(const std::vector<std::uint8_t>& payload) {
   return {payload.begin(), payload.end()};
 }
+
+// Sends the log to a string while it lives, instead of the default logger.
+class log_capture {
+ public:
+  log_capture() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_));
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(std::move(logger));
+  }
+  ~log_capture() { spdlog::set_default_logger(previous_); }
+  log_capture(const log_capture&) = delete;
+  log_capture& operator=(const log_capture&) = delete;
+
+  // How many lines logged so far contain `text`.
+  std::size_t count(std::string_view text) const {
+    std::istringstream in(lines_.str());
+    std::size_t found = 0;
+    for (std::string line; std::getline(in, line);) {
+      found += line.find(text) != std::string::npos ? 1 : 0;
+    }
+    return found;
+  }
+
+ private:
+  std::ostringstream lines_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
 
 // A client with what it has seen: messages, connection events, completions.
 struct peer {
@@ -357,6 +390,92 @@ TEST_F(MqttClientTest, StopGivesUpWhatTheBrokerNeverAcknowledged) {
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 2; }));
   EXPECT_TRUE(a.client->publish("it/stop", body, qos::at_least_once, false, {}).has_value());
+}
+
+TEST_F(MqttClientTest, MessageAboveMaxPacketSizeIsDroppedAndTheConnectionKept) {
+  MosquittoBroker& broker = start_broker();
+  peer& p = add(settings(broker, "it-big-pub"));
+  ASSERT_TRUE(connected(p));
+  const std::string megabyte(1024 * 1024, 'x');
+  ASSERT_TRUE(publish_and_wait(p, "it/big/cmd/set", megabyte, qos::at_least_once, true));
+
+  // A gateway-like client: persistent session, command topics at QoS 1, and
+  // a limit small enough for the test to be quick.
+  config::Mqtt gateway = settings(broker, "it-big-gw");
+  gateway.clean_session = false;
+  gateway.max_packet_size = 64 * 1024;
+  peer& g = add(gateway);
+  ASSERT_TRUE(connected(g));
+  subscribe(g, "it/big/cmd/#", qos::at_least_once);  // the broker sends the retained megabyte
+  ASSERT_TRUE(run_until([&] { return g.client->counters().dropped_oversized == 1; }));
+
+  // Still connected: commands after it arrive and telemetry goes out.
+  ASSERT_TRUE(publish_and_wait(p, "it/big/cmd/set", "small", qos::at_least_once));
+  ASSERT_TRUE(run_until([&] { return g.messages.size() == 1; }));
+  EXPECT_EQ(text(g.messages[0].payload), "small");
+  ASSERT_TRUE(publish_and_wait(g, "it/big/telemetry", "23.5", qos::at_least_once));
+  EXPECT_EQ(g.disconnections(), 0u);
+  EXPECT_EQ(g.client->counters().connects, 1u);
+  EXPECT_EQ(g.client->counters().received, 1u);
+}
+
+TEST_F(MqttClientTest, FloodOfMessagesAboveMaxPacketSizeLogsOneLine) {
+  const log_capture log;
+  MosquittoBroker& broker = start_broker();
+  peer& p = add(settings(broker, "it-flood-pub"));
+  config::Mqtt gateway = settings(broker, "it-flood-gw");
+  gateway.max_packet_size = 64 * 1024;
+  peer& g = add(gateway);
+  ASSERT_TRUE(connected(p));
+  ASSERT_TRUE(connected(g));
+  subscribe(g, "it/flood/cmd/#", qos::at_least_once);
+
+  const std::string too_big(100 * 1024, 'x');
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(
+        publish_and_wait(p, "it/flood/cmd/" + std::to_string(i), too_big, qos::at_least_once));
+  }
+  ASSERT_TRUE(run_until([&] { return g.client->counters().dropped_oversized == 20; }));
+  // The first is logged; the others, within the minute, only counted.
+  EXPECT_EQ(log.count("mqtt: dropped a message of"), 1u);
+  EXPECT_EQ(g.disconnections(), 0u);
+  ASSERT_TRUE(publish_and_wait(g, "it/flood/telemetry", "23.5", qos::at_least_once));
+}
+
+TEST_F(MqttClientTest, MessageAboveMaxPacketSizeQueuedForThePersistentSessionIsAcknowledgedOnce) {
+  MosquittoBroker& broker = start_broker();
+  peer& p = add(settings(broker, "it-queued-pub"));
+  ASSERT_TRUE(connected(p));
+  config::Mqtt gateway = settings(broker, "it-queued-gw");
+  gateway.clean_session = false;
+  gateway.max_packet_size = 64 * 1024;
+  peer& first = add(gateway);
+  ASSERT_TRUE(connected(first));
+  subscribe(first, "it/queued/cmd/#", qos::at_least_once);
+  bool stopped = false;
+  first.client->stop([&] { stopped = true; });
+  ASSERT_TRUE(run_until([&] { return stopped; }));
+
+  // While the gateway is away the broker queues a megabyte for its session.
+  const std::string megabyte(1024 * 1024, 'x');
+  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", megabyte, qos::at_least_once));
+
+  peer& g = add(gateway);
+  ASSERT_TRUE(connected(g));
+  EXPECT_TRUE(g.changes.back().session_present);
+  ASSERT_TRUE(run_until([&] { return g.client->counters().dropped_oversized == 1; }));
+  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", "marker 1", qos::at_least_once));
+  ASSERT_TRUE(run_until([&] { return g.messages.size() == 1; }));
+
+  // It was acknowledged: after a lost connection the broker does not send it
+  // again (it would come before a message published after the reconnect).
+  g.client->abort_connection();
+  ASSERT_TRUE(run_until([&] { return g.client->counters().connects == 2; }));
+  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", "marker 2", qos::at_least_once));
+  ASSERT_TRUE(run_until([&] { return g.messages.size() == 2; }));
+  EXPECT_EQ(text(g.messages[1].payload), "marker 2");
+  EXPECT_EQ(g.client->counters().dropped_oversized, 1u);
+  ASSERT_TRUE(publish_and_wait(g, "it/queued/telemetry", "23.5", qos::at_least_once));
 }
 
 TEST_F(MqttClientTest, UnreadableTlsSetUpIsReportedAtEveryAttempt) {

@@ -226,6 +226,16 @@ check_result check_fixed_flags(std::uint8_t first_byte) {
                "reserved control packet type " + std::to_string(first_byte >> 4)};
 }
 
+check_result check_packet_size(const fixed_header& header, std::size_t max_packet_size) {
+  if (header.packet_size() > max_packet_size) {
+    return error{errc::packet_too_large, std::string(to_string(header.type())) + ": packet of " +
+                                             std::to_string(header.packet_size()) +
+                                             " bytes exceeds the maximum of " +
+                                             std::to_string(max_packet_size)};
+  }
+  return std::nullopt;
+}
+
 // 2.2.1, 2.2.2, 2.2.3: type, flags and a remaining length of at most four
 // bytes, each rejected as soon as the byte that breaks it has arrived.
 result<std::optional<fixed_header>> parse_fixed_header(std::span<const std::uint8_t> data,
@@ -246,11 +256,8 @@ result<std::optional<fixed_header>> parse_fixed_header(std::span<const std::uint
     multiplier *= 128;
     if ((data[i] & 0x80) == 0) {
       const fixed_header header{data[0], value, i + 1};
-      if (header.packet_size() > max_packet_size) {
-        return error{errc::packet_too_large,
-                     std::string(to_string(header.type())) + ": packet of " +
-                         std::to_string(header.packet_size()) + " bytes exceeds the maximum of " +
-                         std::to_string(max_packet_size)};
+      if (auto failure = check_packet_size(header, max_packet_size)) {
+        return *failure;
       }
       return std::optional<fixed_header>{header};
     }

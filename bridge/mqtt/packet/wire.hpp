@@ -114,6 +114,10 @@ struct fixed_header {
 // of `first_byte` (PUBLISH: any QoS but 3, DUP only with QoS > 0).
 check_result check_fixed_flags(std::uint8_t first_byte);
 
+// 2.2: an error if the packet of `header` is larger than `max_packet_size`
+// (header included).
+check_result check_packet_size(const fixed_header& header, std::size_t max_packet_size);
+
 // 2.2: parses a fixed header from the start of `data`. Yields an empty
 // optional while more bytes are needed; rejects a bad type or flags from the
 // first byte, a remaining length of more than four bytes, and any packet

@@ -1,6 +1,7 @@
 // The session core through scripted exchanges on a fake clock: keepalive,
-// dead peer, CONNACK timeout, a reconnect with DUP and a broker that answers
-// QoS 2 with PUBACK, as the wire shows them.
+// dead peer, CONNACK timeout, a reconnect with DUP, a broker that answers
+// QoS 2 with PUBACK, and PUBLISHes above the maximum packet size dropped but
+// acknowledged, as the wire shows them.
 #include <gtest/gtest.h>
 
 #include "tests/unit/mqtt/mqtt_exchange.hpp"
@@ -148,6 +149,142 @@ TEST(MqttSessionExchange, PubackAfterPubrelClosesTheConnection) {
   ex.reply({0x40, 0x02, 0x00, 0x01}, 2ms);  // PUBACK id 1: no exchange is at that step
   EXPECT_EQ(s.state(), connection_state::disconnected);
   EXPECT_TRUE(ex.seen_of<publish_completed>().empty());
+}
+
+// A connection that takes packets of up to 1 KiB from the broker.
+session_config small_packets() {
+  session_config c = config();
+  c.limits.max_packet_size = 1024;
+  return c;
+}
+
+// `head` (fixed header, topic, packet id) then 1100 payload bytes "AAA...":
+// a PUBLISH above 1 KiB.
+bytes oversized(std::initializer_list<std::uint8_t> head) {
+  bytes wire(head);
+  wire.resize(wire.size() + 1100, 0x41);
+  return wire;
+}
+
+const bytes oversized_qos0_retained = oversized({
+    0x31, 0xD1, 0x08,              // PUBLISH QoS 0, RETAIN, remaining length 1105 = 2 + 3 + 1100
+    0x00, 0x03, 0x63, 0x2F, 0x78,  // topic "c/x"
+});
+const bytes oversized_qos1 = oversized({
+    0x32, 0xD3, 0x08,              // PUBLISH QoS 1, remaining length 1107 = 2 + 3 + 2 + 1100
+    0x00, 0x03, 0x63, 0x2F, 0x78,  // topic "c/x"
+    0x00, 0x05,                    // packet id 5
+});
+const bytes oversized_qos2 = oversized({
+    0x34, 0xD3, 0x08,              // PUBLISH QoS 2, remaining length 1107
+    0x00, 0x03, 0x63, 0x2F, 0x78,  // topic "c/x"
+    0x00, 0x06,                    // packet id 6
+});
+const bytes oversized_qos2_dup = oversized({
+    0x3C, 0xD3, 0x08,              // PUBLISH DUP, QoS 2, remaining length 1107
+    0x00, 0x03, 0x63, 0x2F, 0x78,  // topic "c/x"
+    0x00, 0x06,                    // packet id 6, the same exchange
+});
+const bytes small_publish_qos1 = {
+    0x32, 0x06,        // PUBLISH QoS 1, remaining length 6
+    0x00, 0x01, 0x74,  // topic "t"
+    0x00, 0x07,        // packet id 7
+    0x76,              // payload "v"
+};
+
+message_dropped dropped_on_cx(std::size_t size, qos level, bool retain) {
+  return {"c/x", size, level, retain, "larger than max_packet_size 1024"};
+}
+
+TEST(MqttSessionExchange, DropsAnOversizedQos0PublishAndStaysConnected) {
+  session s(small_packets());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_resumed, 2ms);
+  ex.reply(oversized_qos0_retained, 2ms).expect_nothing();
+  EXPECT_EQ(ex.seen_of<message_dropped>(),
+            (std::vector<message_dropped>{dropped_on_cx(1108, qos::at_most_once, true)}));
+  EXPECT_TRUE(ex.seen_of<message_received>().empty());
+  EXPECT_EQ(s.state(), connection_state::connected);
+  ex.reply(small_publish_qos1, 2ms).expect({0x40, 0x02, 0x00, 0x07});  // PUBACK id 7
+  EXPECT_EQ(ex.seen_of<message_received>().size(), 1u);
+}
+
+TEST(MqttSessionExchange, AcknowledgesAnOversizedQos1PublishWithoutDeliveringIt) {
+  session s(small_packets());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_resumed, 2ms);
+  ex.reply(oversized_qos1, 2ms).expect({0x40, 0x02, 0x00, 0x05});  // PUBACK id 5
+  EXPECT_EQ(ex.seen_of<message_dropped>(),
+            (std::vector<message_dropped>{dropped_on_cx(1110, qos::at_least_once, false)}));
+  EXPECT_TRUE(ex.seen_of<message_received>().empty());
+  EXPECT_EQ(s.state(), connection_state::connected);
+}
+
+TEST(MqttSessionExchange, CompletesAnOversizedQos2PublishWithoutDeliveringIt) {
+  session s(small_packets());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_resumed, 2ms);
+  ex.reply(oversized_qos2, 2ms).expect({0x50, 0x02, 0x00, 0x06});      // PUBREC id 6
+  ex.reply(oversized_qos2_dup, 2ms).expect({0x50, 0x02, 0x00, 0x06});  // PUBREC id 6 again
+  ex.reply({0x62, 0x02, 0x00, 0x06}, 2ms);                             // PUBREL id 6
+  ex.expect({0x70, 0x02, 0x00, 0x06});                                 // PUBCOMP id 6
+  EXPECT_EQ(ex.seen_of<message_dropped>(),
+            (std::vector<message_dropped>{dropped_on_cx(1110, qos::exactly_once, false)}));
+  EXPECT_TRUE(ex.seen_of<message_received>().empty());
+  EXPECT_EQ(s.state(), connection_state::connected);
+}
+
+TEST(MqttSessionExchange, AcknowledgesAnOversizedPublishCutAcrossReadsAndThePacketAfterIt) {
+  session s(small_packets());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_resumed, 2ms);
+  bytes stream = oversized_qos1;
+  stream.insert(stream.end(), small_publish_qos1.begin(), small_publish_qos1.end());
+  const std::span<const std::uint8_t> all(stream);
+  ex.reply(bytes(all.begin(), all.begin() + 4), 1ms);           // header and a length byte
+  ex.reply(bytes(all.begin() + 4, all.begin() + 600), 1ms);     // topic, id, payload
+  ex.reply(bytes(all.begin() + 600, all.begin() + 1109), 1ms);  // all but its last byte
+  ex.expect_nothing();
+  ex.reply(bytes(all.begin() + 1109, all.end()), 1ms);  // its last byte and the small PUBLISH
+  ex.expect({0x40, 0x02, 0x00, 0x05});                  // PUBACK id 5: the dropped one
+  ex.expect({0x40, 0x02, 0x00, 0x07});                  // PUBACK id 7: the delivered one
+  EXPECT_EQ(ex.seen_of<message_dropped>().size(), 1u);
+  ASSERT_EQ(ex.seen_of<message_received>().size(), 1u);
+  EXPECT_EQ(ex.seen_of<message_received>()[0].message.topic, "t");
+}
+
+TEST(MqttSessionExchange, OversizedSubackStillClosesTheConnection) {
+  session s(small_packets());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_resumed, 2ms);
+  ex.run([](session& x, time_point now) {
+      return x.subscribe({{"c/#", qos::at_least_once}}, 9, now);
+    })
+      .expect({
+          0x82, 0x08,                    // SUBSCRIBE, remaining length 8
+          0x00, 0x01,                    // packet id 1
+          0x00, 0x03, 0x63, 0x2F, 0x23,  // filter "c/#"
+          0x01,                          // QoS 1
+      });
+  ex.reply({0x90, 0xD4, 0x0F}, 2ms);  // SUBACK, remaining length 2004: above 1 KiB
+  EXPECT_EQ(s.state(), connection_state::disconnected);
+  const auto changes = ex.seen_of<state_changed>();
+  ASSERT_FALSE(changes.empty());
+  EXPECT_NE(changes.back().reason.find("SUBACK: packet of 2007 bytes exceeds the maximum of 1024"),
+            std::string::npos)
+      << changes.back().reason;
+  EXPECT_EQ(ex.seen_of<command_rejected>().size(), 1u);
+  ex.expect_nothing();
+}
+
+TEST(MqttSessionExchange, OversizedPublishBeforeConnackClosesTheConnection) {
+  session s(small_packets());
+  test::exchange ex(s);
+  ex.run(do_connect).expect(connect_wire);
+  ex.reply(oversized_qos1, 2ms);
+  EXPECT_EQ(s.state(), connection_state::disconnected);
+  EXPECT_TRUE(ex.seen_of<message_dropped>().empty());
+  ex.expect_nothing();
 }
 
 }  // namespace

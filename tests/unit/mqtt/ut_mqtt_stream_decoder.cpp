@@ -1,5 +1,8 @@
 // The stream decoder (2.2): packets cut across reads, several packets per
-// read, errors mid-stream and bounded buffering.
+// read, errors mid-stream and bounded buffering, and PUBLISHes above the
+// maximum packet size skipped without being buffered.
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "bridge/mqtt/stream_decoder.hpp"
@@ -37,14 +40,20 @@ publish expected_publish() {
   return p;
 }
 
-std::vector<packet> expected_stream() {
-  return {connack{true, connack_code::accepted}, suback{1, {suback_code::granted_qos1}},
-          expected_publish(), pingresp{}};
+std::vector<stream_item> expected_stream() {
+  return {packet{connack{true, connack_code::accepted}},
+          packet{suback{1, {suback_code::granted_qos1}}}, packet{expected_publish()},
+          packet{pingresp{}}};
+}
+
+// The PUBLISH at `index` of what the decoder yielded.
+const publish& publish_at(const std::vector<stream_item>& out, std::size_t index) {
+  return std::get<publish>(std::get<packet>(out.at(index)));
 }
 
 TEST(MqttStreamDecoder, DecodesSeveralPacketsInOneRead) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes all = concat({&connack_wire, &suback_wire, &publish_wire, &pingresp_wire});
   EXPECT_FALSE(decoder.feed(all, out).has_value());
   EXPECT_EQ(out, expected_stream());
@@ -53,7 +62,7 @@ TEST(MqttStreamDecoder, DecodesSeveralPacketsInOneRead) {
 
 TEST(MqttStreamDecoder, DecodesOneByteReads) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   for (std::size_t i = 0; i < publish_wire.size(); ++i) {
     EXPECT_TRUE(out.empty()) << "packet before its last byte, at byte " << i;
     EXPECT_FALSE(decoder.feed(std::span(&publish_wire[i], 1), out).has_value());
@@ -62,7 +71,7 @@ TEST(MqttStreamDecoder, DecodesOneByteReads) {
     }
   }
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(std::get<publish>(out[0]), expected_publish());
+  EXPECT_EQ(publish_at(out, 0), expected_publish());
   EXPECT_EQ(decoder.buffered(), 0u);
 }
 
@@ -70,7 +79,7 @@ TEST(MqttStreamDecoder, DecodesTheSameStreamAtEveryChunkSize) {
   const bytes all = concat({&connack_wire, &suback_wire, &publish_wire, &pingresp_wire});
   for (std::size_t chunk = 1; chunk <= all.size(); ++chunk) {
     stream_decoder decoder;
-    std::vector<packet> out;
+    std::vector<stream_item> out;
     for (std::size_t at = 0; at < all.size(); at += chunk) {
       const std::size_t n = std::min(chunk, all.size() - at);
       ASSERT_FALSE(decoder.feed(std::span(all).subspan(at, n), out).has_value()) << chunk;
@@ -82,7 +91,7 @@ TEST(MqttStreamDecoder, DecodesTheSameStreamAtEveryChunkSize) {
 
 TEST(MqttStreamDecoder, KeepsThePartialTailForTheNextRead) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes all = concat({&connack_wire, &publish_wire});
   // The CONNACK and the first three bytes of the PUBLISH.
   EXPECT_FALSE(decoder.feed(std::span(all).first(7), out).has_value());
@@ -90,12 +99,12 @@ TEST(MqttStreamDecoder, KeepsThePartialTailForTheNextRead) {
   EXPECT_EQ(decoder.buffered(), 3u);
   EXPECT_FALSE(decoder.feed(std::span(all).subspan(7), out).has_value());
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(std::get<publish>(out[1]), expected_publish());
+  EXPECT_EQ(publish_at(out, 1), expected_publish());
 }
 
 TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes bad_then_good = {
       0x20, 0x02, 0x00, 0x00,  // CONNACK accepted
       0x40, 0x02, 0x00, 0x00,  // PUBACK with packet id 0
@@ -105,7 +114,7 @@ TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(failure->code, errc::zero_packet_id);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_TRUE(std::holds_alternative<connack>(out[0]));
+  EXPECT_TRUE(std::holds_alternative<connack>(std::get<packet>(out[0])));
   EXPECT_TRUE(decoder.failed());
 
   auto again = decoder.feed(pingresp_wire, out);
@@ -120,18 +129,18 @@ TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
 
 TEST(MqttStreamDecoder, RejectsGarbageAtTheFirstByte) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes garbage = {0x00};  // packet type 0
   auto failure = decoder.feed(garbage, out);
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(failure->code, errc::bad_packet_type);
 }
 
-TEST(MqttStreamDecoder, RejectsOversizeHeaderBeforeTheBody) {
+TEST(MqttStreamDecoder, RejectsOversizeHeaderOfAnythingButPublishBeforeTheBody) {
   stream_decoder decoder(decode_limits{16});
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes header = {
-      0x30,  // PUBLISH QoS 0
+      0x90,  // SUBACK
       0x64,  // remaining length 100: 102 bytes, above 16
   };
   EXPECT_FALSE(decoder.feed(std::span(header).first(1), out).has_value());
@@ -143,7 +152,7 @@ TEST(MqttStreamDecoder, RejectsOversizeHeaderBeforeTheBody) {
 
 TEST(MqttStreamDecoder, RejectsFiveByteRemainingLengthByteByByte) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes wire = {0x30, 0x80, 0x80, 0x80, 0x80, 0x01};
   for (std::size_t i = 0; i < 4; ++i) {
     EXPECT_FALSE(decoder.feed(std::span(&wire[i], 1), out).has_value()) << i;
@@ -155,7 +164,7 @@ TEST(MqttStreamDecoder, RejectsFiveByteRemainingLengthByteByByte) {
 
 TEST(MqttStreamDecoder, BuffersAtMostOnePacketUpToTheLimit) {
   stream_decoder decoder(decode_limits{64});
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   bytes big = {
       0x30, 0x3E,        // PUBLISH QoS 0, remaining length 62: 64 bytes in all
       0x00, 0x01, 0x74,  // topic "t"
@@ -165,13 +174,13 @@ TEST(MqttStreamDecoder, BuffersAtMostOnePacketUpToTheLimit) {
   EXPECT_EQ(decoder.buffered(), 63u);
   EXPECT_FALSE(decoder.feed(std::span(big).subspan(63), out).has_value());
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(std::get<publish>(out[0]).payload.size(), 59u);
+  EXPECT_EQ(publish_at(out, 0).payload.size(), 59u);
   EXPECT_EQ(decoder.buffered(), 0u);
 }
 
 TEST(MqttStreamDecoder, ReportsMalformedBodyOfABufferedPacket) {
   stream_decoder decoder;
-  std::vector<packet> out;
+  std::vector<stream_item> out;
   const bytes wire = {
       0x90, 0x03,  // SUBACK, remaining length 3
       0x00, 0x01,  // packet id 1
@@ -182,6 +191,214 @@ TEST(MqttStreamDecoder, ReportsMalformedBodyOfABufferedPacket) {
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(failure->code, errc::invalid_return_code);
   EXPECT_TRUE(out.empty());
+}
+
+// A retained QoS 1 PUBLISH on "a/b", packet id 10, with 1 MiB of payload:
+// four times the default maximum packet size.
+bytes big_publish() {
+  bytes wire = {
+      0x33,                          // PUBLISH QoS 1, RETAIN
+      0x87, 0x80, 0x40,              // remaining length 1,048,583 = 2 + 3 + 2 + 1,048,576
+      0x00, 0x03, 0x61, 0x2F, 0x62,  // topic "a/b"
+      0x00, 0x0A,                    // packet id 10
+  };
+  wire.resize(wire.size() + 1024 * 1024, 0x41);  // payload "AAA..."
+  return wire;
+}
+
+constexpr std::size_t big_publish_size = 1 + 3 + 1'048'583;
+
+oversized_publish expected_big_publish() {
+  oversized_publish skipped;
+  skipped.topic = "a/b";
+  skipped.topic_length = 3;
+  skipped.qos = qos::at_least_once;
+  skipped.retain = true;
+  skipped.packet_id = 10;
+  skipped.size = big_publish_size;
+  return skipped;
+}
+
+// The big PUBLISH, then a PINGRESP and a normal PUBLISH that must come out whole.
+bytes big_stream() {
+  bytes all = big_publish();
+  all.insert(all.end(), pingresp_wire.begin(), pingresp_wire.end());
+  all.insert(all.end(), publish_wire.begin(), publish_wire.end());
+  return all;
+}
+
+std::vector<stream_item> expected_big_stream() {
+  return {expected_big_publish(), packet{pingresp{}}, packet{expected_publish()}};
+}
+
+TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedInOnePiece) {
+  stream_decoder decoder;  // 256 KiB
+  std::vector<stream_item> out;
+  const bytes all = big_stream();
+  EXPECT_FALSE(decoder.feed(all, out).has_value());
+  EXPECT_EQ(out, expected_big_stream());
+  EXPECT_EQ(decoder.buffered(), 0u);
+  EXPECT_FALSE(decoder.failed());
+}
+
+TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedByteByByteHoldingOnlyItsTopic) {
+  stream_decoder decoder;
+  std::vector<stream_item> out;
+  const bytes all = big_stream();
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    ASSERT_FALSE(decoder.feed(std::span(&all[i], 1), out).has_value()) << "at byte " << i;
+    if (i + 1 < big_publish_size) {
+      most = std::max(most, decoder.buffered());
+      ASSERT_TRUE(out.empty()) << "skipped PUBLISH reported before its last byte, at byte " << i;
+    }
+  }
+  EXPECT_EQ(out, expected_big_stream());
+  EXPECT_EQ(most, 3u);  // three bytes of the header, later the three of the topic
+  EXPECT_EQ(decoder.buffered(), 0u);
+}
+
+TEST(MqttStreamDecoder, SkipsAnOversizedPublishInRandomChunks) {
+  const bytes all = big_stream();
+  std::mt19937 random(20'240'611);
+  for (int round = 0; round < 20; ++round) {
+    stream_decoder decoder;
+    std::vector<stream_item> out;
+    std::uniform_int_distribution<std::size_t> chunk(1, round % 2 == 0 ? 16 : 100'000);
+    std::size_t most = 0;
+    for (std::size_t at = 0; at < all.size();) {
+      const std::size_t n = std::min(chunk(random), all.size() - at);
+      ASSERT_FALSE(decoder.feed(std::span(all).subspan(at, n), out).has_value()) << round;
+      most = std::max(most, decoder.buffered());
+      at += n;
+    }
+    EXPECT_EQ(out, expected_big_stream()) << "round " << round;
+    EXPECT_LE(most, decode_limits{}.max_packet_size) << "round " << round;
+    EXPECT_LE(most, publish_wire.size()) << "round " << round;
+    EXPECT_EQ(decoder.buffered(), 0u);
+  }
+}
+
+TEST(MqttStreamDecoder, KeepsTheTopicOfAnOversizedPublishWhileSkippingIt) {
+  stream_decoder decoder;
+  std::vector<stream_item> out;
+  const bytes all = big_publish();
+  EXPECT_FALSE(decoder.feed(std::span(all).first(9), out).has_value());  // header and topic
+  EXPECT_EQ(decoder.buffered(), 3u);
+  EXPECT_FALSE(decoder.feed(std::span(all).subspan(9, 500'000), out).has_value());
+  EXPECT_EQ(decoder.buffered(), 3u);
+  EXPECT_TRUE(out.empty());
+  EXPECT_FALSE(decoder.feed(std::span(all).subspan(500'009), out).has_value());
+  EXPECT_EQ(out, std::vector<stream_item>{expected_big_publish()});
+}
+
+TEST(MqttStreamDecoder, SkipsAnOversizedQos0PublishWithoutPacketId) {
+  stream_decoder decoder(decode_limits{16});
+  std::vector<stream_item> out;
+  bytes wire = {
+      0x30, 0x14,        // PUBLISH QoS 0, remaining length 20: 22 bytes, above 16
+      0x00, 0x01, 0x74,  // topic "t"
+  };
+  wire.resize(22, 0x00);  // 17 payload bytes
+  wire.insert(wire.end(), pingresp_wire.begin(), pingresp_wire.end());
+  EXPECT_FALSE(decoder.feed(wire, out).has_value());
+  oversized_publish skipped;
+  skipped.topic = "t";
+  skipped.topic_length = 1;
+  skipped.size = 22;
+  EXPECT_EQ(out, (std::vector<stream_item>{skipped, packet{pingresp{}}}));
+}
+
+TEST(MqttStreamDecoder, SkipsAnOversizedPublishWhoseTopicDoesNotFitButKeepsItsPacketId) {
+  stream_decoder decoder(decode_limits{1024});
+  std::vector<stream_item> out;
+  bytes wire = {
+      0x3C, 0xD4, 0x0F,  // PUBLISH DUP, QoS 2, remaining length 2004 = 2 + 2000 + 2
+      0x07, 0xD0,        // topic length 2000: more than the 1024 bytes kept
+  };
+  wire.resize(5 + 2000, 0x78);  // topic "xxx..."
+  wire.push_back(0x12);         // packet id 0x1234
+  wire.push_back(0x34);
+  wire.insert(wire.end(), pingresp_wire.begin(), pingresp_wire.end());
+  for (std::size_t i = 0; i < wire.size(); ++i) {
+    ASSERT_FALSE(decoder.feed(std::span(&wire[i], 1), out).has_value()) << i;
+    ASSERT_LE(decoder.buffered(), 3u) << i;  // never more than a partial header
+  }
+  oversized_publish skipped;
+  skipped.topic_length = 2000;
+  skipped.qos = qos::exactly_once;
+  skipped.dup = true;
+  skipped.packet_id = 0x1234;
+  skipped.size = 2007;
+  EXPECT_EQ(out, (std::vector<stream_item>{skipped, packet{pingresp{}}}));
+}
+
+// The error feeding `wire` in one piece to a decoder with a 16-byte limit
+// yields, or errc::decoder_failed if there is none.
+errc oversized_error(const bytes& wire) {
+  stream_decoder decoder(decode_limits{16});
+  std::vector<stream_item> out;
+  auto failure = decoder.feed(wire, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(decoder.buffered(), 0u);
+  if (!failure) {
+    return errc::decoder_failed;
+  }
+  EXPECT_TRUE(decoder.failed());
+  EXPECT_FALSE(failure->reason.empty());
+  return failure->code;
+}
+
+TEST(MqttStreamDecoder, RejectsAnOversizedPublishWhoseTopicRunsPastItsLength) {
+  EXPECT_EQ(oversized_error({
+                0x30, 0x14,  // PUBLISH QoS 0, remaining length 20
+                0x00, 0x13,  // topic length 19: 2 + 19 > 20
+            }),
+            errc::truncated);
+  EXPECT_EQ(oversized_error({
+                0x32, 0x14,  // PUBLISH QoS 1, remaining length 20
+                0x00, 0x11,  // topic length 17: 2 + 17 leaves 1 byte, the packet id needs 2
+            }),
+            errc::truncated);
+}
+
+TEST(MqttStreamDecoder, RejectsAnOversizedPublishWithPacketIdZero) {
+  bytes wire = {
+      0x32, 0x14,        // PUBLISH QoS 1, remaining length 20
+      0x00, 0x01, 0x74,  // topic "t"
+      0x00, 0x00,        // packet id 0
+  };
+  EXPECT_EQ(oversized_error(wire), errc::zero_packet_id);
+}
+
+TEST(MqttStreamDecoder, RejectsAnOversizedPublishWithAnInvalidTopic) {
+  EXPECT_EQ(oversized_error({
+                0x30, 0x14,              // PUBLISH QoS 0, remaining length 20
+                0x00, 0x02, 0xC0, 0x80,  // topic: overlong encoding of U+0000
+            }),
+            errc::invalid_utf8);
+  EXPECT_EQ(oversized_error({
+                0x30, 0x14,              // PUBLISH QoS 0, remaining length 20
+                0x00, 0x02, 0x61, 0x23,  // topic "a#": a wildcard
+            }),
+            errc::invalid_topic_name);
+  EXPECT_EQ(oversized_error({
+                0x30, 0x14,  // PUBLISH QoS 0, remaining length 20
+                0x00, 0x00,  // empty topic
+            }),
+            errc::invalid_topic_name);
+}
+
+TEST(MqttStreamDecoder, ResetAbandonsASkipUnderWay) {
+  stream_decoder decoder;
+  std::vector<stream_item> out;
+  const bytes all = big_publish();
+  EXPECT_FALSE(decoder.feed(std::span(all).first(1000), out).has_value());
+  decoder.reset();
+  EXPECT_EQ(decoder.buffered(), 0u);
+  EXPECT_FALSE(decoder.feed(publish_wire, out).has_value());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(publish_at(out, 0), expected_publish());
 }
 
 }  // namespace
