@@ -369,11 +369,38 @@ class HostileBroker(unittest.TestCase):
 
     def test_remaining_length_over_max_packet_size(self):
         peer = self.connected()
-        # A PUBLISH announcing 2000 bytes, whose body never comes: refused on its header.
-        peer.send(bytes([PUBLISH << 4]) + remaining_length(2000) + b"\x00")
+        # A SUBACK announcing 2000 bytes, whose body never comes: refused on its header.
+        peer.send(bytes([(SUBACK << 4)]) + remaining_length(2000) + b"\x00")
         self.assert_closed_for(peer, f"exceeds the maximum of {MAX_PACKET}", within=1.0)
         self.assertEqual(len(self.lost_lines()), 1)
         self.assert_recovers(peer.closed_at_wall)
+
+    def test_publish_over_max_packet_size_is_acknowledged_and_dropped(self):
+        peer = self.connected()
+        # 2000 bytes of a QoS 1 command, above the 1 KiB limit: skipped unread,
+        # acknowledged so that the broker does not send it again, the
+        # connection kept; a second one only counts.
+        big = publish(f"iotgw/{self.name}/cmd/meter/temp/set".encode(), b"[" * 2000, qos=1,
+                      packet_id=77)
+        peer.send(big + big)
+        telemetry = []
+
+        def enough(first, body):
+            if first >> 4 == PUBLISH and b"/meter/temp" in body:
+                telemetry.append(body)
+            acked = [b for _, f, b in peer.received if f >> 4 == PUBACK and b == u16(77)]
+            return len(acked) == 2 and len(telemetry) >= 5
+
+        try:
+            peer.serve(enough, timeout=10)
+        except EOFError:
+            self.fail(f"the gateway closed the connection:\n{self.gateway.log()[-3000:]}")
+        self.assertEqual(self.lost_lines(), [])
+        self.assertEqual(self.gateway.log().count("larger than max_packet_size"), 1,
+                         self.gateway.log()[-3000:])
+        self.assertTrue(self.gateway.alive())
+        peer.close()
+        self.assert_recovers(time.time())
 
     def test_five_byte_remaining_length(self):
         peer = self.connected()
