@@ -27,6 +27,11 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   }
 }
 
+// An unknown name longer than this gets no result: answering would echo up
+// to 64 KiB of the sender's topic, in a result topic that may not even be a
+// valid topic any more.
+constexpr std::size_t max_unknown_name = 256;
+
 // Seconds since the epoch of 9999-12-31T23:59:59Z: larger numbers are no time.
 constexpr double latest_epoch_seconds = 253402300799.0;
 
@@ -146,6 +151,7 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
   if (!is_set && !is_read) {
     return NotACommand{"not …/DEVICE/POINT/set or …/DEVICE/read"};
   }
+
   const std::string result_topic = is_set
                                        ? fmt::format("{}/{}/{}/result", base_, levels[0], levels[1])
                                        : fmt::format("{}/{}/result", base_, levels[0]);
@@ -159,6 +165,9 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
   }
   const auto device = devices_.find(levels[0]);
   if (device == devices_.end()) {
+    if (levels[0].size() > max_unknown_name) {
+      return NotACommand{"an unknown device name too long to answer"};
+    }
     refusal.error = fmt::format("unknown device \"{}\"", levels[0]);
     return refusal;
   }
@@ -169,6 +178,9 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
       ++point;
     }
     if (point == target.points.size()) {
+      if (levels[1].size() > max_unknown_name) {
+        return NotACommand{"an unknown point name too long to answer"};
+      }
       refusal.error = fmt::format("unknown point \"{}\" of device \"{}\"", levels[1], levels[0]);
       return refusal;
     }

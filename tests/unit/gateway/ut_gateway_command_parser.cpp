@@ -239,6 +239,12 @@ TEST_F(CommandParserTest, IgnoresResultsAndOtherShapes) {
         "iotgw/gw/cmd/boiler/setpoint/get", "iotgw/gw/cmdx/boiler/read", "other/topic"}) {
     EXPECT_TRUE(std::holds_alternative<NotACommand>(parse(topic, "1"))) << topic;
   }
+  // Unknown names too long to be any name get no result that would echo them.
+  const std::string long_name(300, 'x');
+  for (const std::string topic :
+       {"iotgw/gw/cmd/" + long_name + "/read", "iotgw/gw/cmd/boiler/" + long_name + "/set"}) {
+    EXPECT_TRUE(std::holds_alternative<NotACommand>(parse(topic, "1"))) << topic;
+  }
 }
 
 TEST(CommandResult, ReportsTheValueWritten) {
