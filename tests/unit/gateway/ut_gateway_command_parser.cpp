@@ -241,7 +241,7 @@ TEST_F(CommandParserTest, IgnoresResultsAndOtherShapes) {
   }
   // Unknown names too long to be any name get no result that would echo them.
   const std::string long_name(300, 'x');
-  for (const std::string topic :
+  for (const std::string& topic :
        {"iotgw/gw/cmd/" + long_name + "/read", "iotgw/gw/cmd/boiler/" + long_name + "/set"}) {
     EXPECT_TRUE(std::holds_alternative<NotACommand>(parse(topic, "1"))) << topic;
   }
