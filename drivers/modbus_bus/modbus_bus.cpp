@@ -144,9 +144,15 @@ asio::awaitable<void> ModbusBus::run() {
       spdlog::info("bus {}: open", bus_.name);
       open_ = true;
       reported_down = false;
-      backoff.reset();
+      answered_since_open_ = false;
       dispatch();
       co_await read_until_failure();
+      // Only a connection on which a device answered counts as working: a
+      // peer that accepts and then breaks every connection is backed off like
+      // one that refuses, which also bounds the lines it puts in the log.
+      if (answered_since_open_) {
+        backoff.reset();
+      }
       open_ = false;
       transport_->close();
       outgoing_.clear();
@@ -308,6 +314,7 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
   // A transport reset says nothing about the device: port_down covers its points.
   const bool reset = !result.ok() && result.error().code == Errc::transport_reset;
   const bool answered = result.ok() || result.error().code != Errc::timeout;
+  answered_since_open_ = answered_since_open_ || (answered && !reset);
 
   if (const auto* poll = std::get_if<PollScheduler::Poll>(&job)) {
     if (!reset) {

@@ -104,6 +104,7 @@ class ModbusBus {
   std::deque<modbus::Bytes> outgoing_;
   bool writing_ = false;
   bool open_ = false;
+  bool answered_since_open_ = false;  // a device answered on the current connection
   bool stopping_ = false;
   bool running_ = false;  // run() has not returned
   std::function<void()> stopped_;

@@ -453,6 +453,21 @@ class TcpPeer(HostilePeer, unittest.TestCase):
         self.attack("garbage", "port_down")
         self.assertGreater(self.slave.connections, connections)
 
+    def test_a_peer_that_breaks_every_connection_is_backed_off(self):
+        # Garbage on every connection, for 8 s: reconnects back off (0.5, 1,
+        # 2, 4 s) instead of coming every half second, and so do their lines.
+        self.wait_quality("good", 0, timeout=15)
+        self.slave.mode = "garbage"
+        connections = self.slave.connections
+        rig.wait_for(lambda: self.slave.connections > connections, 5, what="a reconnection")
+        start = time.monotonic()
+        rig.wait_for(lambda: time.monotonic() - start >= 8.0, 10, what="8 s of attack")
+        reconnections = self.slave.connections - connections
+        self.assertLessEqual(reconnections, 6, f"{reconnections} reconnections in 8 s")
+        self.assertLessEqual(self.gateway.log().count(": open"), 7, self.gateway.log()[-3000:])
+        self.slave.mode = "good"
+        self.wait_quality("good", len(self.readings()), timeout=20)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
