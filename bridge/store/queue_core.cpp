@@ -102,13 +102,15 @@ void QueueCore::close() {
 // its WAL) and starts an empty one, so a damaged file cannot crash-loop the
 // service. Other errors (permissions, a missing directory) are thrown.
 void QueueCore::open() {
+  set_aside_unfit_files();
   for (int attempt = 0;; ++attempt) {
     make_private(path_);
     try {
       if (!looks_like_sqlite(path_)) {
         throw sqlite::Error(SQLITE_NOTADB, "no SQLite header");
       }
-      db_ = sqlite::Connection(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs_->name());
+      db_ = sqlite::Connection(
+          path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, vfs_->name());
       configure(attempt == 0);
       prepare();
       load_state();
@@ -126,6 +128,35 @@ void QueueCore::open() {
           "queue: the messages in it were not forwarded",
           path_.string(), e.what(), moved.string());
     }
+  }
+}
+
+// What SQLite must not be given is moved aside before it opens anything: a
+// directory, a link or anything else that is not a regular file where the
+// database is goes aside with its companions (a link is renamed, never
+// written through); a companion of a database that looks sound goes aside
+// alone, and the rows in the database are kept.
+void QueueCore::set_aside_unfit_files() {
+  const std::vector<FileProblem> problems = inspect_files(path_);
+  if (problems.empty()) {
+    return;
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (problems.front().file == path_) {
+    const auto moved = move_aside(path_, now);
+    ++counters_.recoveries;
+    spdlog::error("store: {} {}, not a queue database; moved it to {} and started an EMPTY queue",
+                  path_.string(), problems.front().what, moved.string());
+    return;
+  }
+  if (!looks_like_sqlite(path_)) {
+    return;  // open() moves it aside with all of its files
+  }
+  for (const FileProblem& problem : problems) {
+    const auto moved = move_one_aside(problem.file, now);
+    ++counters_.recoveries;
+    spdlog::error("store: {} {}; moved it to {}; the queue keeps the rows in {}",
+                  problem.file.string(), problem.what, moved.string(), path_.string());
   }
 }
 

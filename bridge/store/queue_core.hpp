@@ -115,6 +115,7 @@ class QueueCore {
   bool checkpoint(int mode);
   void note_evicted(std::uint64_t n, const char* why);
   // Space on a full disk (see "A full disk" in queue_core.cpp).
+  void set_aside_unfit_files();
   void size_reserve();
   bool hold_reserve();
   void release_reserve();
