@@ -337,12 +337,11 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
     after_commit();
     // Deletes held back to fit a full disk go in transactions of their own,
     // each checkpointed before the next.
-    while (!acked_.empty()) {
-      const std::uint64_t acked = delete_acked(delete_limit);
-      if (acked == 0 && !acked_.empty()) {
-        break;
+    for (std::size_t left = acked_.size(); left > 0; left = acked_.size()) {
+      result.acked += delete_acked(delete_limit);
+      if (acked_.size() == left) {
+        break;  // refused by the disk: the next commit tries again
       }
-      result.acked += acked;
     }
     return result;
   }
