@@ -211,7 +211,8 @@ void QueueCore::prepare() {
   range_size_ = sqlite::Statement(
       db_, "SELECT count(*), coalesce(sum(size), 0) FROM messages WHERE seq BETWEEN ? AND ?");
   delete_range_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq BETWEEN ? AND ?");
-  oldest_sizes_ = sqlite::Statement(db_, "SELECT seq, size FROM messages ORDER BY seq");
+  oldest_sizes_ =
+      sqlite::Statement(db_, "SELECT seq, size FROM messages WHERE seq > ? ORDER BY seq");
   oldest_time_ = sqlite::Statement(db_, "SELECT enqueued FROM messages ORDER BY seq LIMIT 1");
   fetch_ = sqlite::Statement(db_,
                              "SELECT seq, enqueued, qos, retain, topic, payload FROM messages "
@@ -483,22 +484,30 @@ void QueueCore::stage_bounds(std::span<const Message> batch, Staged& staged,
   }
 }
 
-// Deletes the oldest rows until at least `rows` rows and `bytes` bytes are freed.
+// Deletes the oldest rows until at least `rows` rows and `bytes` bytes are
+// freed: first the oldest not handed out yet, then, if that is not enough,
+// those in flight. A row in flight is on its way to the broker; evicting it
+// first would count as dropped a message that is delivered all the same.
 void QueueCore::stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes) {
   std::uint64_t freed_rows = 0;
   std::uint64_t freed_bytes = 0;
-  Seq last = 0;
-  oldest_sizes_.reset();
-  while ((freed_rows < rows || freed_bytes < bytes) && oldest_sizes_.step()) {
-    last = static_cast<Seq>(oldest_sizes_.column_int(0));
-    freed_bytes += static_cast<std::uint64_t>(oldest_sizes_.column_int(1));
-    ++freed_rows;
+  for (const Seq after : {cursor_, Seq{0}}) {
+    Seq last = after;
+    oldest_sizes_.reset();
+    oldest_sizes_.bind(1, static_cast<std::int64_t>(after));
+    while ((freed_rows < rows || freed_bytes < bytes) && oldest_sizes_.step()) {
+      last = static_cast<Seq>(oldest_sizes_.column_int(0));
+      freed_bytes += static_cast<std::uint64_t>(oldest_sizes_.column_int(1));
+      ++freed_rows;
+    }
+    oldest_sizes_.reset();
+    if (last != after) {
+      delete_range(after + 1, last);
+    }
+    if (after == 0 || (freed_rows >= rows && freed_bytes >= bytes)) {
+      break;
+    }
   }
-  oldest_sizes_.reset();
-  if (freed_rows == 0) {
-    return;
-  }
-  delete_range(0, last);
   staged.rows -= freed_rows;
   staged.bytes -= freed_bytes;
   staged.evicted += freed_rows;
