@@ -236,6 +236,9 @@ void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::ti
   store_.async_append(std::move(message), [this](store::error_code error, store::Seq) {
     appends_waiting_.pop_front();
     ++(error ? counters_.dropped : counters_.queued);
+    if (error && error != store::Errc::dropped) {
+      ++counters_.failed;
+    }
   });
 }
 
@@ -379,7 +382,9 @@ std::string App::metrics_json() const {
           ? std::chrono::duration<double>(std::chrono::system_clock::now() - *queue.oldest_enqueued)
                 .count()
           : 0.0;
-  metrics["evicted"] = queue.evicted + counters_.dropped;
+  // The store counts what its bounds and a full disk dropped, refused
+  // appends included; an append that failed otherwise is lost as well.
+  metrics["evicted"] = queue.evicted + counters_.failed;
   metrics["reconnects"] = uplink.connects > 0 ? uplink.connects - 1 : 0;
   metrics["commands"] = counters_.commands;
   metrics["commands_refused"] = counters_.refused;

@@ -41,6 +41,7 @@ class App {
     std::uint64_t suppressed = 0;       // held back by report by exception
     std::uint64_t queued = 0;           // accepted by the store
     std::uint64_t dropped = 0;          // refused by the store (full, by policy)
+    std::uint64_t failed = 0;           // of those, for a database error, not a policy
     std::uint64_t commands = 0;         // command messages received
     std::uint64_t refused = 0;          // commands refused before reaching a bus
     std::uint64_t results_dropped = 0;  // results that found the result queue full

@@ -1,7 +1,12 @@
 #include "bridge/store/queue_core.hpp"
 
 #include <algorithm>
+#include <fcntl.h>
+#include <limits>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <system_error>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -15,6 +20,17 @@ namespace {
 constexpr std::int64_t kSchemaVersion = 1;
 constexpr auto kEvictLogInterval = std::chrono::seconds(10);
 constexpr auto kFullProbeInterval = std::chrono::seconds(60);
+constexpr auto kFullLogInterval = std::chrono::seconds(60);
+// Bounds of the reserve when it is sized from the file system.
+constexpr std::int64_t kMinReserve = 64 * 1024;
+constexpr std::int64_t kMaxReserve = 8 * 1024 * 1024;
+// Rounds of vacuum, checkpoint and (drop_oldest) eviction after a full disk.
+constexpr int kRegainRounds = 8;
+// Attempts of a transaction refused for a full disk, and the smallest number
+// of acknowledged rows one deleting transaction is cut down to.
+constexpr int kFullAttempts = 4;
+constexpr std::size_t kMinDeleteChunk = 16;
+constexpr std::size_t kAllAcked = std::numeric_limits<std::size_t>::max();
 
 // seq is the INTEGER PRIMARY KEY (the rowid): the queue order. size caches
 // length(topic) + length(payload) in bytes so bounds never read the blobs.
@@ -56,6 +72,8 @@ struct QueueCore::Staged {
   std::uint64_t acked = 0;
   std::uint64_t evicted = 0;
   bool cap_lifted = false;  // this transaction ignores full_cap_
+  // Set when only the acks up to this sequence number were deleted.
+  std::optional<Seq> deleted_through = std::nullopt;
 };
 
 QueueCore::QueueCore(const config::Store& cfg, CoreOptions options)
@@ -84,16 +102,19 @@ void QueueCore::close() {
 // its WAL) and starts an empty one, so a damaged file cannot crash-loop the
 // service. Other errors (permissions, a missing directory) are thrown.
 void QueueCore::open() {
+  set_aside_unfit_files();
   for (int attempt = 0;; ++attempt) {
     make_private(path_);
     try {
       if (!looks_like_sqlite(path_)) {
         throw sqlite::Error(SQLITE_NOTADB, "no SQLite header");
       }
-      db_ = sqlite::Connection(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs_->name());
+      db_ = sqlite::Connection(
+          path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, vfs_->name());
       configure(attempt == 0);
       prepare();
       load_state();
+      size_reserve();
       return;
     } catch (const sqlite::Error& e) {
       if (!sqlite::is_corruption(e.code()) || attempt > 0) {
@@ -110,6 +131,35 @@ void QueueCore::open() {
   }
 }
 
+// What SQLite must not be given is moved aside before it opens anything: a
+// directory, a link or anything else that is not a regular file where the
+// database is goes aside with its companions (a link is renamed, never
+// written through); a companion of a database that looks sound goes aside
+// alone, and the rows in the database are kept.
+void QueueCore::set_aside_unfit_files() {
+  const std::vector<FileProblem> problems = inspect_files(path_);
+  if (problems.empty()) {
+    return;
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (problems.front().file == path_) {
+    const auto moved = move_aside(path_, now);
+    ++counters_.recoveries;
+    spdlog::error("store: {} {}, not a queue database; moved it to {} and started an EMPTY queue",
+                  path_.string(), problems.front().what, moved.string());
+    return;
+  }
+  if (!looks_like_sqlite(path_)) {
+    return;  // open() moves it aside with all of its files
+  }
+  for (const FileProblem& problem : problems) {
+    const auto moved = move_one_aside(problem.file, now);
+    ++counters_.recoveries;
+    spdlog::error("store: {} {}; moved it to {}; the queue keeps the rows in {}",
+                  problem.file.string(), problem.what, moved.string(), path_.string());
+  }
+}
+
 // Pragmas, verification and schema. page_size and auto_vacuum only take
 // effect before the first table exists, so they come first.
 void QueueCore::configure(bool verify) {
@@ -123,6 +173,12 @@ void QueueCore::configure(bool verify) {
                                            : "PRAGMA synchronous = NORMAL");
   db_.exec(("PRAGMA journal_size_limit = " + std::to_string(options_.journal_size_limit)).c_str());
   db_.exec("PRAGMA temp_store = MEMORY");
+  // Debian's SQLite zeroes every page a delete frees (SQLITE_SECURE_DELETE),
+  // which writes each deleted row's page to the log once more: twice the
+  // wear for every acknowledged row, and on a full disk a delete that
+  // cannot fit. FAST zeroes deleted content only where the page is written
+  // anyway.
+  db_.exec("PRAGMA secure_delete = FAST");
   if (options_.max_page_count > 0) {
     db_.exec(("PRAGMA max_page_count = " + std::to_string(options_.max_page_count)).c_str());
   }
@@ -155,7 +211,8 @@ void QueueCore::prepare() {
   range_size_ = sqlite::Statement(
       db_, "SELECT count(*), coalesce(sum(size), 0) FROM messages WHERE seq BETWEEN ? AND ?");
   delete_range_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq BETWEEN ? AND ?");
-  oldest_sizes_ = sqlite::Statement(db_, "SELECT seq, size FROM messages ORDER BY seq");
+  oldest_sizes_ =
+      sqlite::Statement(db_, "SELECT seq, size FROM messages WHERE seq > ? ORDER BY seq");
   oldest_time_ = sqlite::Statement(db_, "SELECT enqueued FROM messages ORDER BY seq LIMIT 1");
   fetch_ = sqlite::Statement(db_,
                              "SELECT seq, enqueued, qos, retain, topic, payload FROM messages "
@@ -182,19 +239,25 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
   if (batch.empty() && acked_.empty()) {
     return result;
   }
-  // On SQLITE_FULL the transaction is retried: under drop_oldest with more
-  // and more of the oldest rows evicted to make room, and at last (or under
-  // drop_newest at once) without the new messages, which are then dropped.
+  // On SQLITE_FULL room is made (the reserve given up, the log checkpointed
+  // and truncated) and the transaction retried: under drop_oldest with old
+  // rows evicted to make room, and if that does not fit either with more of
+  // them evicted and their pages given back to the file system first; under
+  // drop_newest as it was if the reserve could be taken back; at last
+  // without the new messages, which are then dropped, and with the deletes
+  // in smaller transactions.
   std::uint64_t extra_evict = 0;
   bool with_inserts = !batch.empty();
   bool met_full = false;
+  bool room_made = false;
+  std::size_t delete_limit = full_cap_ || counters_.disk_full ? delete_chunk() : kAllAcked;
   for (int attempt = 0;; ++attempt) {
     Staged staged{rows_, bytes_, next_seq_, std::vector<bool>(batch.size(), false),
                   std::vector<Seq>(batch.size(), 0)};
     const std::span<const Message> inserting = with_inserts ? batch : std::span<const Message>();
     try {
       sqlite::Transaction tx(db_);
-      stage_deletes(staged);
+      stage_deletes(staged, delete_limit);
       stage_bounds(inserting, staged, extra_evict);
       stage_inserts(inserting, staged);
       if (staged.next_seq != next_seq_) {
@@ -207,34 +270,43 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
       if (e.primary() != SQLITE_FULL) {
         throw;
       }
-      ++counters_.disk_full_events;
-      if (!counters_.disk_full) {
-        spdlog::error(
-            "store: {}: disk full; dropping messages by the {} policy until space returns",
-            path_.string(),
-            cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest");
-      }
-      counters_.disk_full = true;
+      note_disk_full();
       met_full = true;
-      full_cap_ = rows_;
+      const bool first_time = !room_made;
+      const bool drop_oldest = cfg_.overflow == config::Overflow::drop_oldest;
+      if (first_time) {
+        room_made = true;
+        make_room();
+      } else if (drop_oldest && with_inserts && rows_ > 0) {
+        shed_oldest(rows_ / 32 + 1);
+      }
       if (!with_inserts) {
+        if (!acked_.empty() && delete_limit > kMinDeleteChunk) {
+          delete_limit = std::min(delete_limit, acked_.size()) / 2;
+          continue;
+        }
         // Not even the deletes fit: nothing committed, acks stay pending.
         if (!batch.empty()) {
           note_evicted(batch.size(), "disk full");
         }
+        full_cap_ = rows_;
+        full_since_ = std::chrono::steady_clock::now();
         return result;
       }
-      if (cfg_.overflow == config::Overflow::drop_oldest && attempt < 6 && rows_ > 0) {
-        extra_evict = std::max<std::uint64_t>(batch.size(), rows_ / 64 + 1) << attempt;
+      if (drop_oldest && attempt < kFullAttempts && rows_ > 0) {
+        extra_evict = std::max<std::uint64_t>(batch.size(), rows_ / 32 + 1);
+      } else if (!drop_oldest && first_time && hold_reserve()) {
+        // The truncated log gave back more than the reserve: try as it was.
       } else {
         with_inserts = false;
+        delete_limit = std::min(delete_limit, delete_chunk());
       }
       continue;
     }
     rows_ = staged.rows;
     bytes_ = staged.bytes;
     next_seq_ = staged.next_seq;
-    acked_.clear();
+    forget_deleted(staged);
     ++counters_.commits;
     counters_.appended += staged.accepted;
     counters_.acked += staged.acked;
@@ -242,34 +314,54 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
     if (staged.evicted + rejected > 0) {
       note_evicted(staged.evicted + rejected, met_full ? "disk full" : "store bound");
     }
+    result.seqs = std::move(staged.seqs);
+    result.accepted = staged.accepted;
+    result.acked = staged.acked;
     if (met_full) {
-      full_cap_ = staged.rows;
+      // Free pages back to the file system and the reserve back in place
+      // (under drop_oldest evicting more old rows if that takes it); what
+      // is left is the bound until the probe.
+      regain_space();
+      full_cap_ = rows_;
       full_since_ = std::chrono::steady_clock::now();
     } else if (staged.cap_lifted) {
       full_cap_.reset();
+      if (!reserve_held_) {
+        hold_reserve();
+      }
     }
     if (!met_full && !full_cap_ && !batch.empty() && counters_.disk_full) {
       counters_.disk_full = false;
       spdlog::warn("store: {}: disk space is back; appending normally again", path_.string());
     }
-    result.seqs = std::move(staged.seqs);
-    result.accepted = staged.accepted;
-    result.acked = staged.acked;
     refresh_oldest();
     after_commit();
+    // Deletes held back to fit a full disk go in transactions of their own,
+    // each checkpointed before the next.
+    for (std::size_t left = acked_.size(); left > 0; left = acked_.size()) {
+      result.acked += delete_acked(delete_limit);
+      if (acked_.size() == left) {
+        break;  // refused by the disk: the next commit tries again
+      }
+    }
     return result;
   }
 }
 
 // Deletes the acknowledged rows, one statement per run of consecutive
 // sequence numbers (acks mostly come in order); acks for rows already gone
-// cost nothing.
-void QueueCore::stage_deletes(Staged& staged) {
+// cost nothing. At most `limit` of them, the lowest: a delete writes about
+// as much log as the rows it deletes, which a full disk may not have room for.
+void QueueCore::stage_deletes(Staged& staged, std::size_t limit) {
   if (acked_.empty()) {
     return;
   }
   std::vector<Seq> seqs(acked_.begin(), acked_.end());
   std::sort(seqs.begin(), seqs.end());
+  if (seqs.size() > limit) {
+    seqs.resize(std::max<std::size_t>(limit, 1));
+    staged.deleted_through = seqs.back();
+  }
   std::size_t first = 0;
   for (std::size_t i = 1; i <= seqs.size(); ++i) {
     if (i < seqs.size() && seqs[i] == seqs[i - 1] + 1) {
@@ -290,6 +382,47 @@ void QueueCore::stage_deletes(Staged& staged) {
     }
     first = i;
   }
+}
+
+// Once its transaction committed: the acks whose rows it deleted are done.
+void QueueCore::forget_deleted(const Staged& staged) {
+  if (!staged.deleted_through) {
+    acked_.clear();
+    return;
+  }
+  std::erase_if(acked_, [&](Seq seq) { return seq <= *staged.deleted_through; });
+}
+
+// One transaction deleting at most `limit` acknowledged rows, checkpointed
+// after; the number deleted (0 also when the disk refused it).
+std::uint64_t QueueCore::delete_acked(std::size_t limit) {
+  Staged staged{rows_, bytes_, next_seq_, {}, {}};
+  try {
+    sqlite::Transaction tx(db_);
+    stage_deletes(staged, limit);
+    tx.commit();
+  } catch (const sqlite::Error& e) {
+    if (e.primary() != SQLITE_FULL) {
+      throw;
+    }
+    note_disk_full();
+    return 0;
+  }
+  rows_ = staged.rows;
+  bytes_ = staged.bytes;
+  forget_deleted(staged);
+  ++counters_.commits;
+  counters_.acked += staged.acked;
+  refresh_oldest();
+  checkpoint(SQLITE_CHECKPOINT_PASSIVE);
+  return staged.acked;
+}
+
+// Rows whose delete fits in a quarter of the reserve's log.
+std::size_t QueueCore::delete_chunk() const {
+  const std::uint64_t per_row = (rows_ > 0 ? bytes_ / rows_ : 64) + 64;
+  return std::max<std::size_t>(kMinDeleteChunk,
+                               static_cast<std::size_t>(room_unit() / 4 / per_row));
 }
 
 void QueueCore::delete_range(Seq first, Seq last) {
@@ -351,22 +484,30 @@ void QueueCore::stage_bounds(std::span<const Message> batch, Staged& staged,
   }
 }
 
-// Deletes the oldest rows until at least `rows` rows and `bytes` bytes are freed.
+// Deletes the oldest rows until at least `rows` rows and `bytes` bytes are
+// freed: first the oldest not handed out yet, then, if that is not enough,
+// those in flight. A row in flight is on its way to the broker; evicting it
+// first would count as dropped a message that is delivered all the same.
 void QueueCore::stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes) {
   std::uint64_t freed_rows = 0;
   std::uint64_t freed_bytes = 0;
-  Seq last = 0;
-  oldest_sizes_.reset();
-  while ((freed_rows < rows || freed_bytes < bytes) && oldest_sizes_.step()) {
-    last = static_cast<Seq>(oldest_sizes_.column_int(0));
-    freed_bytes += static_cast<std::uint64_t>(oldest_sizes_.column_int(1));
-    ++freed_rows;
+  for (const Seq after : {cursor_, Seq{0}}) {
+    Seq last = after;
+    oldest_sizes_.reset();
+    oldest_sizes_.bind(1, static_cast<std::int64_t>(after));
+    while ((freed_rows < rows || freed_bytes < bytes) && oldest_sizes_.step()) {
+      last = static_cast<Seq>(oldest_sizes_.column_int(0));
+      freed_bytes += static_cast<std::uint64_t>(oldest_sizes_.column_int(1));
+      ++freed_rows;
+    }
+    oldest_sizes_.reset();
+    if (last != after) {
+      delete_range(after + 1, last);
+    }
+    if (after == 0 || (freed_rows >= rows && freed_bytes >= bytes)) {
+      break;
+    }
   }
-  oldest_sizes_.reset();
-  if (freed_rows == 0) {
-    return;
-  }
-  delete_range(0, last);
   staged.rows -= freed_rows;
   staged.bytes -= freed_bytes;
   staged.evicted += freed_rows;
@@ -405,10 +546,22 @@ void QueueCore::refresh_oldest() {
 }
 
 // Checkpoint (and give back free pages) once the WAL is large, at most once
-// per checkpoint_min_interval so fsyncs stay rare under any load.
+// per checkpoint_min_interval so fsyncs stay rare under any load. Sooner
+// only when space is short: while the disk is full (or the reserve cannot be
+// held) the log is kept within the reserve's size, and once the free space
+// gets close to what the log holds it is checkpointed at once, so that a
+// checkpoint always fits in the space the reserve can give up.
 void QueueCore::after_commit() {
-  if (wal_frames_ < options_.checkpoint_frames ||
-      std::chrono::steady_clock::now() - last_checkpoint_ < options_.checkpoint_min_interval) {
+  const auto now = std::chrono::steady_clock::now();
+  bool due = wal_frames_ >= options_.checkpoint_frames &&
+             now - last_checkpoint_ >= options_.checkpoint_min_interval;
+  if (!due && (full_cap_ || !reserve_held_)) {
+    due = std::int64_t{wal_frames_} * options_.page_size >= room_unit();
+  }
+  if (!due) {
+    due = short_of_space();
+  }
+  if (!due) {
     return;
   }
   const std::int64_t free_pages = db_.query_int("PRAGMA freelist_count");
@@ -416,33 +569,56 @@ void QueueCore::after_commit() {
       free_pages * 4 >= db_.query_int("PRAGMA page_count")) {
     vacuum();
   }
-  checkpoint(SQLITE_CHECKPOINT_PASSIVE);
-}
-
-// incremental_vacuum frees one page per step: it must be stepped to the end.
-void QueueCore::vacuum() {
-  try {
-    sqlite::Statement statement(db_, "PRAGMA incremental_vacuum");
-    while (statement.step()) {
+  if (!checkpoint(SQLITE_CHECKPOINT_PASSIVE) && checkpoint_met_full_) {
+    // The database file could not grow by what the log holds.
+    note_disk_full();
+    if (make_room()) {
+      regain_space();
     }
-  } catch (const sqlite::Error& e) {
-    spdlog::warn("store: incremental vacuum of {} failed: {}", path_.string(), e.what());
+    full_cap_ = rows_;
+    full_since_ = now;
   }
 }
 
-void QueueCore::checkpoint(int mode) {
+// incremental_vacuum frees one page per step: it must be stepped to the end.
+// `pages` bounds how many are given back (0: all of them). False when it
+// failed (rolled back); a full disk is the caller's to handle.
+bool QueueCore::vacuum(std::int64_t pages) {
+  try {
+    sqlite::Statement statement(
+        db_, pages > 0 ? "PRAGMA incremental_vacuum(" + std::to_string(pages) + ")"
+                       : std::string("PRAGMA incremental_vacuum"));
+    while (statement.step()) {
+    }
+    return true;
+  } catch (const sqlite::Error& e) {
+    if (e.primary() != SQLITE_FULL) {
+      spdlog::warn("store: incremental vacuum of {} failed: {}", path_.string(), e.what());
+    }
+    return false;
+  }
+}
+
+// True when the log was checkpointed whole (and reset, or truncated).
+bool QueueCore::checkpoint(int mode) {
   int wal_pages = 0;
   int copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, &wal_pages, &copied);
   last_checkpoint_ = std::chrono::steady_clock::now();
+  checkpoint_met_full_ = (rc & 0xff) == SQLITE_FULL;
   if (rc != SQLITE_OK) {
-    spdlog::warn("store: checkpoint of {} failed: {}", path_.string(), sqlite3_errstr(rc));
-    return;
+    if (!checkpoint_met_full_) {
+      spdlog::warn("store: checkpoint of {} failed: {}", path_.string(), sqlite3_errstr(rc));
+    }
+    return false;
   }
   ++counters_.checkpoints;
-  if (wal_pages == copied) {
-    wal_frames_ = 0;
+  if (wal_pages != copied) {
+    return false;
   }
+  wal_frames_ = 0;
+  space_check_at_ = room_unit() / 2;
+  return true;
 }
 
 void QueueCore::maintain() {
@@ -450,6 +626,196 @@ void QueueCore::maintain() {
     vacuum();
   }
   checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
+  if (!reserve_held_) {
+    hold_reserve();
+  }
+}
+
+// A full disk. SQLite's write-ahead log grows at the end of the file while
+// the checkpoint copies it into the database, which may have to grow too;
+// deleting rows only writes more log, so on a full disk nothing can be
+// deleted, checkpointed or appended. The way out is space set aside in
+// advance: "<path>-reserve", a file of reserve_bytes_ kept allocated. When
+// the disk is full it is given up, the log is checkpointed into the
+// database and truncated (make_room), the transaction retried under the
+// overflow policy, and afterwards free pages go back to the file system and
+// the reserve is taken again (regain_space). For a checkpoint to fit in the
+// reserve, the log must not hold more than it: after_commit keeps it so.
+
+std::int64_t QueueCore::room_unit() const {
+  return std::max<std::int64_t>(reserve_bytes_, kMinReserve);
+}
+
+// Sizes the reserve from the file system it lives on and takes it.
+void QueueCore::size_reserve() {
+  reserve_path_ = path_.string() + "-reserve";
+  if (options_.reserve_bytes >= 0) {
+    reserve_bytes_ = options_.reserve_bytes;
+  } else {
+    struct statvfs fs {};
+    const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
+    const std::int64_t total =
+        ::statvfs(dir.c_str(), &fs) == 0 ? static_cast<std::int64_t>(fs.f_blocks * fs.f_frsize) : 0;
+    reserve_bytes_ = std::clamp<std::int64_t>(total / 16, kMinReserve, kMaxReserve);
+  }
+  reserve_bytes_ -= reserve_bytes_ % options_.page_size;
+  space_check_at_ = room_unit() / 2;
+  if (!hold_reserve()) {
+    spdlog::warn(
+        "store: cannot keep {} bytes in reserve at {}: a full disk may then stop the "
+        "store until space returns",
+        reserve_bytes_, reserve_path_.string());
+  }
+}
+
+bool QueueCore::hold_reserve() {
+  if (reserve_bytes_ == 0) {
+    reserve_held_ = true;
+    return true;
+  }
+  const int fd = ::open(reserve_path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    reserve_held_ = false;
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > reserve_bytes_) {
+    static_cast<void>(::ftruncate(fd, reserve_bytes_));
+  }
+  reserve_held_ = ::posix_fallocate(fd, 0, reserve_bytes_) == 0;
+  if (!reserve_held_) {
+    static_cast<void>(::ftruncate(fd, 0));  // a part of it would only be lost space
+  }
+  ::close(fd);
+  return reserve_held_;
+}
+
+void QueueCore::release_reserve() {
+  if (reserve_bytes_ == 0) {
+    return;
+  }
+  const int fd = ::open(reserve_path_.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0) {
+    static_cast<void>(::ftruncate(fd, 0));
+    ::close(fd);
+  }
+  reserve_held_ = false;
+}
+
+std::int64_t QueueCore::free_bytes() const {
+  struct statvfs fs {};
+  const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
+  if (::statvfs(dir.c_str(), &fs) != 0) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  return static_cast<std::int64_t>(fs.f_bavail * fs.f_frsize);
+}
+
+// Looks at the free space each time the log has grown by another half
+// reserve (a statvfs, not per append): short when it is less than twice the
+// log and a reserve more.
+bool QueueCore::short_of_space() {
+  const std::int64_t wal_bytes = std::int64_t{wal_frames_} * options_.page_size;
+  if (wal_bytes < space_check_at_) {
+    return false;
+  }
+  space_check_at_ = wal_bytes + room_unit() / 2;
+  return free_bytes() < 2 * wal_bytes + room_unit();
+}
+
+// Counts a write refused for a full disk; logs at most once per
+// kFullLogInterval, with the number of refusals since.
+void QueueCore::note_disk_full() {
+  ++counters_.disk_full_events;
+  ++full_unlogged_;
+  counters_.disk_full = true;
+  const auto now = std::chrono::steady_clock::now();
+  if (last_full_log_ && now - *last_full_log_ < kFullLogInterval) {
+    return;
+  }
+  spdlog::error(
+      "store: {}: disk full ({} refused writes since the last report); dropping messages by the "
+      "{} policy until space returns",
+      path_.string(), full_unlogged_,
+      cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest");
+  full_unlogged_ = 0;
+  last_full_log_ = now;
+}
+
+// Gives up the reserve and checkpoints the whole log into the database,
+// truncating it, so that its space goes back to the file system. True when
+// the log is empty now.
+bool QueueCore::make_room() {
+  release_reserve();
+  if (checkpoint(SQLITE_CHECKPOINT_TRUNCATE)) {
+    return true;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!last_room_log_ || now - *last_room_log_ >= kFullLogInterval) {
+    spdlog::error(
+        "store: {}: the disk is too full even to checkpoint the write-ahead log; messages are "
+        "dropped until space returns",
+        path_.string());
+    last_room_log_ = now;
+  }
+  return false;
+}
+
+// After a full disk: free pages go back to the file system (vacuum, then a
+// truncating checkpoint) and the reserve is taken again; under drop_oldest,
+// if that does not free enough, more of the oldest rows are evicted first.
+void QueueCore::regain_space() {
+  give_back_pages();
+  for (int round = 0; round < kRegainRounds && !hold_reserve(); ++round) {
+    if (cfg_.overflow != config::Overflow::drop_oldest || rows_ == 0) {
+      return;
+    }
+    shed_oldest(rows_ / 32 + 1);
+  }
+}
+
+// Free pages go back to the file system: a vacuum, then a truncating
+// checkpoint. Moving pages writes log, so on a full disk the vacuum goes a
+// step at a time, each checkpointed before the next.
+void QueueCore::give_back_pages() {
+  checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
+  if (db_.query_int("PRAGMA freelist_count") == 0) {
+    return;
+  }
+  if (!vacuum()) {
+    const std::int64_t step = std::max<std::int64_t>(16, room_unit() / options_.page_size / 4);
+    for (int i = 0; i < 1000 && db_.query_int("PRAGMA freelist_count") > 0 && vacuum(step) &&
+                    checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
+         ++i) {
+    }
+  }
+  checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
+}
+
+// Evicts the oldest `rows` rows and gives their pages back to the file system.
+void QueueCore::shed_oldest(std::uint64_t rows) {
+  evict_now(rows);
+  give_back_pages();
+}
+
+// Evicts the oldest `rows` rows in a transaction of their own.
+void QueueCore::evict_now(std::uint64_t rows) {
+  Staged staged{rows_, bytes_, next_seq_, {}, {}};
+  try {
+    sqlite::Transaction tx(db_);
+    stage_evict_oldest(staged, rows, 0);
+    tx.commit();
+  } catch (const sqlite::Error& e) {
+    if (e.primary() != SQLITE_FULL) {
+      throw;
+    }
+    return;
+  }
+  ++counters_.commits;
+  rows_ = staged.rows;
+  bytes_ = staged.bytes;
+  note_evicted(staged.evicted, "disk full");
+  refresh_oldest();
 }
 
 std::vector<Message> QueueCore::fetch(std::size_t max) {

@@ -41,6 +41,10 @@ struct CoreOptions {
   std::int64_t max_page_count = 0;
   // Run PRAGMA quick_check at open; a failure moves the file aside.
   bool verify_on_open = true;
+  // Bytes kept allocated in "<path>-reserve" and given up when the disk is
+  // full, so that the write-ahead log can still be checkpointed and old rows
+  // deleted. -1: a sixteenth of the file system, from 64 KiB to 8 MiB; 0: none.
+  std::int64_t reserve_bytes = -1;
 };
 
 struct AppendResult {
@@ -97,16 +101,33 @@ class QueueCore {
   void configure(bool verify);
   void prepare();
   void load_state();
-  void stage_deletes(Staged& staged);
+  void stage_deletes(Staged& staged, std::size_t limit);
+  void forget_deleted(const Staged& staged);
+  std::uint64_t delete_acked(std::size_t limit);
+  std::size_t delete_chunk() const;
   void stage_bounds(std::span<const Message> batch, Staged& staged, std::uint64_t extra_evict);
   void stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes);
   void delete_range(Seq first, Seq last);
   void stage_inserts(std::span<const Message> batch, Staged& staged);
   void refresh_oldest();
   void after_commit();
-  void vacuum();
-  void checkpoint(int mode);
+  bool vacuum(std::int64_t pages = 0);
+  bool checkpoint(int mode);
   void note_evicted(std::uint64_t n, const char* why);
+  // Space on a full disk (see "A full disk" in queue_core.cpp).
+  void set_aside_unfit_files();
+  void size_reserve();
+  bool hold_reserve();
+  void release_reserve();
+  std::int64_t free_bytes() const;
+  std::int64_t room_unit() const;
+  bool short_of_space();
+  void note_disk_full();
+  bool make_room();
+  void regain_space();
+  void give_back_pages();
+  void shed_oldest(std::uint64_t rows);
+  void evict_now(std::uint64_t rows);
   static int on_wal(void* self, struct sqlite3* db, const char* name, int frames);
 
   config::Store cfg_;
@@ -139,6 +160,17 @@ class QueueCore {
   // when the queue has halved or kFullProbeInterval has passed.
   std::optional<std::uint64_t> full_cap_;
   std::chrono::steady_clock::time_point full_since_{};
+
+  // The reserve file, its size when held (0: none is kept), and whether it is.
+  std::filesystem::path reserve_path_;
+  std::int64_t reserve_bytes_ = 0;
+  bool reserve_held_ = false;
+  // Bytes of write-ahead log at which free space is looked at next.
+  std::int64_t space_check_at_ = 0;
+  bool checkpoint_met_full_ = false;  // the last checkpoint failed with SQLITE_FULL
+  std::optional<std::chrono::steady_clock::time_point> last_full_log_;
+  std::optional<std::chrono::steady_clock::time_point> last_room_log_;
+  std::uint64_t full_unlogged_ = 0;
 
   int wal_frames_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_{};

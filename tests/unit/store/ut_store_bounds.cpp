@@ -40,6 +40,28 @@ TEST(StoreBounds, DropOldestKeepsTheNewestRows) {
   EXPECT_EQ(c.appended, 7u);
 }
 
+// A row in flight is on its way to the broker: evicting it would count as
+// dropped a message that is delivered anyway. The oldest rows not handed out
+// go first, those in flight only when nothing else is left.
+TEST(StoreBounds, DropOldestEvictsRowsInFlightOnlyWhenNothingElseIsLeft) {
+  TempDir dir;
+  auto cfg = test::store_config(dir);
+  cfg.max_rows = 5;
+  CoreOptions options;
+  options.window = 1000;
+  QueueCore core(cfg, options);
+  core.append(numbered_range(0, 5));
+  ASSERT_EQ(core.fetch(2).size(), 2u);  // 0 and 1 in flight
+  core.append(numbered_range(5, 2));
+  EXPECT_EQ(numbers_in(core), (std::vector<int>{0, 1, 4, 5, 6}));
+  EXPECT_EQ(core.counters().evicted, 2u);
+
+  ASSERT_EQ(core.fetch(1000).size(), 5u);  // everything in flight
+  core.append(numbered_range(7, 2));
+  EXPECT_EQ(numbers_in(core), (std::vector<int>{4, 5, 6, 7, 8}));
+  EXPECT_EQ(core.counters().evicted, 4u);
+}
+
 TEST(StoreBounds, DropOldestWithABatchLargerThanTheStoreKeepsItsNewestPart) {
   TempDir dir;
   auto cfg = test::store_config(dir);
