@@ -279,8 +279,8 @@ void App::on_command(const mqtt::publish& message) {
     ++counters_.refused;
     if (const LogLimiter::Verdict verdict = command_log_.check(std::chrono::steady_clock::now());
         verdict.log) {
-      spdlog::warn("command on {} refused: {}{}", message.topic, refusal->error,
-                   held_back_note(verdict.held_back));
+      spdlog::warn("command on {} refused: {}{}", loggable(message.topic),
+                   loggable(refusal->error, 400), held_back_note(verdict.held_back));
     }
     publish_result(refusal->result_topic, error_result(refusal->id, refusal->error));
     return;
@@ -311,8 +311,8 @@ void App::on_command(const mqtt::publish& message) {
             verdict.log) {
           spdlog::log(failure ? spdlog::level::warn : spdlog::level::info,
                       "command: set {}.{} to {}: {}{}", device.name, device.points[done.point].name,
-                      modbus::to_string(done.value), failure ? failure->message() : "done",
-                      held_back_note(verdict.held_back));
+                      loggable(modbus::to_string(done.value)),
+                      failure ? failure->message() : "done", held_back_note(verdict.held_back));
         }
         publish_result(command->result_topic, failure
                                                   ? error_result(command->id, failure->message())

@@ -1,5 +1,6 @@
 #include "gateway/log_limiter.hpp"
 
+#include <iterator>
 #include <utility>
 
 #include <fmt/format.h>
@@ -21,6 +22,22 @@ LogLimiter::Verdict LogLimiter::check(Clock::time_point now) {
 
 std::string held_back_note(std::uint64_t held_back) {
   return held_back == 0 ? std::string() : fmt::format(" ({} similar lines held back)", held_back);
+}
+
+std::string loggable(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  for (const char c : text.substr(0, max_bytes)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02X}", byte);
+    } else {
+      out += c;
+    }
+  }
+  if (text.size() > max_bytes) {
+    out += "…";
+  }
+  return out;
 }
 
 }  // namespace iotgw

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace iotgw {
 
@@ -34,5 +35,10 @@ class LogLimiter {
 
 // "" or " (N similar lines held back)", to end the line that was let through.
 std::string held_back_note(std::uint64_t held_back);
+
+// Text a peer chose (a topic, a name it sent), fit for one log line: control
+// characters as \xNN, so that it cannot start a line of its own, and no more
+// than max_bytes of it.
+std::string loggable(std::string_view text, std::size_t max_bytes = 200);
 
 }  // namespace iotgw

@@ -39,5 +39,12 @@ TEST(LogLimiter, StartsAFreshIntervalAfterAQuietSpell) {
   EXPECT_TRUE(limiter.check(t0 + 35s).log);
 }
 
+TEST(Loggable, KeepsPeerTextOnOneLineAndShort) {
+  EXPECT_EQ(loggable("cmd/boiler/set"), "cmd/boiler/set");
+  EXPECT_EQ(loggable("a\nINFO forged line\r\x7f"), "a\\x0AINFO forged line\\x0D\\x7F");
+  EXPECT_EQ(loggable(std::string(300, 'x')), std::string(200, 'x') + "…");
+  EXPECT_EQ(loggable("abcdef", 3), "abc…");
+}
+
 }  // namespace
 }  // namespace iotgw
