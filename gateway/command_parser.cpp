@@ -32,8 +32,13 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 // valid topic any more.
 constexpr std::size_t max_unknown_name = 256;
 
-// Seconds since the epoch of 9999-12-31T23:59:59Z: larger numbers are no time.
-constexpr double latest_epoch_seconds = 253402300799.0;
+// Command times are read between 2000 and 2200 only: no sender means another
+// time, and system_clock counts nanoseconds in 64 bits, which overflow before
+// 1678 and after 2262.
+constexpr int first_year = 2000;
+constexpr int last_year = 2199;
+constexpr double first_epoch_seconds = 946684800.0;  // 2000-01-01T00:00:00Z
+constexpr double end_epoch_seconds = 7258118400.0;   // 2200-01-01T00:00:00Z
 
 // "2026-11-25T19:00:00.123Z" or seconds since the epoch; nothing for anything
 // else, a calendar date that does not exist included.
@@ -41,7 +46,7 @@ std::optional<system_clock::time_point> parse_time(const json& ts) {
   if (ts.is_number()) {
     const double seconds = ts.get<double>();
     // Checked before the conversion, which is undefined for what does not fit.
-    if (!std::isfinite(seconds) || seconds < 0 || seconds > latest_epoch_seconds) {
+    if (!std::isfinite(seconds) || seconds < first_epoch_seconds || seconds >= end_epoch_seconds) {
       return std::nullopt;
     }
     return system_clock::time_point(
@@ -64,8 +69,8 @@ std::optional<system_clock::time_point> parse_time(const json& ts) {
   }
   const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
                                          std::chrono::day(day)};
-  if (!date.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
-      second > 59) {
+  if (year < first_year || year > last_year || !date.ok() || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 59) {
     return std::nullopt;
   }
   int millis = 0;
@@ -247,8 +252,8 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
 std::optional<std::string> CommandParser::ts_refusal(const json& ts,
                                                      system_clock::time_point now) const {
   const std::optional<system_clock::time_point> sent = parse_time(ts);
-  if (!sent || *sent < earliest_command_time) {
-    return "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 on";
+  if (!sent) {
+    return "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 to 2199";
   }
   if (*sent > now + max_clock_skew) {
     return fmt::format(

@@ -64,9 +64,6 @@ using ParsedCommand = std::variant<Command, Refusal, NotACommand>;
 // kept by NTP agree much better); further ahead, it is refused, since a
 // future ts would otherwise stretch max_age.
 inline constexpr std::chrono::seconds max_clock_skew{10};
-// Command times before this are no time a sender meant.
-inline constexpr std::chrono::system_clock::time_point earliest_command_time{
-    std::chrono::sys_days(std::chrono::year(2000) / 1 / 1)};
 
 class CommandParser {
  public:
