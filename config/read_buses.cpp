@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 #include <regex>
+#include <string_view>
 #include <utility>
 
 #include "config/file_checks.hpp"
@@ -172,8 +173,40 @@ void check_writable_overlap(const std::vector<TableReader>& readers,
   }
 }
 
+// Repetition counts in a pattern ("x{3}", "x{2,40}") above this are refused
+// before std::regex sees them: its compiler multiplies long digit runs into a
+// signed integer without checking, undefined behaviour the fuzzer found.
+constexpr std::size_t max_repetition_digits = 4;
+
+// Whether a run of more than max_repetition_digits digits follows a '{'.
+bool has_huge_repetition(std::string_view pattern) {
+  std::size_t digits = 0;
+  bool in_braces = false;
+  for (const char c : pattern) {
+    if (c == '{') {
+      in_braces = true;
+      digits = 0;
+    } else if (in_braces && c >= '0' && c <= '9') {
+      if (++digits > max_repetition_digits) {
+        return true;
+      }
+    } else if (c == ',') {
+      digits = 0;
+    } else {
+      in_braces = false;
+    }
+  }
+  return false;
+}
+
 // Checks that the pattern compiles and has a capture group for every point.
 void check_pattern(TableReader& reader, const Device& device) {
+  if (has_huge_repetition(device.pattern)) {
+    reader.error_at("pattern", reader.key_path("pattern") +
+                                   ": a repetition count has more than 4 digits; "
+                                   "use at most {9999}");
+    return;
+  }
   try {
     const std::regex regex(device.pattern, std::regex::extended);
     if (regex.mark_count() < device.points.size()) {

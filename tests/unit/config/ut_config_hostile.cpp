@@ -371,3 +371,32 @@ TEST_F(HostileConfigTest, HundredsOfThousandsOfKeysAreRefusedQuickly) {
 
 }  // namespace
 }  // namespace iotgw::config
+
+namespace iotgw::config {
+namespace {
+
+// std::regex's compiler overflows a signed integer on a long repetition count
+// (found by fuzz_config); such a pattern is refused before it is compiled.
+TEST(HostilePattern, LongRepetitionCountIsRefusedBeforeCompiling) {
+  const std::string text =
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[[bus]]\nname = \"l\"\nprotocol = \"line\"\nport = \"usb:0403:6001\"\n"
+      "[[bus.device]]\nname = \"scale\"\npattern = \"(a{6644444444444444444})\"\n"
+      "[[bus.device.point]]\nname = \"w\"\n";
+  const LoadResult result = load_string(text, "/t.toml");
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.diagnostics.size(), 1U);
+  EXPECT_NE(result.diagnostics[0].to_string().find(
+                "a repetition count has more than 4 digits; use at most {9999}"),
+            std::string::npos)
+      << result.diagnostics[0].to_string();
+  EXPECT_TRUE(load_string("[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+                          "[[bus]]\nname = \"l\"\nprotocol = \"line\"\nport = \"usb:0403:6001\"\n"
+                          "[[bus.device]]\nname = \"scale\"\npattern = \"(a{2,9999})\"\n"
+                          "[[bus.device.point]]\nname = \"w\"\n",
+                          "/t.toml")
+                  .config);
+}
+
+}  // namespace
+}  // namespace iotgw::config
