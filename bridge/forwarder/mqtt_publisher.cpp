@@ -4,21 +4,18 @@
 
 namespace iotgw::bridge {
 
-namespace {
-
-std::size_t size_of(const store::Message& message) {
-  return message.topic.size() + message.payload.size();
-}
-
-}  // namespace
-
 void MqttPublisher::publish(const store::Message& message, Done done) {
+  // The common case, with no copy of the message: nothing waits before it
+  // and the window has room.
+  if (telemetry_.empty() && !pumping_ && has_room(message) && send(message, done, false)) {
+    return;
+  }
   telemetry_.push_back({message, std::move(done)});
   pump();
 }
 
 bool MqttPublisher::publish_control(store::Message message, bool urgent, Done done) {
-  const std::size_t bytes = size_of(message);
+  const auto bytes = static_cast<std::size_t>(message.size());
   if (!urgent && (control_.size() >= limits_.max_waiting ||
                   control_bytes_ + bytes > limits_.max_waiting_bytes)) {
     return false;
@@ -70,9 +67,9 @@ void MqttPublisher::pump() {
     if (control_may) {
       Waiting waiting = std::move(control_.front());
       control_.pop_front();
-      control_bytes_ -= size_of(waiting.message);
-      if (!send(waiting, true)) {
-        control_bytes_ += size_of(waiting.message);
+      control_bytes_ -= waiting.message.size();
+      if (!send(waiting.message, waiting.done, true)) {
+        control_bytes_ += waiting.message.size();
         control_.push_front(std::move(waiting));
         break;
       }
@@ -81,7 +78,7 @@ void MqttPublisher::pump() {
     if (!telemetry_.empty() && has_room(telemetry_.front().message)) {
       Waiting waiting = std::move(telemetry_.front());
       telemetry_.pop_front();
-      if (!send(waiting, false)) {
+      if (!send(waiting.message, waiting.done, false)) {
         telemetry_.push_front(std::move(waiting));
         break;
       }
@@ -92,9 +89,7 @@ void MqttPublisher::pump() {
   pumping_ = false;
 }
 
-bool MqttPublisher::send(Waiting& waiting, bool control) {
-  const store::Message& message = waiting.message;
-  Done done = waiting.done;
+bool MqttPublisher::send(const store::Message& message, const Done& done, bool control) {
   // Counted before the call: the client may complete a message from within it.
   control_in_flight_ += control ? 1 : 0;
   const mqtt::check_result refused = client_.publish(

@@ -52,7 +52,7 @@ class MqttPublisher final : public Publisher {
   void pump();
   bool has_room(const store::Message& message) const;
   // Hands one message to the client; false when the client has no room for it now.
-  bool send(Waiting& waiting, bool control);
+  bool send(const store::Message& message, const Done& done, bool control);
 
   mqtt::client& client_;
   Limits limits_;
