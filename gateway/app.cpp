@@ -9,7 +9,7 @@
 
 #include "config/topic_template.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -26,7 +26,7 @@ std::size_t telemetry_window(const config::Config& config) {
 }
 
 // The rest is the results' and the status's; with a window of one, they share it.
-bridge::MqttPublisher::Limits publisher_limits(const config::Config& config) {
+bridge::forwarder::MqttPublisher::Limits publisher_limits(const config::Config& config) {
   return {.window = config.mqtt.inflight,
           .reserved = std::max<std::size_t>(1, config.mqtt.inflight - telemetry_window(config))};
 }
@@ -35,8 +35,8 @@ bridge::MqttPublisher::Limits publisher_limits(const config::Config& config) {
 constexpr std::size_t peer_log_burst = 20;
 constexpr auto peer_log_interval = 60s;
 
-store::StoreOptions store_options(const config::Config& config) {
-  store::StoreOptions options;
+bridge::store::StoreOptions store_options(const config::Config& config) {
+  bridge::store::StoreOptions options;
   // The store hands out no more than the forwarder may have unacknowledged.
   options.core.window = telemetry_window(config);
   return options;
@@ -80,22 +80,26 @@ void App::start(std::function<void(std::string)> ready) {
     ready("cannot create " + config_.store.path.parent_path().string() + ": " + error.message());
     return;
   }
-  store_.async_open([this, ready = std::move(ready)](store::error_code opened) {
+  store_.async_open([this, ready = std::move(ready)](bridge::store::error_code opened) {
     if (opened) {
       ready("cannot open the store " + config_.store.path.string() + ": " + opened.message());
       return;
     }
     start_buses();
-    client_.on_state([this](const mqtt::connection_event& event) { on_connection(event); });
-    client_.on_message([this](const mqtt::publish& message) { on_command(message); });
+    client_.on_state(
+        [this](const bridge::mqtt::io::ConnectionEvent& event) { on_connection(event); });
+    client_.on_message(
+        [this](const bridge::mqtt::packet::Publish& message) { on_command(message); });
     if (config_.commands.enabled) {
-      client_.subscribe({{config_.commands.topic, mqtt::qos::at_least_once}},
-                        [this](const mqtt::result<std::vector<mqtt::suback_code>>& granted) {
-                          if (!granted || granted->front() == mqtt::suback_code::failure) {
-                            spdlog::error("mqtt: the broker refused the command subscription {}",
-                                          config_.commands.topic);
-                          }
-                        });
+      client_.subscribe(
+          {{config_.commands.topic, bridge::mqtt::packet::Qos::at_least_once}},
+          [this](
+              const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::SubackCode>>& granted) {
+            if (!granted || granted->front() == bridge::mqtt::packet::SubackCode::failure) {
+              spdlog::error("mqtt: the broker refused the command subscription {}",
+                            config_.commands.topic);
+            }
+          });
     }
     client_.start();
     forwarder_.start();
@@ -119,11 +123,11 @@ void App::start_buses() {
     const config::Bus& bus = config_.buses[b];
     if (bus.protocol == config::Protocol::line) {
       line_buses_.push_back(
-          std::make_unique<drivers::LineBus>(io_.get_executor(), bus, sink, poll_end));
+          std::make_unique<drivers::line::io::LineBus>(io_.get_executor(), bus, sink, poll_end));
       line_buses_.back()->start();
     } else {
       modbus_buses_[b] =
-          std::make_unique<drivers::ModbusBus>(io_.get_executor(), bus, sink, poll_end);
+          std::make_unique<drivers::modbus::io::ModbusBus>(io_.get_executor(), bus, sink, poll_end);
       modbus_buses_[b]->start();
     }
   }
@@ -227,23 +231,24 @@ void App::queue_poll(const DevicePolls::Poll& poll) {
 }
 
 void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken) {
-  store::Message message;
+  bridge::store::Message message;
   message.topic = *telemetry.topic;
   message.payload.assign(telemetry.payload.begin(), telemetry.payload.end());
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
   message.enqueued = taken;
   appends_waiting_.push_back(std::chrono::steady_clock::now());
-  store_.async_append(std::move(message), [this](store::error_code error, store::Seq) {
-    appends_waiting_.pop_front();
-    ++(error ? counters_.dropped : counters_.queued);
-    if (error && error != store::Errc::dropped) {
-      ++counters_.failed;
-    }
-  });
+  store_.async_append(std::move(message),
+                      [this](bridge::store::error_code error, bridge::store::Seq) {
+                        appends_waiting_.pop_front();
+                        ++(error ? counters_.dropped : counters_.queued);
+                        if (error && error != bridge::store::Errc::dropped) {
+                          ++counters_.failed;
+                        }
+                      });
 }
 
 ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now) const {
-  const bridge::Forwarder::Counters& forwarded = forwarder_.counters();
+  const bridge::forwarder::Forwarder::Counters& forwarded = forwarder_.counters();
   return {.now = now,
           .oldest_store_request =
               appends_waiting_.empty() ? std::nullopt : std::optional(appends_waiting_.front()),
@@ -254,7 +259,7 @@ ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now
           .connections = client_.counters().connects};
 }
 
-void App::on_connection(const mqtt::connection_event& event) {
+void App::on_connection(const bridge::mqtt::io::ConnectionEvent& event) {
   // The client logs connections and their ends itself.
   if (!event.connected) {
     return;
@@ -265,7 +270,7 @@ void App::on_connection(const mqtt::connection_event& event) {
   publisher_.connected();
 }
 
-void App::on_command(const mqtt::publish& message) {
+void App::on_command(const bridge::mqtt::packet::Publish& message) {
   ++counters_.commands;
   const std::string_view payload(reinterpret_cast<const char*>(message.payload.data()),
                                  message.payload.size());
@@ -287,7 +292,7 @@ void App::on_command(const mqtt::publish& message) {
   }
   auto command = std::make_shared<Command>(std::move(std::get<Command>(parsed)));
   if (const auto* read = std::get_if<ReadCommand>(&command->action)) {
-    drivers::ModbusBus* bus = modbus_buses_[read->device.bus].get();
+    drivers::modbus::io::ModbusBus* bus = modbus_buses_[read->device.bus].get();
     if (bus == nullptr) {
       publish_result(command->result_topic,
                      error_result(command->id, "line devices cannot be polled; they send"));
@@ -300,10 +305,10 @@ void App::on_command(const mqtt::publish& message) {
     return;
   }
   const auto& set = std::get<SetCommand>(command->action);
-  drivers::ModbusBus* bus = modbus_buses_[set.device.bus].get();
+  drivers::modbus::io::ModbusBus* bus = modbus_buses_[set.device.bus].get();
   bus->write(
       set.device.device, set.point, set.value,
-      [this, command](std::optional<modbus::Error> failure) {
+      [this, command](std::optional<drivers::modbus::Error> failure) {
         const auto& done = std::get<SetCommand>(command->action);
         const config::Device& device = config_.buses[done.device.bus].devices[done.device.device];
         if (const LogLimiter::Verdict verdict =
@@ -311,7 +316,7 @@ void App::on_command(const mqtt::publish& message) {
             verdict.log) {
           spdlog::log(failure ? spdlog::level::warn : spdlog::level::info,
                       "command: set {}.{} to {}: {}{}", device.name, device.points[done.point].name,
-                      loggable(modbus::to_string(done.value)),
+                      loggable(drivers::modbus::to_string(done.value)),
                       failure ? failure->message() : "done", held_back_note(verdict.held_back));
         }
         publish_result(command->result_topic, failure
@@ -321,10 +326,11 @@ void App::on_command(const mqtt::publish& message) {
 }
 
 void App::publish_result(const std::string& topic, std::string payload) {
-  store::Message message{.topic = topic,
-                         .payload = {payload.begin(), payload.end()},
-                         .qos = static_cast<std::uint8_t>(mqtt::qos::at_least_once)};
-  if (!publisher_.publish_control(std::move(message), false, [](bridge::Outcome) {})) {
+  bridge::store::Message message{
+      .topic = topic,
+      .payload = {payload.begin(), payload.end()},
+      .qos = static_cast<std::uint8_t>(bridge::mqtt::packet::Qos::at_least_once)};
+  if (!publisher_.publish_control(std::move(message), false, [](bridge::forwarder::Outcome) {})) {
     ++counters_.results_dropped;
     if (const LogLimiter::Verdict verdict = result_log_.check(std::chrono::steady_clock::now());
         verdict.log) {
@@ -335,15 +341,16 @@ void App::publish_result(const std::string& topic, std::string payload) {
 }
 
 void App::publish_status(std::string_view payload, std::function<void()> done) {
-  store::Message message{.topic = config_.mqtt.will.topic,
-                         .payload = {payload.begin(), payload.end()},
-                         .qos = static_cast<std::uint8_t>(config_.mqtt.will.qos),
-                         .retain = config_.mqtt.will.retain};
-  publisher_.publish_control(std::move(message), true, [done = std::move(done)](bridge::Outcome) {
-    if (done) {
-      done();
-    }
-  });
+  bridge::store::Message message{.topic = config_.mqtt.will.topic,
+                                 .payload = {payload.begin(), payload.end()},
+                                 .qos = static_cast<std::uint8_t>(config_.mqtt.will.qos),
+                                 .retain = config_.mqtt.will.retain};
+  publisher_.publish_control(std::move(message), true,
+                             [done = std::move(done)](bridge::forwarder::Outcome) {
+                               if (done) {
+                                 done();
+                               }
+                             });
 }
 
 // Metrics describe the present: while disconnected there is nothing to send them to.
@@ -354,9 +361,9 @@ void App::publish_metrics() {
                              {.prefix = config_.mqtt.topic_prefix, .gateway = config_.gateway.id});
     const std::string payload = metrics_json();
     // QoS 0 and at once, or not at all: the next metrics message replaces it.
-    if (const mqtt::check_result refused = client_.publish(
+    if (const bridge::mqtt::CheckResult refused = client_.publish(
             topic, std::span(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()),
-            mqtt::qos::at_most_once, false, [](const auto&) {})) {
+            bridge::mqtt::packet::Qos::at_most_once, false, [](const auto&) {})) {
       spdlog::debug("metrics not sent: {}", refused->reason);
     }
   }
@@ -369,8 +376,8 @@ void App::publish_metrics() {
 }
 
 std::string App::metrics_json() const {
-  const store::Counters queue = store_.counters();
-  const mqtt::client_counters& uplink = client_.counters();
+  const bridge::store::Counters queue = store_.counters();
+  const bridge::mqtt::io::ClientCounters& uplink = client_.counters();
   nlohmann::ordered_json metrics;
   metrics["readings"] = counters_.readings;
   metrics["suppressed"] = counters_.suppressed;
@@ -396,7 +403,7 @@ std::string App::metrics_json() const {
       continue;
     }
     for (std::size_t d = 0; d < config_.buses[b].devices.size(); ++d) {
-      const modbus::DeviceCounters device = modbus_buses_[b]->counters(d);
+      const drivers::modbus::DeviceCounters device = modbus_buses_[b]->counters(d);
       devices[config_.buses[b].devices[d].name] = {{"requests", device.requests},
                                                    {"timeouts", device.timeouts},
                                                    {"crc_errors", device.crc_errors},
@@ -411,4 +418,4 @@ std::string App::metrics_json() const {
   return metrics.dump();
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -20,11 +20,11 @@
 
 #include "bridge/forwarder/forwarder.hpp"
 #include "bridge/forwarder/mqtt_publisher.hpp"
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 #include "bridge/store/store.hpp"
 #include "config/config.hpp"
-#include "drivers/line/line_bus.hpp"
-#include "drivers/modbus_bus/modbus_bus.hpp"
+#include "drivers/line/io/line_bus.hpp"
+#include "drivers/modbus/io/modbus_bus.hpp"
 #include "gateway/command_parser.hpp"
 #include "gateway/device_polls.hpp"
 #include "gateway/log_limiter.hpp"
@@ -32,7 +32,7 @@
 #include "gateway/report_filter.hpp"
 #include "gateway/telemetry.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 class App {
  public:
@@ -74,8 +74,8 @@ class App {
   void on_poll_end(const config::Device& device);
   void queue_poll(const DevicePolls::Poll& poll);
   void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
-  void on_connection(const mqtt::connection_event& event);
-  void on_command(const mqtt::publish& message);
+  void on_connection(const bridge::mqtt::io::ConnectionEvent& event);
+  void on_command(const bridge::mqtt::packet::Publish& message);
   // A command's result, QoS 1, in the window's reserved room (bounded queue).
   void publish_result(const std::string& topic, std::string payload);
   // The retained status on the will's topic, ahead of waiting results.
@@ -89,12 +89,12 @@ class App {
   Telemetry telemetry_;
   ReportFilter filter_;
   CommandParser commands_;
-  store::Store store_;
-  mqtt::client client_;
-  bridge::MqttPublisher publisher_;
-  bridge::Forwarder forwarder_;
-  std::vector<std::unique_ptr<drivers::LineBus>> line_buses_;
-  std::vector<std::unique_ptr<drivers::ModbusBus>>
+  bridge::store::Store store_;
+  bridge::mqtt::io::Client client_;
+  bridge::forwarder::MqttPublisher publisher_;
+  bridge::forwarder::Forwarder forwarder_;
+  std::vector<std::unique_ptr<drivers::line::io::LineBus>> line_buses_;
+  std::vector<std::unique_ptr<drivers::modbus::io::ModbusBus>>
       modbus_buses_;  // by bus index; null for line buses
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;
@@ -106,4 +106,4 @@ class App {
   Counters counters_;
 };
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -4,7 +4,7 @@
 #include "gateway/commands.hpp"
 #include "gateway/summary.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 std::optional<config::Config> load_and_report(const std::filesystem::path& file) {
   config::LoadResult result = config::load_file(file);
@@ -30,4 +30,4 @@ int check_command(const std::filesystem::path& file) {
   return 0;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -9,10 +9,10 @@
 #include "config/names.hpp"
 #include "config/units.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
-using json = nlohmann::json;
+using Json = nlohmann::json;
 using std::chrono::system_clock;
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
@@ -42,7 +42,7 @@ constexpr double end_epoch_seconds = 7258118400.0;   // 2200-01-01T00:00:00Z
 
 // "2026-11-25T19:00:00.123Z" or seconds since the epoch; nothing for anything
 // else, a calendar date that does not exist included.
-std::optional<system_clock::time_point> parse_time(const json& ts) {
+std::optional<system_clock::time_point> parse_time(const Json& ts) {
   if (ts.is_number()) {
     const double seconds = ts.get<double>();
     // Checked before the conversion, which is undefined for what does not fit.
@@ -97,7 +97,7 @@ std::optional<system_clock::time_point> parse_time(const json& ts) {
 
 // The JSON value as the point's type, or why it is not one.
 std::variant<drivers::Value, std::string> to_point_value(const config::Point& point,
-                                                         const json& value) {
+                                                         const Json& value) {
   using config::ValueType;
   if (point.type == ValueType::boolean) {
     if (value.is_boolean()) {
@@ -199,15 +199,15 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
     refusal.error = "malformed payload: " + *exceeded;
     return refusal;
   }
-  json body;
+  Json body;
   if (!payload.empty()) {
-    body = json::parse(payload, nullptr, false);
+    body = Json::parse(payload, nullptr, false);
     if (body.is_discarded()) {
       refusal.error = "malformed payload: not JSON; send a value or {\"value\":…,\"id\":…}";
       return refusal;
     }
   }
-  const json* value = &body;
+  const Json* value = &body;
   if (body.is_object()) {
     value = nullptr;
     for (const auto& [key, member] : body.items()) {
@@ -249,7 +249,7 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
                  result_topic, refusal.id};
 }
 
-std::optional<std::string> CommandParser::ts_refusal(const json& ts,
+std::optional<std::string> CommandParser::ts_refusal(const Json& ts,
                                                      system_clock::time_point now) const {
   const std::optional<system_clock::time_point> sent = parse_time(ts);
   if (!sent) {
@@ -270,16 +270,16 @@ std::optional<std::string> CommandParser::ts_refusal(const json& ts,
 }
 
 // Results keep the order of the documentation: id, ok, then value or error.
-std::string ok_result(const json& id, const drivers::Value& value) {
+std::string ok_result(const Json& id, const drivers::Value& value) {
   nlohmann::ordered_json result = {{"id", id}, {"ok", true}};
   std::visit([&result](const auto& v) { result["value"] = v; }, value);
-  return result.dump(-1, ' ', false, json::error_handler_t::replace);
+  return result.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string error_result(const json& id, std::string_view error) {
+std::string error_result(const Json& id, std::string_view error) {
   // The error may quote the sender's words; invalid UTF-8 in them is replaced.
   return nlohmann::ordered_json{{"id", id}, {"ok", false}, {"error", error}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
+      -1, ' ', false, Json::error_handler_t::replace);
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

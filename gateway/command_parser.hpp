@@ -20,7 +20,7 @@
 #include "drivers/reading.hpp"
 #include "gateway/payload_bounds.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 struct DeviceAddress {
   std::size_t bus = 0;
@@ -90,4 +90,4 @@ std::string ok_result(const nlohmann::json& id, const drivers::Value& value);
 // {"id":…,"ok":false,"error":"…"}
 std::string error_result(const nlohmann::json& id, std::string_view error);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -6,7 +6,7 @@
 
 #include "config/config.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 // Loads a configuration, printing every diagnostic to stderr; empty on errors.
 std::optional<config::Config> load_and_report(const std::filesystem::path& file);
@@ -20,4 +20,4 @@ int ports_command();
 // iotgw run: the service, until SIGTERM or SIGINT.
 int run_command(const std::filesystem::path& file, std::optional<config::LogLevel> log_level);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 DevicePolls::Poll DevicePolls::add(const drivers::Reading& reading) {
   Poll& held = held_[reading.device];
@@ -37,4 +37,4 @@ std::vector<DevicePolls::Poll> DevicePolls::end_all() {
   return ended;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 class DevicePolls {
  public:
@@ -29,4 +29,4 @@ class DevicePolls {
   std::unordered_map<const config::Device*, Poll> held_;
 };
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

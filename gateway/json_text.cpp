@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 namespace {
 
@@ -140,4 +140,4 @@ void append_timestamp(std::string& out, std::chrono::system_clock::time_point ti
                  utc.tm_sec, millis.count());
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -8,7 +8,7 @@
 
 #include "drivers/reading.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 // Appends text as a JSON string literal, quotes included. Bytes that are not
 // well-formed UTF-8 (a string register holds whatever the device sent) become
@@ -31,4 +31,4 @@ void append_timestamp(std::string& out, std::chrono::system_clock::time_point ti
 // Whether a value can be published as JSON (false for NaN and infinities).
 bool is_publishable(const drivers::Value& value);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

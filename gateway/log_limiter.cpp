@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 LogLimiter::Verdict LogLimiter::check(Clock::time_point now) {
   if (logged_in_window_ == 0 || now - window_start_ >= interval_) {
@@ -40,4 +40,4 @@ std::string loggable(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 class LogLimiter {
  public:
@@ -41,4 +41,4 @@ std::string held_back_note(std::uint64_t held_back);
 // than max_bytes of it.
 std::string loggable(std::string_view text, std::size_t max_bytes = 200);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

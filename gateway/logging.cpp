@@ -10,7 +10,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 // systemd sets JOURNAL_STREAM to "device:inode" of the journal's socket; stderr
@@ -73,4 +73,4 @@ void setup_logging(config::LogLevel level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

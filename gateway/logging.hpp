@@ -4,9 +4,9 @@
 
 #include "config/config.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 // Installs the default logger. Safe to call again to change the level.
 void setup_logging(config::LogLevel level);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -13,7 +13,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"iotgw: polls Modbus and serial sensors and publishes their readings over MQTT"};
-  app.set_version_flag("--version", std::string{"iotgw "} + iotgw::version);
+  app.set_version_flag("--version", std::string{"iotgw "} + iotgw::gateway::version);
   app.require_subcommand(1);
 
   std::map<std::string, iotgw::config::LogLevel> levels;
@@ -34,24 +34,24 @@ int main(int argc, char** argv) {
   CLI::App* ports = app.add_subcommand(
       "ports", "List serial ports with the names a configuration can use for them");
 
-  iotgw::ModbusCommandOptions modbus_options;
+  iotgw::gateway::ModbusCommandOptions modbus_options;
   CLI::App* modbus_read = nullptr;
   CLI::App* modbus_write = nullptr;
-  iotgw::add_modbus_commands(app, modbus_options, modbus_read, modbus_write);
+  iotgw::gateway::add_modbus_commands(app, modbus_options, modbus_read, modbus_write);
 
   CLI11_PARSE(app, argc, argv);
   // One-shot commands print their results; only trouble goes to the log.
   const bool one_shot = modbus_read->parsed() || modbus_write->parsed() || ports->parsed();
-  iotgw::setup_logging(
+  iotgw::gateway::setup_logging(
       log_level.value_or(one_shot ? iotgw::config::LogLevel::warn : iotgw::config::LogLevel::info));
   if (check->parsed()) {
-    return iotgw::check_command(config_file);
+    return iotgw::gateway::check_command(config_file);
   }
   if (ports->parsed()) {
-    return iotgw::ports_command();
+    return iotgw::gateway::ports_command();
   }
   if (modbus_read->parsed() || modbus_write->parsed()) {
-    return iotgw::modbus_command(modbus_options, modbus_write->parsed());
+    return iotgw::gateway::modbus_command(modbus_options, modbus_write->parsed());
   }
-  return iotgw::run_command(config_file, log_level);
+  return iotgw::gateway::run_command(config_file, log_level);
 }

@@ -8,10 +8,10 @@
 #include "config/names.hpp"
 #include "config/units.hpp"
 #include "drivers/line/line_parser.hpp"
+#include "drivers/modbus/io/modbus_bus.hpp"
 #include "drivers/modbus/value.hpp"
-#include "drivers/modbus_bus/modbus_bus.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using config::RegisterKind;
@@ -103,24 +103,25 @@ config::Bus make_bus(const ModbusCommandOptions& options, bool write, std::strin
 // The request that writes every value from the command line in one go: the
 // single-coil or single-register function for one value that fits, else the
 // multiple-coils or multiple-registers function.
-modbus::Result<modbus::pdu::Request> write_request(const config::Device& device,
-                                                   const std::vector<std::string>& texts) {
-  namespace pdu = modbus::pdu;
+drivers::modbus::Result<drivers::modbus::pdu::Request> write_request(
+    const config::Device& device, const std::vector<std::string>& texts) {
+  namespace pdu = drivers::modbus::pdu;
   std::vector<bool> coils;
   std::vector<std::uint16_t> registers;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     const config::Point& point = device.points[i];
-    const std::optional<drivers::Value> value = drivers::parse_value(point, texts[i]);
+    const std::optional<drivers::Value> value = drivers::line::parse_value(point, texts[i]);
     if (!value) {
-      return modbus::Error{
-          modbus::Errc::invalid_value, 0,
+      return drivers::modbus::Error{
+          drivers::modbus::Errc::invalid_value, 0,
           "\"" + texts[i] + "\" is not a " + std::string(config::name_of(point.type))};
     }
     if (point.register_kind == RegisterKind::coil) {
       coils.push_back(std::get<bool>(*value));
       continue;
     }
-    modbus::Result<std::vector<std::uint16_t>> words = modbus::encode_registers(point, *value);
+    drivers::modbus::Result<std::vector<std::uint16_t>> words =
+        drivers::modbus::encode_registers(point, *value);
     if (!words) {
       return words.error();
     }
@@ -211,9 +212,10 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
     return 1;
   }
   const config::Device& device = bus_config.devices.front();
-  std::optional<modbus::pdu::Request> request;
+  std::optional<drivers::modbus::pdu::Request> request;
   if (write) {
-    modbus::Result<modbus::pdu::Request> encoded = write_request(device, options.values);
+    drivers::modbus::Result<drivers::modbus::pdu::Request> encoded =
+        write_request(device, options.values);
     if (!encoded) {
       std::fprintf(stderr, "modbus: %s\n", encoded.error().message().c_str());
       return 1;
@@ -223,8 +225,9 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
 
   boost::asio::io_context io;
   std::vector<drivers::Reading> readings;
-  drivers::ModbusBus bus(io.get_executor(), bus_config,
-                         [&](const drivers::Reading& reading) { readings.push_back(reading); });
+  drivers::modbus::io::ModbusBus bus(
+      io.get_executor(), bus_config,
+      [&](const drivers::Reading& reading) { readings.push_back(reading); });
   bus.start();
   // Connecting may take the TCP connect timeout; then one request and its timeout.
   const std::chrono::milliseconds limit = std::chrono::seconds(10) + bus_config.timeout;
@@ -236,7 +239,7 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
     run_until(
         io, [&] { return readings.size() >= device.points.size() || port_down(); }, limit);
     for (const drivers::Reading& reading : readings) {
-      const std::string shown = reading.value ? modbus::to_string(*reading.value)
+      const std::string shown = reading.value ? drivers::modbus::to_string(*reading.value)
                                               : "error: " + drivers::to_string(reading.quality);
       std::printf("%s %s (%s): %s\n", options.register_kind.c_str(), reading.point->name.c_str(),
                   std::string(config::name_of(reading.point->type)).c_str(), shown.c_str());
@@ -252,13 +255,13 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
   } else if (run_until(
                  io, [&] { return bus.connected() || port_down(); }, limit) &&
              bus.connected()) {
-    std::optional<std::optional<modbus::Error>> outcome;
+    std::optional<std::optional<drivers::modbus::Error>> outcome;
     bus.write_request(0, *request,
-                      [&](std::optional<modbus::Error> failure) { outcome = failure; });
+                      [&](std::optional<drivers::modbus::Error> failure) { outcome = failure; });
     run_until(
         io, [&] { return outcome.has_value(); }, limit);
     if (outcome && !*outcome) {
-      std::printf("ok: %s\n", modbus::pdu::describe(*request).c_str());
+      std::printf("ok: %s\n", drivers::modbus::pdu::describe(*request).c_str());
       status = 0;
     } else {
       std::fprintf(stderr, "modbus: %s\n", outcome ? (*outcome)->message().c_str() : "no answer");
@@ -271,4 +274,4 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
   return status;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

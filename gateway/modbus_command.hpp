@@ -10,7 +10,7 @@
 
 #include "config/config.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 struct ModbusCommandOptions {
   std::string port;
@@ -37,4 +37,4 @@ void add_modbus_commands(CLI::App& app, ModbusCommandOptions& options, CLI::App*
 // Runs the parsed subcommand; exit status 0 on success, 1 with a message on stderr otherwise.
 int modbus_command(const ModbusCommandOptions& options, bool write);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 std::optional<std::string> exceeded_bound(std::string_view payload, const PayloadBounds& bounds) {
   if (payload.size() > bounds.max_bytes) {
@@ -52,4 +52,4 @@ std::optional<std::string> exceeded_bound(std::string_view payload, const Payloa
   return std::nullopt;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 struct PayloadBounds {
   std::size_t max_bytes = 4096;
@@ -21,4 +21,4 @@ struct PayloadBounds {
 // Why the payload exceeds a bound, or nothing when it is within all of them.
 std::optional<std::string> exceeded_bound(std::string_view payload, const PayloadBounds& bounds);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -5,18 +5,18 @@
 #include "drivers/serial/port_list.hpp"
 #include "gateway/commands.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 int ports_command() {
-  const std::vector<drivers::PortInfo> ports = drivers::list_ports();
+  const std::vector<drivers::serial::PortInfo> ports = drivers::serial::list_ports();
   if (ports.empty()) {
     std::printf("no serial ports found\n");
     return 0;
   }
-  for (const drivers::PortInfo& port : ports) {
+  for (const drivers::serial::PortInfo& port : ports) {
     std::string line = fmt::format("{}  {}", port.name, port.description);
     if (port.transport == "usb") {
-      line += fmt::format("\n    port = \"{}\"", drivers::usb_name(port));
+      line += fmt::format("\n    port = \"{}\"", drivers::serial::usb_name(port));
       if (!port.manufacturer.empty()) {
         line += fmt::format("  ({})", port.manufacturer);
       }
@@ -29,4 +29,4 @@ int ports_command() {
   return 0;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

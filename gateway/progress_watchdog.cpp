@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 double seconds(ProgressWatchdog::Duration duration) {
@@ -38,4 +38,4 @@ ProgressWatchdog::Verdict ProgressWatchdog::check(const Sample& sample) {
   return {};
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

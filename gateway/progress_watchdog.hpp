@@ -18,7 +18,7 @@
 #include <optional>
 #include <string>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 class ProgressWatchdog {
  public:
@@ -58,4 +58,4 @@ class ProgressWatchdog {
   std::uint64_t last_connections_ = 0;
 };
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

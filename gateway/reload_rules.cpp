@@ -1,6 +1,6 @@
 #include "gateway/reload_rules.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 std::optional<std::string> reload_refusal(const config::Config& running,
                                           const config::Config& next) {
@@ -18,4 +18,4 @@ bool status_moves(const config::Config& running, const config::Config& next) {
   return a.host != b.host || a.port != b.port || a.will.topic != b.will.topic;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -8,7 +8,7 @@
 
 #include "config/config.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 // Why the service cannot switch from running to next, or nothing when it can.
 std::optional<std::string> reload_refusal(const config::Config& running,
@@ -19,4 +19,4 @@ std::optional<std::string> reload_refusal(const config::Config& running,
 // retained "online" stays and the new connection confirms it.
 bool status_moves(const config::Config& running, const config::Config& next);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

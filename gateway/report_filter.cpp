@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 // The value as a number, for the deadband; empty for strings.
@@ -52,4 +52,4 @@ bool ReportFilter::should_publish(const drivers::Reading& reading) {
   return publish;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 class ReportFilter {
  public:
@@ -29,4 +29,4 @@ class ReportFilter {
   std::unordered_map<const config::Point*, Last> last_;
 };
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -6,7 +6,7 @@
 #include "gateway/service.hpp"
 #include "gateway/version.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 int run_command(const std::filesystem::path& file, std::optional<config::LogLevel> log_level) {
   std::optional<config::Config> config = load_and_report(file);
@@ -25,4 +25,4 @@ int run_command(const std::filesystem::path& file, std::optional<config::LogLeve
   return service.exit_status();
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

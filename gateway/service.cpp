@@ -9,7 +9,7 @@
 #include "gateway/reload_rules.hpp"
 #include "gateway/systemd_notify.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -213,4 +213,4 @@ void Service::keep_watchdog_fed(std::chrono::microseconds interval) {
   });
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -16,7 +16,7 @@
 #include "gateway/app.hpp"
 #include "gateway/progress_watchdog.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 class Service {
  public:
@@ -60,4 +60,4 @@ class Service {
   int status_ = 0;
 };
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

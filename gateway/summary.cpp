@@ -6,7 +6,7 @@
 #include "config/topic_template.hpp"
 #include "config/units.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace config;
@@ -112,4 +112,4 @@ std::string summarize(const Config& config) {
   return text;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

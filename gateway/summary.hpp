@@ -6,8 +6,8 @@
 
 #include "config/config.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 std::string summarize(const config::Config& config);
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -6,7 +6,7 @@
 
 #include <systemd/sd-daemon.h>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 void notify_ready(std::string_view status) {
   sd_notify(0, ("READY=1\nSTATUS=" + std::string(status)).c_str());
@@ -41,4 +41,4 @@ std::optional<std::chrono::microseconds> watchdog_interval() {
   return std::chrono::microseconds(usec / 2);
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 void notify_ready(std::string_view status);
 // A reload (SIGHUP) began; notify_ready tells when it ended, taken or not.
@@ -20,4 +20,4 @@ void notify_watchdog();
 // asked for it.
 std::optional<std::chrono::microseconds> watchdog_interval();
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

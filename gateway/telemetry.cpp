@@ -3,7 +3,7 @@
 #include "config/topic_template.hpp"
 #include "gateway/json_text.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 // A float32 register holds about 7 significant digits; printing its double
@@ -101,4 +101,4 @@ std::optional<TelemetryMessage> Telemetry::device_message(
   return message;
 }
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

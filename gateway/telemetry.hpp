@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 
 struct TelemetryMessage {
   const std::string* topic = nullptr;  // owned by the Telemetry that made it
@@ -43,4 +43,4 @@ class Telemetry {
   std::unordered_map<const config::Device*, std::string> device_topics_;
 };
 
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -6,7 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-namespace iotgw::bridge {
+namespace iotgw::bridge::forwarder {
 
 namespace asio = boost::asio;
 
@@ -78,4 +78,4 @@ void Forwarder::finished(store::Seq seq, Outcome outcome) {
   });
 }
 
-}  // namespace iotgw::bridge
+}  // namespace iotgw::bridge::forwarder

@@ -16,7 +16,7 @@
 
 #include "bridge/store/store.hpp"
 
-namespace iotgw::bridge {
+namespace iotgw::bridge::forwarder {
 
 // How a publication ended.
 enum class Outcome {
@@ -69,4 +69,4 @@ class Forwarder {
   Counters counters_;
 };
 
-}  // namespace iotgw::bridge
+}  // namespace iotgw::bridge::forwarder

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-namespace iotgw::bridge {
+namespace iotgw::bridge::forwarder {
 
 void MqttPublisher::publish(const store::Message& message, Done done) {
   // The common case, with no copy of the message: nothing waits before it
@@ -92,9 +92,9 @@ void MqttPublisher::pump() {
 bool MqttPublisher::send(const store::Message& message, const Done& done, bool control) {
   // Counted before the call: the client may complete a message from within it.
   control_in_flight_ += control ? 1 : 0;
-  const mqtt::check_result refused = client_.publish(
-      message.topic, message.payload, static_cast<mqtt::qos>(message.qos), message.retain,
-      [this, control, done](const std::optional<mqtt::error>& failure) {
+  const mqtt::CheckResult refused = client_.publish(
+      message.topic, message.payload, static_cast<mqtt::packet::Qos>(message.qos), message.retain,
+      [this, control, done](const std::optional<mqtt::Error>& failure) {
         control_in_flight_ -= control ? 1 : 0;
         done(failure ? Outcome::undelivered : Outcome::delivered);
         pump();
@@ -103,7 +103,7 @@ bool MqttPublisher::send(const store::Message& message, const Done& done, bool c
     return true;
   }
   control_in_flight_ -= control ? 1 : 0;
-  if (refused->code == mqtt::errc::not_connected || refused->code == mqtt::errc::window_full) {
+  if (refused->code == mqtt::Errc::not_connected || refused->code == mqtt::Errc::window_full) {
     return false;
   }
   spdlog::error("mqtt: cannot publish to {}: {}", message.topic, refused->reason);
@@ -111,4 +111,4 @@ bool MqttPublisher::send(const store::Message& message, const Done& done, bool c
   return true;
 }
 
-}  // namespace iotgw::bridge
+}  // namespace iotgw::bridge::forwarder

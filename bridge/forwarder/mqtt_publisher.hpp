@@ -16,9 +16,9 @@
 #include <utility>
 
 #include "bridge/forwarder/forwarder.hpp"
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 
-namespace iotgw::bridge {
+namespace iotgw::bridge::forwarder {
 
 class MqttPublisher final : public Publisher {
  public:
@@ -29,7 +29,7 @@ class MqttPublisher final : public Publisher {
     std::size_t max_waiting_bytes = 8 << 20;  // ...and their topic and payload bytes
   };
 
-  MqttPublisher(mqtt::client& client, Limits limits) : client_(client), limits_(limits) {}
+  MqttPublisher(mqtt::io::Client& client, Limits limits) : client_(client), limits_(limits) {}
 
   // Telemetry: called by the forwarder.
   void publish(const store::Message& message, Done done) override;
@@ -54,7 +54,7 @@ class MqttPublisher final : public Publisher {
   // Hands one message to the client; false when the client has no room for it now.
   bool send(const store::Message& message, const Done& done, bool control);
 
-  mqtt::client& client_;
+  mqtt::io::Client& client_;
   Limits limits_;
   std::deque<Waiting> telemetry_;
   std::deque<Waiting> control_;
@@ -63,4 +63,4 @@ class MqttPublisher final : public Publisher {
   bool pumping_ = false;
 };
 
-}  // namespace iotgw::bridge
+}  // namespace iotgw::bridge::forwarder

@@ -1,14 +1,14 @@
 #include "bridge/mqtt/backoff.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-backoff::backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed)
+Backoff::Backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed)
     : min_(std::max(min, std::chrono::milliseconds{1})),
       max_(std::max(max, min_)),
       ceiling_(first_ceiling()),
       random_(seed) {}
 
-std::chrono::milliseconds backoff::next() {
+std::chrono::milliseconds Backoff::next() {
   std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(min_.count(),
                                                                      ceiling_.count());
   const std::chrono::milliseconds pause{pick(random_)};
@@ -16,4 +16,4 @@ std::chrono::milliseconds backoff::next() {
   return pause;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <random>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-class backoff {
+class Backoff {
  public:
-  backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed);
+  Backoff(std::chrono::milliseconds min, std::chrono::milliseconds max, std::uint64_t seed);
 
   // A pause drawn uniformly from [min, ceiling]; the ceiling starts at twice
   // min, so even the first retries of many gateways are spread, and doubles
@@ -33,4 +33,4 @@ class backoff {
   std::mt19937_64 random_;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -8,9 +8,9 @@
 #include <utility>
 #include <variant>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-enum class errc {
+enum class Errc {
   bad_packet_type,       // 2.2.1: types 0 and 15 are reserved
   bad_flags,             // 2.2.2: reserved fixed-header flags, CONNECT/CONNACK flag bits
   bad_remaining_length,  // 2.2.3: more than four bytes
@@ -34,21 +34,22 @@ enum class errc {
 };
 
 // A short stable name for the code, for logs and test failure messages.
-std::string_view to_string(errc code) noexcept;
+std::string_view to_string(Errc code) noexcept;
 
-struct error {
-  errc code;
+struct Error {
+  Errc code;
   std::string reason;
 
-  friend bool operator==(const error&, const error&) = default;
+  friend bool operator==(const Error&, const Error&) = default;
 };
 
 // Either a value or an error; the core's replacement for exceptions.
 template <class T>
-class [[nodiscard]] result {
+class [[nodiscard]] Result {
  public:
-  result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  result(::iotgw::mqtt::error failure) : state_(std::in_place_index<1>, std::move(failure)) {}
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+  Result(::iotgw::bridge::mqtt::Error failure)
+      : state_(std::in_place_index<1>, std::move(failure)) {}
 
   bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -61,13 +62,13 @@ class [[nodiscard]] result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const ::iotgw::mqtt::error& error() const { return std::get<1>(state_); }
+  const ::iotgw::bridge::mqtt::Error& error() const { return std::get<1>(state_); }
 
  private:
-  std::variant<T, ::iotgw::mqtt::error> state_;
+  std::variant<T, ::iotgw::bridge::mqtt::Error> state_;
 };
 
 // A check that yields nothing on success and the first problem otherwise.
-using check_result = std::optional<error>;
+using CheckResult = std::optional<Error>;
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -13,12 +13,13 @@
 #include "bridge/mqtt/event/subscription_completed.hpp"
 #include "bridge/mqtt/event/timer.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-using event =
-    std::variant<send, timer_set, timer_cancel, state_changed, publish_completed, message_received,
-                 message_dropped, subscribe_completed, unsubscribe_completed, command_rejected>;
+using Event =
+    std::variant<event::Send, event::TimerSet, event::TimerCancel, event::StateChanged,
+                 event::PublishCompleted, event::MessageReceived, event::MessageDropped,
+                 event::SubscribeCompleted, event::UnsubscribeCompleted, event::CommandRejected>;
 
-using events = std::vector<event>;
+using Events = std::vector<Event>;
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -7,37 +7,37 @@
 #include "bridge/mqtt/topic.hpp"
 #include "bridge/mqtt/utf8.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-publish_skipper::publish_skipper(const fixed_header& header, std::size_t topic_room)
+PublishSkipper::PublishSkipper(const packet::FixedHeader& header, std::size_t topic_room)
     : remaining_length_(header.remaining_length),
       left_(header.remaining_length),
-      topic_room_(std::min(topic_room, max_field_length)) {
-  message_.qos = static_cast<mqtt::qos>((header.flags() >> 1) & 0x03);
+      topic_room_(std::min(topic_room, packet::max_field_length)) {
+  message_.qos = static_cast<mqtt::packet::Qos>((header.flags() >> 1) & 0x03);
   message_.retain = (header.flags() & 0x01) != 0;
   message_.dup = (header.flags() & 0x08) != 0;
   message_.size = header.packet_size();
 }
 
-error publish_skipper::fail(errc code, std::string_view what) const {
-  return error{code, "PUBLISH: " + std::string(what)};
+Error PublishSkipper::fail(Errc code, std::string_view what) const {
+  return Error{code, "PUBLISH: " + std::string(what)};
 }
 
-publish_skipper::phase publish_skipper::after_topic() const noexcept {
-  return message_.qos == mqtt::qos::at_most_once ? phase::payload : phase::packet_id;
+PublishSkipper::Phase PublishSkipper::after_topic() const noexcept {
+  return message_.qos == mqtt::packet::Qos::at_most_once ? Phase::payload : Phase::packet_id;
 }
 
 // 3.3.2.1, 3.3.2.2: the topic and, for QoS 1/2, the packet id must fit in
 // the remaining length; this is known as soon as the topic length is.
-check_result publish_skipper::on_topic_length() {
+CheckResult PublishSkipper::on_topic_length() {
   const std::size_t after_length = remaining_length_ - 2;
   if (message_.topic_length > after_length) {
-    return fail(errc::truncated, "topic name needs " + std::to_string(message_.topic_length) +
+    return fail(Errc::truncated, "topic name needs " + std::to_string(message_.topic_length) +
                                      " bytes but only " + std::to_string(after_length) +
                                      " remain in the packet");
   }
-  if (after_topic() == phase::packet_id && after_length - message_.topic_length < 2) {
-    return fail(errc::truncated, "packet identifier needs 2 bytes but only " +
+  if (after_topic() == Phase::packet_id && after_length - message_.topic_length < 2) {
+    return fail(Errc::truncated, "packet identifier needs 2 bytes but only " +
                                      std::to_string(after_length - message_.topic_length) +
                                      " remain in the packet");
   }
@@ -53,12 +53,12 @@ check_result publish_skipper::on_topic_length() {
 
 // 1.5.3, 4.7.3: a topic that was kept whole is checked as decode_publish
 // checks it.
-check_result publish_skipper::on_topic_complete() {
+CheckResult PublishSkipper::on_topic_complete() {
   if (message_.topic.size() != message_.topic_length) {
     return std::nullopt;
   }
   if (auto failure = check_utf8(message_.topic, "topic name")) {
-    return fail(errc::invalid_utf8, failure->reason);
+    return fail(Errc::invalid_utf8, failure->reason);
   }
   if (auto failure = check_topic_name(message_.topic)) {
     return fail(failure->code, failure->reason);
@@ -66,16 +66,16 @@ check_result publish_skipper::on_topic_complete() {
   return std::nullopt;
 }
 
-result<std::size_t> publish_skipper::consume(std::span<const std::uint8_t> bytes) {
+Result<std::size_t> PublishSkipper::consume(std::span<const std::uint8_t> bytes) {
   if (remaining_length_ < 2) {
-    return fail(errc::truncated, "topic name length needs 2 bytes but only " +
+    return fail(Errc::truncated, "topic name length needs 2 bytes but only " +
                                      std::to_string(remaining_length_) + " remain in the packet");
   }
   std::size_t used = 0;
   while (used < bytes.size() && left_ > 0) {
     switch (at_) {
-      case phase::topic_length:
-      case phase::packet_id: {
+      case Phase::topic_length:
+      case Phase::packet_id: {
         field_ = static_cast<std::uint16_t>((field_ << 8) | bytes[used]);
         ++used;
         --left_;
@@ -84,22 +84,22 @@ result<std::size_t> publish_skipper::consume(std::span<const std::uint8_t> bytes
         }
         field_half_ = false;
         const std::uint16_t value = std::exchange(field_, 0);
-        if (at_ == phase::topic_length) {
+        if (at_ == Phase::topic_length) {
           message_.topic_length = value;
           if (auto failure = on_topic_length()) {
             return *failure;
           }
-          at_ = value == 0 ? after_topic() : phase::topic;
+          at_ = value == 0 ? after_topic() : Phase::topic;
         } else {
           if (value == 0) {
-            return fail(errc::zero_packet_id, "packet identifier is 0");
+            return fail(Errc::zero_packet_id, "packet identifier is 0");
           }
           message_.packet_id = value;
-          at_ = phase::payload;
+          at_ = Phase::payload;
         }
         break;
       }
-      case phase::topic: {
+      case Phase::topic: {
         const std::size_t n = std::min(message_.topic_length - topic_seen_, bytes.size() - used);
         if (message_.topic_length <= topic_room_) {
           message_.topic.append(reinterpret_cast<const char*>(bytes.data() + used), n);
@@ -115,7 +115,7 @@ result<std::size_t> publish_skipper::consume(std::span<const std::uint8_t> bytes
         }
         break;
       }
-      case phase::payload: {
+      case Phase::payload: {
         const std::size_t n = std::min(left_, bytes.size() - used);
         used += n;
         left_ -= n;
@@ -126,4 +126,4 @@ result<std::size_t> publish_skipper::consume(std::span<const std::uint8_t> bytes
   return used;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -15,35 +15,35 @@
 #include "bridge/mqtt/error.hpp"
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
 // What is known of a skipped PUBLISH once all its bytes have gone by.
-struct oversized_publish {
+struct OversizedPublish {
   std::string topic;             // empty when it was longer than the room kept for it
   std::size_t topic_length = 0;  // as the packet announced it
-  mqtt::qos qos = mqtt::qos::at_most_once;
+  mqtt::packet::Qos qos = mqtt::packet::Qos::at_most_once;
   bool retain = false;
   bool dup = false;
   std::uint16_t packet_id = 0;  // only carried for QoS 1 and 2
   std::size_t size = 0;         // the whole packet, fixed header included
 
-  friend bool operator==(const oversized_publish&, const oversized_publish&) = default;
+  friend bool operator==(const OversizedPublish&, const OversizedPublish&) = default;
 };
 
 // Reads an oversized PUBLISH body from a stream cut into arbitrary pieces,
 // holding no more than `topic_room` bytes of it (the topic) at any time.
-class publish_skipper {
+class PublishSkipper {
  public:
   // `header` is the packet's parsed fixed header (type PUBLISH, flags
   // already checked).
-  publish_skipper(const fixed_header& header, std::size_t topic_room);
+  PublishSkipper(const packet::FixedHeader& header, std::size_t topic_room);
 
   // 3.3.2: consumes bytes of the body from the front of `bytes`, never past
   // its end, and returns how many it took. The fields are checked as they
   // complete, as decode_publish checks them: a topic length or packet id
   // running past the remaining length, an invalid topic name (when all of
   // it was kept) and packet id 0 are errors.
-  result<std::size_t> consume(std::span<const std::uint8_t> bytes);
+  Result<std::size_t> consume(std::span<const std::uint8_t> bytes);
 
   // Every byte of the packet has been consumed.
   bool done() const noexcept { return left_ == 0; }
@@ -52,25 +52,25 @@ class publish_skipper {
   std::size_t held() const noexcept { return message_.topic.size(); }
 
   // What was read; meaningful once done().
-  const oversized_publish& message() const noexcept { return message_; }
+  const OversizedPublish& message() const noexcept { return message_; }
 
  private:
-  enum class phase { topic_length, topic, packet_id, payload };
+  enum class Phase { topic_length, topic, packet_id, payload };
 
   // The phase after the topic: the packet id for QoS 1/2, else the payload.
-  phase after_topic() const noexcept;
-  check_result on_topic_length();
-  check_result on_topic_complete();
-  error fail(errc code, std::string_view what) const;
+  Phase after_topic() const noexcept;
+  CheckResult on_topic_length();
+  CheckResult on_topic_complete();
+  Error fail(Errc code, std::string_view what) const;
 
-  oversized_publish message_;
+  OversizedPublish message_;
   std::size_t remaining_length_ = 0;
   std::size_t left_ = 0;  // bytes of the body not consumed yet
   std::size_t topic_room_ = 0;
   std::size_t topic_seen_ = 0;
-  phase at_ = phase::topic_length;
+  Phase at_ = Phase::topic_length;
   std::uint16_t field_ = 0;  // a two-byte field being assembled
   bool field_half_ = false;  // its first byte has arrived
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -1,8 +1,8 @@
 #include "bridge/mqtt/repeat_limiter.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-repeat_limiter::verdict repeat_limiter::check(std::string_view reason, clock::time_point now) {
+RepeatLimiter::Verdict RepeatLimiter::check(std::string_view reason, Clock::time_point now) {
   const bool same = last_logged_ && reason == last_reason_;
   if (same && now - *last_logged_ < interval_) {
     ++held_back_;
@@ -15,10 +15,10 @@ repeat_limiter::verdict repeat_limiter::check(std::string_view reason, clock::ti
   return {true, held_back};
 }
 
-void repeat_limiter::reset() {
+void RepeatLimiter::reset() {
   last_reason_.clear();
   last_logged_.reset();
   held_back_ = 0;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -11,30 +11,30 @@
 #include <string>
 #include <string_view>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
-class repeat_limiter {
+class RepeatLimiter {
  public:
-  using clock = std::chrono::steady_clock;
+  using Clock = std::chrono::steady_clock;
 
-  explicit repeat_limiter(clock::duration reminder_interval) : interval_(reminder_interval) {}
+  explicit RepeatLimiter(Clock::duration reminder_interval) : interval_(reminder_interval) {}
 
   // Whether this failure is logged; when it is, how many failures since the
   // previous logged one were held back.
-  struct verdict {
+  struct Verdict {
     bool log = false;
     std::uint64_t held_back = 0;
   };
-  verdict check(std::string_view reason, clock::time_point now);
+  Verdict check(std::string_view reason, Clock::time_point now);
 
   // A success: the next failure, whatever its reason, is logged at once.
   void reset();
 
  private:
-  clock::duration interval_;
+  Clock::duration interval_;
   std::string last_reason_;
-  std::optional<clock::time_point> last_logged_;
+  std::optional<Clock::time_point> last_logged_;
   std::uint64_t held_back_ = 0;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -5,31 +5,31 @@
 #include <utility>
 #include <variant>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 namespace {
 
 using std::chrono::milliseconds;
 
 // The wait from `now` to `deadline`, rounded up so a timer never fires early.
-milliseconds until(time_point deadline, time_point now) {
+milliseconds until(TimePoint deadline, TimePoint now) {
   if (deadline <= now) {
     return milliseconds{0};
   }
   return std::chrono::ceil<milliseconds>(deadline - now);
 }
 
-error not_connected(std::string_view what) {
-  return error{errc::not_connected, std::string(what)};
+Error not_connected(std::string_view what) {
+  return Error{Errc::not_connected, std::string(what)};
 }
 
 }  // namespace
 
-session::session(session_config config)
+Session::Session(SessionConfig config)
     : config_(std::move(config)),
       decoder_(config_.limits),
       keep_alive_(std::chrono::seconds{config_.connect.keep_alive}) {}
 
-std::uint16_t session::allocate_packet_id() {
+std::uint16_t Session::allocate_packet_id() {
   // 2.3.1: an id in use by an unacknowledged exchange is never handed out.
   for (std::uint32_t tries = 0; tries < 65535; ++tries) {
     last_id_ = last_id_ == 65535 ? 1 : static_cast<std::uint16_t>(last_id_ + 1);
@@ -41,19 +41,19 @@ std::uint16_t session::allocate_packet_id() {
   return 0;
 }
 
-void session::release_packet_id(std::uint16_t id) {
+void Session::release_packet_id(std::uint16_t id) {
   ids_in_use_.reset(id);
 }
 
 // Hands bytes to the transport and notes when, for the keepalive (3.1.2.10).
-void session::send_packet(const std::vector<std::uint8_t>& bytes, time_point now, events& out) {
-  out.emplace_back(send{bytes});
+void Session::send_packet(const std::vector<std::uint8_t>& bytes, TimePoint now, Events& out) {
+  out.emplace_back(event::Send{bytes});
   last_sent_ = now;
 }
 
 template <class P>
-void session::send_packet(const P& p, time_point now, events& out) {
-  send message;
+void Session::send_packet(const P& p, TimePoint now, Events& out) {
+  event::Send message;
   // Packets built here from validated fields cannot fail to encode.
   if (encode(p, message.bytes)) {
     out.emplace_back(std::move(message));
@@ -63,25 +63,25 @@ void session::send_packet(const P& p, time_point now, events& out) {
 
 // 4.8: ends the connection: stops every timer, fails requests still waiting
 // for an answer and says why; in-flight PUBLISHes stay for the next one (4.4).
-void session::close(std::string reason, events& out, std::optional<connack_code> refusal) {
-  if (state_ == connection_state::disconnected) {
+void Session::close(std::string reason, Events& out, std::optional<packet::ConnackCode> refusal) {
+  if (state_ == event::ConnectionState::disconnected) {
     return;
   }
-  state_ = connection_state::disconnected;
+  state_ = event::ConnectionState::disconnected;
   ping_outstanding_ = false;
-  out.emplace_back(timer_cancel{timer_kind::connack_timeout});
-  out.emplace_back(timer_cancel{timer_kind::keepalive});
-  out.emplace_back(timer_cancel{timer_kind::peer_timeout});
+  out.emplace_back(event::TimerCancel{event::TimerKind::connack_timeout});
+  out.emplace_back(event::TimerCancel{event::TimerKind::keepalive});
+  out.emplace_back(event::TimerCancel{event::TimerKind::peer_timeout});
   fail_pending_requests(out);
   out.emplace_back(
-      state_changed{connection_state::disconnected, false, refusal, std::move(reason)});
+      event::StateChanged{event::ConnectionState::disconnected, false, refusal, std::move(reason)});
 }
 
 // SUBSCRIBE and UNSUBSCRIBE are not resent on a new connection (4.4 covers
 // only PUBLISH and PUBREL): their callers learn they must ask again.
-void session::fail_pending_requests(events& out) {
+void Session::fail_pending_requests(Events& out) {
   for (const auto& [id, request] : requests_) {
-    out.emplace_back(command_rejected{
+    out.emplace_back(event::CommandRejected{
         request.tag, not_connected("connection ended before the broker answered")});
     release_packet_id(id);
   }
@@ -89,65 +89,66 @@ void session::fail_pending_requests(events& out) {
 }
 
 // 3.1: a fresh transport starts with CONNECT and waits for CONNACK.
-events session::connect(time_point now) {
-  events out;
-  if (state_ != connection_state::disconnected) {
-    out.emplace_back(command_rejected{
-        0, error{errc::protocol_violation, "connect() while a connection is active"}});
+Events Session::connect(TimePoint now) {
+  Events out;
+  if (state_ != event::ConnectionState::disconnected) {
+    out.emplace_back(event::CommandRejected{
+        0, Error{Errc::protocol_violation, "connect() while a connection is active"}});
     return out;
   }
-  send message;
+  event::Send message;
   auto written = encode(config_.connect, message.bytes);
   if (!written) {
-    out.emplace_back(state_changed{connection_state::disconnected, false, std::nullopt,
-                                   "invalid CONNECT: " + written.error().reason});
+    out.emplace_back(event::StateChanged{event::ConnectionState::disconnected, false, std::nullopt,
+                                         "invalid CONNECT: " + written.error().reason});
     return out;
   }
   decoder_.reset();
-  state_ = connection_state::connecting;
+  state_ = event::ConnectionState::connecting;
   ping_outstanding_ = false;
   connect_started_ = now;
   last_received_ = now;
-  out.emplace_back(state_changed{connection_state::connecting, false, std::nullopt, {}});
+  out.emplace_back(
+      event::StateChanged{event::ConnectionState::connecting, false, std::nullopt, {}});
   out.emplace_back(std::move(message));
   last_sent_ = now;
-  out.emplace_back(timer_set{timer_kind::connack_timeout, config_.connack_timeout});
+  out.emplace_back(event::TimerSet{event::TimerKind::connack_timeout, config_.connack_timeout});
   return out;
 }
 
 // 3.14: DISCONNECT is the last packet the client sends on a connection.
-events session::disconnect(time_point now) {
-  events out;
-  if (state_ == connection_state::connected) {
-    send_packet(mqtt::disconnect{}, now, out);
+Events Session::disconnect(TimePoint now) {
+  Events out;
+  if (state_ == event::ConnectionState::connected) {
+    send_packet(mqtt::packet::Disconnect{}, now, out);
   }
   close("disconnect requested", out);
   return out;
 }
 
-events session::connection_lost(time_point) {
-  events out;
+Events Session::connection_lost(TimePoint) {
+  Events out;
   close("transport closed", out);
   return out;
 }
 
 // 2.2, 4.8: decode what arrived and act on each packet in order; anything
 // malformed or out of place ends the connection (4.8: close on violation).
-events session::feed(std::span<const std::uint8_t> bytes, time_point now) {
-  events out;
-  if (state_ == connection_state::disconnected || bytes.empty()) {
+Events Session::feed(std::span<const std::uint8_t> bytes, TimePoint now) {
+  Events out;
+  if (state_ == event::ConnectionState::disconnected || bytes.empty()) {
     return out;
   }
   last_received_ = now;
-  std::vector<stream_item> items;
+  std::vector<StreamItem> items;
   auto failure = decoder_.feed(bytes, items);
   for (auto& item : items) {
-    if (auto* incoming = std::get_if<packet>(&item)) {
+    if (auto* incoming = std::get_if<packet::Packet>(&item)) {
       handle(std::move(*incoming), now, out);
     } else {
-      on_oversized_publish(std::get<oversized_publish>(item), now, out);
+      on_oversized_publish(std::get<OversizedPublish>(item), now, out);
     }
-    if (state_ == connection_state::disconnected) {
+    if (state_ == event::ConnectionState::disconnected) {
       return out;
     }
   }
@@ -157,52 +158,52 @@ events session::feed(std::span<const std::uint8_t> bytes, time_point now) {
   return out;
 }
 
-void session::handle(packet&& incoming, time_point now, events& out) {
-  const packet_type type = type_of(incoming);
-  if (state_ == connection_state::connecting && type != packet_type::connack) {
+void Session::handle(packet::Packet&& incoming, TimePoint now, Events& out) {
+  const packet::PacketType type = type_of(incoming);
+  if (state_ == event::ConnectionState::connecting && type != packet::PacketType::connack) {
     // 3.2: the first packet from the server is CONNACK.
     close("expected CONNACK, got " + std::string(to_string(type)), out);
     return;
   }
   switch (type) {
-    case packet_type::connack:
-      on_connack(std::get<connack>(incoming), now, out);
+    case packet::PacketType::connack:
+      on_connack(std::get<packet::Connack>(incoming), now, out);
       return;
-    case packet_type::publish:
-      on_publish(std::get<mqtt::publish>(std::move(incoming)), now, out);
+    case packet::PacketType::publish:
+      on_publish(std::get<mqtt::packet::Publish>(std::move(incoming)), now, out);
       return;
-    case packet_type::puback:
-      on_puback(std::get<puback>(incoming).packet_id, out);
+    case packet::PacketType::puback:
+      on_puback(std::get<packet::Puback>(incoming).packet_id, out);
       return;
-    case packet_type::pubrec:
-      on_pubrec(std::get<pubrec>(incoming).packet_id, now, out);
+    case packet::PacketType::pubrec:
+      on_pubrec(std::get<packet::Pubrec>(incoming).packet_id, now, out);
       return;
-    case packet_type::pubrel: {
+    case packet::PacketType::pubrel: {
       // 4.3.3: answer every PUBREL with PUBCOMP, known id or not.
-      const std::uint16_t id = std::get<pubrel>(incoming).packet_id;
+      const std::uint16_t id = std::get<packet::Pubrel>(incoming).packet_id;
       inbound_qos2_.erase(id);
-      send_packet(pubcomp{id}, now, out);
+      send_packet(packet::Pubcomp{id}, now, out);
       return;
     }
-    case packet_type::pubcomp:
-      on_pubcomp(std::get<pubcomp>(incoming).packet_id, out);
+    case packet::PacketType::pubcomp:
+      on_pubcomp(std::get<packet::Pubcomp>(incoming).packet_id, out);
       return;
-    case packet_type::suback: {
-      const suback& ack = std::get<suback>(incoming);
+    case packet::PacketType::suback: {
+      const packet::Suback& ack = std::get<packet::Suback>(incoming);
       on_request_ack(ack.packet_id, &ack, out);
       return;
     }
-    case packet_type::unsuback:
-      on_request_ack(std::get<unsuback>(incoming).packet_id, nullptr, out);
+    case packet::PacketType::unsuback:
+      on_request_ack(std::get<packet::Unsuback>(incoming).packet_id, nullptr, out);
       return;
-    case packet_type::pingresp:
+    case packet::PacketType::pingresp:
       ping_outstanding_ = false;
       return;
-    case packet_type::connect:
-    case packet_type::subscribe:
-    case packet_type::unsubscribe:
-    case packet_type::pingreq:
-    case packet_type::disconnect:
+    case packet::PacketType::connect:
+    case packet::PacketType::subscribe:
+    case packet::PacketType::unsubscribe:
+    case packet::PacketType::pingreq:
+    case packet::PacketType::disconnect:
       close(std::string(to_string(type)) + " is a client-to-server packet", out);
       return;
   }
@@ -210,12 +211,12 @@ void session::handle(packet&& incoming, time_point now, events& out) {
 
 // 3.2.2: accepted or refused; on acceptance resend what is in flight (4.4)
 // and start the keepalive (3.1.2.10).
-void session::on_connack(const connack& ack, time_point now, events& out) {
-  if (state_ != connection_state::connecting) {
+void Session::on_connack(const packet::Connack& ack, TimePoint now, Events& out) {
+  if (state_ != event::ConnectionState::connecting) {
     close("CONNACK on an established connection", out);
     return;
   }
-  if (ack.code != connack_code::accepted) {
+  if (ack.code != packet::ConnackCode::accepted) {
     close("broker " + std::string(to_string(ack.code)), out, ack.code);
     return;
   }
@@ -224,33 +225,34 @@ void session::on_connack(const connack& ack, time_point now, events& out) {
     close("CONNACK claims a session although a clean session was asked for", out);
     return;
   }
-  state_ = connection_state::connected;
-  out.emplace_back(timer_cancel{timer_kind::connack_timeout});
-  out.emplace_back(state_changed{connection_state::connected, ack.session_present, std::nullopt,
-                                 std::string(to_string(ack.code))});
+  state_ = event::ConnectionState::connected;
+  out.emplace_back(event::TimerCancel{event::TimerKind::connack_timeout});
+  out.emplace_back(event::StateChanged{event::ConnectionState::connected, ack.session_present,
+                                       std::nullopt, std::string(to_string(ack.code))});
   if (!ack.session_present) {
     inbound_qos2_.clear();
   }
   resend_in_flight(ack.session_present, now, out);
   if (keep_alive_.count() > 0) {
-    out.emplace_back(timer_set{timer_kind::keepalive, until(keepalive_deadline(), now)});
-    out.emplace_back(timer_set{timer_kind::peer_timeout, keep_alive_ * 3 / 2});
+    out.emplace_back(
+        event::TimerSet{event::TimerKind::keepalive, until(keepalive_deadline(), now)});
+    out.emplace_back(event::TimerSet{event::TimerKind::peer_timeout, keep_alive_ * 3 / 2});
   }
 }
 
 // 4.4: with the session kept, PUBLISHes go again with DUP and PUBRELs are
 // repeated. Without it the broker forgot every exchange, so each message is
 // published again from the start: a possible duplicate, never a loss.
-void session::resend_in_flight(bool session_present, time_point now, events& out) {
+void Session::resend_in_flight(bool session_present, TimePoint now, Events& out) {
   for (auto& [sequence, entry] : outbound_) {
-    if (entry.at == stage::await_pubcomp && session_present) {
-      send_packet(pubrel{entry.packet_id}, now, out);
+    if (entry.at == Stage::await_pubcomp && session_present) {
+      send_packet(packet::Pubrel{entry.packet_id}, now, out);
       continue;
     }
     if (!session_present) {
-      entry.at = entry.qos == qos::exactly_once ? stage::await_pubrec : stage::await_puback;
+      entry.at = entry.qos == packet::Qos::exactly_once ? Stage::await_pubrec : Stage::await_puback;
     }
-    set_dup(entry.encoded, entry.sent);
+    packet::set_dup(entry.encoded, entry.sent);
     entry.sent = true;
     send_packet(entry.encoded, now, out);
   }
@@ -258,21 +260,21 @@ void session::resend_in_flight(bool session_present, time_point now, events& out
 
 // 4.3.1-4.3.3, 4.5: deliver, then acknowledge by QoS; a repeated QoS 2 id
 // awaiting PUBREL is acknowledged again but not delivered twice.
-void session::on_publish(mqtt::publish&& message, time_point now, events& out) {
+void Session::on_publish(mqtt::packet::Publish&& message, TimePoint now, Events& out) {
   const std::uint16_t id = message.packet_id;
   switch (message.qos) {
-    case qos::at_most_once:
-      out.emplace_back(message_received{std::move(message)});
+    case packet::Qos::at_most_once:
+      out.emplace_back(event::MessageReceived{std::move(message)});
       return;
-    case qos::at_least_once:
-      out.emplace_back(message_received{std::move(message)});
-      send_packet(puback{id}, now, out);
+    case packet::Qos::at_least_once:
+      out.emplace_back(event::MessageReceived{std::move(message)});
+      send_packet(packet::Puback{id}, now, out);
       return;
-    case qos::exactly_once:
+    case packet::Qos::exactly_once:
       if (inbound_qos2_.insert(id).second) {
-        out.emplace_back(message_received{std::move(message)});
+        out.emplace_back(event::MessageReceived{std::move(message)});
       }
-      send_packet(pubrec{id}, now, out);
+      send_packet(packet::Pubrec{id}, now, out);
       return;
   }
 }
@@ -281,28 +283,28 @@ void session::on_publish(mqtt::publish&& message, time_point now, events& out) {
 // one would be, so the broker does not send it again at every connect, but
 // only reported as dropped; a repeated QoS 2 id awaiting PUBREL is not
 // reported twice.
-void session::on_oversized_publish(const oversized_publish& message, time_point now, events& out) {
-  if (state_ == connection_state::connecting) {
+void Session::on_oversized_publish(const OversizedPublish& message, TimePoint now, Events& out) {
+  if (state_ == event::ConnectionState::connecting) {
     // 3.2: the first packet from the server is CONNACK.
     close("expected CONNACK, got PUBLISH", out);
     return;
   }
-  message_dropped dropped{
+  event::MessageDropped dropped{
       message.topic, message.size, message.qos, message.retain,
       "larger than max_packet_size " + std::to_string(config_.limits.max_packet_size)};
   switch (message.qos) {
-    case qos::at_most_once:
+    case packet::Qos::at_most_once:
       out.emplace_back(std::move(dropped));
       return;
-    case qos::at_least_once:
+    case packet::Qos::at_least_once:
       out.emplace_back(std::move(dropped));
-      send_packet(puback{message.packet_id}, now, out);
+      send_packet(packet::Puback{message.packet_id}, now, out);
       return;
-    case qos::exactly_once:
+    case packet::Qos::exactly_once:
       if (inbound_qos2_.insert(message.packet_id).second) {
         out.emplace_back(std::move(dropped));
       }
-      send_packet(pubrec{message.packet_id}, now, out);
+      send_packet(packet::Pubrec{message.packet_id}, now, out);
       return;
   }
 }
@@ -310,20 +312,21 @@ void session::on_oversized_publish(const oversized_publish& message, time_point 
 // 4.3.2: PUBACK ends a QoS 1 exchange, and a QoS 2 one whose PUBREC the broker
 // replaced with it. An unknown id (a late ack for a message already completed)
 // is ignored.
-void session::on_puback(std::uint16_t id, events& out) {
+void Session::on_puback(std::uint16_t id, Events& out) {
   const auto found = outbound_by_id_.find(id);
   if (found == outbound_by_id_.end()) {
     return;
   }
   const auto entry = outbound_.find(found->second);
-  if (entry->second.at == stage::await_pubcomp) {
+  if (entry->second.at == Stage::await_pubcomp) {
     close("PUBACK for a QoS 2 message already released, packet id " + std::to_string(id), out);
     return;
   }
   // A PUBACK where PUBREC was due breaks 4.3.3, but closing would only lead to
   // the same PUBLISH, the same PUBACK and another copy delivered at every
   // reconnect. The broker has taken the message at QoS 1, so it is complete.
-  out.emplace_back(publish_completed{entry->second.tag, entry->second.at == stage::await_pubrec});
+  out.emplace_back(
+      event::PublishCompleted{entry->second.tag, entry->second.at == Stage::await_pubrec});
   outbound_.erase(entry);
   outbound_by_id_.erase(found);
   release_packet_id(id);
@@ -331,32 +334,32 @@ void session::on_puback(std::uint16_t id, events& out) {
 
 // 4.3.3: PUBREC moves a QoS 2 exchange to PUBREL; a repeated PUBREC gets
 // the PUBREL again.
-void session::on_pubrec(std::uint16_t id, time_point now, events& out) {
+void Session::on_pubrec(std::uint16_t id, TimePoint now, Events& out) {
   const auto found = outbound_by_id_.find(id);
   if (found == outbound_by_id_.end()) {
     return;
   }
   auto& entry = outbound_.at(found->second);
-  if (entry.at == stage::await_puback) {
+  if (entry.at == Stage::await_puback) {
     close("PUBREC for a QoS 1 message, packet id " + std::to_string(id), out);
     return;
   }
-  entry.at = stage::await_pubcomp;
-  send_packet(pubrel{id}, now, out);
+  entry.at = Stage::await_pubcomp;
+  send_packet(packet::Pubrel{id}, now, out);
 }
 
 // 4.3.3: PUBCOMP ends a QoS 2 exchange.
-void session::on_pubcomp(std::uint16_t id, events& out) {
+void Session::on_pubcomp(std::uint16_t id, Events& out) {
   const auto found = outbound_by_id_.find(id);
   if (found == outbound_by_id_.end()) {
     return;
   }
   const auto entry = outbound_.find(found->second);
-  if (entry->second.at != stage::await_pubcomp) {
+  if (entry->second.at != Stage::await_pubcomp) {
     close("PUBCOMP before PUBREC, packet id " + std::to_string(id), out);
     return;
   }
-  out.emplace_back(publish_completed{entry->second.tag});
+  out.emplace_back(event::PublishCompleted{entry->second.tag});
   outbound_.erase(entry);
   outbound_by_id_.erase(found);
   release_packet_id(id);
@@ -364,12 +367,12 @@ void session::on_pubcomp(std::uint16_t id, events& out) {
 
 // 3.9, 3.11: SUBACK or UNSUBACK for a pending request; a SUBACK must carry
 // one code per filter asked for (3.9.3).
-void session::on_request_ack(std::uint16_t id, const suback* codes, events& out) {
+void Session::on_request_ack(std::uint16_t id, const packet::Suback* codes, Events& out) {
   const auto found = requests_.find(id);
   if (found == requests_.end()) {
     return;
   }
-  const pending_request request = found->second;
+  const PendingRequest request = found->second;
   if (request.is_subscribe != (codes != nullptr)) {
     close("acknowledgement of the wrong kind for packet id " + std::to_string(id), out);
     return;
@@ -383,50 +386,51 @@ void session::on_request_ack(std::uint16_t id, const suback* codes, events& out)
   requests_.erase(found);
   release_packet_id(id);
   if (codes != nullptr) {
-    out.emplace_back(subscribe_completed{request.tag, codes->codes});
+    out.emplace_back(event::SubscribeCompleted{request.tag, codes->codes});
   } else {
-    out.emplace_back(unsubscribe_completed{request.tag});
+    out.emplace_back(event::UnsubscribeCompleted{request.tag});
   }
 }
 
 // 3.1.2.10: PINGREQ once the keepalive has passed since the last packet
 // sent, or since the last one received, so a silent broker is probed even
 // while we keep sending.
-time_point session::keepalive_deadline() const {
+TimePoint Session::keepalive_deadline() const {
   if (ping_outstanding_) {
     return last_sent_ + keep_alive_;
   }
   return std::min(last_sent_, last_received_) + keep_alive_;
 }
 
-events session::on_timer(timer_kind kind, time_point now) {
-  events out;
+Events Session::on_timer(event::TimerKind kind, TimePoint now) {
+  Events out;
   switch (kind) {
-    case timer_kind::connack_timeout:
-      if (state_ == connection_state::connecting &&
+    case event::TimerKind::connack_timeout:
+      if (state_ == event::ConnectionState::connecting &&
           now - connect_started_ >= config_.connack_timeout) {
         close("no CONNACK within " + std::to_string(config_.connack_timeout.count()) + " ms", out);
       }
       return out;
-    case timer_kind::keepalive:
-      if (state_ != connection_state::connected || keep_alive_.count() == 0) {
+    case event::TimerKind::keepalive:
+      if (state_ != event::ConnectionState::connected || keep_alive_.count() == 0) {
         return out;
       }
       if (now >= keepalive_deadline()) {
-        send_packet(pingreq{}, now, out);
+        send_packet(packet::Pingreq{}, now, out);
         ping_outstanding_ = true;
       }
-      out.emplace_back(timer_set{timer_kind::keepalive, until(keepalive_deadline(), now)});
+      out.emplace_back(
+          event::TimerSet{event::TimerKind::keepalive, until(keepalive_deadline(), now)});
       return out;
-    case timer_kind::peer_timeout: {
-      if (state_ != connection_state::connected || keep_alive_.count() == 0) {
+    case event::TimerKind::peer_timeout: {
+      if (state_ != event::ConnectionState::connected || keep_alive_.count() == 0) {
         return out;
       }
-      const time_point deadline = last_received_ + keep_alive_ * 3 / 2;
+      const TimePoint deadline = last_received_ + keep_alive_ * 3 / 2;
       if (now >= deadline) {
         close("nothing from the broker for 1.5 keepalive periods", out);
       } else {
-        out.emplace_back(timer_set{timer_kind::peer_timeout, until(deadline, now)});
+        out.emplace_back(event::TimerSet{event::TimerKind::peer_timeout, until(deadline, now)});
       }
       return out;
     }
@@ -436,51 +440,53 @@ events session::on_timer(timer_kind kind, time_point now) {
 
 // 3.3, 4.3: QoS 0 goes out at once; QoS 1/2 gets a free packet id and a
 // window slot and is kept, encoded, until its exchange completes.
-events session::publish(const publish_view& message, std::uint64_t tag, time_point now) {
-  events out;
-  publish_view checked = message;
+Events Session::publish(const packet::PublishView& message, std::uint64_t tag, TimePoint now) {
+  Events out;
+  packet::PublishView checked = message;
   checked.dup = false;
-  checked.packet_id = message.qos == qos::at_most_once ? 0 : 1;
+  checked.packet_id = message.qos == packet::Qos::at_most_once ? 0 : 1;
   if (auto size = encoded_size(checked); !size) {
-    out.emplace_back(command_rejected{tag, size.error()});
+    out.emplace_back(event::CommandRejected{tag, size.error()});
     return out;
   }
-  if (message.qos == qos::at_most_once) {
-    if (state_ != connection_state::connected) {
-      out.emplace_back(command_rejected{tag, not_connected("QoS 0 publish while not connected")});
+  if (message.qos == packet::Qos::at_most_once) {
+    if (state_ != event::ConnectionState::connected) {
+      out.emplace_back(
+          event::CommandRejected{tag, not_connected("QoS 0 publish while not connected")});
       return out;
     }
-    send message_bytes;
+    event::Send message_bytes;
     if (auto written = encode(checked, message_bytes.bytes); !written) {
-      out.emplace_back(command_rejected{tag, written.error()});
+      out.emplace_back(event::CommandRejected{tag, written.error()});
       return out;
     }
     out.emplace_back(std::move(message_bytes));
     last_sent_ = now;
-    out.emplace_back(publish_completed{tag});
+    out.emplace_back(event::PublishCompleted{tag});
     return out;
   }
   if (window_full()) {
-    out.emplace_back(command_rejected{tag, error{errc::window_full, "in-flight window is full"}});
+    out.emplace_back(
+        event::CommandRejected{tag, Error{Errc::window_full, "in-flight window is full"}});
     return out;
   }
   const std::uint16_t id = allocate_packet_id();
   if (id == 0) {
-    out.emplace_back(command_rejected{tag, error{errc::window_full, "no free packet id"}});
+    out.emplace_back(event::CommandRejected{tag, Error{Errc::window_full, "no free packet id"}});
     return out;
   }
   checked.packet_id = id;
-  outbound entry;
+  Outbound entry;
   entry.tag = tag;
   entry.packet_id = id;
   entry.qos = message.qos;
-  entry.at = message.qos == qos::exactly_once ? stage::await_pubrec : stage::await_puback;
+  entry.at = message.qos == packet::Qos::exactly_once ? Stage::await_pubrec : Stage::await_puback;
   if (auto written = encode(checked, entry.encoded); !written) {
     release_packet_id(id);
-    out.emplace_back(command_rejected{tag, written.error()});
+    out.emplace_back(event::CommandRejected{tag, written.error()});
     return out;
   }
-  if (state_ == connection_state::connected) {
+  if (state_ == event::ConnectionState::connected) {
     entry.sent = true;
     send_packet(entry.encoded, now, out);
   }
@@ -491,56 +497,56 @@ events session::publish(const publish_view& message, std::uint64_t tag, time_poi
 }
 
 // 3.8: one SUBSCRIBE, answered by subscribe_completed or command_rejected.
-events session::subscribe(std::vector<subscription> subscriptions, std::uint64_t tag,
-                          time_point now) {
-  events out;
-  if (state_ != connection_state::connected) {
-    out.emplace_back(command_rejected{tag, not_connected("SUBSCRIBE while not connected")});
+Events Session::subscribe(std::vector<packet::Subscription> subscriptions, std::uint64_t tag,
+                          TimePoint now) {
+  Events out;
+  if (state_ != event::ConnectionState::connected) {
+    out.emplace_back(event::CommandRejected{tag, not_connected("SUBSCRIBE while not connected")});
     return out;
   }
   const std::uint16_t id = allocate_packet_id();
   if (id == 0) {
-    out.emplace_back(command_rejected{tag, error{errc::window_full, "no free packet id"}});
+    out.emplace_back(event::CommandRejected{tag, Error{Errc::window_full, "no free packet id"}});
     return out;
   }
   const std::size_t count = subscriptions.size();
-  send message;
-  auto written = encode(mqtt::subscribe{id, std::move(subscriptions)}, message.bytes);
+  event::Send message;
+  auto written = encode(mqtt::packet::Subscribe{id, std::move(subscriptions)}, message.bytes);
   if (!written) {
     release_packet_id(id);
-    out.emplace_back(command_rejected{tag, written.error()});
+    out.emplace_back(event::CommandRejected{tag, written.error()});
     return out;
   }
-  requests_.emplace(id, pending_request{tag, count, true});
+  requests_.emplace(id, PendingRequest{tag, count, true});
   out.emplace_back(std::move(message));
   last_sent_ = now;
   return out;
 }
 
 // 3.10: one UNSUBSCRIBE, answered by unsubscribe_completed or command_rejected.
-events session::unsubscribe(std::vector<std::string> filters, std::uint64_t tag, time_point now) {
-  events out;
-  if (state_ != connection_state::connected) {
-    out.emplace_back(command_rejected{tag, not_connected("UNSUBSCRIBE while not connected")});
+Events Session::unsubscribe(std::vector<std::string> filters, std::uint64_t tag, TimePoint now) {
+  Events out;
+  if (state_ != event::ConnectionState::connected) {
+    out.emplace_back(event::CommandRejected{tag, not_connected("UNSUBSCRIBE while not connected")});
     return out;
   }
   const std::uint16_t id = allocate_packet_id();
   if (id == 0) {
-    out.emplace_back(command_rejected{tag, error{errc::window_full, "no free packet id"}});
+    out.emplace_back(event::CommandRejected{tag, Error{Errc::window_full, "no free packet id"}});
     return out;
   }
   const std::size_t count = filters.size();
-  send message;
-  auto written = encode(mqtt::unsubscribe{id, std::move(filters)}, message.bytes);
+  event::Send message;
+  auto written = encode(mqtt::packet::Unsubscribe{id, std::move(filters)}, message.bytes);
   if (!written) {
     release_packet_id(id);
-    out.emplace_back(command_rejected{tag, written.error()});
+    out.emplace_back(event::CommandRejected{tag, written.error()});
     return out;
   }
-  requests_.emplace(id, pending_request{tag, count, false});
+  requests_.emplace(id, PendingRequest{tag, count, false});
   out.emplace_back(std::move(message));
   last_sent_ = now;
   return out;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 namespace {
 
 // The fixed header is parsed without a size limit; the decoder applies it.
@@ -11,29 +11,29 @@ constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
 
 }  // namespace
 
-std::size_t stream_decoder::buffered() const noexcept {
+std::size_t StreamDecoder::buffered() const noexcept {
   return pending_.size() + (skipping_ ? skipping_->held() : 0);
 }
 
-void stream_decoder::reset() noexcept {
+void StreamDecoder::reset() noexcept {
   pending_.clear();
   skipping_.reset();
   failed_ = false;
 }
 
-check_result stream_decoder::fail(error failure) {
+CheckResult StreamDecoder::fail(Error failure) {
   failed_ = true;
   pending_.clear();
   skipping_.reset();
   return failure;
 }
 
-result<bool> stream_decoder::start_skip_if_too_large(const fixed_header& header) {
+Result<bool> StreamDecoder::start_skip_if_too_large(const packet::FixedHeader& header) {
   auto too_large = check_packet_size(header, limits_.max_packet_size);
   if (!too_large) {
     return false;
   }
-  if (header.type() != packet_type::publish) {
+  if (header.type() != packet::PacketType::publish) {
     return std::move(*too_large);
   }
   skipping_.emplace(header, limits_.max_packet_size);
@@ -43,10 +43,9 @@ result<bool> stream_decoder::start_skip_if_too_large(const fixed_header& header)
 // 2.2: packets wholly inside `bytes` are decoded in place; only a packet that
 // straddles reads is copied, and only up to its announced size. The body of
 // a PUBLISH too large for that goes through the skipper instead.
-check_result stream_decoder::feed(std::span<const std::uint8_t> bytes,
-                                  std::vector<stream_item>& out) {
+CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<StreamItem>& out) {
   if (failed_) {
-    return error{errc::decoder_failed, "the stream already failed; reset before feeding again"};
+    return Error{Errc::decoder_failed, "the stream already failed; reset before feeding again"};
   }
   for (;;) {
     if (skipping_) {
@@ -66,12 +65,12 @@ check_result stream_decoder::feed(std::span<const std::uint8_t> bytes,
       if (bytes.empty()) {
         return std::nullopt;
       }
-      auto parsed = parse_fixed_header(bytes, unlimited);
+      auto parsed = packet::parse_fixed_header(bytes, unlimited);
       if (!parsed) {
         return fail(parsed.error());
       }
       if (*parsed) {
-        const fixed_header header = **parsed;
+        const packet::FixedHeader header = **parsed;
         auto skip = start_skip_if_too_large(header);
         if (!skip) {
           return fail(skip.error());
@@ -95,7 +94,7 @@ check_result stream_decoder::feed(std::span<const std::uint8_t> bytes,
       pending_.assign(bytes.begin(), bytes.end());
       return std::nullopt;
     }
-    auto parsed = parse_fixed_header(pending_, unlimited);
+    auto parsed = packet::parse_fixed_header(pending_, unlimited);
     if (!parsed) {
       return fail(parsed.error());
     }
@@ -109,7 +108,7 @@ check_result stream_decoder::feed(std::span<const std::uint8_t> bytes,
       bytes = bytes.subspan(1);
       continue;
     }
-    const fixed_header header = **parsed;
+    const packet::FixedHeader header = **parsed;
     auto skip = start_skip_if_too_large(header);
     if (!skip) {
       return fail(skip.error());
@@ -136,4 +135,4 @@ check_result stream_decoder::feed(std::span<const std::uint8_t> bytes,
   }
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

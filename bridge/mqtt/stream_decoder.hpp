@@ -17,20 +17,20 @@
 #include "bridge/mqtt/oversized_publish.hpp"
 #include "bridge/mqtt/packet/packet.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
 // What the decoder yields, in stream order: a whole packet, or what was read
 // of a PUBLISH too large to buffer.
-using stream_item = std::variant<packet, oversized_publish>;
+using StreamItem = std::variant<packet::Packet, OversizedPublish>;
 
-class stream_decoder {
+class StreamDecoder {
  public:
-  explicit stream_decoder(decode_limits limits = {}) : limits_(limits) {}
+  explicit StreamDecoder(packet::DecodeLimits limits = {}) : limits_(limits) {}
 
   // 2.2: decodes every packet that `bytes` completes and appends it to `out`
   // in stream order. Packets before a malformed one are still delivered; the
   // first error is returned and the decoder then refuses input until reset().
-  check_result feed(std::span<const std::uint8_t> bytes, std::vector<stream_item>& out);
+  CheckResult feed(std::span<const std::uint8_t> bytes, std::vector<StreamItem>& out);
 
   // Bytes held back because they do not finish a packet yet; while a large
   // PUBLISH is skipped, the part of its topic kept. Never more than the
@@ -43,15 +43,15 @@ class stream_decoder {
   void reset() noexcept;
 
  private:
-  check_result fail(error failure);
+  CheckResult fail(Error failure);
   // 2.2: whether the packet of `header` is too large to buffer. A PUBLISH
   // then starts being skipped; any other packet is an error.
-  result<bool> start_skip_if_too_large(const fixed_header& header);
+  Result<bool> start_skip_if_too_large(const packet::FixedHeader& header);
 
-  decode_limits limits_;
+  packet::DecodeLimits limits_;
   std::vector<std::uint8_t> pending_;
-  std::optional<publish_skipper> skipping_;
+  std::optional<PublishSkipper> skipping_;
   bool failed_ = false;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

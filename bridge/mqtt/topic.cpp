@@ -6,7 +6,7 @@
 
 #include "bridge/mqtt/utf8.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 namespace {
 
 constexpr std::size_t max_string_size = 65535;
@@ -14,30 +14,30 @@ constexpr std::size_t max_string_size = 65535;
 }  // namespace
 
 // 4.7.3, 4.7.1 (wildcards are for filters only), 1.5.3 (UTF-8 and length).
-check_result check_topic_name(std::string_view topic) {
+CheckResult check_topic_name(std::string_view topic) {
   if (topic.empty()) {
-    return error{errc::invalid_topic_name, "topic name is empty"};
+    return Error{Errc::invalid_topic_name, "topic name is empty"};
   }
   if (topic.size() > max_string_size) {
-    return error{errc::invalid_topic_name, "topic name longer than 65535 bytes"};
+    return Error{Errc::invalid_topic_name, "topic name longer than 65535 bytes"};
   }
   if (const auto pos = topic.find_first_of("+#"); pos != std::string_view::npos) {
-    return error{errc::invalid_topic_name, "wildcard '" + std::string(1, topic[pos]) +
+    return Error{Errc::invalid_topic_name, "wildcard '" + std::string(1, topic[pos]) +
                                                "' in topic name at byte " + std::to_string(pos)};
   }
   if (auto failure = check_utf8(topic, "topic name")) {
-    return error{errc::invalid_topic_name, failure->reason};
+    return Error{Errc::invalid_topic_name, failure->reason};
   }
   return std::nullopt;
 }
 
 // 4.7.1.2 ('#' alone in the last level), 4.7.1.3 ('+' alone in its level), 4.7.3.
-check_result check_topic_filter(std::string_view filter) {
+CheckResult check_topic_filter(std::string_view filter) {
   if (filter.empty()) {
-    return error{errc::invalid_topic_filter, "topic filter is empty"};
+    return Error{Errc::invalid_topic_filter, "topic filter is empty"};
   }
   if (filter.size() > max_string_size) {
-    return error{errc::invalid_topic_filter, "topic filter longer than 65535 bytes"};
+    return Error{Errc::invalid_topic_filter, "topic filter longer than 65535 bytes"};
   }
   for (std::size_t i = 0; i < filter.size(); ++i) {
     const char c = filter[i];
@@ -47,16 +47,16 @@ check_result check_topic_filter(std::string_view filter) {
     const bool starts_level = i == 0 || filter[i - 1] == '/';
     const bool ends_level = i + 1 == filter.size() || filter[i + 1] == '/';
     if (!starts_level || !ends_level) {
-      return error{errc::invalid_topic_filter, "wildcard '" + std::string(1, c) +
+      return Error{Errc::invalid_topic_filter, "wildcard '" + std::string(1, c) +
                                                    "' does not fill its level at byte " +
                                                    std::to_string(i)};
     }
     if (c == '#' && i + 1 != filter.size()) {
-      return error{errc::invalid_topic_filter, "'#' is not the last level"};
+      return Error{Errc::invalid_topic_filter, "'#' is not the last level"};
     }
   }
   if (auto failure = check_utf8(filter, "topic filter")) {
-    return error{errc::invalid_topic_filter, failure->reason};
+    return Error{Errc::invalid_topic_filter, failure->reason};
   }
   return std::nullopt;
 }
@@ -98,4 +98,4 @@ bool topic_matches(std::string_view filter, std::string_view topic) noexcept {
   }
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 namespace {
 
-error utf8_error(std::string_view field, std::size_t offset, std::string_view what) {
-  return error{errc::invalid_utf8, std::string(field) + ": " + std::string(what) + " at byte " +
+Error utf8_error(std::string_view field, std::size_t offset, std::string_view what) {
+  return Error{Errc::invalid_utf8, std::string(field) + ": " + std::string(what) + " at byte " +
                                        std::to_string(offset)};
 }
 
@@ -17,7 +17,7 @@ error utf8_error(std::string_view field, std::size_t offset, std::string_view wh
 // 1.5.3 with RFC 3629 section 4: the byte ranges of well-formed sequences, so
 // overlong forms, surrogates (U+D800..U+DFFF) and code points above U+10FFFF
 // are rejected by the second byte's allowed range.
-check_result check_utf8(std::string_view text, std::string_view field) {
+CheckResult check_utf8(std::string_view text, std::string_view field) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::size_t size = text.size();
   std::size_t i = 0;
@@ -71,4 +71,4 @@ check_result check_utf8(std::string_view text, std::string_view field) {
   return std::nullopt;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

@@ -5,10 +5,10 @@
 
 #include "bridge/mqtt/error.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 
 // 1.5.3: well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 // above U+10FFFF) without U+0000. `field` names the string in the reason.
-check_result check_utf8(std::string_view text, std::string_view field);
+CheckResult check_utf8(std::string_view text, std::string_view field);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

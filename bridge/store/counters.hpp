@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 struct Counters {
   // Depth: rows in the queue and their topic + payload bytes.
@@ -34,4 +34,4 @@ struct Counters {
   }
 };
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 // Our file object; the base VFS's file object follows it in the same block,
 // so szOsFile is the sum of both sizes.
@@ -248,4 +248,4 @@ CountingVfs::~CountingVfs() {
   sqlite3_vfs_unregister(&vfs_);
 }
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

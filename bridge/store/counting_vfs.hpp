@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 class CountingVfs {
  public:
@@ -54,4 +54,4 @@ class CountingVfs {
   std::atomic<std::uint64_t> faults_injected_{0};
 };
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

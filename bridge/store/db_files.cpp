@@ -12,11 +12,11 @@
 #include <system_error>
 #include <unistd.h>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 namespace {
 
-constexpr std::array<const char*, 3> kCompanions{"-wal", "-shm", "-journal"};
+constexpr std::array<const char*, 3> companions{"-wal", "-shm", "-journal"};
 
 std::filesystem::path with_suffix(const std::filesystem::path& path, const char* suffix) {
   return std::filesystem::path(path.string() + suffix);
@@ -51,10 +51,10 @@ std::uint32_t big_endian(const unsigned char* p) {
 // order the checksum reads its words; the checksum runs over pairs of words
 // (s0 += x0 + s1; s1 += x1 + s0), as the SQLite file format describes it.
 bool valid_wal_header(const unsigned char* h) {
-  constexpr std::uint32_t kMagic = 0x377f0682;
-  constexpr std::uint32_t kVersion = 3007000;
+  constexpr std::uint32_t wal_magic = 0x377f0682;
+  constexpr std::uint32_t wal_format_version = 3007000;
   const std::uint32_t magic = big_endian(h);
-  if ((magic & ~1u) != kMagic || big_endian(h + 4) != kVersion) {
+  if ((magic & ~1u) != wal_magic || big_endian(h + 4) != wal_format_version) {
     return false;
   }
   const std::uint32_t page_size = big_endian(h + 8);
@@ -129,7 +129,7 @@ void make_private(const std::filesystem::path& db) {
     ::fchmod(fd, st.st_mode & 0700);
   }
   ::close(fd);
-  for (const char* suffix : kCompanions) {
+  for (const char* suffix : companions) {
     // Never through a link: chmod would change whatever it names.
     const auto companion = with_suffix(db, suffix);
     if (::lstat(companion.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0077) != 0) {
@@ -139,16 +139,16 @@ void make_private(const std::filesystem::path& db) {
 }
 
 bool looks_like_sqlite(const std::filesystem::path& db) {
-  static constexpr char kHeader[16] = "SQLite format 3";  // with its terminating NUL
+  static constexpr char sqlite_magic[16] = "SQLite format 3";  // with its terminating NUL
   const int fd = ::open(db.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     return true;  // let SQLite report why it cannot be opened
   }
-  std::array<char, sizeof(kHeader)> head{};
+  std::array<char, sizeof(sqlite_magic)> head{};
   const ssize_t n = ::read(fd, head.data(), head.size());
   ::close(fd);
   return n == 0 || (n == static_cast<ssize_t>(head.size()) &&
-                    std::equal(head.begin(), head.end(), std::begin(kHeader)));
+                    std::equal(head.begin(), head.end(), std::begin(sqlite_magic)));
 }
 
 std::vector<FileProblem> inspect_files(const std::filesystem::path& db) {
@@ -156,7 +156,7 @@ std::vector<FileProblem> inspect_files(const std::filesystem::path& db) {
   if (std::string what = not_a_file(db); !what.empty()) {
     problems.push_back({db, std::move(what)});
   }
-  for (const char* suffix : kCompanions) {
+  for (const char* suffix : companions) {
     const auto companion = with_suffix(db, suffix);
     if (std::string what = not_a_file(companion); !what.empty()) {
       problems.push_back({companion, std::move(what)});
@@ -177,7 +177,7 @@ std::filesystem::path move_aside(const std::filesystem::path& db,
   // The companions first: a crash in between leaves the database without a
   // stale WAL rather than a moved database whose WAL would be replayed into a
   // fresh one. Links are renamed, never followed.
-  for (const char* suffix : kCompanions) {
+  for (const char* suffix : companions) {
     const auto from = with_suffix(db, suffix);
     if (present(from)) {
       std::filesystem::rename(from, with_suffix(target, suffix));
@@ -194,4 +194,4 @@ std::filesystem::path move_one_aside(const std::filesystem::path& file,
   return target;
 }
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

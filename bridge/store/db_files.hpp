@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 // Creates `db` empty with mode 0600 if it does not exist, and takes away any
 // group/other permission from it and its -wal/-shm files if they do (SQLite
@@ -43,4 +43,4 @@ std::filesystem::path move_aside(const std::filesystem::path& db,
 std::filesystem::path move_one_aside(const std::filesystem::path& file,
                                      std::chrono::system_clock::time_point now);
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 namespace {
 
@@ -36,4 +36,4 @@ const boost::system::error_category& store_category() {
   return category;
 }
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

@@ -4,7 +4,7 @@
 
 #include <boost/system/error_code.hpp>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 enum class Errc {
   dropped = 1,     // not accepted: the store is full (drop_newest) or the disk is
@@ -19,7 +19,7 @@ inline boost::system::error_code make_error_code(Errc e) {
   return {static_cast<int>(e), store_category()};
 }
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store
 
 template <>
-struct boost::system::is_error_code_enum<iotgw::store::Errc> : std::true_type {};
+struct boost::system::is_error_code_enum<iotgw::bridge::store::Errc> : std::true_type {};

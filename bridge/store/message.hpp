@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 // Position in the queue: assigned at append, strictly increasing for the life
 // of the database file (never reused, also not after the queue ran empty).
@@ -24,4 +24,4 @@ struct Message {
   std::uint64_t size() const { return topic.size() + payload.size(); }
 };
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

@@ -13,29 +13,29 @@
 
 #include "bridge/store/db_files.hpp"
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 1;
-constexpr auto kEvictLogInterval = std::chrono::seconds(10);
-constexpr auto kFullProbeInterval = std::chrono::seconds(60);
-constexpr auto kFullLogInterval = std::chrono::seconds(60);
+constexpr std::int64_t schema_version = 1;
+constexpr auto evict_log_interval = std::chrono::seconds(10);
+constexpr auto full_probe_interval = std::chrono::seconds(60);
+constexpr auto full_log_interval = std::chrono::seconds(60);
 // Bounds of the reserve when it is sized from the file system.
-constexpr std::int64_t kMinReserve = 64 * 1024;
-constexpr std::int64_t kMaxReserve = 8 * 1024 * 1024;
+constexpr std::int64_t min_reserve = 64 * 1024;
+constexpr std::int64_t max_reserve = 8 * 1024 * 1024;
 // Rounds of vacuum, checkpoint and (drop_oldest) eviction after a full disk.
-constexpr int kRegainRounds = 8;
+constexpr int regain_rounds = 8;
 // Attempts of a transaction refused for a full disk, and the smallest number
 // of acknowledged rows one deleting transaction is cut down to.
-constexpr int kFullAttempts = 4;
-constexpr std::size_t kMinDeleteChunk = 16;
-constexpr std::size_t kAllAcked = std::numeric_limits<std::size_t>::max();
+constexpr int full_attempts = 4;
+constexpr std::size_t min_delete_chunk = 16;
+constexpr std::size_t all_acked = std::numeric_limits<std::size_t>::max();
 
 // seq is the INTEGER PRIMARY KEY (the rowid): the queue order. size caches
 // length(topic) + length(payload) in bytes so bounds never read the blobs.
 // meta.last_seq keeps sequence numbers increasing after the queue ran empty.
-constexpr const char* kSchema = R"sql(
+constexpr const char* schema_sql = R"sql(
 BEGIN IMMEDIATE;
 CREATE TABLE messages(
   seq INTEGER PRIMARY KEY,
@@ -190,8 +190,8 @@ void QueueCore::configure(bool verify) {
   }
   const std::int64_t version = db_.query_int("PRAGMA user_version");
   if (version == 0 && db_.query_int("SELECT count(*) FROM sqlite_schema") == 0) {
-    db_.exec(kSchema);
-  } else if (version != kSchemaVersion) {
+    db_.exec(schema_sql);
+  } else if (version != schema_version) {
     throw sqlite::Error(SQLITE_NOTADB,
                         "not an iotgw queue (user_version " + std::to_string(version) + ")");
   }
@@ -250,7 +250,7 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
   bool with_inserts = !batch.empty();
   bool met_full = false;
   bool room_made = false;
-  std::size_t delete_limit = full_cap_ || counters_.disk_full ? delete_chunk() : kAllAcked;
+  std::size_t delete_limit = full_cap_ || counters_.disk_full ? delete_chunk() : all_acked;
   for (int attempt = 0;; ++attempt) {
     Staged staged{rows_, bytes_, next_seq_, std::vector<bool>(batch.size(), false),
                   std::vector<Seq>(batch.size(), 0)};
@@ -281,7 +281,7 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
         shed_oldest(rows_ / 32 + 1);
       }
       if (!with_inserts) {
-        if (!acked_.empty() && delete_limit > kMinDeleteChunk) {
+        if (!acked_.empty() && delete_limit > min_delete_chunk) {
           delete_limit = std::min(delete_limit, acked_.size()) / 2;
           continue;
         }
@@ -293,7 +293,7 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
         full_since_ = std::chrono::steady_clock::now();
         return result;
       }
-      if (drop_oldest && attempt < kFullAttempts && rows_ > 0) {
+      if (drop_oldest && attempt < full_attempts && rows_ > 0) {
         extra_evict = std::max<std::uint64_t>(batch.size(), rows_ / 32 + 1);
       } else if (!drop_oldest && first_time && hold_reserve()) {
         // The truncated log gave back more than the reserve: try as it was.
@@ -421,7 +421,7 @@ std::uint64_t QueueCore::delete_acked(std::size_t limit) {
 // Rows whose delete fits in a quarter of the reserve's log.
 std::size_t QueueCore::delete_chunk() const {
   const std::uint64_t per_row = (rows_ > 0 ? bytes_ / rows_ : 64) + 64;
-  return std::max<std::size_t>(kMinDeleteChunk,
+  return std::max<std::size_t>(min_delete_chunk,
                                static_cast<std::size_t>(room_unit() / 4 / per_row));
 }
 
@@ -441,7 +441,7 @@ void QueueCore::stage_bounds(std::span<const Message> batch, Staged& staged,
   const std::uint64_t max_bytes = cfg_.max_bytes;
   if (full_cap_) {
     staged.cap_lifted = staged.rows <= *full_cap_ / 2 ||
-                        std::chrono::steady_clock::now() - full_since_ >= kFullProbeInterval;
+                        std::chrono::steady_clock::now() - full_since_ >= full_probe_interval;
     if (!staged.cap_lifted) {
       max_rows = std::min(max_rows, *full_cap_);
     }
@@ -643,7 +643,7 @@ void QueueCore::maintain() {
 // reserve, the log must not hold more than it: after_commit keeps it so.
 
 std::int64_t QueueCore::room_unit() const {
-  return std::max<std::int64_t>(reserve_bytes_, kMinReserve);
+  return std::max<std::int64_t>(reserve_bytes_, min_reserve);
 }
 
 // Sizes the reserve from the file system it lives on and takes it.
@@ -656,7 +656,7 @@ void QueueCore::size_reserve() {
     const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
     const std::int64_t total =
         ::statvfs(dir.c_str(), &fs) == 0 ? static_cast<std::int64_t>(fs.f_blocks * fs.f_frsize) : 0;
-    reserve_bytes_ = std::clamp<std::int64_t>(total / 16, kMinReserve, kMaxReserve);
+    reserve_bytes_ = std::clamp<std::int64_t>(total / 16, min_reserve, max_reserve);
   }
   reserve_bytes_ -= reserve_bytes_ % options_.page_size;
   space_check_at_ = room_unit() / 2;
@@ -730,7 +730,7 @@ void QueueCore::note_disk_full() {
   ++full_unlogged_;
   counters_.disk_full = true;
   const auto now = std::chrono::steady_clock::now();
-  if (last_full_log_ && now - *last_full_log_ < kFullLogInterval) {
+  if (last_full_log_ && now - *last_full_log_ < full_log_interval) {
     return;
   }
   spdlog::error(
@@ -751,7 +751,7 @@ bool QueueCore::make_room() {
     return true;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (!last_room_log_ || now - *last_room_log_ >= kFullLogInterval) {
+  if (!last_room_log_ || now - *last_room_log_ >= full_log_interval) {
     spdlog::error(
         "store: {}: the disk is too full even to checkpoint the write-ahead log; messages are "
         "dropped until space returns",
@@ -766,7 +766,7 @@ bool QueueCore::make_room() {
 // if that does not free enough, more of the oldest rows are evicted first.
 void QueueCore::regain_space() {
   give_back_pages();
-  for (int round = 0; round < kRegainRounds && !hold_reserve(); ++round) {
+  for (int round = 0; round < regain_rounds && !hold_reserve(); ++round) {
     if (cfg_.overflow != config::Overflow::drop_oldest || rows_ == 0) {
       return;
     }
@@ -883,7 +883,7 @@ void QueueCore::note_evicted(std::uint64_t n, const char* why) {
   counters_.evicted += n;
   evicted_unlogged_ += n;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_evict_log_ >= kEvictLogInterval) {
+  if (now - last_evict_log_ >= evict_log_interval) {
     spdlog::warn("store: {} messages dropped ({}; store.overflow = {}), {} since start",
                  evicted_unlogged_, why,
                  cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest",
@@ -898,4 +898,4 @@ int QueueCore::on_wal(void* self, sqlite3* /*db*/, const char* /*name*/, int fra
   return SQLITE_OK;
 }
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

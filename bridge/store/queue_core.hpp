@@ -16,10 +16,10 @@
 #include "bridge/store/counters.hpp"
 #include "bridge/store/counting_vfs.hpp"
 #include "bridge/store/message.hpp"
-#include "bridge/store/sqlite.hpp"
+#include "bridge/store/sqlite/sqlite.hpp"
 #include "config/config.hpp"
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 struct CoreOptions {
   // Messages handed out by fetch() and not yet acknowledged, at most.
@@ -179,4 +179,4 @@ class QueueCore {
   Counters counters_;
 };
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

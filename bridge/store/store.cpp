@@ -3,7 +3,7 @@
 #include <boost/asio/error.hpp>
 #include <spdlog/spdlog.h>
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 Store::Store(asio::any_io_executor caller, const config::Store& cfg, StoreOptions options)
     : caller_(std::move(caller)),
@@ -310,4 +310,4 @@ void Store::publish_counters() {
   }
 }
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

@@ -32,7 +32,7 @@
 #include "bridge/store/queue_core.hpp"
 #include "config/config.hpp"
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -207,4 +207,4 @@ class Store {
   std::thread thread_;  // last: starts once everything above exists
 };
 
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

@@ -1,6 +1,6 @@
 #include "drivers/line/line_framer.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::line {
 
 LineFramer::LineFramer(std::string delimiter, std::size_t max_line)
     : delimiter_(std::move(delimiter)), max_line_(max_line) {
@@ -52,4 +52,4 @@ void LineFramer::reset() {
   discarding_ = false;
 }
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::line

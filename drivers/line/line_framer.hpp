@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::line {
 
 class LineFramer {
  public:
@@ -30,4 +30,4 @@ class LineFramer {
   std::uint64_t dropped_overlong_ = 0;
 };
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::line

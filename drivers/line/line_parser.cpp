@@ -9,7 +9,7 @@
 
 #include "config/point_scaling.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::line {
 namespace {
 
 std::string_view trim(std::string_view text) {
@@ -175,4 +175,4 @@ ParsedLine LineParser::parse(std::string_view line) const {
   return parsed;
 }
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::line

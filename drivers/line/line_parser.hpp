@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::line {
 
 struct ParsedLine {
   bool matched = false;  // the line is for this device (pattern matched, or a key found)
@@ -36,4 +36,4 @@ class LineParser {
 // Converts a point's text to its type, then applies scale and offset.
 std::optional<Value> parse_value(const config::Point& point, std::string_view text);
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::line

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 struct DeviceCounters {
   std::uint64_t requests = 0;           // frames sent, retries included
@@ -18,4 +18,4 @@ struct DeviceCounters {
   bool operator==(const DeviceCounters&) const = default;
 };
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 namespace {
 
 // One entry per byte value: the CRC register after shifting that byte through
@@ -23,16 +23,16 @@ constexpr std::array<std::uint16_t, 256> make_table() {
   return table;
 }
 
-constexpr auto kTable = make_table();
+constexpr auto crc_table = make_table();
 
 }  // namespace
 
 std::uint16_t crc16(std::span<const std::uint8_t> data) {
   std::uint16_t reg = 0xFFFF;
   for (const std::uint8_t byte : data) {
-    reg = static_cast<std::uint16_t>((reg >> 8) ^ kTable[(reg ^ byte) & 0xFFU]);
+    reg = static_cast<std::uint16_t>((reg >> 8) ^ crc_table[(reg ^ byte) & 0xFFU]);
   }
   return reg;
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

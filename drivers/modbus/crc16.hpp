@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <span>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 // CRC-16/MODBUS (reflected polynomial 0xA001, initial value 0xFFFF) of `data`.
 // On the wire it is sent low byte first.
 std::uint16_t crc16(std::span<const std::uint8_t> data);
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

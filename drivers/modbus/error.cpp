@@ -1,6 +1,6 @@
 #include "drivers/modbus/error.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 std::string Error::name() const {
   switch (code) {
@@ -99,4 +99,4 @@ Error exception_error(std::uint8_t code) {
   return error;
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

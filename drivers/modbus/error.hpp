@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -84,4 +84,4 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

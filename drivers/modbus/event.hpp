@@ -9,10 +9,10 @@
 #include "drivers/modbus/event/timer.hpp"
 #include "drivers/modbus/event/transaction_completed.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 using Event =
     std::variant<event::SendBytes, event::SetTimer, event::CancelTimer, event::TransactionCompleted,
                  event::CountersChanged, event::ResetTransport>;
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

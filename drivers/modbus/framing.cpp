@@ -3,7 +3,7 @@
 #include "drivers/modbus/crc16.hpp"
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 namespace {
 
 // Serial line spec 2.5.1: address, PDU, CRC low byte, CRC high byte.
@@ -22,7 +22,7 @@ Bytes encode_rtu_adu(std::uint8_t unit, std::uint16_t, std::span<const std::uint
 Bytes encode_tcp_adu(std::uint8_t unit, std::uint16_t transaction_id,
                      std::span<const std::uint8_t> pdu) {
   Bytes out;
-  out.reserve(kMbapLength + pdu.size());
+  out.reserve(mbap_length + pdu.size());
   pdu::put_u16(out, transaction_id);
   pdu::put_u16(out, 0);
   pdu::put_u16(out, static_cast<std::uint16_t>(1 + pdu.size()));
@@ -34,7 +34,7 @@ Bytes encode_tcp_adu(std::uint8_t unit, std::uint16_t transaction_id,
 }  // namespace
 
 const Framing rtu_framing{FramingKind::rtu, "rtu", 1, 2, 256, true, &encode_rtu_adu};
-const Framing tcp_framing{FramingKind::tcp, "tcp", kMbapLength, 0, 260, false, &encode_tcp_adu};
+const Framing tcp_framing{FramingKind::tcp, "tcp", mbap_length, 0, 260, false, &encode_tcp_adu};
 
 const Framing& framing_for(config::Protocol protocol) {
   return protocol == config::Protocol::modbus_tcp ? tcp_framing : rtu_framing;
@@ -45,4 +45,4 @@ MbapHeader parse_mbap(std::span<const std::uint8_t> header) {
                     header[6]};
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

@@ -10,7 +10,7 @@
 #include "config/config.hpp"
 #include "drivers/modbus/error.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 enum class FramingKind { rtu, tcp };
 
@@ -39,7 +39,7 @@ struct MbapHeader {
   std::uint16_t length = 0;  // bytes that follow: unit id + PDU
   std::uint8_t unit = 0;
 };
-inline constexpr std::size_t kMbapLength = 7;
+inline constexpr std::size_t mbap_length = 7;
 MbapHeader parse_mbap(std::span<const std::uint8_t> header);
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

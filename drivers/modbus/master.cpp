@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <string>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 namespace {
 
 using event::TimerKind;
 
 // Serial line spec 2.2: 0 is the broadcast address, 1..247 are slave addresses.
-constexpr std::uint8_t kBroadcastUnit = 0;
-constexpr std::uint8_t kMaxSerialUnit = 247;
+constexpr std::uint8_t broadcast_unit = 0;
+constexpr std::uint8_t max_serial_unit = 247;
 
 Error make_error(Errc code, std::string detail) {
   Error error;
@@ -102,11 +102,11 @@ std::vector<Event> Master::command(Transaction transaction, TimePoint now) {
     return refuse(pdu.error());
   }
   const bool serial_addressing = options_.framing->supports_broadcast;
-  if (serial_addressing && transaction.unit > kMaxSerialUnit) {
+  if (serial_addressing && transaction.unit > max_serial_unit) {
     return refuse(make_error(Errc::invalid_request,
                              "unit id " + std::to_string(transaction.unit) + " outside 0..247"));
   }
-  const bool broadcast = serial_addressing && transaction.unit == kBroadcastUnit;
+  const bool broadcast = serial_addressing && transaction.unit == broadcast_unit;
   if (broadcast && !pdu::is_write(transaction.request)) {
     return refuse(make_error(Errc::invalid_request, "only writes can be broadcast (unit 0)"));
   }
@@ -260,4 +260,4 @@ std::vector<Event> Master::on_transport_reset(TimePoint) {
   return finish(out);
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

@@ -18,7 +18,7 @@
 #include "drivers/modbus/response_framer.hpp"
 #include "drivers/modbus/timing.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 struct MasterOptions {
   const Framing* framing = &rtu_framing;
@@ -97,4 +97,4 @@ class Master {
   DeviceCounters unattributed_;
 };
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

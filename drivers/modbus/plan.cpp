@@ -4,7 +4,7 @@
 #include <numeric>
 #include <string>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 namespace {
 
 using config::RegisterKind;
@@ -70,7 +70,7 @@ void plan_kind(RegisterKind kind, std::vector<Candidate> candidates, std::size_t
 
 std::uint16_t register_limit(const config::Device& device) {
   return static_cast<std::uint16_t>(
-      std::clamp<int>(device.max_registers, 1, pdu::kMaxReadRegisters));
+      std::clamp<int>(device.max_registers, 1, pdu::max_read_registers));
 }
 
 ReadPlan plan_reads(const config::Device& device) {
@@ -84,7 +84,7 @@ ReadPlan plan_reads(const config::Device& device, std::span<const std::size_t> p
   const std::size_t max_gap = static_cast<std::size_t>(std::max(0, device.max_gap));
   for (const RegisterKind kind :
        {RegisterKind::holding, RegisterKind::input, RegisterKind::coil, RegisterKind::discrete}) {
-    const std::size_t limit = is_bit_kind(kind) ? pdu::kMaxReadBits : register_limit(device);
+    const std::size_t limit = is_bit_kind(kind) ? pdu::max_read_bits : register_limit(device);
     std::vector<Candidate> candidates;
     for (const std::size_t index : points) {
       if (index >= device.points.size()) {
@@ -146,4 +146,4 @@ Result<Value> extract(const config::Point& point, const PointSlice& slice,
   return make_error(Errc::malformed_response, "a write confirmation carries no point values");
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

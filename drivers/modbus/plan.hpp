@@ -13,7 +13,7 @@
 #include "drivers/modbus/pdu/request.hpp"
 #include "drivers/modbus/value.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 // Where one point's data sits in a planned read's response.
 struct PointSlice {
@@ -55,4 +55,4 @@ std::uint16_t register_limit(const config::Device& device);
 Result<Value> extract(const config::Point& point, const PointSlice& slice,
                       const pdu::Response& response);
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

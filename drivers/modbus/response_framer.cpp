@@ -3,12 +3,12 @@
 #include "drivers/modbus/crc16.hpp"
 #include "drivers/modbus/pdu/request.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 namespace {
 
 // TCP spec 3.1.3: the length field counts the unit id and the PDU (1..253 bytes).
-constexpr std::uint16_t kMinMbapLength = 2;
-constexpr std::uint16_t kMaxMbapLength = 1 + pdu::kMaxPduLength;
+constexpr std::uint16_t min_mbap_length = 2;
+constexpr std::uint16_t max_mbap_length = 1 + pdu::max_pdu_length;
 
 }  // namespace
 
@@ -124,7 +124,7 @@ void ResponseFramer::parse_rtu(bool at_end, FramerOutput& out) {
         static_cast<std::uint16_t>(frame[frame_length - 2] | (frame[frame_length - 1] << 8));
     if (crc16(frame.first(frame_length - 2)) != received_crc) {
       const std::uint8_t function = frame[1];
-      if (frame[0] == expected_->unit && (function & ~pdu::kExceptionFlag) == expected_->function) {
+      if (frame[0] == expected_->unit && (function & ~pdu::exception_flag) == expected_->function) {
         out.stats.crc_errors += 1;
       }
       drop(1, out);
@@ -144,10 +144,10 @@ void ResponseFramer::parse_rtu(bool at_end, FramerOutput& out) {
 // TCP spec 3.1.3: frames are delimited by the MBAP length, so the stream stays
 // aligned across frames we discard; an impossible length means it is lost.
 void ResponseFramer::parse_tcp(FramerOutput& out) {
-  while (buffered() >= kMbapLength) {
+  while (buffered() >= mbap_length) {
     const auto bytes = pending();
     const MbapHeader header = parse_mbap(bytes);
-    if (header.length < kMinMbapLength || header.length > kMaxMbapLength) {
+    if (header.length < min_mbap_length || header.length > max_mbap_length) {
       out.stats.desynchronised = true;
       drop(bytes.size(), out);
       return;
@@ -171,10 +171,10 @@ void ResponseFramer::parse_tcp(FramerOutput& out) {
       drop(frame_length, out);
       continue;
     }
-    out.pdu = Bytes(bytes.begin() + kMbapLength, bytes.begin() + frame_length);
+    out.pdu = Bytes(bytes.begin() + mbap_length, bytes.begin() + frame_length);
     start_ += frame_length;
     expected_.reset();
   }
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

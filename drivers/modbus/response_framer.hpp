@@ -12,7 +12,7 @@
 #include "drivers/modbus/error.hpp"
 #include "drivers/modbus/framing.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 // What one call threw away, so that the caller can count it per device.
 struct FramerStats {
@@ -74,4 +74,4 @@ class ResponseFramer {
   std::size_t start_ = 0;  // bytes before this index are consumed
 };
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 int bits_per_character(const config::Bus& bus) {
   const int parity = bus.parity == config::Parity::none ? 0 : 1;
@@ -35,4 +35,4 @@ Micros frame_gap(const config::Bus& bus) {
   return configured;
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

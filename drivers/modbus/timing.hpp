@@ -5,7 +5,7 @@
 
 #include "config/config.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 using Micros = std::chrono::microseconds;
 
@@ -25,4 +25,4 @@ Micros silent_interval(const config::Bus& bus);
 // configured frame_gap (some serial gateways need one), else none.
 Micros frame_gap(const config::Bus& bus);
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

@@ -8,7 +8,7 @@
 
 #include "config/point_scaling.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 namespace {
 
 using config::ByteOrder;
@@ -411,4 +411,4 @@ std::string to_string(const Value& value) {
   return std::visit(Print{}, value);
 }
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

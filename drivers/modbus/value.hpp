@@ -12,7 +12,7 @@
 #include "drivers/modbus/error.hpp"
 #include "drivers/modbus/pdu/request.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 // A point's value as the gateway publishes it. Integers stay integers while the
 // scale is 1 and the offset 0; a scaled value or a float is a double.
@@ -37,4 +37,4 @@ Result<pdu::Request> write_request(const config::Point& point, const Value& valu
 // "23.5", "true", "\"text\"": for logs and test messages.
 std::string to_string(const Value& value);
 
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

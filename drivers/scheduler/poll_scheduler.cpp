@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::scheduler {
 
 PollScheduler::PollScheduler(std::vector<DeviceTiming> devices, TimePoint start) {
   devices_.reserve(devices.size());
@@ -106,4 +106,4 @@ void PollScheduler::finished(const Job& job, bool answered, TimePoint now) {
   }
 }
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::scheduler

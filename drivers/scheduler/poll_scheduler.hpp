@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::scheduler {
 
 class PollScheduler {
  public:
@@ -83,4 +83,4 @@ class PollScheduler {
   bool write_went_last_ = false;
 };
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::scheduler

@@ -6,7 +6,7 @@
 
 #include <libserialport.h>
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::serial {
 namespace {
 
 std::string text_or_empty(const char* text) {
@@ -137,4 +137,4 @@ std::optional<std::string> resolve_port(const std::string& configured,
   return std::nullopt;
 }
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::serial

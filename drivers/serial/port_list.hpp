@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::serial {
 
 struct PortInfo {
   std::string name;  // /dev/ttyUSB0
@@ -38,4 +38,4 @@ std::optional<UsbSelector> parse_usb_name(const std::string& port);
 std::optional<std::string> resolve_port(const std::string& configured,
                                         const std::vector<PortInfo>& ports, std::string& error);
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::serial

@@ -9,7 +9,7 @@
 #include "drivers/serial/port_list.hpp"
 #include "drivers/serial/termios2.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::serial {
 namespace {
 
 OpenedPort failure(OpenedPort port, std::string what, int error_number) {
@@ -59,4 +59,4 @@ OpenedPort open_serial(const config::Bus& bus) {
   return port;
 }
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::serial

@@ -7,7 +7,7 @@
 
 #include "config/config.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::serial {
 
 struct OpenedPort {
   int fd = -1;        // owned by the caller; -1 on failure
@@ -20,4 +20,4 @@ struct OpenedPort {
 // data and stop bits, flow control and, when configured, RS-485 mode.
 OpenedPort open_serial(const config::Bus& bus);
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::serial

@@ -8,7 +8,7 @@
 #include <linux/serial.h>
 #include <sys/ioctl.h>
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::serial {
 
 int apply_line_settings(int fd, const config::Bus& bus) {
   struct termios2 tio {};
@@ -68,4 +68,4 @@ int discard_buffers(int fd) {
   return ::ioctl(fd, TCFLSH, TCIOFLUSH) == 0 ? 0 : errno;
 }
 
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::serial

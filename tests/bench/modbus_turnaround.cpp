@@ -20,9 +20,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include "drivers/modbus/crc16.hpp"
+#include "drivers/modbus/io/modbus_bus.hpp"
 #include "drivers/modbus/plan.hpp"
 #include "drivers/modbus/timing.hpp"
-#include "drivers/modbus_bus/modbus_bus.hpp"
 
 namespace {
 
@@ -62,7 +62,7 @@ config::Device energy_meter() {
 }
 
 std::vector<std::uint8_t> with_crc(std::vector<std::uint8_t> frame) {
-  const std::uint16_t crc = modbus::crc16(frame);
+  const std::uint16_t crc = drivers::modbus::crc16(frame);
   frame.push_back(static_cast<std::uint8_t>(crc & 0xFF));
   frame.push_back(static_cast<std::uint8_t>(crc >> 8));
   return frame;
@@ -146,11 +146,11 @@ int main(int argc, char** argv) {
   bus.timeout = 500ms;
   bus.devices.push_back(energy_meter());
 
-  const modbus::ReadPlan merged = modbus::plan_reads(bus.devices[0]);
+  const drivers::modbus::ReadPlan merged = drivers::modbus::plan_reads(bus.devices[0]);
   std::size_t unmerged = 0;
   for (std::size_t i = 0; i < bus.devices[0].points.size(); ++i) {
     const std::size_t one[] = {i};
-    unmerged += modbus::plan_reads(bus.devices[0], one).reads.size();
+    unmerged += drivers::modbus::plan_reads(bus.devices[0], one).reads.size();
   }
 
   std::atomic<bool> stop{false};
@@ -159,8 +159,8 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   std::size_t readings = 0;
-  drivers::ModbusBus modbus_bus(io.get_executor(), bus,
-                                [&](const drivers::Reading&) { ++readings; });
+  drivers::modbus::io::ModbusBus modbus_bus(io.get_executor(), bus,
+                                            [&](const drivers::Reading&) { ++readings; });
   modbus_bus.start();
   const std::size_t wanted = static_cast<std::size_t>(polls) * bus.devices[0].points.size();
   const auto started = Clock::now();
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "too few transactions measured\n");
     return 1;
   }
-  const double gap_us = static_cast<double>(modbus::silent_interval(bus).count());
+  const double gap_us = static_cast<double>(drivers::modbus::silent_interval(bus).count());
   std::printf("Modbus RTU on a pty at %u baud, %zu points, %d polls in %.2f s\n", bus.baud,
               bus.devices[0].points.size(), polls, seconds);
   std::printf("%-44s %10s %10s\n", "", "median us", "p99 us");

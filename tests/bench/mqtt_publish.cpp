@@ -18,7 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 #include "tests/bench/anchor.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 
@@ -81,7 +81,7 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
   mqtt.clean_session = true;
   mqtt.inflight = static_cast<std::uint32_t>(options.inflight);
   mqtt.will.topic.clear();
-  iotgw::mqtt::client client(io.get_executor(), mqtt);
+  iotgw::bridge::mqtt::io::Client client(io.get_executor(), mqtt);
 
   const std::vector<std::uint8_t> payload(static_cast<std::size_t>(options.payload), 'x');
   long sent = 0;
@@ -90,7 +90,7 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
   Clock::time_point started{};
   Clock::time_point finished{};
   std::function<void()> pump;
-  const auto done = [&](const std::optional<iotgw::mqtt::error>& failure) {
+  const auto done = [&](const std::optional<iotgw::bridge::mqtt::Error>& failure) {
     failed += failure ? 1 : 0;
     if (++acked == options.messages) {
       finished = Clock::now();
@@ -101,13 +101,14 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
   };
   pump = [&] {
     while (sent < options.messages && !client.window_full()) {
-      if (client.publish("bench/iotgw", payload, iotgw::mqtt::qos::at_least_once, false, done)) {
+      if (client.publish("bench/iotgw", payload, iotgw::bridge::mqtt::packet::Qos::at_least_once,
+                         false, done)) {
         break;
       }
       ++sent;
     }
   };
-  client.on_state([&](const iotgw::mqtt::connection_event& change) {
+  client.on_state([&](const iotgw::bridge::mqtt::io::ConnectionEvent& change) {
     if (change.connected && sent == 0) {
       started = Clock::now();
       pump();

@@ -91,25 +91,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
 
   const iotgw::config::Config& config = fuzz_config();
-  static const iotgw::CommandParser parser(config);
+  static const iotgw::gateway::CommandParser parser(config);
   const auto now = std::chrono::system_clock::time_point(1795633200s);
-  const iotgw::ParsedCommand parsed = parser.parse(topic, payload, retained, now);
+  const iotgw::gateway::ParsedCommand parsed = parser.parse(topic, payload, retained, now);
 
-  if (const auto* refusal = std::get_if<iotgw::Refusal>(&parsed)) {
+  if (const auto* refusal = std::get_if<iotgw::gateway::Refusal>(&parsed)) {
     if (refusal->result_topic.empty() || refusal->error.empty() ||
-        !nlohmann::json::accept(iotgw::error_result(refusal->id, refusal->error))) {
+        !nlohmann::json::accept(iotgw::gateway::error_result(refusal->id, refusal->error))) {
       std::abort();
     }
     return 0;
   }
-  const auto* command = std::get_if<iotgw::Command>(&parsed);
+  const auto* command = std::get_if<iotgw::gateway::Command>(&parsed);
   if (command == nullptr) {
     return 0;
   }
   if (retained) {
     std::abort();
   }
-  if (const auto* set = std::get_if<iotgw::SetCommand>(&command->action)) {
+  if (const auto* set = std::get_if<iotgw::gateway::SetCommand>(&command->action)) {
     const iotgw::config::Point& point =
         config.buses[set->device.bus].devices[set->device.device].points[set->point];
     if (!point.writable) {
@@ -122,8 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     // What would go on the bus: a request, or a refusal before any traffic.
-    (void)iotgw::modbus::write_request(point, set->value);
-    if (!nlohmann::json::accept(iotgw::ok_result(command->id, set->value))) {
+    (void)iotgw::drivers::modbus::write_request(point, set->value);
+    if (!nlohmann::json::accept(iotgw::gateway::ok_result(command->id, set->value))) {
       std::abort();
     }
   }

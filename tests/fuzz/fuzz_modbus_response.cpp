@@ -24,9 +24,9 @@
 
 namespace {
 
-using namespace iotgw::modbus;
+using namespace iotgw::drivers::modbus;
 
-constexpr std::size_t kHeader = 5;
+constexpr std::size_t header_size = 5;
 
 void check(bool condition) {
   if (!condition) {
@@ -37,25 +37,25 @@ void check(bool condition) {
 pdu::Request make_request(std::uint8_t selector, std::uint16_t seed) {
   switch (selector % 8) {
     case 0:
-      return pdu::ReadCoils{seed, static_cast<std::uint16_t>(1 + seed % pdu::kMaxReadBits)};
+      return pdu::ReadCoils{seed, static_cast<std::uint16_t>(1 + seed % pdu::max_read_bits)};
     case 1:
-      return pdu::ReadDiscreteInputs{0, static_cast<std::uint16_t>(1 + seed % pdu::kMaxReadBits)};
+      return pdu::ReadDiscreteInputs{0, static_cast<std::uint16_t>(1 + seed % pdu::max_read_bits)};
     case 2:
       return pdu::ReadHoldingRegisters{
-          0, static_cast<std::uint16_t>(1 + seed % pdu::kMaxReadRegisters)};
+          0, static_cast<std::uint16_t>(1 + seed % pdu::max_read_registers)};
     case 3:
-      return pdu::ReadInputRegisters{0,
-                                     static_cast<std::uint16_t>(1 + seed % pdu::kMaxReadRegisters)};
+      return pdu::ReadInputRegisters{
+          0, static_cast<std::uint16_t>(1 + seed % pdu::max_read_registers)};
     case 4:
       return pdu::WriteSingleCoil{seed, (seed & 1U) != 0};
     case 5:
       return pdu::WriteSingleRegister{0x0001, seed};
     case 6:
       return pdu::WriteMultipleCoils{0x0013,
-                                     std::vector<bool>(1 + seed % pdu::kMaxWriteCoils, true)};
+                                     std::vector<bool>(1 + seed % pdu::max_write_coils, true)};
     default:
       return pdu::WriteMultipleRegisters{
-          0x0001, std::vector<std::uint16_t>(1 + seed % pdu::kMaxWriteRegisters, seed)};
+          0x0001, std::vector<std::uint16_t>(1 + seed % pdu::max_write_registers, seed)};
   }
 }
 
@@ -105,7 +105,7 @@ void fuzz_framer(const Framing& framing, const pdu::Request& request, std::uint8
   const auto take = [&](const FramerOutput& out) {
     check(framer.buffered() <= framing.max_adu_length);
     if (out.pdu) {
-      check(!out.pdu->empty() && out.pdu->size() <= pdu::kMaxPduLength);
+      check(!out.pdu->empty() && out.pdu->size() <= pdu::max_pdu_length);
       check_decoded(request, pdu::decode_response(request, *out.pdu));
       framer.expect({unit, 1, pdu::function_code(request)});
     }
@@ -162,7 +162,7 @@ void fuzz_master(const Framing& framing, const pdu::Request& request, std::uint8
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < kHeader) {
+  if (size < header_size) {
     return 0;
   }
   const std::uint8_t flags = data[0];
@@ -171,7 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t chunk = flags >> 4;
   const auto request = make_request(data[1], static_cast<std::uint16_t>((data[2] << 8) | data[3]));
   const std::uint8_t unit = data[4];
-  const std::span<const std::uint8_t> stream(data + kHeader, size - kHeader);
+  const std::span<const std::uint8_t> stream(data + header_size, size - header_size);
 
   check_decoded(request, pdu::decode_response(request, stream));
   fuzz_framer(framing, request, unit, stream, chunk, silences);

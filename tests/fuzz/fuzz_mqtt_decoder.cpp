@@ -21,7 +21,7 @@
 
 namespace {
 
-using namespace iotgw::mqtt;
+using namespace iotgw::bridge::mqtt;
 
 void require(bool condition) {
   if (!condition) {
@@ -31,16 +31,16 @@ void require(bool condition) {
 
 constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
 
-struct run {
-  std::vector<stream_item> items;
-  std::optional<errc> failure;
+struct Run {
+  std::vector<StreamItem> items;
+  std::optional<Errc> failure;
 };
 
 // Feeds `input` in chunks whose sizes cycle through 1..`max_chunk`.
-run feed_in_chunks(std::span<const std::uint8_t> input, std::size_t max_chunk,
-                   decode_limits limits) {
-  stream_decoder decoder(limits);
-  run result;
+Run feed_in_chunks(std::span<const std::uint8_t> input, std::size_t max_chunk,
+                   packet::DecodeLimits limits) {
+  StreamDecoder decoder(limits);
+  Run result;
   std::size_t chunk = 1;
   while (!input.empty()) {
     const std::size_t n = std::min(chunk, input.size());
@@ -58,18 +58,18 @@ run feed_in_chunks(std::span<const std::uint8_t> input, std::size_t max_chunk,
 
 // Checks that `skipped` came from a PUBLISH at the front of `input`, larger
 // than the limit, and agrees with that PUBLISH decoded whole.
-std::size_t check_skipped(std::span<const std::uint8_t> input, const oversized_publish& skipped,
-                          const decode_limits& limits) {
-  auto header = parse_fixed_header(input, unlimited);
+std::size_t check_skipped(std::span<const std::uint8_t> input, const OversizedPublish& skipped,
+                          const packet::DecodeLimits& limits) {
+  auto header = packet::parse_fixed_header(input, unlimited);
   require(header.has_value() && header->has_value());
-  const fixed_header original = **header;
-  require(original.type() == packet_type::publish);
+  const packet::FixedHeader original = **header;
+  require(original.type() == packet::PacketType::publish);
   require(original.packet_size() == skipped.size);
   require(skipped.size > limits.max_packet_size && skipped.size <= input.size());
-  require(skipped.qos == static_cast<qos>((original.flags() >> 1) & 0x03));
+  require(skipped.qos == static_cast<packet::Qos>((original.flags() >> 1) & 0x03));
   require(skipped.retain == ((original.flags() & 0x01) != 0));
   require(skipped.dup == ((original.flags() & 0x08) != 0));
-  auto whole = decode(input.first(skipped.size), decode_limits{unlimited});
+  auto whole = decode(input.first(skipped.size), packet::DecodeLimits{unlimited});
   const bool topic_kept = skipped.topic.size() == skipped.topic_length;
   require(topic_kept || skipped.topic.empty());
   if (topic_kept) {
@@ -77,7 +77,7 @@ std::size_t check_skipped(std::span<const std::uint8_t> input, const oversized_p
     require(whole.has_value());
   }
   if (whole) {
-    const auto& message = std::get<publish>(*whole);
+    const auto& message = std::get<packet::Publish>(*whole);
     require(message.topic.size() == skipped.topic_length);
     require(!topic_kept || message.topic == skipped.topic);
     require(message.packet_id == skipped.packet_id);
@@ -86,19 +86,19 @@ std::size_t check_skipped(std::span<const std::uint8_t> input, const oversized_p
 }
 
 // Checks that `decoded` came from the front of `input` and re-encodes to it.
-std::size_t check_round_trip(std::span<const std::uint8_t> input, const packet& decoded,
-                             const decode_limits& limits) {
-  auto header = parse_fixed_header(input, limits.max_packet_size);
+std::size_t check_round_trip(std::span<const std::uint8_t> input, const packet::Packet& decoded,
+                             const packet::DecodeLimits& limits) {
+  auto header = packet::parse_fixed_header(input, limits.max_packet_size);
   require(header.has_value() && header->has_value());
-  const fixed_header original = **header;
+  const packet::FixedHeader original = **header;
   require(original.packet_size() <= input.size());
 
   std::vector<std::uint8_t> encoded;
   auto written = encode(decoded, encoded);
   require(written.has_value() && *written == encoded.size());
-  auto re_header = parse_fixed_header(encoded, limits.max_packet_size);
+  auto re_header = packet::parse_fixed_header(encoded, limits.max_packet_size);
   require(re_header.has_value() && re_header->has_value());
-  const fixed_header canonical = **re_header;
+  const packet::FixedHeader canonical = **re_header;
   require(canonical.first_byte == original.first_byte);
   require(canonical.remaining_length == original.remaining_length);
   const auto original_body = input.subspan(original.header_size, original.remaining_length);
@@ -109,19 +109,19 @@ std::size_t check_round_trip(std::span<const std::uint8_t> input, const packet& 
   auto again = decode(encoded, limits);
   require(again.has_value() && *again == decoded);
 
-  if (const auto* message = std::get_if<publish>(&decoded)) {
+  if (const auto* message = std::get_if<packet::Publish>(&decoded)) {
     // A topic name is a filter matching exactly itself; '#' skips '$' topics.
     require(topic_matches(message->topic, message->topic));
     require(topic_matches("#", message->topic) == (message->topic.front() != '$'));
-    if (message->qos != qos::at_most_once) {
-      require(set_dup(encoded, !message->dup));
+    if (message->qos != packet::Qos::at_most_once) {
+      require(packet::set_dup(encoded, !message->dup));
       auto flipped = decode(encoded, limits);
-      require(flipped.has_value() && std::get<publish>(*flipped).dup != message->dup);
+      require(flipped.has_value() && std::get<packet::Publish>(*flipped).dup != message->dup);
     } else {
-      require(!set_dup(encoded, true));
+      require(!packet::set_dup(encoded, true));
     }
   }
-  if (const auto* request = std::get_if<subscribe>(&decoded)) {
+  if (const auto* request = std::get_if<packet::Subscribe>(&decoded)) {
     for (const auto& entry : request->subscriptions) {
       require(!check_topic_filter(entry.filter).has_value());
       topic_matches(entry.filter, "a/b/$c");
@@ -134,31 +134,31 @@ std::size_t check_round_trip(std::span<const std::uint8_t> input, const packet& 
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> input(data, size);
-  const decode_limits limits{};
+  const packet::DecodeLimits limits{};
 
-  run whole;
-  stream_decoder decoder(limits);
+  Run whole;
+  StreamDecoder decoder(limits);
   if (auto failure = decoder.feed(input, whole.items)) {
     whole.failure = failure->code;
   }
   for (const std::size_t max_chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}}) {
-    const run chunked = feed_in_chunks(input, max_chunk, limits);
+    const Run chunked = feed_in_chunks(input, max_chunk, limits);
     require(chunked.items == whole.items);
     require(chunked.failure == whole.failure);
   }
 
   std::size_t offset = 0;
   for (const auto& item : whole.items) {
-    if (const auto* skipped = std::get_if<oversized_publish>(&item)) {
+    if (const auto* skipped = std::get_if<OversizedPublish>(&item)) {
       offset += check_skipped(input.subspan(offset), *skipped, limits);
     } else {
-      offset += check_round_trip(input.subspan(offset), std::get<packet>(item), limits);
+      offset += check_round_trip(input.subspan(offset), std::get<packet::Packet>(item), limits);
     }
   }
   require(offset <= size);
   if (!whole.failure) {
     // Without an error the stream ends inside at most one unfinished packet.
-    auto tail = parse_fixed_header(input.subspan(offset), unlimited);
+    auto tail = packet::parse_fixed_header(input.subspan(offset), unlimited);
     require(tail.has_value());
     require(!tail->has_value() || (*tail)->packet_size() > size - offset);
   }
@@ -166,21 +166,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A small limit never buffers more (feed_in_chunks checks). Up to where
   // one of the runs stops, both yield the same packets, except that
   // PUBLISHes above the small limit come out skipped.
-  const decode_limits small_limits{32};
-  const run small = feed_in_chunks(input, 5, small_limits);
+  const packet::DecodeLimits small_limits{32};
+  const Run small = feed_in_chunks(input, 5, small_limits);
   offset = 0;
   for (std::size_t i = 0; i < small.items.size() && i < whole.items.size(); ++i) {
-    if (const auto* skipped = std::get_if<oversized_publish>(&small.items[i])) {
-      if (const auto* both = std::get_if<oversized_publish>(&whole.items[i])) {
+    if (const auto* skipped = std::get_if<OversizedPublish>(&small.items[i])) {
+      if (const auto* both = std::get_if<OversizedPublish>(&whole.items[i])) {
         require(skipped->size == both->size && skipped->packet_id == both->packet_id);
       } else {
-        const auto& message = std::get<publish>(std::get<packet>(whole.items[i]));
+        const auto& message = std::get<packet::Publish>(std::get<packet::Packet>(whole.items[i]));
         require(skipped->qos == message.qos && skipped->packet_id == message.packet_id);
       }
       offset += check_skipped(input.subspan(offset), *skipped, small_limits);
     } else {
       require(small.items[i] == whole.items[i]);
-      auto header = parse_fixed_header(input.subspan(offset), unlimited);
+      auto header = packet::parse_fixed_header(input.subspan(offset), unlimited);
       require(header.has_value() && header->has_value());
       offset += (*header)->packet_size();
     }

@@ -16,7 +16,7 @@
 
 namespace {
 
-using namespace iotgw::mqtt;
+using namespace iotgw::bridge::mqtt;
 
 void require(bool condition) {
   if (!condition) {
@@ -27,9 +27,9 @@ void require(bool condition) {
 constexpr std::size_t window = 4;
 
 // Reads the script one byte at a time; past the end it yields zeros.
-class script {
+class Script {
  public:
-  explicit script(std::span<const std::uint8_t> data) : data_(data) {}
+  explicit Script(std::span<const std::uint8_t> data) : data_(data) {}
   bool done() const { return at_ >= data_.size(); }
   std::uint8_t next() { return at_ < data_.size() ? data_[at_++] : 0; }
   std::span<const std::uint8_t> take(std::size_t n) {
@@ -44,18 +44,18 @@ class script {
   std::size_t at_ = 0;
 };
 
-struct checker {
+struct Checker {
   std::set<std::uint64_t> outstanding;
   std::set<std::uint64_t> finished;
 
-  void check(const events& out) {
+  void check(const Events& out) {
     for (const auto& e : out) {
-      if (const auto* s = std::get_if<send>(&e)) {
-        require(decode(s->bytes, decode_limits{1u << 20}).has_value());
-      } else if (const auto* done = std::get_if<publish_completed>(&e)) {
+      if (const auto* s = std::get_if<event::Send>(&e)) {
+        require(decode(s->bytes, packet::DecodeLimits{1u << 20}).has_value());
+      } else if (const auto* done = std::get_if<event::PublishCompleted>(&e)) {
         require(outstanding.erase(done->tag) == 1);
         require(finished.insert(done->tag).second);
-      } else if (const auto* rejected = std::get_if<command_rejected>(&e)) {
+      } else if (const auto* rejected = std::get_if<event::CommandRejected>(&e)) {
         outstanding.erase(rejected->tag);
       }
     }
@@ -65,14 +65,14 @@ struct checker {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  session_config config;
+  SessionConfig config;
   config.connect.client_id = "fuzz";
   config.connect.clean_session = false;
   config.connect.keep_alive = 10;
   config.max_in_flight = window;
-  session s(config);
-  checker check;
-  script steps({data, size});
+  Session s(config);
+  Checker check;
+  Script steps({data, size});
   auto now = std::chrono::steady_clock::time_point{};
   std::uint64_t next_tag = 1;
   const std::vector<std::uint8_t> payload = {0x01, 0x02};
@@ -84,14 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check.check(s.feed(steps.take(steps.next()), now));
         break;
       case 1: {
-        const auto level = static_cast<qos>(steps.next() % 3);
+        const auto level = static_cast<packet::Qos>(steps.next() % 3);
         const std::uint64_t tag = next_tag++;
         check.outstanding.insert(tag);
-        check.check(s.publish(publish_view{"f/t", payload, level, false, false, 0}, tag, now));
+        check.check(
+            s.publish(packet::PublishView{"f/t", payload, level, false, false, 0}, tag, now));
         break;
       }
       case 2:
-        check.check(s.on_timer(static_cast<timer_kind>(steps.next() % 3), now));
+        check.check(s.on_timer(static_cast<event::TimerKind>(steps.next() % 3), now));
         break;
       case 3:
         check.check(s.connection_lost(now));
@@ -100,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check.check(s.connect(now));
         break;
       case 5:
-        check.check(s.subscribe({{"f/#", qos::exactly_once}}, next_tag++, now));
+        check.check(s.subscribe({{"f/#", packet::Qos::exactly_once}}, next_tag++, now));
         break;
       case 6:
         check.check(s.unsubscribe({"f/#"}, next_tag++, now));

@@ -18,10 +18,10 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
@@ -36,17 +36,17 @@ std::string text(const std::vector<std::uint8_t>& payload) {
 }
 
 // Sends the log to a string while it lives, instead of the default logger.
-class log_capture {
+class LogCapture {
  public:
-  log_capture() : previous_(spdlog::default_logger()) {
+  LogCapture() : previous_(spdlog::default_logger()) {
     auto logger = std::make_shared<spdlog::logger>(
         "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_));
     logger->set_level(spdlog::level::info);
     spdlog::set_default_logger(std::move(logger));
   }
-  ~log_capture() { spdlog::set_default_logger(previous_); }
-  log_capture(const log_capture&) = delete;
-  log_capture& operator=(const log_capture&) = delete;
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
 
   // How many lines logged so far contain `text`.
   std::size_t count(std::string_view text) const {
@@ -64,24 +64,24 @@ class log_capture {
 };
 
 // A client with what it has seen: messages, connection events, completions.
-struct peer {
-  explicit peer(config::Mqtt settings) : config(std::move(settings)) {}
+struct Peer {
+  explicit Peer(config::Mqtt settings) : config(std::move(settings)) {}
 
   void attach(boost::asio::io_context& io) {
-    client = std::make_unique<mqtt::client>(io.get_executor(), config);
-    client->on_message([this](const publish& message) { messages.push_back(message); });
-    client->on_state([this](const connection_event& change) { changes.push_back(change); });
+    client = std::make_unique<mqtt::io::Client>(io.get_executor(), config);
+    client->on_message([this](const packet::Publish& message) { messages.push_back(message); });
+    client->on_state([this](const io::ConnectionEvent& change) { changes.push_back(change); });
   }
 
   std::size_t disconnections() const {
     return std::count_if(changes.begin(), changes.end(),
-                         [](const connection_event& change) { return !change.connected; });
+                         [](const io::ConnectionEvent& change) { return !change.connected; });
   }
 
   config::Mqtt config;  // before the client, which keeps a reference to it
-  std::unique_ptr<mqtt::client> client;
-  std::vector<publish> messages;
-  std::vector<connection_event> changes;
+  std::unique_ptr<mqtt::io::Client> client;
+  std::vector<packet::Publish> messages;
+  std::vector<io::ConnectionEvent> changes;
 };
 
 class MqttClientTest : public testing::Test {
@@ -116,9 +116,9 @@ class MqttClientTest : public testing::Test {
   }
 
   // A started client; the fixture stops it at the end.
-  peer& add(config::Mqtt mqtt, bool start = true) {
-    peers_.push_back(std::make_unique<peer>(std::move(mqtt)));
-    peer& p = *peers_.back();
+  Peer& add(config::Mqtt mqtt, bool start = true) {
+    peers_.push_back(std::make_unique<Peer>(std::move(mqtt)));
+    Peer& p = *peers_.back();
     p.attach(io_);
     if (start) {
       p.client->start();
@@ -142,29 +142,30 @@ class MqttClientTest : public testing::Test {
     return true;
   }
 
-  bool connected(peer& p) {
+  bool connected(Peer& p) {
     return run_until([&] { return p.client->connected(); });
   }
 
   // Subscribes and waits for the SUBACK.
-  void subscribe(peer& p, std::string filter, qos level) {
-    std::optional<result<std::vector<suback_code>>> answer;
-    p.client->subscribe({{std::move(filter), level}},
-                        [&](const result<std::vector<suback_code>>& codes) { answer = codes; });
+  void subscribe(Peer& p, std::string filter, packet::Qos level) {
+    std::optional<Result<std::vector<packet::SubackCode>>> answer;
+    p.client->subscribe(
+        {{std::move(filter), level}},
+        [&](const Result<std::vector<packet::SubackCode>>& codes) { answer = codes; });
     ASSERT_TRUE(run_until([&] { return answer.has_value(); }));
     ASSERT_TRUE(answer->has_value()) << answer->error().reason;
     ASSERT_EQ(answer->value().size(), 1u);
-    ASSERT_NE(answer->value()[0], suback_code::failure);
+    ASSERT_NE(answer->value()[0], packet::SubackCode::failure);
   }
 
   // Publishes and waits for the completion; true when it succeeded.
-  bool publish_and_wait(peer& p, std::string topic, std::string payload, qos level,
+  bool publish_and_wait(Peer& p, std::string topic, std::string payload, packet::Qos level,
                         bool retain = false) {
     // On the heap: a publish that times out here completes later, at stop.
-    auto outcome = std::make_shared<std::optional<std::optional<error>>>();
+    auto outcome = std::make_shared<std::optional<std::optional<Error>>>();
     const auto body = bytes(payload);
-    const check_result refused = p.client->publish(
-        topic, body, level, retain, [outcome](const std::optional<error>& e) { *outcome = e; });
+    const CheckResult refused = p.client->publish(
+        topic, body, level, retain, [outcome](const std::optional<Error>& e) { *outcome = e; });
     if (refused) {
       ADD_FAILURE() << "refused: " << refused->reason;
       return false;
@@ -174,16 +175,17 @@ class MqttClientTest : public testing::Test {
 
   std::unique_ptr<MosquittoBroker> broker_;
   boost::asio::io_context io_;
-  std::vector<std::unique_ptr<peer>> peers_;
+  std::vector<std::unique_ptr<Peer>> peers_;
 };
 
 TEST_F(MqttClientTest, RoundTripAtEachQos) {
   MosquittoBroker& broker = start_broker();
-  peer& a = add(settings(broker, "it-roundtrip"));
+  Peer& a = add(settings(broker, "it-roundtrip"));
   ASSERT_TRUE(connected(a));
-  subscribe(a, "it/rt/#", qos::exactly_once);
+  subscribe(a, "it/rt/#", packet::Qos::exactly_once);
 
-  for (const qos level : {qos::at_most_once, qos::at_least_once, qos::exactly_once}) {
+  for (const packet::Qos level :
+       {packet::Qos::at_most_once, packet::Qos::at_least_once, packet::Qos::exactly_once}) {
     const std::string n = std::to_string(static_cast<int>(level));
     ASSERT_TRUE(publish_and_wait(a, "it/rt/q" + n, "payload " + n, level));
   }
@@ -193,7 +195,7 @@ TEST_F(MqttClientTest, RoundTripAtEachQos) {
     EXPECT_EQ(text(a.messages[i].payload), "payload " + std::to_string(i));
     EXPECT_EQ(static_cast<int>(a.messages[i].qos), static_cast<int>(i));
   }
-  const client_counters& counters = a.client->counters();
+  const io::ClientCounters& counters = a.client->counters();
   EXPECT_EQ(counters.connects, 1u);
   EXPECT_EQ(counters.published, 3u);
   EXPECT_EQ(counters.acked, 3u);
@@ -204,27 +206,27 @@ TEST_F(MqttClientTest, RoundTripAtEachQos) {
 
 TEST_F(MqttClientTest, SubscriptionsRestoredWhenTheBrokerLostTheSession) {
   MosquittoBroker& broker = start_broker();
-  peer& a = add(settings(broker, "it-restore"));
+  Peer& a = add(settings(broker, "it-restore"));
   ASSERT_TRUE(connected(a));
-  subscribe(a, "it/restore", qos::at_least_once);
+  subscribe(a, "it/restore", packet::Qos::at_least_once);
 
   a.client->abort_connection();
   ASSERT_TRUE(run_until([&] { return a.client->counters().connects == 2; }));
   EXPECT_FALSE(a.changes.back().session_present);
-  ASSERT_TRUE(publish_and_wait(a, "it/restore", "again", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(a, "it/restore", "again", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; }));
   EXPECT_EQ(text(a.messages[0].payload), "again");
 }
 
 TEST_F(MqttClientTest, RetainedMessageReachesALaterSubscriber) {
   MosquittoBroker& broker = start_broker();
-  peer& a = add(settings(broker, "it-retain-pub"));
+  Peer& a = add(settings(broker, "it-retain-pub"));
   ASSERT_TRUE(connected(a));
-  ASSERT_TRUE(publish_and_wait(a, "it/retained", "kept", qos::at_least_once, true));
+  ASSERT_TRUE(publish_and_wait(a, "it/retained", "kept", packet::Qos::at_least_once, true));
 
-  peer& b = add(settings(broker, "it-retain-sub"));
+  Peer& b = add(settings(broker, "it-retain-sub"));
   ASSERT_TRUE(connected(b));
-  subscribe(b, "it/retained", qos::at_least_once);
+  subscribe(b, "it/retained", packet::Qos::at_least_once);
   ASSERT_TRUE(run_until([&] { return b.messages.size() == 1; }));
   EXPECT_EQ(text(b.messages[0].payload), "kept");
   EXPECT_TRUE(b.messages[0].retain);
@@ -232,13 +234,13 @@ TEST_F(MqttClientTest, RetainedMessageReachesALaterSubscriber) {
 
 TEST_F(MqttClientTest, WillOnAbruptLossButNotAfterGracefulStop) {
   MosquittoBroker& broker = start_broker();
-  peer& watcher = add(settings(broker, "it-will-watcher"));
+  Peer& watcher = add(settings(broker, "it-will-watcher"));
   ASSERT_TRUE(connected(watcher));
-  subscribe(watcher, "it/will/#", qos::at_least_once);
+  subscribe(watcher, "it/will/#", packet::Qos::at_least_once);
 
   config::Mqtt with_will = settings(broker, "it-will-client");
   with_will.will = config::Will{"it/will/status", "offline", 1, false};
-  peer& a = add(with_will);
+  Peer& a = add(with_will);
   ASSERT_TRUE(connected(a));
 
   a.client->abort_connection();
@@ -252,7 +254,8 @@ TEST_F(MqttClientTest, WillOnAbruptLossButNotAfterGracefulStop) {
   a.client->stop([&] { stopped = true; });
   ASSERT_TRUE(run_until([&] { return stopped; }));
   // The broker handles the DISCONNECT before a message sent after it.
-  ASSERT_TRUE(publish_and_wait(watcher, "it/will/marker", "after stop", qos::at_least_once));
+  ASSERT_TRUE(
+      publish_and_wait(watcher, "it/will/marker", "after stop", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return watcher.messages.size() == 2; }));
   EXPECT_EQ(watcher.messages[1].topic, "it/will/marker");
 }
@@ -261,7 +264,7 @@ TEST_F(MqttClientTest, DeadBrokerDetectedWithinOneAndAHalfKeepalives) {
   MosquittoBroker& broker = start_broker();
   config::Mqtt fast = settings(broker, "it-keepalive");
   fast.keepalive = 1s;
-  peer& a = add(fast);
+  Peer& a = add(fast);
   ASSERT_TRUE(connected(a));
 
   broker.pause();
@@ -276,7 +279,7 @@ TEST_F(MqttClientTest, DeadBrokerDetectedWithinOneAndAHalfKeepalives) {
 
   broker.resume();
   ASSERT_TRUE(run_until([&] { return a.client->counters().connects == 2; }, 15s));
-  ASSERT_TRUE(publish_and_wait(a, "it/keepalive", "alive", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(a, "it/keepalive", "alive", packet::Qos::at_least_once));
 }
 
 TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
@@ -285,13 +288,13 @@ TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
   MosquittoBroker& broker = start_broker(options);
   config::Mqtt subscriber = settings(broker, "it-persist-sub");
   subscriber.clean_session = false;
-  peer& s = add(subscriber);
+  Peer& s = add(subscriber);
   config::Mqtt publisher = settings(broker, "it-persist-pub");
   publisher.clean_session = false;
-  peer& p = add(publisher);
+  Peer& p = add(publisher);
   ASSERT_TRUE(connected(s));
   ASSERT_TRUE(connected(p));
-  subscribe(s, "it/persist", qos::at_least_once);
+  subscribe(s, "it/persist", packet::Qos::at_least_once);
 
   broker.stop();
   ASSERT_TRUE(run_until([&] { return !s.client->connected() && !p.client->connected(); }));
@@ -301,11 +304,11 @@ TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
   int acknowledged = 0;
   for (int i = 0; i < count; ++i) {
     const auto body = bytes("m" + std::to_string(i));
-    const check_result refused = p.client->publish("it/persist", body, qos::at_least_once, false,
-                                                   [&](const std::optional<error>& e) {
-                                                     EXPECT_FALSE(e.has_value());
-                                                     ++acknowledged;
-                                                   });
+    const CheckResult refused = p.client->publish("it/persist", body, packet::Qos::at_least_once,
+                                                  false, [&](const std::optional<Error>& e) {
+                                                    EXPECT_FALSE(e.has_value());
+                                                    ++acknowledged;
+                                                  });
     ASSERT_FALSE(refused) << refused->reason;
   }
 
@@ -313,7 +316,7 @@ TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
   ASSERT_TRUE(run_until([&] { return acknowledged == count; }, 10s));
   ASSERT_TRUE(run_until([&] { return s.messages.size() >= count; }, 10s));
   std::vector<std::string> got;
-  for (const publish& message : s.messages) {
+  for (const packet::Publish& message : s.messages) {
     got.push_back(text(message.payload));
   }
   for (int i = 0; i < count; ++i) {
@@ -330,19 +333,19 @@ TEST_F(MqttClientTest, RefusedCredentialsReportedAndRetried) {
   config::Mqtt wrong = settings(broker, "it-auth-wrong");
   wrong.username = "alice";
   wrong.password = "not the password";
-  peer& a = add(wrong);
+  Peer& a = add(wrong);
   ASSERT_TRUE(run_until([&] { return a.client->counters().refusals >= 2; }));
   EXPECT_EQ(a.client->counters().connects, 0u);
-  const connection_event& refused = a.changes.back();
+  const io::ConnectionEvent& refused = a.changes.back();
   ASSERT_TRUE(refused.refusal.has_value());
   // Mosquitto answers a wrong password on 3.1.1 with code 5.
-  EXPECT_EQ(*refused.refusal, connack_code::not_authorized);
+  EXPECT_EQ(*refused.refusal, packet::ConnackCode::not_authorized);
   EXPECT_NE(refused.reason.find("not authorized"), std::string::npos) << refused.reason;
 
   config::Mqtt right = settings(broker, "it-auth-right");
   right.username = "alice";
   right.password = "secret";
-  peer& b = add(right);
+  Peer& b = add(right);
   ASSERT_TRUE(connected(b));
 }
 
@@ -350,24 +353,25 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
   MosquittoBroker& broker = start_broker();
   config::Mqtt small = settings(broker, "it-window");
   small.inflight = 4;
-  peer& a = add(small, false);
+  Peer& a = add(small, false);
   int acknowledged = 0;
   const auto body = bytes("w");
   for (int i = 0; i < 4; ++i) {
-    ASSERT_FALSE(a.client->publish("it/window", body, qos::at_least_once, false,
-                                   [&](const std::optional<error>& e) {
+    ASSERT_FALSE(a.client->publish("it/window", body, packet::Qos::at_least_once, false,
+                                   [&](const std::optional<Error>& e) {
                                      EXPECT_FALSE(e.has_value());
                                      ++acknowledged;
                                    }));
   }
   EXPECT_TRUE(a.client->window_full());
-  const check_result refused = a.client->publish(
-      "it/window", body, qos::at_least_once, false,
+  const CheckResult refused = a.client->publish(
+      "it/window", body, packet::Qos::at_least_once, false,
       [](const auto&) { ADD_FAILURE() << "a refused publish must not complete"; });
   ASSERT_TRUE(refused.has_value());
-  EXPECT_EQ(refused->code, errc::window_full);
+  EXPECT_EQ(refused->code, Errc::window_full);
   // QoS 0 needs a connection.
-  EXPECT_TRUE(a.client->publish("it/window", body, qos::at_most_once, false, {}).has_value());
+  EXPECT_TRUE(
+      a.client->publish("it/window", body, packet::Qos::at_most_once, false, {}).has_value());
 
   a.client->start();
   ASSERT_TRUE(run_until([&] { return acknowledged == 4; }));
@@ -376,106 +380,108 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
 
 TEST_F(MqttClientTest, StopGivesUpWhatTheBrokerNeverAcknowledged) {
   MosquittoBroker& broker = start_broker();
-  peer& a = add(settings(broker, "it-stop"), false);
-  std::optional<error> given_up;
+  Peer& a = add(settings(broker, "it-stop"), false);
+  std::optional<Error> given_up;
   const auto body = bytes("never sent");
-  ASSERT_FALSE(a.client->publish("it/stop", body, qos::at_least_once, false,
-                                 [&](const std::optional<error>& e) { given_up = e; }));
+  ASSERT_FALSE(a.client->publish("it/stop", body, packet::Qos::at_least_once, false,
+                                 [&](const std::optional<Error>& e) { given_up = e; }));
   int stops = 0;
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 1; }));
   ASSERT_TRUE(given_up.has_value());
-  EXPECT_EQ(given_up->code, errc::not_connected);
+  EXPECT_EQ(given_up->code, Errc::not_connected);
   // Stopping again calls back at once; publishing is refused.
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 2; }));
-  EXPECT_TRUE(a.client->publish("it/stop", body, qos::at_least_once, false, {}).has_value());
+  EXPECT_TRUE(
+      a.client->publish("it/stop", body, packet::Qos::at_least_once, false, {}).has_value());
 }
 
 TEST_F(MqttClientTest, MessageAboveMaxPacketSizeIsDroppedAndTheConnectionKept) {
   MosquittoBroker& broker = start_broker();
-  peer& p = add(settings(broker, "it-big-pub"));
+  Peer& p = add(settings(broker, "it-big-pub"));
   ASSERT_TRUE(connected(p));
   const std::string megabyte(1024 * 1024, 'x');
-  ASSERT_TRUE(publish_and_wait(p, "it/big/cmd/set", megabyte, qos::at_least_once, true));
+  ASSERT_TRUE(publish_and_wait(p, "it/big/cmd/set", megabyte, packet::Qos::at_least_once, true));
 
   // A gateway-like client: persistent session, command topics at QoS 1, and
   // a limit small enough for the test to be quick.
   config::Mqtt gateway = settings(broker, "it-big-gw");
   gateway.clean_session = false;
   gateway.max_packet_size = 64 * 1024;
-  peer& g = add(gateway);
+  Peer& g = add(gateway);
   ASSERT_TRUE(connected(g));
-  subscribe(g, "it/big/cmd/#", qos::at_least_once);  // the broker sends the retained megabyte
+  subscribe(g, "it/big/cmd/#",
+            packet::Qos::at_least_once);  // the broker sends the retained megabyte
   ASSERT_TRUE(run_until([&] { return g.client->counters().dropped_oversized == 1; }));
 
   // Still connected: commands after it arrive and telemetry goes out.
-  ASSERT_TRUE(publish_and_wait(p, "it/big/cmd/set", "small", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(p, "it/big/cmd/set", "small", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return g.messages.size() == 1; }));
   EXPECT_EQ(text(g.messages[0].payload), "small");
-  ASSERT_TRUE(publish_and_wait(g, "it/big/telemetry", "23.5", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(g, "it/big/telemetry", "23.5", packet::Qos::at_least_once));
   EXPECT_EQ(g.disconnections(), 0u);
   EXPECT_EQ(g.client->counters().connects, 1u);
   EXPECT_EQ(g.client->counters().received, 1u);
 }
 
 TEST_F(MqttClientTest, FloodOfMessagesAboveMaxPacketSizeLogsOneLine) {
-  const log_capture log;
+  const LogCapture log;
   MosquittoBroker& broker = start_broker();
-  peer& p = add(settings(broker, "it-flood-pub"));
+  Peer& p = add(settings(broker, "it-flood-pub"));
   config::Mqtt gateway = settings(broker, "it-flood-gw");
   gateway.max_packet_size = 64 * 1024;
-  peer& g = add(gateway);
+  Peer& g = add(gateway);
   ASSERT_TRUE(connected(p));
   ASSERT_TRUE(connected(g));
-  subscribe(g, "it/flood/cmd/#", qos::at_least_once);
+  subscribe(g, "it/flood/cmd/#", packet::Qos::at_least_once);
 
   const std::string too_big(100 * 1024, 'x');
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(
-        publish_and_wait(p, "it/flood/cmd/" + std::to_string(i), too_big, qos::at_least_once));
+    ASSERT_TRUE(publish_and_wait(p, "it/flood/cmd/" + std::to_string(i), too_big,
+                                 packet::Qos::at_least_once));
   }
   ASSERT_TRUE(run_until([&] { return g.client->counters().dropped_oversized == 20; }));
   // The first is logged; the others, within the minute, only counted.
   EXPECT_EQ(log.count("mqtt: dropped a message of"), 1u);
   EXPECT_EQ(g.disconnections(), 0u);
-  ASSERT_TRUE(publish_and_wait(g, "it/flood/telemetry", "23.5", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(g, "it/flood/telemetry", "23.5", packet::Qos::at_least_once));
 }
 
 TEST_F(MqttClientTest, MessageAboveMaxPacketSizeQueuedForThePersistentSessionIsAcknowledgedOnce) {
   MosquittoBroker& broker = start_broker();
-  peer& p = add(settings(broker, "it-queued-pub"));
+  Peer& p = add(settings(broker, "it-queued-pub"));
   ASSERT_TRUE(connected(p));
   config::Mqtt gateway = settings(broker, "it-queued-gw");
   gateway.clean_session = false;
   gateway.max_packet_size = 64 * 1024;
-  peer& first = add(gateway);
+  Peer& first = add(gateway);
   ASSERT_TRUE(connected(first));
-  subscribe(first, "it/queued/cmd/#", qos::at_least_once);
+  subscribe(first, "it/queued/cmd/#", packet::Qos::at_least_once);
   bool stopped = false;
   first.client->stop([&] { stopped = true; });
   ASSERT_TRUE(run_until([&] { return stopped; }));
 
   // While the gateway is away the broker queues a megabyte for its session.
   const std::string megabyte(1024 * 1024, 'x');
-  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", megabyte, qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", megabyte, packet::Qos::at_least_once));
 
-  peer& g = add(gateway);
+  Peer& g = add(gateway);
   ASSERT_TRUE(connected(g));
   EXPECT_TRUE(g.changes.back().session_present);
   ASSERT_TRUE(run_until([&] { return g.client->counters().dropped_oversized == 1; }));
-  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", "marker 1", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", "marker 1", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return g.messages.size() == 1; }));
 
   // It was acknowledged: after a lost connection the broker does not send it
   // again (it would come before a message published after the reconnect).
   g.client->abort_connection();
   ASSERT_TRUE(run_until([&] { return g.client->counters().connects == 2; }));
-  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", "marker 2", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(p, "it/queued/cmd/set", "marker 2", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return g.messages.size() == 2; }));
   EXPECT_EQ(text(g.messages[1].payload), "marker 2");
   EXPECT_EQ(g.client->counters().dropped_oversized, 1u);
-  ASSERT_TRUE(publish_and_wait(g, "it/queued/telemetry", "23.5", qos::at_least_once));
+  ASSERT_TRUE(publish_and_wait(g, "it/queued/telemetry", "23.5", packet::Qos::at_least_once));
 }
 
 TEST_F(MqttClientTest, UnreadableTlsSetUpIsReportedAtEveryAttempt) {
@@ -489,9 +495,9 @@ TEST_F(MqttClientTest, UnreadableTlsSetUpIsReportedAtEveryAttempt) {
   tls.reconnect_max = 50ms;
   tls.tls.ca_file = "/nonexistent/iotgw-test-ca.pem";
   tls.tls.server_name = "127.0.0.1";
-  peer& a = add(tls);
+  Peer& a = add(tls);
   ASSERT_TRUE(run_until([&] { return a.changes.size() >= 2; }));
-  for (const connection_event& change : a.changes) {
+  for (const io::ConnectionEvent& change : a.changes) {
     EXPECT_FALSE(change.connected);
     EXPECT_NE(change.reason.find("TLS set-up failed"), std::string::npos) << change.reason;
     EXPECT_NE(change.reason.find("/nonexistent/iotgw-test-ca.pem"), std::string::npos)
@@ -501,4 +507,4 @@ TEST_F(MqttClientTest, UnreadableTlsSetUpIsReportedAtEveryAttempt) {
 }
 
 }  // namespace
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

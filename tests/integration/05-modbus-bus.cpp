@@ -11,11 +11,11 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "drivers/modbus_bus/modbus_bus.hpp"
+#include "drivers/modbus/io/modbus_bus.hpp"
 #include "tests/support/peer_process.hpp"
 #include "tests/support/pty_pair.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::modbus::io {
 namespace {
 
 using namespace std::chrono_literals;
@@ -275,4 +275,4 @@ TEST_F(ModbusBusTest, ReadsAndWritesOverTcp) {
 }
 
 }  // namespace
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::modbus::io

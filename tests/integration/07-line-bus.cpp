@@ -9,10 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "drivers/line/line_bus.hpp"
+#include "drivers/line/io/line_bus.hpp"
 #include "tests/support/pty_pair.hpp"
 
-namespace iotgw::drivers {
+namespace iotgw::drivers::line::io {
 namespace {
 
 using namespace std::chrono_literals;
@@ -174,4 +174,4 @@ TEST_F(LineBusTest, KeepsTryingAPortThatIsNotThereYet) {
 }
 
 }  // namespace
-}  // namespace iotgw::drivers
+}  // namespace iotgw::drivers::line::io

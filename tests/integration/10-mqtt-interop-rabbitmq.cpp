@@ -15,10 +15,10 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 #include "tests/support/rabbitmq_broker.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
@@ -33,18 +33,19 @@ std::string text(const std::vector<std::uint8_t>& payload) {
 }
 
 // A client with what it has seen: messages and connection events.
-struct peer {
-  explicit peer(config::Mqtt settings) : config(std::move(settings)) {}
+struct Peer {
+  explicit Peer(config::Mqtt settings) : config(std::move(settings)) {}
 
   void attach(boost::asio::io_context& io) {
-    client = std::make_unique<mqtt::client>(io.get_executor(), config);
-    client->on_message([this](const publish& message) { messages.push_back(message); });
-    client->on_state([this](const connection_event& change) { changes.push_back(change); });
+    client = std::make_unique<mqtt::io::Client>(io.get_executor(), config);
+    client->on_message([this](const packet::Publish& message) { messages.push_back(message); });
+    client->on_state([this](const io::ConnectionEvent& change) { changes.push_back(change); });
   }
 
   std::size_t received(std::string_view payload) const {
-    return std::count_if(messages.begin(), messages.end(),
-                         [&](const publish& message) { return text(message.payload) == payload; });
+    return std::count_if(messages.begin(), messages.end(), [&](const packet::Publish& message) {
+      return text(message.payload) == payload;
+    });
   }
 
   // How the connection went, for failure messages.
@@ -52,7 +53,7 @@ struct peer {
     std::string summary = std::to_string(client->counters().connects) + " connections";
     const auto lost =
         std::find_if(changes.rbegin(), changes.rend(),
-                     [](const connection_event& change) { return !change.connected; });
+                     [](const io::ConnectionEvent& change) { return !change.connected; });
     if (lost != changes.rend()) {
       summary += ", the last lost: " + lost->reason;
     }
@@ -60,9 +61,9 @@ struct peer {
   }
 
   config::Mqtt config;  // before the client, which keeps a reference to it
-  std::unique_ptr<mqtt::client> client;
-  std::vector<publish> messages;
-  std::vector<connection_event> changes;
+  std::unique_ptr<mqtt::io::Client> client;
+  std::vector<packet::Publish> messages;
+  std::vector<io::ConnectionEvent> changes;
   bool stopped = false;
 };
 
@@ -74,13 +75,13 @@ class RabbitmqInteropTest : public testing::Test {
       broker_->start();
     } catch (const std::exception& e) {
       broker_.reset();
-      start_failure_ = e.what();
+      start_failure = e.what();
     }
   }
 
   static void TearDownTestSuite() { broker_.reset(); }
 
-  void SetUp() override { ASSERT_TRUE(broker_) << start_failure_; }
+  void SetUp() override { ASSERT_TRUE(broker_) << start_failure; }
 
   void TearDown() override {
     for (auto& p : peers_) {
@@ -106,16 +107,16 @@ class RabbitmqInteropTest : public testing::Test {
   }
 
   // A started client; TearDown stops it.
-  peer& add(config::Mqtt mqtt) {
-    peers_.push_back(std::make_unique<peer>(std::move(mqtt)));
-    peer& p = *peers_.back();
+  Peer& add(config::Mqtt mqtt) {
+    peers_.push_back(std::make_unique<Peer>(std::move(mqtt)));
+    Peer& p = *peers_.back();
     p.attach(io_);
     p.client->start();
     return p;
   }
 
   // Graceful: DISCONNECT, so the broker drops the will.
-  void stop(peer& p) {
+  void stop(Peer& p) {
     if (!p.stopped) {
       p.client->stop([&] { p.stopped = true; });
       run_until([&] { return p.stopped; });
@@ -138,15 +139,16 @@ class RabbitmqInteropTest : public testing::Test {
     return true;
   }
 
-  bool connected(peer& p) {
+  bool connected(Peer& p) {
     return run_until([&] { return p.client->connected(); });
   }
 
   // Subscribes and returns the code the SUBACK carried.
-  std::optional<suback_code> subscribe(peer& p, std::string filter, qos level) {
-    std::optional<result<std::vector<suback_code>>> answer;
-    p.client->subscribe({{std::move(filter), level}},
-                        [&](const result<std::vector<suback_code>>& codes) { answer = codes; });
+  std::optional<packet::SubackCode> subscribe(Peer& p, std::string filter, packet::Qos level) {
+    std::optional<Result<std::vector<packet::SubackCode>>> answer;
+    p.client->subscribe(
+        {{std::move(filter), level}},
+        [&](const Result<std::vector<packet::SubackCode>>& codes) { answer = codes; });
     if (!run_until([&] { return answer.has_value(); })) {
       ADD_FAILURE() << "no SUBACK";
       return std::nullopt;
@@ -161,13 +163,13 @@ class RabbitmqInteropTest : public testing::Test {
   // Publishes and returns the completion: nullopt if none came in time, else
   // the error it carried (none when acknowledged). The outcome lives on the
   // heap: a completion may still come after this returns, at stop().
-  std::optional<std::optional<error>> publish_and_wait(peer& p, std::string topic,
-                                                       std::string payload, qos level,
+  std::optional<std::optional<Error>> publish_and_wait(Peer& p, std::string topic,
+                                                       std::string payload, packet::Qos level,
                                                        bool retain = false) {
-    auto outcome = std::make_shared<std::optional<std::optional<error>>>();
+    auto outcome = std::make_shared<std::optional<std::optional<Error>>>();
     const auto body = bytes(payload);
-    const check_result refused = p.client->publish(
-        topic, body, level, retain, [outcome](const std::optional<error>& e) { *outcome = e; });
+    const CheckResult refused = p.client->publish(
+        topic, body, level, retain, [outcome](const std::optional<Error>& e) { *outcome = e; });
     if (refused) {
       return refused;
     }
@@ -175,26 +177,28 @@ class RabbitmqInteropTest : public testing::Test {
     return *outcome;
   }
 
-  bool published(peer& p, std::string topic, std::string payload, qos level, bool retain = false) {
+  bool published(Peer& p, std::string topic, std::string payload, packet::Qos level,
+                 bool retain = false) {
     const auto outcome = publish_and_wait(p, std::move(topic), std::move(payload), level, retain);
     return outcome.has_value() && !outcome->has_value();
   }
 
   static inline std::unique_ptr<RabbitmqBroker> broker_;
-  static inline std::string start_failure_;
+  static inline std::string start_failure;
   boost::asio::io_context io_;
-  std::vector<std::unique_ptr<peer>> peers_;
+  std::vector<std::unique_ptr<Peer>> peers_;
 };
 
 TEST_F(RabbitmqInteropTest, ConnectsAndRoundTripsAtQos0And1) {
-  peer& a = add(settings("interop-roundtrip"));
+  Peer& a = add(settings("interop-roundtrip"));
   ASSERT_TRUE(connected(a));
   ASSERT_EQ(a.changes.size(), 1u);
   EXPECT_FALSE(a.changes[0].session_present);
-  ASSERT_EQ(subscribe(a, "interop/rt/#", qos::at_least_once), suback_code::granted_qos1);
+  ASSERT_EQ(subscribe(a, "interop/rt/#", packet::Qos::at_least_once),
+            packet::SubackCode::granted_qos1);
 
-  ASSERT_TRUE(published(a, "interop/rt/q0", "payload 0", qos::at_most_once));
-  ASSERT_TRUE(published(a, "interop/rt/q1", "payload 1", qos::at_least_once));
+  ASSERT_TRUE(published(a, "interop/rt/q0", "payload 0", packet::Qos::at_most_once));
+  ASSERT_TRUE(published(a, "interop/rt/q1", "payload 1", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return a.messages.size() == 2; }));
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(a.messages[i].topic, "interop/rt/q" + std::to_string(i));
@@ -208,13 +212,14 @@ TEST_F(RabbitmqInteropTest, ConnectsAndRoundTripsAtQos0And1) {
 // RabbitMQ 3.10 has no QoS 2: the SUBACK grants QoS 1, and the client must
 // report that grant rather than the QoS it asked for.
 TEST_F(RabbitmqInteropTest, Qos2SubscriptionIsGrantedQos1) {
-  peer& a = add(settings("interop-sub-qos2"));
+  Peer& a = add(settings("interop-sub-qos2"));
   ASSERT_TRUE(connected(a));
-  ASSERT_EQ(subscribe(a, "interop/subq2", qos::exactly_once), suback_code::granted_qos1);
+  ASSERT_EQ(subscribe(a, "interop/subq2", packet::Qos::exactly_once),
+            packet::SubackCode::granted_qos1);
 
-  ASSERT_TRUE(published(a, "interop/subq2", "at most one", qos::at_least_once));
+  ASSERT_TRUE(published(a, "interop/subq2", "at most one", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; }));
-  EXPECT_EQ(a.messages[0].qos, qos::at_least_once);
+  EXPECT_EQ(a.messages[0].qos, packet::Qos::at_least_once);
 }
 
 // RabbitMQ 3.10 takes a QoS 2 PUBLISH at QoS 1: it answers PUBACK (not
@@ -222,43 +227,46 @@ TEST_F(RabbitmqInteropTest, Qos2SubscriptionIsGrantedQos1) {
 // that, the publish must complete once and the message reach a subscriber
 // once; it must not be resent over and over on fresh connections.
 TEST_F(RabbitmqInteropTest, Qos2PublishTakenAtQos1CompletesAndArrivesOnce) {
-  peer& watcher = add(settings("interop-pubq2-watcher"));
+  Peer& watcher = add(settings("interop-pubq2-watcher"));
   ASSERT_TRUE(connected(watcher));
-  ASSERT_EQ(subscribe(watcher, "interop/pubq2/#", qos::at_least_once), suback_code::granted_qos1);
-  peer& a = add(settings("interop-pubq2"));
+  ASSERT_EQ(subscribe(watcher, "interop/pubq2/#", packet::Qos::at_least_once),
+            packet::SubackCode::granted_qos1);
+  Peer& a = add(settings("interop-pubq2"));
   ASSERT_TRUE(connected(a));
 
   const auto outcome =
-      publish_and_wait(a, "interop/pubq2/data", "exactly once?", qos::exactly_once);
+      publish_and_wait(a, "interop/pubq2/data", "exactly once?", packet::Qos::exactly_once);
   EXPECT_TRUE(outcome.has_value()) << "the QoS 2 publish never completed; " << a.history();
   EXPECT_EQ(a.client->in_flight(), 0u);
   // The watcher's own marker comes after any copy the broker had queued for it.
-  ASSERT_TRUE(published(watcher, "interop/pubq2/marker", "marker", qos::at_least_once));
+  ASSERT_TRUE(published(watcher, "interop/pubq2/marker", "marker", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return watcher.received("marker") == 1; }));
   EXPECT_EQ(watcher.received("exactly once?"), 1u) << "publisher: " << a.history();
 }
 
 TEST_F(RabbitmqInteropTest, RetainedMessageReachesALaterSubscriber) {
-  peer& a = add(settings("interop-retain-pub"));
+  Peer& a = add(settings("interop-retain-pub"));
   ASSERT_TRUE(connected(a));
-  ASSERT_TRUE(published(a, "interop/retained", "kept", qos::at_least_once, true));
+  ASSERT_TRUE(published(a, "interop/retained", "kept", packet::Qos::at_least_once, true));
 
-  peer& b = add(settings("interop-retain-sub"));
+  Peer& b = add(settings("interop-retain-sub"));
   ASSERT_TRUE(connected(b));
-  ASSERT_EQ(subscribe(b, "interop/retained", qos::at_least_once), suback_code::granted_qos1);
+  ASSERT_EQ(subscribe(b, "interop/retained", packet::Qos::at_least_once),
+            packet::SubackCode::granted_qos1);
   ASSERT_TRUE(run_until([&] { return b.messages.size() == 1; }));
   EXPECT_EQ(text(b.messages[0].payload), "kept");
   EXPECT_TRUE(b.messages[0].retain);
 }
 
 TEST_F(RabbitmqInteropTest, WillOnAbruptLossButNotAfterGracefulStop) {
-  peer& watcher = add(settings("interop-will-watcher"));
+  Peer& watcher = add(settings("interop-will-watcher"));
   ASSERT_TRUE(connected(watcher));
-  ASSERT_EQ(subscribe(watcher, "interop/will/#", qos::at_least_once), suback_code::granted_qos1);
+  ASSERT_EQ(subscribe(watcher, "interop/will/#", packet::Qos::at_least_once),
+            packet::SubackCode::granted_qos1);
 
   config::Mqtt with_will = settings("interop-will-client");
   with_will.will = config::Will{"interop/will/status", "offline", 1, false};
-  peer& a = add(with_will);
+  Peer& a = add(with_will);
   ASSERT_TRUE(connected(a));
 
   a.client->abort_connection();
@@ -270,7 +278,7 @@ TEST_F(RabbitmqInteropTest, WillOnAbruptLossButNotAfterGracefulStop) {
   ASSERT_TRUE(run_until([&] { return a.client->counters().connects == 2; }));
   stop(a);
   ASSERT_TRUE(a.stopped);
-  ASSERT_TRUE(published(watcher, "interop/will/marker", "after stop", qos::at_least_once));
+  ASSERT_TRUE(published(watcher, "interop/will/marker", "after stop", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return watcher.received("after stop") == 1; }));
   EXPECT_EQ(watcher.received("offline"), 1u);
 }
@@ -280,28 +288,29 @@ TEST_F(RabbitmqInteropTest, WillOnAbruptLossButNotAfterGracefulStop) {
 TEST_F(RabbitmqInteropTest, PersistentSessionDeliversWhatArrivedWhileAway) {
   config::Mqtt persistent = settings("interop-persist-sub");
   persistent.clean_session = false;
-  peer& first = add(persistent);
+  Peer& first = add(persistent);
   ASSERT_TRUE(connected(first));
-  ASSERT_EQ(subscribe(first, "interop/persist", qos::at_least_once), suback_code::granted_qos1);
+  ASSERT_EQ(subscribe(first, "interop/persist", packet::Qos::at_least_once),
+            packet::SubackCode::granted_qos1);
   stop(first);
   ASSERT_TRUE(first.stopped);
 
-  peer& publisher = add(settings("interop-persist-pub"));
+  Peer& publisher = add(settings("interop-persist-pub"));
   ASSERT_TRUE(connected(publisher));
   constexpr int count = 10;
   for (int i = 0; i < count; ++i) {
-    ASSERT_TRUE(
-        published(publisher, "interop/persist", "m" + std::to_string(i), qos::at_least_once));
+    ASSERT_TRUE(published(publisher, "interop/persist", "m" + std::to_string(i),
+                          packet::Qos::at_least_once));
   }
 
-  peer& again = add(persistent);
+  Peer& again = add(persistent);
   ASSERT_TRUE(connected(again));
   EXPECT_TRUE(again.changes[0].session_present);
   ASSERT_TRUE(run_until([&] { return again.messages.size() >= count; }));
   ASSERT_EQ(again.messages.size(), static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     EXPECT_EQ(text(again.messages[i].payload), "m" + std::to_string(i));
-    EXPECT_EQ(again.messages[i].qos, qos::at_least_once);
+    EXPECT_EQ(again.messages[i].qos, packet::Qos::at_least_once);
   }
 }
 
@@ -309,19 +318,19 @@ TEST_F(RabbitmqInteropTest, WrongPasswordRefusedAsBadCredentials) {
   config::Mqtt wrong = settings("interop-auth-wrong");
   wrong.username = "iotgw";
   wrong.password = "not the password";
-  peer& a = add(wrong);
+  Peer& a = add(wrong);
   ASSERT_TRUE(run_until([&] { return a.client->counters().refusals >= 2; }));
   EXPECT_EQ(a.client->counters().connects, 0u);
-  const connection_event& refused = a.changes.back();
+  const io::ConnectionEvent& refused = a.changes.back();
   ASSERT_TRUE(refused.refusal.has_value());
   // Unlike Mosquitto (code 5), RabbitMQ answers a wrong password with code 4.
-  EXPECT_EQ(*refused.refusal, connack_code::bad_username_or_password);
+  EXPECT_EQ(*refused.refusal, packet::ConnackCode::bad_username_or_password);
   EXPECT_NE(refused.reason.find("bad user name or password"), std::string::npos) << refused.reason;
 
   config::Mqtt right = settings("interop-auth-right");
   right.username = "iotgw";
   right.password = "secret";
-  peer& b = add(right);
+  Peer& b = add(right);
   ASSERT_TRUE(connected(b));
 }
 
@@ -329,13 +338,14 @@ TEST_F(RabbitmqInteropTest, WrongPasswordRefusedAsBadCredentials) {
 // words: a dot in a topic name comes back to subscribers as a slash. Device
 // and point names with dots are therefore not safe topic levels on RabbitMQ.
 TEST_F(RabbitmqInteropTest, DotsInTopicNamesComeBackAsSlashes) {
-  peer& a = add(settings("interop-dots"));
+  Peer& a = add(settings("interop-dots"));
   ASSERT_TRUE(connected(a));
-  ASSERT_EQ(subscribe(a, "interop/dots/#", qos::at_least_once), suback_code::granted_qos1);
-  ASSERT_TRUE(published(a, "interop/dots/sensor.temp", "21.5", qos::at_least_once));
+  ASSERT_EQ(subscribe(a, "interop/dots/#", packet::Qos::at_least_once),
+            packet::SubackCode::granted_qos1);
+  ASSERT_TRUE(published(a, "interop/dots/sensor.temp", "21.5", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; }));
   EXPECT_EQ(a.messages[0].topic, "interop/dots/sensor/temp");
 }
 
 }  // namespace
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt

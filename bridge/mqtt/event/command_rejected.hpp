@@ -6,13 +6,13 @@
 
 #include "bridge/mqtt/error.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-struct command_rejected {
+struct CommandRejected {
   std::uint64_t tag;
-  error why;
+  Error why;
 
-  friend bool operator==(const command_rejected&, const command_rejected&) = default;
+  friend bool operator==(const CommandRejected&, const CommandRejected&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

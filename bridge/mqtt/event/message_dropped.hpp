@@ -9,16 +9,16 @@
 
 #include "bridge/mqtt/packet/types.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-struct message_dropped {
+struct MessageDropped {
   std::string topic;     // empty when it was too long to keep
   std::size_t size = 0;  // the whole PUBLISH, fixed header included
-  mqtt::qos qos = mqtt::qos::at_most_once;
+  mqtt::packet::Qos qos = mqtt::packet::Qos::at_most_once;
   bool retain = false;
   std::string reason;  // "larger than max_packet_size 262144"
 
-  friend bool operator==(const message_dropped&, const message_dropped&) = default;
+  friend bool operator==(const MessageDropped&, const MessageDropped&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

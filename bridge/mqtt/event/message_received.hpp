@@ -4,12 +4,12 @@
 
 #include "bridge/mqtt/packet/publish.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-struct message_received {
-  publish message;
+struct MessageReceived {
+  packet::Publish message;
 
-  friend bool operator==(const message_received&, const message_received&) = default;
+  friend bool operator==(const MessageReceived&, const MessageReceived&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

@@ -4,16 +4,16 @@
 
 #include <cstdint>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-struct publish_completed {
+struct PublishCompleted {
   std::uint64_t tag;  // what the caller passed to session::publish
   // A QoS 2 message the broker answered with PUBACK instead of PUBREC: it took
   // the message at QoS 1 (RabbitMQ's MQTT plugin does), so it is delivered at
   // least once, not exactly once.
   bool downgraded = false;
 
-  friend bool operator==(const publish_completed&, const publish_completed&) = default;
+  friend bool operator==(const PublishCompleted&, const PublishCompleted&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

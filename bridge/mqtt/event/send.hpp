@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <vector>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-struct send {
+struct Send {
   std::vector<std::uint8_t> bytes;
 
-  friend bool operator==(const send&, const send&) = default;
+  friend bool operator==(const Send&, const Send&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

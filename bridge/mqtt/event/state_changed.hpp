@@ -7,21 +7,21 @@
 
 #include "bridge/mqtt/packet/connack.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-enum class connection_state {
+enum class ConnectionState {
   disconnected,
   connecting,  // CONNECT sent, waiting for CONNACK
   connected,
 };
 
-struct state_changed {
-  connection_state state;
-  bool session_present = false;         // with `connected`
-  std::optional<connack_code> refusal;  // the broker refused the CONNECT
+struct StateChanged {
+  ConnectionState state;
+  bool session_present = false;                // with `connected`
+  std::optional<packet::ConnackCode> refusal;  // the broker refused the CONNECT
   std::string reason;
 
-  friend bool operator==(const state_changed&, const state_changed&) = default;
+  friend bool operator==(const StateChanged&, const StateChanged&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

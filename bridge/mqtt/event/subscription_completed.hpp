@@ -7,19 +7,19 @@
 
 #include "bridge/mqtt/packet/suback.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-struct subscribe_completed {
+struct SubscribeCompleted {
   std::uint64_t tag;
-  std::vector<suback_code> codes;
+  std::vector<packet::SubackCode> codes;
 
-  friend bool operator==(const subscribe_completed&, const subscribe_completed&) = default;
+  friend bool operator==(const SubscribeCompleted&, const SubscribeCompleted&) = default;
 };
 
-struct unsubscribe_completed {
+struct UnsubscribeCompleted {
   std::uint64_t tag;
 
-  friend bool operator==(const unsubscribe_completed&, const unsubscribe_completed&) = default;
+  friend bool operator==(const UnsubscribeCompleted&, const UnsubscribeCompleted&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

@@ -4,26 +4,26 @@
 
 #include <chrono>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::event {
 
-enum class timer_kind {
+enum class TimerKind {
   keepalive,        // 3.1.2.10: time to send PINGREQ if nothing else went out
   peer_timeout,     // nothing heard from the broker for 1.5 keepalive periods
   connack_timeout,  // CONNECT sent, CONNACK overdue
 };
 
 // Starts the timer of `kind`, replacing one of that kind already running.
-struct timer_set {
-  timer_kind kind;
+struct TimerSet {
+  TimerKind kind;
   std::chrono::milliseconds after;  // from the `now` of the call that asked
 
-  friend bool operator==(const timer_set&, const timer_set&) = default;
+  friend bool operator==(const TimerSet&, const TimerSet&) = default;
 };
 
-struct timer_cancel {
-  timer_kind kind;
+struct TimerCancel {
+  TimerKind kind;
 
-  friend bool operator==(const timer_cancel&, const timer_cancel&) = default;
+  friend bool operator==(const TimerCancel&, const TimerCancel&) = default;
 };
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::event

@@ -5,7 +5,7 @@
 #include "bridge/mqtt/topic.hpp"
 #include "bridge/mqtt/utf8.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 namespace {
 
 // 3.1.2.1, 3.1.2.2: the protocol name and level of MQTT 3.1.1.
@@ -23,19 +23,19 @@ constexpr std::uint8_t flag_password = 0x40;
 constexpr std::uint8_t flag_username = 0x80;
 
 // 1.5.3: a string field that is valid UTF-8 and fits its length prefix.
-check_result check_string(std::string_view text, std::string_view field) {
+CheckResult check_string(std::string_view text, std::string_view field) {
   if (auto failure = check_field_length(text.size(), "CONNECT", field)) {
     return failure;
   }
   if (auto failure = check_utf8(text, field)) {
-    return error{failure->code, "CONNECT: " + failure->reason};
+    return Error{failure->code, "CONNECT: " + failure->reason};
   }
   return std::nullopt;
 }
 
 }  // namespace
 
-result<std::size_t> body_size(const connect& packet) {
+Result<std::size_t> body_size(const Connect& packet) {
   // Variable header: name (2 + 4), level, flags, keepalive.
   std::size_t size = 2 + protocol_name.size() + 1 + 1 + 2;
   if (auto failure = check_string(packet.client_id, "client identifier")) {
@@ -44,10 +44,10 @@ result<std::size_t> body_size(const connect& packet) {
   size += 2 + packet.client_id.size();
   if (packet.will) {
     if (auto failure = check_topic_name(packet.will->topic)) {
-      return error{failure->code, "CONNECT: will " + failure->reason};
+      return Error{failure->code, "CONNECT: will " + failure->reason};
     }
     if (static_cast<std::uint8_t>(packet.will->qos) > 2) {
-      return error{errc::invalid_qos, "CONNECT: will QoS 3"};
+      return Error{Errc::invalid_qos, "CONNECT: will QoS 3"};
     }
     if (auto failure = check_field_length(packet.will->payload.size(), "CONNECT", "will message")) {
       return *failure;
@@ -62,7 +62,7 @@ result<std::size_t> body_size(const connect& packet) {
   }
   if (packet.password) {
     if (!packet.username) {
-      return error{errc::bad_flags, "CONNECT: password without a user name"};
+      return Error{Errc::bad_flags, "CONNECT: password without a user name"};
     }
     if (auto failure = check_field_length(packet.password->size(), "CONNECT", "password")) {
       return *failure;
@@ -72,7 +72,7 @@ result<std::size_t> body_size(const connect& packet) {
   return size;
 }
 
-void write_body(const connect& packet, writer& out) {
+void write_body(const Connect& packet, Writer& out) {
   out.string(protocol_name);
   out.u8(protocol_level);
   std::uint8_t flags = 0;
@@ -108,13 +108,13 @@ void write_body(const connect& packet, writer& out) {
   }
 }
 
-result<connect> decode_connect(reader& in) {
+Result<Connect> decode_connect(Reader& in) {
   auto name = in.utf8_string("protocol name");
   if (!name) {
     return name.error();
   }
   if (*name != protocol_name) {
-    return in.fail(errc::invalid_protocol, "protocol name is not \"MQTT\"");
+    return in.fail(Errc::invalid_protocol, "protocol name is not \"MQTT\"");
   }
   auto level = in.u8("protocol level");
   if (!level) {
@@ -122,7 +122,7 @@ result<connect> decode_connect(reader& in) {
   }
   if (*level != protocol_level) {
     return in.fail(
-        errc::invalid_protocol,
+        Errc::invalid_protocol,
         "protocol level " + std::to_string(static_cast<int>(*level)) + " is not 4 (MQTT 3.1.1)");
   }
   auto flags = in.u8("connect flags");
@@ -130,24 +130,24 @@ result<connect> decode_connect(reader& in) {
     return flags.error();
   }
   if ((*flags & flag_reserved) != 0) {
-    return in.fail(errc::bad_flags, "reserved connect flag set");
+    return in.fail(Errc::bad_flags, "reserved connect flag set");
   }
   const std::uint8_t will_qos = (*flags & flag_will_qos_mask) >> flag_will_qos_shift;
   const bool has_will = (*flags & flag_will) != 0;
   if (!has_will && (will_qos != 0 || (*flags & flag_will_retain) != 0)) {
-    return in.fail(errc::bad_flags, "will QoS or will retain set without the will flag");
+    return in.fail(Errc::bad_flags, "will QoS or will retain set without the will flag");
   }
   if (will_qos == 3) {
-    return in.fail(errc::invalid_qos, "will QoS 3");
+    return in.fail(Errc::invalid_qos, "will QoS 3");
   }
   if ((*flags & flag_password) != 0 && (*flags & flag_username) == 0) {
-    return in.fail(errc::bad_flags, "password flag set without the user name flag");
+    return in.fail(Errc::bad_flags, "password flag set without the user name flag");
   }
   auto keep_alive = in.u16("keep alive");
   if (!keep_alive) {
     return keep_alive.error();
   }
-  connect packet;
+  Connect packet;
   packet.clean_session = (*flags & flag_clean_session) != 0;
   packet.keep_alive = *keep_alive;
   auto client_id = in.utf8_string("client identifier");
@@ -167,8 +167,9 @@ result<connect> decode_connect(reader& in) {
     if (!message) {
       return message.error();
     }
-    packet.will = mqtt::will{std::move(*topic), std::move(*message),
-                             static_cast<mqtt::qos>(will_qos), (*flags & flag_will_retain) != 0};
+    packet.will = mqtt::packet::Will{std::move(*topic), std::move(*message),
+                                     static_cast<mqtt::packet::Qos>(will_qos),
+                                     (*flags & flag_will_retain) != 0};
   }
   if ((*flags & flag_username) != 0) {
     auto username = in.utf8_string("user name");
@@ -187,4 +188,4 @@ result<connect> decode_connect(reader& in) {
   return packet;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

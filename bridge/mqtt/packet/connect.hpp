@@ -9,51 +9,51 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
 // 3.1.2.5-3.1.2.7, 3.1.3.2, 3.1.3.3: the message the server publishes if the
 // client goes away without DISCONNECT.
-struct will {
+struct Will {
   std::string topic;
   std::vector<std::uint8_t> payload;
-  mqtt::qos qos = mqtt::qos::at_most_once;
+  mqtt::packet::Qos qos = mqtt::packet::Qos::at_most_once;
   bool retain = false;
 
-  friend bool operator==(const will&, const will&) = default;
+  friend bool operator==(const Will&, const Will&) = default;
 };
 
-struct connect {
+struct Connect {
   std::string client_id;
   bool clean_session = true;
   std::uint16_t keep_alive = 0;  // seconds; 0 turns keepalive off (3.1.2.10)
-  std::optional<mqtt::will> will;
+  std::optional<mqtt::packet::Will> will;
   std::optional<std::string> username;
   std::optional<std::vector<std::uint8_t>> password;  // only with a user name (3.1.2.9)
 
-  friend bool operator==(const connect&, const connect&) = default;
+  friend bool operator==(const Connect&, const Connect&) = default;
 };
 
-constexpr packet_type type_of(const connect&) noexcept {
-  return packet_type::connect;
+constexpr PacketType type_of(const Connect&) noexcept {
+  return PacketType::connect;
 }
 
 // 3.1.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const connect&) noexcept {
+constexpr std::uint8_t fixed_flags(const Connect&) noexcept {
   return 0x00;
 }
 
 // 3.1.2, 3.1.3: the remaining length, after checking UTF-8 and length of
 // every string, the will topic (4.7) and QoS, and no password without a user
 // name (3.1.2.9).
-result<std::size_t> body_size(const connect& packet);
+Result<std::size_t> body_size(const Connect& packet);
 
 // 3.1.2, 3.1.3: writes protocol name "MQTT", level 4, the connect flags, the
 // keepalive and the payload fields in the order of 3.1.3.
-void write_body(const connect& packet, writer& out);
+void write_body(const Connect& packet, Writer& out);
 
 // 3.1.2, 3.1.3: reads a CONNECT of protocol level 4; rejects the reserved
 // flag (3.1.2.3), will QoS/retain without a will flag (3.1.2.6, 3.1.2.7),
 // will QoS 3 and a password flag without a user name flag (3.1.2.9).
-result<connect> decode_connect(reader& in);
+Result<Connect> decode_connect(Reader& in);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -7,32 +7,32 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct disconnect {
-  friend bool operator==(const disconnect&, const disconnect&) = default;
+struct Disconnect {
+  friend bool operator==(const Disconnect&, const Disconnect&) = default;
 };
 
-constexpr packet_type type_of(const disconnect&) noexcept {
-  return packet_type::disconnect;
+constexpr PacketType type_of(const Disconnect&) noexcept {
+  return PacketType::disconnect;
 }
 
 // 3.14.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const disconnect&) noexcept {
+constexpr std::uint8_t fixed_flags(const Disconnect&) noexcept {
   return 0x00;
 }
 
 // 3.14.1: the remaining length, always 0.
-inline result<std::size_t> body_size(const disconnect&) {
+inline Result<std::size_t> body_size(const Disconnect&) {
   return std::size_t{0};
 }
 
 // 3.14.2: nothing to write.
-inline void write_body(const disconnect&, writer&) noexcept {}
+inline void write_body(const Disconnect&, Writer&) noexcept {}
 
 // 3.14.2: nothing to read; bytes left over are rejected by the caller.
-inline result<disconnect> decode_disconnect(reader&) {
-  return disconnect{};
+inline Result<Disconnect> decode_disconnect(Reader&) {
+  return Disconnect{};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

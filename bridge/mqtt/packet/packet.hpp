@@ -26,36 +26,36 @@
 #include "bridge/mqtt/packet/unsubscribe.hpp"
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
 // The alternatives are in packet-type order: index() + 1 is the type value.
-using packet = std::variant<connect, connack, publish, puback, pubrec, pubrel, pubcomp, subscribe,
-                            suback, unsubscribe, unsuback, pingreq, pingresp, disconnect>;
+using Packet = std::variant<Connect, Connack, Publish, Puback, Pubrec, Pubrel, Pubcomp, Subscribe,
+                            Suback, Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect>;
 
 // 2.2.1: the control packet type of a packet.
-inline packet_type type_of(const packet& any) noexcept {
-  return static_cast<packet_type>(any.index() + 1);
+inline PacketType type_of(const Packet& any) noexcept {
+  return static_cast<PacketType>(any.index() + 1);
 }
 
 // A packet struct that knows its type, flags and body (every alternative of
 // `packet`, and publish_view).
 template <class P>
-concept encodable = requires(const P& p, writer& out) {
-  { type_of(p) } -> std::same_as<packet_type>;
+concept encodable = requires(const P& p, Writer& out) {
+  { type_of(p) } -> std::same_as<PacketType>;
   { fixed_flags(p) } -> std::same_as<std::uint8_t>;
-  { body_size(p) } -> std::same_as<result<std::size_t>>;
+  { body_size(p) } -> std::same_as<Result<std::size_t>>;
   write_body(p, out);
 };
 
 // What a decoder accepts from the network.
-struct decode_limits {
+struct DecodeLimits {
   // Whole p, fixed header included; iotgw's configuration default.
   std::size_t max_packet_size = 256 * 1024;
 };
 
 // 2.2: the size of the whole encoded packet `p`, after validating it.
 template <encodable P>
-result<std::size_t> encoded_size(const P& p) {
+Result<std::size_t> encoded_size(const P& p) {
   auto body = body_size(p);
   if (!body) {
     return body.error();
@@ -68,19 +68,19 @@ namespace detail {
 // 2.2: writes fixed header and body of `p`, whose validated body size is
 // `body`, at the start of `out`.
 template <encodable P>
-result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::uint8_t> out) {
+Result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::uint8_t> out) {
   const std::size_t total = 1 + remaining_length_size(body) + body;
   if (out.size() < total) {
-    return error{errc::buffer_too_small, std::string(to_string(type_of(p))) + ": needs " +
+    return Error{Errc::buffer_too_small, std::string(to_string(type_of(p))) + ": needs " +
                                              std::to_string(total) + " bytes, buffer has " +
                                              std::to_string(out.size())};
   }
-  writer w(out);
+  Writer w(out);
   w.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(type_of(p)) << 4) | fixed_flags(p)));
   w.remaining_length(body);
   write_body(p, w);
   if (w.overflowed() || w.written() != total) {
-    return error{errc::buffer_too_small,
+    return Error{Errc::buffer_too_small,
                  std::string(to_string(type_of(p))) + ": body size and body disagree"};
   }
   return total;
@@ -91,7 +91,7 @@ result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::ui
 // 2.2: encodes the whole packet `p` at the start of `out` and returns its size.
 // Nothing is allocated; a buffer too small for the packet is an error.
 template <encodable P>
-result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
+Result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
   auto body = body_size(p);
   if (!body) {
     return body.error();
@@ -102,7 +102,7 @@ result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
 // 2.2: appends the whole encoded packet `p` to `out` and returns its size; on
 // error `out` is left as it was.
 template <encodable P>
-result<std::size_t> encode(const P& p, std::vector<std::uint8_t>& out) {
+Result<std::size_t> encode(const P& p, std::vector<std::uint8_t>& out) {
   auto body = body_size(p);
   if (!body) {
     return body.error();
@@ -117,21 +117,21 @@ result<std::size_t> encode(const P& p, std::vector<std::uint8_t>& out) {
 }
 
 // 2.2: encoded_size() of whichever packet `any` holds.
-result<std::size_t> encoded_size(const packet& any);
+Result<std::size_t> encoded_size(const Packet& any);
 
 // 2.2: encode() into a span of whichever packet `any` holds.
-result<std::size_t> encode(const packet& any, std::span<std::uint8_t> out);
+Result<std::size_t> encode(const Packet& any, std::span<std::uint8_t> out);
 
 // 2.2: encode() appending to a vector of whichever packet `any` holds.
-result<std::size_t> encode(const packet& any, std::vector<std::uint8_t>& out);
+Result<std::size_t> encode(const Packet& any, std::vector<std::uint8_t>& out);
 
 // 2.2, 3.x: decodes the body of a packet whose fixed header was parsed and
 // whose `body` is exactly remaining_length bytes; bytes the packet does not
 // consume are an error.
-result<packet> decode_body(const fixed_header& header, std::span<const std::uint8_t> body);
+Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body);
 
 // 2.2, 3.x: decodes `bytes`, which must hold exactly one whole packet: a
 // packet running past the end or bytes after it are errors.
-result<packet> decode(std::span<const std::uint8_t> bytes, const decode_limits& limits = {});
+Result<Packet> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -7,32 +7,32 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct pingreq {
-  friend bool operator==(const pingreq&, const pingreq&) = default;
+struct Pingreq {
+  friend bool operator==(const Pingreq&, const Pingreq&) = default;
 };
 
-constexpr packet_type type_of(const pingreq&) noexcept {
-  return packet_type::pingreq;
+constexpr PacketType type_of(const Pingreq&) noexcept {
+  return PacketType::pingreq;
 }
 
 // 3.12.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const pingreq&) noexcept {
+constexpr std::uint8_t fixed_flags(const Pingreq&) noexcept {
   return 0x00;
 }
 
 // 3.12.1: the remaining length, always 0.
-inline result<std::size_t> body_size(const pingreq&) {
+inline Result<std::size_t> body_size(const Pingreq&) {
   return std::size_t{0};
 }
 
 // 3.12.2: nothing to write.
-inline void write_body(const pingreq&, writer&) noexcept {}
+inline void write_body(const Pingreq&, Writer&) noexcept {}
 
 // 3.12.2: nothing to read; bytes left over are rejected by the caller.
-inline result<pingreq> decode_pingreq(reader&) {
-  return pingreq{};
+inline Result<Pingreq> decode_pingreq(Reader&) {
+  return Pingreq{};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

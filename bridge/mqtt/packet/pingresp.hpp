@@ -7,32 +7,32 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct pingresp {
-  friend bool operator==(const pingresp&, const pingresp&) = default;
+struct Pingresp {
+  friend bool operator==(const Pingresp&, const Pingresp&) = default;
 };
 
-constexpr packet_type type_of(const pingresp&) noexcept {
-  return packet_type::pingresp;
+constexpr PacketType type_of(const Pingresp&) noexcept {
+  return PacketType::pingresp;
 }
 
 // 3.13.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const pingresp&) noexcept {
+constexpr std::uint8_t fixed_flags(const Pingresp&) noexcept {
   return 0x00;
 }
 
 // 3.13.1: the remaining length, always 0.
-inline result<std::size_t> body_size(const pingresp&) {
+inline Result<std::size_t> body_size(const Pingresp&) {
   return std::size_t{0};
 }
 
 // 3.13.2: nothing to write.
-inline void write_body(const pingresp&, writer&) noexcept {}
+inline void write_body(const Pingresp&, Writer&) noexcept {}
 
 // 3.13.2: nothing to read; bytes left over are rejected by the caller.
-inline result<pingresp> decode_pingresp(reader&) {
-  return pingresp{};
+inline Result<Pingresp> decode_pingresp(Reader&) {
+  return Pingresp{};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -1,21 +1,21 @@
 #include "bridge/mqtt/packet/puback.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const puback& packet) {
+Result<std::size_t> body_size(const Puback& packet) {
   return packet_id_body_size(packet.packet_id, "PUBACK");
 }
 
-void write_body(const puback& packet, writer& out) {
+void write_body(const Puback& packet, Writer& out) {
   out.u16(packet.packet_id);
 }
 
-result<puback> decode_puback(reader& in) {
+Result<Puback> decode_puback(Reader& in) {
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
-  return puback{*id};
+  return Puback{*id};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

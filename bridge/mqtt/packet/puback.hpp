@@ -6,30 +6,30 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct puback {
+struct Puback {
   std::uint16_t packet_id = 0;
 
-  friend bool operator==(const puback&, const puback&) = default;
+  friend bool operator==(const Puback&, const Puback&) = default;
 };
 
-constexpr packet_type type_of(const puback&) noexcept {
-  return packet_type::puback;
+constexpr PacketType type_of(const Puback&) noexcept {
+  return PacketType::puback;
 }
 
 // 3.4.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const puback&) noexcept {
+constexpr std::uint8_t fixed_flags(const Puback&) noexcept {
   return 0x00;
 }
 
 // 3.4.1: the remaining length (2), once the packet id is known to be non-zero.
-result<std::size_t> body_size(const puback& packet);
+Result<std::size_t> body_size(const Puback& packet);
 
 // 3.4.2: writes the variable header, the packet id.
-void write_body(const puback& packet, writer& out);
+void write_body(const Puback& packet, Writer& out);
 
 // 3.4.2: reads the packet id, which must be non-zero.
-result<puback> decode_puback(reader& in);
+Result<Puback> decode_puback(Reader& in);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -1,21 +1,21 @@
 #include "bridge/mqtt/packet/pubcomp.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const pubcomp& packet) {
+Result<std::size_t> body_size(const Pubcomp& packet) {
   return packet_id_body_size(packet.packet_id, "PUBCOMP");
 }
 
-void write_body(const pubcomp& packet, writer& out) {
+void write_body(const Pubcomp& packet, Writer& out) {
   out.u16(packet.packet_id);
 }
 
-result<pubcomp> decode_pubcomp(reader& in) {
+Result<Pubcomp> decode_pubcomp(Reader& in) {
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
-  return pubcomp{*id};
+  return Pubcomp{*id};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -6,30 +6,30 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct pubcomp {
+struct Pubcomp {
   std::uint16_t packet_id = 0;
 
-  friend bool operator==(const pubcomp&, const pubcomp&) = default;
+  friend bool operator==(const Pubcomp&, const Pubcomp&) = default;
 };
 
-constexpr packet_type type_of(const pubcomp&) noexcept {
-  return packet_type::pubcomp;
+constexpr PacketType type_of(const Pubcomp&) noexcept {
+  return PacketType::pubcomp;
 }
 
 // 3.7.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const pubcomp&) noexcept {
+constexpr std::uint8_t fixed_flags(const Pubcomp&) noexcept {
   return 0x00;
 }
 
 // 3.7.1: the remaining length (2), once the packet id is known to be non-zero.
-result<std::size_t> body_size(const pubcomp& packet);
+Result<std::size_t> body_size(const Pubcomp& packet);
 
 // 3.7.2: writes the variable header, the packet id.
-void write_body(const pubcomp& packet, writer& out);
+void write_body(const Pubcomp& packet, Writer& out);
 
 // 3.7.2: reads the packet id, which must be non-zero.
-result<pubcomp> decode_pubcomp(reader& in);
+Result<Pubcomp> decode_pubcomp(Reader& in);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -2,50 +2,50 @@
 
 #include "bridge/mqtt/topic.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const publish_view& packet) {
+Result<std::size_t> body_size(const PublishView& packet) {
   if (static_cast<std::uint8_t>(packet.qos) > 2) {
-    return error{errc::invalid_qos, "PUBLISH: QoS 3"};
+    return Error{Errc::invalid_qos, "PUBLISH: QoS 3"};
   }
   if (auto failure = check_topic_name(packet.topic)) {
-    return error{failure->code, "PUBLISH: " + failure->reason};
+    return Error{failure->code, "PUBLISH: " + failure->reason};
   }
   std::size_t size = 2 + packet.topic.size() + packet.payload.size();
-  if (packet.qos == mqtt::qos::at_most_once) {
+  if (packet.qos == mqtt::packet::Qos::at_most_once) {
     if (packet.dup) {
-      return error{errc::bad_flags, "PUBLISH: DUP set on a QoS 0 message"};
+      return Error{Errc::bad_flags, "PUBLISH: DUP set on a QoS 0 message"};
     }
   } else {
     if (packet.packet_id == 0) {
-      return error{errc::zero_packet_id, "PUBLISH: packet identifier is 0 for QoS > 0"};
+      return Error{Errc::zero_packet_id, "PUBLISH: packet identifier is 0 for QoS > 0"};
     }
     size += 2;
   }
   if (size > max_remaining_length) {
-    return error{errc::packet_too_large,
+    return Error{Errc::packet_too_large,
                  "PUBLISH: remaining length " + std::to_string(size) + " exceeds 268435455"};
   }
   return size;
 }
 
-void write_body(const publish_view& packet, writer& out) {
+void write_body(const PublishView& packet, Writer& out) {
   out.string(packet.topic);
-  if (packet.qos != mqtt::qos::at_most_once) {
+  if (packet.qos != mqtt::packet::Qos::at_most_once) {
     out.u16(packet.packet_id);
   }
   out.raw(packet.payload);
 }
 
-result<publish> decode_publish(std::uint8_t flags, reader& in) {
+Result<Publish> decode_publish(std::uint8_t flags, Reader& in) {
   const auto first_byte =
-      static_cast<std::uint8_t>((static_cast<std::uint8_t>(packet_type::publish) << 4) | flags);
+      static_cast<std::uint8_t>((static_cast<std::uint8_t>(PacketType::publish) << 4) | flags);
   if (auto failure = check_fixed_flags(first_byte)) {
     return *failure;
   }
-  publish packet;
+  Publish packet;
   packet.dup = (flags & 0x08) != 0;
-  packet.qos = static_cast<mqtt::qos>((flags >> 1) & 0x03);
+  packet.qos = static_cast<mqtt::packet::Qos>((flags >> 1) & 0x03);
   packet.retain = (flags & 0x01) != 0;
   auto topic = in.utf8_string("topic name");
   if (!topic) {
@@ -55,7 +55,7 @@ result<publish> decode_publish(std::uint8_t flags, reader& in) {
     return in.fail(failure->code, failure->reason);
   }
   packet.topic = std::move(*topic);
-  if (packet.qos != mqtt::qos::at_most_once) {
+  if (packet.qos != mqtt::packet::Qos::at_most_once) {
     auto id = in.packet_id();
     if (!id) {
       return id.error();
@@ -68,7 +68,7 @@ result<publish> decode_publish(std::uint8_t flags, reader& in) {
 }
 
 bool set_dup(std::span<std::uint8_t> encoded, bool dup) noexcept {
-  if (encoded.empty() || (encoded[0] >> 4) != static_cast<std::uint8_t>(packet_type::publish) ||
+  if (encoded.empty() || (encoded[0] >> 4) != static_cast<std::uint8_t>(PacketType::publish) ||
       (encoded[0] & 0x06) == 0 || (encoded[0] & 0x06) == 0x06) {
     return false;
   }
@@ -76,4 +76,4 @@ bool set_dup(std::span<std::uint8_t> encoded, bool dup) noexcept {
   return true;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

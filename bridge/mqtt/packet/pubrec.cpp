@@ -1,21 +1,21 @@
 #include "bridge/mqtt/packet/pubrec.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const pubrec& packet) {
+Result<std::size_t> body_size(const Pubrec& packet) {
   return packet_id_body_size(packet.packet_id, "PUBREC");
 }
 
-void write_body(const pubrec& packet, writer& out) {
+void write_body(const Pubrec& packet, Writer& out) {
   out.u16(packet.packet_id);
 }
 
-result<pubrec> decode_pubrec(reader& in) {
+Result<Pubrec> decode_pubrec(Reader& in) {
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
-  return pubrec{*id};
+  return Pubrec{*id};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -6,30 +6,30 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct pubrec {
+struct Pubrec {
   std::uint16_t packet_id = 0;
 
-  friend bool operator==(const pubrec&, const pubrec&) = default;
+  friend bool operator==(const Pubrec&, const Pubrec&) = default;
 };
 
-constexpr packet_type type_of(const pubrec&) noexcept {
-  return packet_type::pubrec;
+constexpr PacketType type_of(const Pubrec&) noexcept {
+  return PacketType::pubrec;
 }
 
 // 3.5.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const pubrec&) noexcept {
+constexpr std::uint8_t fixed_flags(const Pubrec&) noexcept {
   return 0x00;
 }
 
 // 3.5.1: the remaining length (2), once the packet id is known to be non-zero.
-result<std::size_t> body_size(const pubrec& packet);
+Result<std::size_t> body_size(const Pubrec& packet);
 
 // 3.5.2: writes the variable header, the packet id.
-void write_body(const pubrec& packet, writer& out);
+void write_body(const Pubrec& packet, Writer& out);
 
 // 3.5.2: reads the packet id, which must be non-zero.
-result<pubrec> decode_pubrec(reader& in);
+Result<Pubrec> decode_pubrec(Reader& in);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -1,21 +1,21 @@
 #include "bridge/mqtt/packet/pubrel.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const pubrel& packet) {
+Result<std::size_t> body_size(const Pubrel& packet) {
   return packet_id_body_size(packet.packet_id, "PUBREL");
 }
 
-void write_body(const pubrel& packet, writer& out) {
+void write_body(const Pubrel& packet, Writer& out) {
   out.u16(packet.packet_id);
 }
 
-result<pubrel> decode_pubrel(reader& in) {
+Result<Pubrel> decode_pubrel(Reader& in) {
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
-  return pubrel{*id};
+  return Pubrel{*id};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -6,30 +6,30 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-struct pubrel {
+struct Pubrel {
   std::uint16_t packet_id = 0;
 
-  friend bool operator==(const pubrel&, const pubrel&) = default;
+  friend bool operator==(const Pubrel&, const Pubrel&) = default;
 };
 
-constexpr packet_type type_of(const pubrel&) noexcept {
-  return packet_type::pubrel;
+constexpr PacketType type_of(const Pubrel&) noexcept {
+  return PacketType::pubrel;
 }
 
 // 3.6.1: the fixed-header flags (0010).
-constexpr std::uint8_t fixed_flags(const pubrel&) noexcept {
+constexpr std::uint8_t fixed_flags(const Pubrel&) noexcept {
   return 0x02;
 }
 
 // 3.6.1: the remaining length (2), once the packet id is known to be non-zero.
-result<std::size_t> body_size(const pubrel& packet);
+Result<std::size_t> body_size(const Pubrel& packet);
 
 // 3.6.2: writes the variable header, the packet id.
-void write_body(const pubrel& packet, writer& out);
+void write_body(const Pubrel& packet, Writer& out);
 
 // 3.6.2: reads the packet id, which must be non-zero.
-result<pubrel> decode_pubrel(reader& in);
+Result<Pubrel> decode_pubrel(Reader& in);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

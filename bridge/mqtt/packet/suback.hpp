@@ -8,41 +8,41 @@
 
 #include "bridge/mqtt/packet/wire.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
 // 3.9.3: the granted QoS, or failure. A failure is an answer, not an error.
-enum class suback_code : std::uint8_t {
+enum class SubackCode : std::uint8_t {
   granted_qos0 = 0x00,
   granted_qos1 = 0x01,
   granted_qos2 = 0x02,
   failure = 0x80,
 };
 
-struct suback {
+struct Suback {
   std::uint16_t packet_id = 0;
-  std::vector<suback_code> codes;  // at least one
+  std::vector<SubackCode> codes;  // at least one
 
-  friend bool operator==(const suback&, const suback&) = default;
+  friend bool operator==(const Suback&, const Suback&) = default;
 };
 
-constexpr packet_type type_of(const suback&) noexcept {
-  return packet_type::suback;
+constexpr PacketType type_of(const Suback&) noexcept {
+  return PacketType::suback;
 }
 
 // 3.9.1: the fixed-header flags (0000).
-constexpr std::uint8_t fixed_flags(const suback&) noexcept {
+constexpr std::uint8_t fixed_flags(const Suback&) noexcept {
   return 0x00;
 }
 
 // 3.9.2, 3.9.3: the remaining length, after checking the packet id and that
 // each code is one of 0x00, 0x01, 0x02, 0x80.
-result<std::size_t> body_size(const suback& packet);
+Result<std::size_t> body_size(const Suback& packet);
 
 // 3.9.2, 3.9.3: writes the packet id and the return codes.
-void write_body(const suback& packet, writer& out);
+void write_body(const Suback& packet, Writer& out);
 
 // 3.9.2, 3.9.3: reads the packet id and one or more return codes; any code
 // other than 0x00, 0x01, 0x02 or 0x80 is rejected.
-result<suback> decode_suback(reader& in);
+Result<Suback> decode_suback(Reader& in);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -2,32 +2,32 @@
 
 #include "bridge/mqtt/topic.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const subscribe& packet) {
+Result<std::size_t> body_size(const Subscribe& packet) {
   if (packet.packet_id == 0) {
-    return error{errc::zero_packet_id, "SUBSCRIBE: packet identifier is 0"};
+    return Error{Errc::zero_packet_id, "SUBSCRIBE: packet identifier is 0"};
   }
   if (packet.subscriptions.empty()) {
-    return error{errc::empty_payload, "SUBSCRIBE: no topic filter"};
+    return Error{Errc::empty_payload, "SUBSCRIBE: no topic filter"};
   }
   std::size_t size = 2;
   for (const auto& entry : packet.subscriptions) {
     if (auto failure = check_topic_filter(entry.filter)) {
-      return error{failure->code, "SUBSCRIBE: " + failure->reason};
+      return Error{failure->code, "SUBSCRIBE: " + failure->reason};
     }
     if (static_cast<std::uint8_t>(entry.qos) > 2) {
-      return error{errc::invalid_qos, "SUBSCRIBE: requested QoS 3"};
+      return Error{Errc::invalid_qos, "SUBSCRIBE: requested QoS 3"};
     }
     size += 2 + entry.filter.size() + 1;
   }
   if (size > max_remaining_length) {
-    return error{errc::packet_too_large, "SUBSCRIBE: remaining length exceeds 268435455"};
+    return Error{Errc::packet_too_large, "SUBSCRIBE: remaining length exceeds 268435455"};
   }
   return size;
 }
 
-void write_body(const subscribe& packet, writer& out) {
+void write_body(const Subscribe& packet, Writer& out) {
   out.u16(packet.packet_id);
   for (const auto& entry : packet.subscriptions) {
     out.string(entry.filter);
@@ -35,15 +35,15 @@ void write_body(const subscribe& packet, writer& out) {
   }
 }
 
-result<subscribe> decode_subscribe(reader& in) {
-  subscribe packet;
+Result<Subscribe> decode_subscribe(Reader& in) {
+  Subscribe packet;
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
   packet.packet_id = *id;
   if (in.empty()) {
-    return in.fail(errc::empty_payload, "no topic filter");
+    return in.fail(Errc::empty_payload, "no topic filter");
   }
   while (!in.empty()) {
     auto filter = in.utf8_string("topic filter");
@@ -58,14 +58,15 @@ result<subscribe> decode_subscribe(reader& in) {
       return requested.error();
     }
     if ((*requested & 0xFC) != 0) {
-      return in.fail(errc::bad_flags, "reserved bits set in requested QoS byte");
+      return in.fail(Errc::bad_flags, "reserved bits set in requested QoS byte");
     }
     if (*requested == 3) {
-      return in.fail(errc::invalid_qos, "requested QoS 3");
+      return in.fail(Errc::invalid_qos, "requested QoS 3");
     }
-    packet.subscriptions.push_back({std::move(*filter), static_cast<mqtt::qos>(*requested)});
+    packet.subscriptions.push_back(
+        {std::move(*filter), static_cast<mqtt::packet::Qos>(*requested)});
   }
   return packet;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string_view>
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
 // 2.2.1: the control packet type in the high nibble of the first byte.
-enum class packet_type : std::uint8_t {
+enum class PacketType : std::uint8_t {
   connect = 1,
   connack = 2,
   publish = 3,
@@ -26,10 +26,10 @@ enum class packet_type : std::uint8_t {
 };
 
 // The packet's name as the spec writes it ("PUBLISH"), for logs.
-std::string_view to_string(packet_type type) noexcept;
+std::string_view to_string(PacketType type) noexcept;
 
 // 4.3: quality of service levels; 3 is not a level and never leaves this core.
-enum class qos : std::uint8_t {
+enum class Qos : std::uint8_t {
   at_most_once = 0,
   at_least_once = 1,
   exactly_once = 2,
@@ -44,4 +44,4 @@ inline constexpr std::size_t max_field_length = 65'535;
 // 2.2: one type byte plus at most four remaining-length bytes.
 inline constexpr std::size_t max_fixed_header_size = 5;
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

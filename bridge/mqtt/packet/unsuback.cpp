@@ -1,21 +1,21 @@
 #include "bridge/mqtt/packet/unsuback.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const unsuback& packet) {
+Result<std::size_t> body_size(const Unsuback& packet) {
   return packet_id_body_size(packet.packet_id, "UNSUBACK");
 }
 
-void write_body(const unsuback& packet, writer& out) {
+void write_body(const Unsuback& packet, Writer& out) {
   out.u16(packet.packet_id);
 }
 
-result<unsuback> decode_unsuback(reader& in) {
+Result<Unsuback> decode_unsuback(Reader& in) {
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
-  return unsuback{*id};
+  return Unsuback{*id};
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

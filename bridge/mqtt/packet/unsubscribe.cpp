@@ -2,44 +2,44 @@
 
 #include "bridge/mqtt/topic.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
-result<std::size_t> body_size(const unsubscribe& packet) {
+Result<std::size_t> body_size(const Unsubscribe& packet) {
   if (packet.packet_id == 0) {
-    return error{errc::zero_packet_id, "UNSUBSCRIBE: packet identifier is 0"};
+    return Error{Errc::zero_packet_id, "UNSUBSCRIBE: packet identifier is 0"};
   }
   if (packet.filters.empty()) {
-    return error{errc::empty_payload, "UNSUBSCRIBE: no topic filter"};
+    return Error{Errc::empty_payload, "UNSUBSCRIBE: no topic filter"};
   }
   std::size_t size = 2;
   for (const auto& filter : packet.filters) {
     if (auto failure = check_topic_filter(filter)) {
-      return error{failure->code, "UNSUBSCRIBE: " + failure->reason};
+      return Error{failure->code, "UNSUBSCRIBE: " + failure->reason};
     }
     size += 2 + filter.size();
   }
   if (size > max_remaining_length) {
-    return error{errc::packet_too_large, "UNSUBSCRIBE: remaining length exceeds 268435455"};
+    return Error{Errc::packet_too_large, "UNSUBSCRIBE: remaining length exceeds 268435455"};
   }
   return size;
 }
 
-void write_body(const unsubscribe& packet, writer& out) {
+void write_body(const Unsubscribe& packet, Writer& out) {
   out.u16(packet.packet_id);
   for (const auto& filter : packet.filters) {
     out.string(filter);
   }
 }
 
-result<unsubscribe> decode_unsubscribe(reader& in) {
-  unsubscribe packet;
+Result<Unsubscribe> decode_unsubscribe(Reader& in) {
+  Unsubscribe packet;
   auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
   packet.packet_id = *id;
   if (in.empty()) {
-    return in.fail(errc::empty_payload, "no topic filter");
+    return in.fail(Errc::empty_payload, "no topic filter");
   }
   while (!in.empty()) {
     auto filter = in.utf8_string("topic filter");
@@ -54,4 +54,4 @@ result<unsubscribe> decode_unsubscribe(reader& in) {
   return packet;
 }
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

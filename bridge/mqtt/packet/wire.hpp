@@ -13,7 +13,7 @@
 #include "bridge/mqtt/error.hpp"
 #include "bridge/mqtt/packet/types.hpp"
 
-namespace iotgw::mqtt {
+namespace iotgw::bridge::mqtt::packet {
 
 // 2.2.3: how many bytes encode `remaining` as a remaining length (1 to 4).
 constexpr std::size_t remaining_length_size(std::size_t remaining) noexcept {
@@ -31,9 +31,9 @@ constexpr std::size_t remaining_length_size(std::size_t remaining) noexcept {
 
 // Writes fields into a fixed span. A write that does not fit is dropped and
 // marks the writer overflowed, so a size mismatch can never scribble memory.
-class writer {
+class Writer {
  public:
-  explicit writer(std::span<std::uint8_t> out) noexcept : out_(out) {}
+  explicit Writer(std::span<std::uint8_t> out) noexcept : out_(out) {}
 
   void u8(std::uint8_t value) noexcept;
   // 1.5.2: big-endian 16-bit integer.
@@ -60,31 +60,31 @@ class writer {
 
 // Reads fields from a span that holds exactly one packet's remaining length,
 // so no field can be read past it; errors name the packet and the field.
-class reader {
+class Reader {
  public:
-  reader(std::span<const std::uint8_t> in, std::string_view packet_name) noexcept
+  Reader(std::span<const std::uint8_t> in, std::string_view packet_name) noexcept
       : in_(in), packet_name_(packet_name) {}
 
   std::size_t remaining() const noexcept { return in_.size() - pos_; }
   bool empty() const noexcept { return pos_ == in_.size(); }
 
-  result<std::uint8_t> u8(std::string_view field);
+  Result<std::uint8_t> u8(std::string_view field);
   // 1.5.2: big-endian 16-bit integer.
-  result<std::uint16_t> u16(std::string_view field);
+  Result<std::uint16_t> u16(std::string_view field);
   // 2.3.1: a packet identifier, which must be non-zero.
-  result<std::uint16_t> packet_id();
+  Result<std::uint16_t> packet_id();
   // 1.5.3: a length-prefixed UTF-8 string, checked against the UTF-8 rules.
-  result<std::string> utf8_string(std::string_view field);
+  Result<std::string> utf8_string(std::string_view field);
   // A length-prefixed run of bytes (will message, password).
-  result<std::vector<std::uint8_t>> binary(std::string_view field);
+  Result<std::vector<std::uint8_t>> binary(std::string_view field);
   // Everything not read yet (the PUBLISH payload).
   std::span<const std::uint8_t> rest() noexcept;
 
   // An error of the given code whose reason names the packet and the field.
-  error fail(errc code, std::string_view what) const;
+  Error fail(Errc code, std::string_view what) const;
 
  private:
-  result<std::span<const std::uint8_t>> take(std::size_t count, std::string_view field);
+  Result<std::span<const std::uint8_t>> take(std::size_t count, std::string_view field);
 
   std::span<const std::uint8_t> in_;
   std::size_t pos_ = 0;
@@ -93,36 +93,36 @@ class reader {
 
 // 2.3.1: the body size of a packet that carries only a packet id (2), or an
 // error if the id is 0.
-result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_view packet_name);
+Result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_view packet_name);
 
 // 1.5.3: an error if a string or binary field is longer than 65535 bytes.
-check_result check_field_length(std::size_t length, std::string_view packet_name,
-                                std::string_view field);
+CheckResult check_field_length(std::size_t length, std::string_view packet_name,
+                               std::string_view field);
 
 // The fixed header of one packet (2.2), parsed before its body has arrived.
-struct fixed_header {
+struct FixedHeader {
   std::uint8_t first_byte = 0;
   std::size_t remaining_length = 0;
   std::size_t header_size = 0;  // 2 to 5
 
-  packet_type type() const noexcept { return static_cast<packet_type>(first_byte >> 4); }
+  PacketType type() const noexcept { return static_cast<PacketType>(first_byte >> 4); }
   std::uint8_t flags() const noexcept { return first_byte & 0x0F; }
   std::size_t packet_size() const noexcept { return header_size + remaining_length; }
 };
 
 // 2.2.2 table 2.2: whether the four flag bits are allowed for the packet type
 // of `first_byte` (PUBLISH: any QoS but 3, DUP only with QoS > 0).
-check_result check_fixed_flags(std::uint8_t first_byte);
+CheckResult check_fixed_flags(std::uint8_t first_byte);
 
 // 2.2: an error if the packet of `header` is larger than `max_packet_size`
 // (header included).
-check_result check_packet_size(const fixed_header& header, std::size_t max_packet_size);
+CheckResult check_packet_size(const FixedHeader& header, std::size_t max_packet_size);
 
 // 2.2: parses a fixed header from the start of `data`. Yields an empty
 // optional while more bytes are needed; rejects a bad type or flags from the
 // first byte, a remaining length of more than four bytes, and any packet
 // larger than `max_packet_size` (header included) as soon as it is known.
-result<std::optional<fixed_header>> parse_fixed_header(std::span<const std::uint8_t> data,
-                                                       std::size_t max_packet_size);
+Result<std::optional<FixedHeader>> parse_fixed_header(std::span<const std::uint8_t> data,
+                                                      std::size_t max_packet_size);
 
-}  // namespace iotgw::mqtt
+}  // namespace iotgw::bridge::mqtt::packet

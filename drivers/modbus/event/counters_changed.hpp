@@ -6,11 +6,11 @@
 
 #include "drivers/modbus/counters.hpp"
 
-namespace iotgw::modbus::event {
+namespace iotgw::drivers::modbus::event {
 
 struct CountersChanged {
   std::optional<std::uint8_t> unit;  // empty: bytes that arrived with no request pending
   DeviceCounters counters;           // the totals after the change
 };
 
-}  // namespace iotgw::modbus::event
+}  // namespace iotgw::drivers::modbus::event

@@ -4,10 +4,10 @@
 
 #include <string>
 
-namespace iotgw::modbus::event {
+namespace iotgw::drivers::modbus::event {
 
 struct ResetTransport {
   std::string reason;
 };
 
-}  // namespace iotgw::modbus::event
+}  // namespace iotgw::drivers::modbus::event

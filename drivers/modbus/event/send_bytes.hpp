@@ -3,10 +3,10 @@
 
 #include "drivers/modbus/error.hpp"
 
-namespace iotgw::modbus::event {
+namespace iotgw::drivers::modbus::event {
 
 struct SendBytes {
   Bytes bytes;
 };
 
-}  // namespace iotgw::modbus::event
+}  // namespace iotgw::drivers::modbus::event

@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-namespace iotgw::modbus::event {
+namespace iotgw::drivers::modbus::event {
 
 enum class TimerKind {
   frame_gap,         // the line must stay quiet this long before the next request
@@ -22,4 +22,4 @@ struct CancelTimer {
   TimerKind kind;
 };
 
-}  // namespace iotgw::modbus::event
+}  // namespace iotgw::drivers::modbus::event

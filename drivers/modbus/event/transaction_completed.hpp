@@ -6,7 +6,7 @@
 #include "drivers/modbus/error.hpp"
 #include "drivers/modbus/pdu/request.hpp"
 
-namespace iotgw::modbus {
+namespace iotgw::drivers::modbus {
 
 // A request for one device, with a caller's tag to match the completion to it.
 struct Transaction {
@@ -24,4 +24,4 @@ struct TransactionCompleted {
 };
 
 }  // namespace event
-}  // namespace iotgw::modbus
+}  // namespace iotgw::drivers::modbus

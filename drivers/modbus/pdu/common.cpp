@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 namespace {
 
 Error make_error(Errc code, std::string detail) {
@@ -53,7 +53,7 @@ std::optional<Error> check_function(std::uint8_t function, std::span<const std::
   if (pdu.empty()) {
     return make_error(Errc::malformed_response, "empty PDU");
   }
-  if (pdu[0] == (function | kExceptionFlag)) {
+  if (pdu[0] == (function | exception_flag)) {
     if (pdu.size() != 2) {
       return make_error(Errc::malformed_response,
                         "exception response of " + std::to_string(pdu.size()) + " bytes, not 2");
@@ -141,4 +141,4 @@ Result<WriteConfirmed> decode_write_echo(std::uint8_t function, std::uint16_t ad
   return WriteConfirmed{address, quantity};
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

@@ -12,17 +12,17 @@
 
 #include "drivers/modbus/error.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Section 4.1: a PDU is at most 253 bytes (256-byte RTU ADU minus address and CRC).
-inline constexpr std::size_t kMaxPduLength = 253;
+inline constexpr std::size_t max_pdu_length = 253;
 // Limits on quantities (sections 6.1 to 6.12).
-inline constexpr std::uint16_t kMaxReadBits = 2000;
-inline constexpr std::uint16_t kMaxReadRegisters = 125;
-inline constexpr std::uint16_t kMaxWriteCoils = 1968;
-inline constexpr std::uint16_t kMaxWriteRegisters = 123;
+inline constexpr std::uint16_t max_read_bits = 2000;
+inline constexpr std::uint16_t max_read_registers = 125;
+inline constexpr std::uint16_t max_write_coils = 1968;
+inline constexpr std::uint16_t max_write_registers = 123;
 // Function code bit that marks an exception response (section 7).
-inline constexpr std::uint8_t kExceptionFlag = 0x80;
+inline constexpr std::uint8_t exception_flag = 0x80;
 
 // Response to function 1 or 2: exactly the requested number of bits.
 struct BitsRead {
@@ -77,4 +77,4 @@ Result<WriteConfirmed> decode_write_echo(std::uint8_t function, std::uint16_t ad
 // Refuses an address range that runs past register 65535.
 std::optional<Error> check_address_range(std::uint16_t address, std::size_t quantity);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

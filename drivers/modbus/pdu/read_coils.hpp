@@ -6,7 +6,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Reads the status of contiguous coils (read/write bits).
 struct ReadCoils {
@@ -21,4 +21,4 @@ Result<Bytes> encode_request(const ReadCoils& request);
 // Response PDU checked against the request: exactly `quantity` coils.
 Result<BitsRead> decode_response(const ReadCoils& request, std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

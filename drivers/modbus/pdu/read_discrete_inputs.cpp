@@ -1,10 +1,10 @@
 #include "drivers/modbus/pdu/read_discrete_inputs.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const ReadDiscreteInputs& request) {
   return encode_read_request(ReadDiscreteInputs::function, request.address, request.quantity,
-                             kMaxReadBits);
+                             max_read_bits);
 }
 
 Result<BitsRead> decode_response(const ReadDiscreteInputs& request,
@@ -12,4 +12,4 @@ Result<BitsRead> decode_response(const ReadDiscreteInputs& request,
   return decode_bits_response(ReadDiscreteInputs::function, request.quantity, pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

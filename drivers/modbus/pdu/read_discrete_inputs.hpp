@@ -6,7 +6,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Reads contiguous discrete inputs (read-only bits).
 struct ReadDiscreteInputs {
@@ -22,4 +22,4 @@ Result<Bytes> encode_request(const ReadDiscreteInputs& request);
 Result<BitsRead> decode_response(const ReadDiscreteInputs& request,
                                  std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

@@ -1,10 +1,10 @@
 #include "drivers/modbus/pdu/read_holding_registers.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const ReadHoldingRegisters& request) {
   return encode_read_request(ReadHoldingRegisters::function, request.address, request.quantity,
-                             kMaxReadRegisters);
+                             max_read_registers);
 }
 
 Result<RegistersRead> decode_response(const ReadHoldingRegisters& request,
@@ -12,4 +12,4 @@ Result<RegistersRead> decode_response(const ReadHoldingRegisters& request,
   return decode_registers_response(ReadHoldingRegisters::function, request.quantity, pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

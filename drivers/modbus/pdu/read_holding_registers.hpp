@@ -6,7 +6,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Reads contiguous holding registers (read/write words).
 struct ReadHoldingRegisters {
@@ -22,4 +22,4 @@ Result<Bytes> encode_request(const ReadHoldingRegisters& request);
 Result<RegistersRead> decode_response(const ReadHoldingRegisters& request,
                                       std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

@@ -1,10 +1,10 @@
 #include "drivers/modbus/pdu/read_input_registers.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const ReadInputRegisters& request) {
   return encode_read_request(ReadInputRegisters::function, request.address, request.quantity,
-                             kMaxReadRegisters);
+                             max_read_registers);
 }
 
 Result<RegistersRead> decode_response(const ReadInputRegisters& request,
@@ -12,4 +12,4 @@ Result<RegistersRead> decode_response(const ReadInputRegisters& request,
   return decode_registers_response(ReadInputRegisters::function, request.quantity, pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

@@ -6,7 +6,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Reads contiguous input registers (read-only words).
 struct ReadInputRegisters {
@@ -22,4 +22,4 @@ Result<Bytes> encode_request(const ReadInputRegisters& request);
 Result<RegistersRead> decode_response(const ReadInputRegisters& request,
                                       std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

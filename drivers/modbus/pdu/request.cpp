@@ -2,7 +2,7 @@
 
 #include <type_traits>
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 namespace {
 
 struct Describe {
@@ -74,7 +74,7 @@ PduLength response_pdu_length(std::span<const std::uint8_t> prefix) {
     return {Kind::need_more, 1};
   }
   const std::uint8_t function = prefix[0];
-  switch (function & ~kExceptionFlag) {
+  switch (function & ~exception_flag) {
     case ReadCoils::function:
     case ReadDiscreteInputs::function:
     case ReadHoldingRegisters::function:
@@ -87,7 +87,7 @@ PduLength response_pdu_length(std::span<const std::uint8_t> prefix) {
     default:
       return {Kind::unknown_function, 0};
   }
-  if ((function & kExceptionFlag) != 0) {
+  if ((function & exception_flag) != 0) {
     return {Kind::complete, 2};  // function, exception code
   }
   if (function <= ReadInputRegisters::function) {
@@ -103,4 +103,4 @@ std::string describe(const Request& request) {
   return std::visit(Describe{}, request);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

@@ -18,7 +18,7 @@
 #include "drivers/modbus/pdu/write_single_coil.hpp"
 #include "drivers/modbus/pdu/write_single_register.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 using Request =
     std::variant<ReadCoils, ReadDiscreteInputs, ReadHoldingRegisters, ReadInputRegisters,
@@ -46,4 +46,4 @@ PduLength response_pdu_length(std::span<const std::uint8_t> prefix);
 // "read_holding_registers address=107 quantity=3", for logs and test failure messages.
 std::string describe(const Request& request);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

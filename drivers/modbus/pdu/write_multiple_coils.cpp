@@ -2,11 +2,11 @@
 
 #include <string>
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const WriteMultipleCoils& request) {
   const std::size_t quantity = request.values.size();
-  if (quantity < 1 || quantity > kMaxWriteCoils) {
+  if (quantity < 1 || quantity > max_write_coils) {
     return Error{Errc::invalid_request, 0,
                  "quantity " + std::to_string(quantity) + " outside 1..1968 coils"};
   }
@@ -34,4 +34,4 @@ Result<WriteConfirmed> decode_response(const WriteMultipleCoils& request,
   return decode_write_echo(WriteMultipleCoils::function, request.address, quantity, quantity, pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

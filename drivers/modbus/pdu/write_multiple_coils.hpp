@@ -7,7 +7,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Forces a sequence of contiguous coils; the quantity is values.size() (1..1968).
 struct WriteMultipleCoils {
@@ -23,4 +23,4 @@ Result<Bytes> encode_request(const WriteMultipleCoils& request);
 Result<WriteConfirmed> decode_response(const WriteMultipleCoils& request,
                                        std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

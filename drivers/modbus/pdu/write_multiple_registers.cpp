@@ -2,11 +2,11 @@
 
 #include <string>
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const WriteMultipleRegisters& request) {
   const std::size_t quantity = request.values.size();
-  if (quantity < 1 || quantity > kMaxWriteRegisters) {
+  if (quantity < 1 || quantity > max_write_registers) {
     return Error{Errc::invalid_request, 0,
                  "quantity " + std::to_string(quantity) + " outside 1..123 registers"};
   }
@@ -30,4 +30,4 @@ Result<WriteConfirmed> decode_response(const WriteMultipleRegisters& request,
                            pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

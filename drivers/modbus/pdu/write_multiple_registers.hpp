@@ -7,7 +7,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Writes a block of contiguous holding registers; the quantity is values.size() (1..123).
 struct WriteMultipleRegisters {
@@ -23,4 +23,4 @@ Result<Bytes> encode_request(const WriteMultipleRegisters& request);
 Result<WriteConfirmed> decode_response(const WriteMultipleRegisters& request,
                                        std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

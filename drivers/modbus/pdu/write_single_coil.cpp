@@ -1,6 +1,6 @@
 #include "drivers/modbus/pdu/write_single_coil.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const WriteSingleCoil& request) {
   Bytes out{WriteSingleCoil::function};
@@ -15,4 +15,4 @@ Result<WriteConfirmed> decode_response(const WriteSingleCoil& request,
                            pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

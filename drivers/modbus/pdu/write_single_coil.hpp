@@ -6,7 +6,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Sets one coil ON or OFF.
 struct WriteSingleCoil {
@@ -27,4 +27,4 @@ Result<Bytes> encode_request(const WriteSingleCoil& request);
 Result<WriteConfirmed> decode_response(const WriteSingleCoil& request,
                                        std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

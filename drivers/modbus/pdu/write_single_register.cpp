@@ -1,6 +1,6 @@
 #include "drivers/modbus/pdu/write_single_register.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const WriteSingleRegister& request) {
   Bytes out{WriteSingleRegister::function};
@@ -14,4 +14,4 @@ Result<WriteConfirmed> decode_response(const WriteSingleRegister& request,
   return decode_write_echo(WriteSingleRegister::function, request.address, request.value, 1, pdu);
 }
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

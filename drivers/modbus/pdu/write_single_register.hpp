@@ -6,7 +6,7 @@
 
 #include "drivers/modbus/pdu/common.hpp"
 
-namespace iotgw::modbus::pdu {
+namespace iotgw::drivers::modbus::pdu {
 
 // Writes one holding register.
 struct WriteSingleRegister {
@@ -22,4 +22,4 @@ Result<Bytes> encode_request(const WriteSingleRegister& request);
 Result<WriteConfirmed> decode_response(const WriteSingleRegister& request,
                                        std::span<const std::uint8_t> pdu);
 
-}  // namespace iotgw::modbus::pdu
+}  // namespace iotgw::drivers::modbus::pdu

@@ -301,7 +301,7 @@ std::optional<double> drain(const Options& options, const MosquittoBroker& broke
     empty_reported = false;
   }
   stop_cleanly(gateway);
-  const std::uint64_t left = iotgw::store::QueueCore(config.store).counters().rows;
+  const std::uint64_t left = iotgw::bridge::store::QueueCore(config.store).counters().rows;
   std::printf("  readings of the unreachable meter after the backlog: %llu (port_down)\n",
               static_cast<unsigned long long>(watcher.counted() - watcher.good()));
   std::printf("  store after the drain and a clean stop: %llu rows%s\n",

@@ -61,15 +61,15 @@ Backlog fill_outage_backlog(const config::Config& config, std::uint64_t readings
   if (sources.empty()) {
     throw std::runtime_error("the configuration has no points to fill the store with");
   }
-  const Telemetry telemetry(config);
-  store::QueueCore core(config.store);
+  const gateway::Telemetry telemetry(config);
+  bridge::store::QueueCore core(config.store);
   const std::uint64_t polls = (readings + sources.size() - 1) / sources.size();
   const auto ended = std::chrono::system_clock::now();
   Backlog backlog;
-  std::vector<store::Message> batch;
+  std::vector<bridge::store::Message> batch;
   batch.reserve(config.store.commit_batch);
   const auto commit = [&] {
-    const store::AppendResult result = core.append(batch);
+    const bridge::store::AppendResult result = core.append(batch);
     if (result.accepted != batch.size()) {
       throw std::runtime_error("the store refused part of the backlog");
     }
@@ -83,8 +83,8 @@ Backlog fill_outage_backlog(const config::Config& config, std::uint64_t readings
     reading.point = source.point;
     reading.value = value_at(*source.point, poll);
     reading.wall_time = ended - (polls - poll) * source.device->poll_interval;
-    const std::optional<TelemetryMessage> telemetry_message = telemetry.message(reading);
-    store::Message& message = batch.emplace_back();
+    const std::optional<gateway::TelemetryMessage> telemetry_message = telemetry.message(reading);
+    bridge::store::Message& message = batch.emplace_back();
     message.topic = *telemetry_message->topic;
     message.payload.assign(telemetry_message->payload.begin(), telemetry_message->payload.end());
     message.qos = static_cast<std::uint8_t>(config.mqtt.qos);

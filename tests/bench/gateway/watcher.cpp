@@ -40,11 +40,13 @@ Watcher::Watcher(std::uint16_t broker_port, const std::string& client_id, const 
       client_(io_.get_executor(), mqtt_),
       thread_([this] { io_.run(); }) {
   boost::asio::post(io_, [this, filter] {
-    client_.on_message([this](const mqtt::publish& message) { on_message(message); });
-    client_.subscribe({{filter, mqtt::qos::at_least_once}},
-                      [this](const mqtt::result<std::vector<mqtt::suback_code>>& granted) {
-                        subscribed_ = granted && granted->front() != mqtt::suback_code::failure;
-                      });
+    client_.on_message(
+        [this](const bridge::mqtt::packet::Publish& message) { on_message(message); });
+    client_.subscribe(
+        {{filter, bridge::mqtt::packet::Qos::at_least_once}},
+        [this](const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::SubackCode>>& granted) {
+          subscribed_ = granted && granted->front() != bridge::mqtt::packet::SubackCode::failure;
+        });
     client_.start();
   });
   if (!wait_for([this] { return subscribed_.load(); }, std::chrono::seconds(10))) {
@@ -63,7 +65,7 @@ std::optional<Watcher::Latest> Watcher::latest(const std::string& topic) const {
   return found == latest_.end() ? std::nullopt : std::optional<Latest>(found->second);
 }
 
-void Watcher::on_message(const mqtt::publish& message) {
+void Watcher::on_message(const bridge::mqtt::packet::Publish& message) {
   const Clock::time_point now = Clock::now();
   const std::string_view payload(reinterpret_cast<const char*>(message.payload.data()),
                                  message.payload.size());

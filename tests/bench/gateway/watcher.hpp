@@ -18,7 +18,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 #include "config/config.hpp"
 
 namespace iotgw::bench {
@@ -59,13 +59,13 @@ class Watcher {
     return Clock::time_point(
         std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns.load())));
   }
-  void on_message(const mqtt::publish& message);
+  void on_message(const bridge::mqtt::packet::Publish& message);
 
   std::string counted_prefix_;
   config::Mqtt mqtt_;
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  mqtt::client client_;
+  bridge::mqtt::io::Client client_;
   std::atomic<bool> subscribed_{false};
   std::atomic<std::uint64_t> counted_{0};
   std::atomic<std::uint64_t> good_{0};

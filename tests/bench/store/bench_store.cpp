@@ -21,7 +21,7 @@
 namespace {
 
 using namespace iotgw;
-using namespace iotgw::store;
+using namespace iotgw::bridge::store;
 using Clock = std::chrono::steady_clock;
 
 struct Args {

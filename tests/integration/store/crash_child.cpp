@@ -14,7 +14,7 @@
 
 namespace {
 
-using namespace iotgw::store;
+using namespace iotgw::bridge::store;
 
 // Writes all of `data`; a pipe write of at most PIPE_BUF bytes is atomic.
 void write_all(int fd, const std::vector<char>& data) {

@@ -10,12 +10,12 @@
 
 #include "bridge/store/message.hpp"
 
-namespace iotgw::store::crash {
+namespace iotgw::bridge::store::crash {
 
 // One record on the pipe: a kind byte and a sequence number. 9 bytes, so a
 // write of up to 455 records is atomic (PIPE_BUF) and never torn by a kill.
 enum class Kind : char { accepted = 'A', acked = 'K' };
-constexpr std::size_t kRecordSize = 9;
+constexpr std::size_t record_size = 9;
 
 inline void put_record(std::vector<char>& out, Kind kind, Seq seq) {
   out.push_back(static_cast<char>(kind));
@@ -60,4 +60,4 @@ inline bool verifies(const std::string& topic, const std::vector<std::uint8_t>& 
   return expected.topic == topic && expected.payload == payload;
 }
 
-}  // namespace iotgw::store::crash
+}  // namespace iotgw::bridge::store::crash

@@ -17,9 +17,9 @@
 
 #include "bridge/store/queue_core.hpp"
 #include "tests/integration/store/crash_record.hpp"
-#include "tests/unit/store/store_test_support.hpp"
+#include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::store {
+namespace iotgw::bridge::store {
 namespace {
 
 using namespace std::chrono_literals;
@@ -39,7 +39,7 @@ struct Ledger {
   // Applies complete records from `buffer` and keeps a partial tail.
   void consume(std::vector<char>& buffer) {
     std::size_t at = 0;
-    for (; at + crash::kRecordSize <= buffer.size(); at += crash::kRecordSize) {
+    for (; at + crash::record_size <= buffer.size(); at += crash::record_size) {
       Seq seq = 0;
       std::memcpy(&seq, buffer.data() + at + 1, sizeof seq);
       if (buffer[at] == static_cast<char>(crash::Kind::accepted)) {
@@ -205,4 +205,4 @@ TEST(StoreCrash, EveryAcceptedUnackedMessageSurvivesSigkill) {
 }
 
 }  // namespace
-}  // namespace iotgw::store
+}  // namespace iotgw::bridge::store

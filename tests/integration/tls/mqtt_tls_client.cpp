@@ -20,7 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "bridge/mqtt/client.hpp"
+#include "bridge/mqtt/io/client.hpp"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::debug);
 
   asio::io_context io;
-  iotgw::mqtt::client client(io.get_executor(), settings);
+  iotgw::bridge::mqtt::io::Client client(io.get_executor(), settings);
   const std::string topic = "iotgw-test/tls/" + settings.client_id;
   int round_trips = 0;
   int failed = 0;
@@ -81,13 +81,14 @@ int main(int argc, char** argv) {
     });
   };
 
-  client.on_state([&](const iotgw::mqtt::connection_event& change) {
+  client.on_state([&](const iotgw::bridge::mqtt::io::ConnectionEvent& change) {
     if (change.connected) {
       std::cout << "connected" << std::endl;
       const std::string body = "round trip " + std::to_string(round_trips + 1);
       const std::vector<std::uint8_t> payload(body.begin(), body.end());
-      if (auto refused = client.publish(topic, payload, iotgw::mqtt::qos::at_least_once, false,
-                                        [](const std::optional<iotgw::mqtt::error>&) {})) {
+      if (auto refused =
+              client.publish(topic, payload, iotgw::bridge::mqtt::packet::Qos::at_least_once, false,
+                             [](const std::optional<iotgw::bridge::mqtt::Error>&) {})) {
         std::cout << "publish refused: " << refused->reason << std::endl;
         finish(1);
       }
@@ -101,7 +102,7 @@ int main(int argc, char** argv) {
       finish(1);
     }
   });
-  client.on_message([&](const iotgw::mqtt::publish& message) {
+  client.on_message([&](const iotgw::bridge::mqtt::packet::Publish& message) {
     std::cout << "received " << std::string(message.payload.begin(), message.payload.end())
               << std::endl;
     if (++round_trips >= connects) {
@@ -112,8 +113,10 @@ int main(int argc, char** argv) {
   });
   // Subscribed before the first connect, so the subscription goes out after
   // every CONNACK of a clean session and precedes the publish on the wire.
-  client.subscribe({{topic, iotgw::mqtt::qos::at_least_once}},
-                   [](const iotgw::mqtt::result<std::vector<iotgw::mqtt::suback_code>>&) {});
+  client.subscribe(
+      {{topic, iotgw::bridge::mqtt::packet::Qos::at_least_once}},
+      [](const iotgw::bridge::mqtt::Result<std::vector<iotgw::bridge::mqtt::packet::SubackCode>>&) {
+      });
   deadline.async_wait([&](boost::system::error_code cancelled) {
     if (!cancelled) {
       std::cout << "timeout" << std::endl;

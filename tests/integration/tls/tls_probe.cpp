@@ -26,12 +26,12 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
-#include "bridge/mqtt/tls/context.hpp"
-#include "bridge/mqtt/tls/stream.hpp"
+#include "bridge/tls/context.hpp"
+#include "bridge/tls/io/stream.hpp"
 
 namespace asio = boost::asio;
-using iotgw::mqtt::tls::TlsContext;
-using iotgw::mqtt::tls::TlsStream;
+using iotgw::bridge::tls::TlsContext;
+using iotgw::bridge::tls::io::TlsStream;
 
 namespace {
 

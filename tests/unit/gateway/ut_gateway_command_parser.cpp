@@ -5,7 +5,7 @@
 #include "config/load.hpp"
 #include "gateway/command_parser.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -33,7 +33,7 @@ config::Config load() {
 class CommandParserTest : public testing::Test {
  protected:
   ParsedCommand parse(std::string topic, std::string payload, bool retained = false) {
-    return parser.parse(topic, payload, retained, now);
+    return parser_.parse(topic, payload, retained, now);
   }
 
   // The refusal's result message, or a failure when it is not a refusal.
@@ -47,8 +47,8 @@ class CommandParserTest : public testing::Test {
     return refusal->result_topic + " " + error_result(refusal->id, refusal->error);
   }
 
-  config::Config config = load();
-  CommandParser parser{config};
+  config::Config config_ = load();
+  CommandParser parser_{config_};
 };
 
 TEST_F(CommandParserTest, ParsesASetWithABareValue) {
@@ -255,4 +255,4 @@ TEST(CommandResult, ReportsTheValueWritten) {
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -6,7 +6,7 @@
 
 #include "gateway/device_polls.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 class DevicePollsTest : public ::testing::Test {
@@ -20,13 +20,13 @@ class DevicePollsTest : public ::testing::Test {
         p.name = point;
         device.points.push_back(p);
       }
-      devices.push_back(device);
+      devices_.push_back(device);
     }
   }
 
   drivers::Reading reading(std::size_t device, std::size_t point) const {
-    return {.device = &devices[device],
-            .point = &devices[device].points[point],
+    return {.device = &devices_[device],
+            .point = &devices_[device].points[point],
             .value = drivers::Value(static_cast<double>(point)),
             .quality = {},
             .wall_time = {},
@@ -42,39 +42,39 @@ class DevicePollsTest : public ::testing::Test {
     return result;
   }
 
-  std::vector<config::Device> devices;
-  DevicePolls polls;
+  std::vector<config::Device> devices_;
+  DevicePolls polls_;
 };
 
 TEST_F(DevicePollsTest, HoldsEachDevicesReadingsUntilItsPollEnds) {
-  EXPECT_TRUE(polls.add(reading(0, 0)).empty());
-  EXPECT_TRUE(polls.add(reading(1, 0)).empty());
-  EXPECT_TRUE(polls.add(reading(0, 1)).empty());
-  EXPECT_EQ(names(polls.end(devices[0])), (std::vector<std::string>{"boiler.a", "boiler.b"}));
-  EXPECT_TRUE(polls.end(devices[0]).empty());  // ended once
-  EXPECT_EQ(names(polls.end(devices[1])), (std::vector<std::string>{"meter.a"}));
+  EXPECT_TRUE(polls_.add(reading(0, 0)).empty());
+  EXPECT_TRUE(polls_.add(reading(1, 0)).empty());
+  EXPECT_TRUE(polls_.add(reading(0, 1)).empty());
+  EXPECT_EQ(names(polls_.end(devices_[0])), (std::vector<std::string>{"boiler.a", "boiler.b"}));
+  EXPECT_TRUE(polls_.end(devices_[0]).empty());  // ended once
+  EXPECT_EQ(names(polls_.end(devices_[1])), (std::vector<std::string>{"meter.a"}));
 }
 
 TEST_F(DevicePollsTest, APointSeenAgainClosesTheHeldPollFirst) {
-  polls.add(reading(0, 0));
-  polls.add(reading(0, 1));
-  EXPECT_EQ(names(polls.add(reading(0, 0))), (std::vector<std::string>{"boiler.a", "boiler.b"}));
-  EXPECT_EQ(names(polls.end(devices[0])), (std::vector<std::string>{"boiler.a"}));
+  polls_.add(reading(0, 0));
+  polls_.add(reading(0, 1));
+  EXPECT_EQ(names(polls_.add(reading(0, 0))), (std::vector<std::string>{"boiler.a", "boiler.b"}));
+  EXPECT_EQ(names(polls_.end(devices_[0])), (std::vector<std::string>{"boiler.a"}));
 }
 
 TEST_F(DevicePollsTest, EndAllGivesBackEveryHeldPollOnce) {
-  polls.add(reading(0, 0));
-  polls.add(reading(1, 1));
+  polls_.add(reading(0, 0));
+  polls_.add(reading(1, 1));
   std::vector<std::string> all;
-  for (const DevicePolls::Poll& poll : polls.end_all()) {
+  for (const DevicePolls::Poll& poll : polls_.end_all()) {
     const std::vector<std::string> poll_names = names(poll);
     all.insert(all.end(), poll_names.begin(), poll_names.end());
   }
   std::sort(all.begin(), all.end());
   EXPECT_EQ(all, (std::vector<std::string>{"boiler.a", "meter.b"}));
-  EXPECT_TRUE(polls.end_all().empty());
-  EXPECT_TRUE(polls.end(devices[0]).empty());
+  EXPECT_TRUE(polls_.end_all().empty());
+  EXPECT_TRUE(polls_.end(devices_[0]).empty());
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

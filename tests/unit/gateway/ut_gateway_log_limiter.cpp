@@ -3,7 +3,7 @@
 
 #include "gateway/log_limiter.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -47,4 +47,4 @@ TEST(Loggable, KeepsPeerTextOnOneLineAndShort) {
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -2,7 +2,7 @@
 
 #include "gateway/progress_watchdog.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -11,14 +11,14 @@ using Sample = ProgressWatchdog::Sample;
 // A fake clock: a time point that tests move by hand.
 class ProgressWatchdogTest : public ::testing::Test {
  protected:
-  ProgressWatchdog watchdog{20s, 60s};
-  ProgressWatchdog::TimePoint now{};
+  ProgressWatchdog watchdog_{20s, 60s};
+  ProgressWatchdog::TimePoint now_{};
 
   // Checks a sample taken now, after `elapsed` more time.
   ProgressWatchdog::Verdict after(ProgressWatchdog::Duration elapsed, Sample sample) {
-    now += elapsed;
-    sample.now = now;
-    return watchdog.check(sample);
+    now_ += elapsed;
+    sample.now = now_;
+    return watchdog_.check(sample);
   }
 };
 
@@ -29,14 +29,14 @@ TEST_F(ProgressWatchdogTest, AnIdlePipelineIsHealthy) {
 }
 
 TEST_F(ProgressWatchdogTest, AStoreRequestAnsweredWithinTheLimitIsHealthy) {
-  const auto asked = now;
+  const auto asked = now_;
   EXPECT_TRUE(after(15s, {.oldest_store_request = asked}).healthy);
   EXPECT_TRUE(after(5s, {.oldest_store_request = asked}).healthy);
-  EXPECT_TRUE(after(15s, {.oldest_store_request = now}).healthy);  // answered; a new one waits
+  EXPECT_TRUE(after(15s, {.oldest_store_request = now_}).healthy);  // answered; a new one waits
 }
 
 TEST_F(ProgressWatchdogTest, AStoreRequestUnansweredPastTheLimitStopsTheFeed) {
-  const auto asked = now;
+  const auto asked = now_;
   EXPECT_TRUE(after(15s, {.oldest_store_request = asked}).healthy);
   const auto verdict = after(6s, {.oldest_store_request = asked});
   EXPECT_FALSE(verdict.healthy);
@@ -97,4 +97,4 @@ TEST_F(ProgressWatchdogTest, ANewConnectionOrADisconnectStartsTheWaitAfresh) {
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

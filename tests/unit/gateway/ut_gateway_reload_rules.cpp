@@ -3,7 +3,7 @@
 #include "config/load.hpp"
 #include "gateway/reload_rules.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 config::Config load(const std::string& mqtt_extra, const std::string& rest = "") {
@@ -40,4 +40,4 @@ TEST(ReloadRules, TheOldStatusIsClosedOnlyWhenItMoves) {
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -2,7 +2,7 @@
 
 #include "gateway/report_filter.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -66,4 +66,4 @@ TEST_F(Filtered, HeartbeatAloneMeansAnyChangeOrTheHeartbeat) {
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

@@ -6,7 +6,7 @@
 #include "gateway/json_text.hpp"
 #include "gateway/telemetry.hpp"
 
-namespace iotgw {
+namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
@@ -160,4 +160,4 @@ TEST(Telemetry, OtherFormatsAreNotPerDevice) {
 }
 
 }  // namespace
-}  // namespace iotgw
+}  // namespace iotgw::gateway

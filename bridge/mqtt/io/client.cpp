@@ -1,0 +1,651 @@
+#include "bridge/mqtt/io/client.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace iotgw::bridge::mqtt::io {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+constexpr std::size_t read_buffer_size = 64 * 1024;
+// QoS 1/2 traffic is bounded by the in-flight window; QoS 0 only by this
+// limit on bytes waiting for the socket, past which it is refused. Past it,
+// the reader also waits: every packet read may queue an answer (PUBACK,
+// PUBCOMP, ...), and a broker that sends without reading would otherwise grow
+// the queue without bound.
+constexpr std::size_t max_queued_bytes = 1024 * 1024;
+// How long a graceful stop waits for DISCONNECT to be written before it
+// closes anyway (a broker that stopped reading must not hang the shutdown).
+constexpr std::chrono::seconds stop_timeout{2};
+// A broker address that swallows SYNs would otherwise hold a connection
+// attempt for the kernel's two minutes of retransmissions.
+constexpr std::chrono::seconds connect_timeout{10};
+// While one failure repeats, it is logged again this often.
+constexpr std::chrono::minutes failure_reminder{10};
+// Dropped messages are a peer's doing and may come in a flood: the first is
+// logged, then at most one line this often, with how many were held back.
+constexpr std::chrono::minutes drop_reminder{1};
+
+TimePoint now() {
+  return std::chrono::steady_clock::now();
+}
+
+std::size_t index_of(event::TimerKind kind) {
+  return static_cast<std::size_t>(kind);
+}
+
+// 3.1.2.10: the keepalive in whole seconds as CONNECT carries it; a
+// sub-second setting rounds up to one second rather than turning it off.
+std::uint16_t keepalive_seconds(config::Duration keepalive) {
+  if (keepalive.count() <= 0) {
+    return 0;
+  }
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(keepalive).count();
+  return static_cast<std::uint16_t>(std::min<std::int64_t>(seconds, 65535));
+}
+
+std::vector<std::uint8_t> bytes_of(std::string_view text) {
+  return {text.begin(), text.end()};
+}
+
+// The session core's settings from the [mqtt] table: CONNECT fields, the
+// in-flight window and the largest packet accepted from the broker.
+SessionConfig session_config_of(const config::Mqtt& mqtt) {
+  SessionConfig result;
+  result.connect.client_id = mqtt.client_id;
+  result.connect.clean_session = mqtt.clean_session;
+  result.connect.keep_alive = keepalive_seconds(mqtt.keepalive);
+  if (!mqtt.will.topic.empty()) {
+    result.connect.will =
+        packet::Will{mqtt.will.topic, bytes_of(mqtt.will.payload),
+                     static_cast<packet::Qos>(std::clamp(mqtt.will.qos, 0, 2)), mqtt.will.retain};
+  }
+  if (!mqtt.username.empty()) {
+    result.connect.username = mqtt.username;
+    if (!mqtt.password.empty()) {
+      result.connect.password = bytes_of(mqtt.password);
+    }
+  }
+  result.max_in_flight = std::max<std::size_t>(1, mqtt.inflight);
+  result.limits.max_packet_size = mqtt.max_packet_size;
+  return result;
+}
+
+// A coroutine of the client ended by an exception (a handler of the
+// application threw): nothing can carry on safely, so say so loudly.
+void report_escape(std::exception_ptr escaped) {
+  if (!escaped) {
+    return;
+  }
+  try {
+    std::rethrow_exception(escaped);
+  } catch (const std::exception& e) {
+    spdlog::critical("mqtt: client stopped by an exception: {}", e.what());
+  } catch (...) {
+    spdlog::critical("mqtt: client stopped by an unknown exception");
+  }
+}
+
+Error stopped_error(std::string_view what) {
+  return Error{Errc::not_connected, std::string(what)};
+}
+
+}  // namespace
+
+Client::Client(asio::any_io_executor executor, const config::Mqtt& mqtt)
+    : executor_(executor),
+      config_(mqtt),
+      session_(session_config_of(mqtt)),
+      backoff_(mqtt.reconnect_min, mqtt.reconnect_max, std::random_device{}()),
+      transports_(executor, mqtt, connect_timeout),
+      failures_(failure_reminder),
+      losses_(failure_reminder),
+      drops_(drop_reminder),
+      timers_{asio::steady_timer(executor), asio::steady_timer(executor),
+              asio::steady_timer(executor)},
+      retry_timer_(executor),
+      connect_timer_(executor),
+      stop_guard_(executor) {}
+
+Client::~Client() {
+  for (asio::steady_timer& timer : timers_) {
+    timer.cancel();
+  }
+  retry_timer_.cancel();
+  connect_timer_.cancel();
+  stop_guard_.cancel();
+  if (link_ && !link_->closed) {
+    link_->closed = true;
+    link_->stream->close();
+  }
+}
+
+void Client::start() {
+  if (running_ || stopping_) {
+    return;
+  }
+  running_ = true;
+  asio::co_spawn(executor_, run(), report_escape);
+}
+
+void Client::stop(std::function<void()> done) {
+  if (stopped_) {
+    asio::post(executor_, std::move(done));
+    return;
+  }
+  if (!running_ && !stopping_) {
+    // Never started: only publishes accepted meanwhile wait to be given up.
+    stopping_ = true;
+    stop_done_ = std::move(done);
+    asio::post(executor_, [this] { finish_stop(); });
+    return;
+  }
+  if (stopping_) {
+    stop_done_ = [first = std::move(stop_done_), then = std::move(done)] {
+      if (first) {
+        first();
+      }
+      then();
+    };
+    return;
+  }
+  stopping_ = true;
+  stop_done_ = std::move(done);
+  retry_timer_.cancel();
+  if (session_.state() != event::ConnectionState::disconnected) {
+    // The core sends DISCONNECT if connected; on_state_changed then flushes
+    // and closes the link.
+    handle(session_.disconnect(now()));
+  } else if (link_) {
+    close_link(link_);
+  }
+  stop_guard_.expires_after(stop_timeout);
+  stop_guard_.async_wait([this](error_code cancelled) {
+    if (!cancelled && link_) {
+      close_link(link_);
+    }
+  });
+}
+
+CheckResult Client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
+                            packet::Qos level, bool retain, PublishHandler done) {
+  if (stopping_) {
+    return stopped_error("the MQTT client is stopping");
+  }
+  if (level == packet::Qos::at_most_once && link_ && link_->pending.size() >= max_queued_bytes) {
+    return Error{Errc::window_full, "write queue full"};
+  }
+  const std::uint64_t tag = next_tag_++;
+  publishes_.emplace(tag, PendingPublish{level, std::move(done)});
+  Events batch =
+      session_.publish(packet::PublishView{topic, payload, level, retain, false, 0}, tag, now());
+  for (const Event& happened : batch) {
+    if (const auto* rejected = std::get_if<event::CommandRejected>(&happened);
+        rejected != nullptr && rejected->tag == tag) {
+      publishes_.erase(tag);
+      return rejected->why;
+    }
+  }
+  ++counters_.published;
+  handle(std::move(batch));
+  return std::nullopt;
+}
+
+void Client::subscribe(std::vector<packet::Subscription> filters, SubscribeHandler done) {
+  if (stopping_) {
+    done(stopped_error("the MQTT client is stopping"));
+    return;
+  }
+  const std::uint64_t tag = next_tag_++;
+  subscribes_.emplace(tag, PendingSubscribe{std::move(filters), std::move(done), false});
+  if (connected()) {
+    send_subscribe(tag);
+  }
+}
+
+void Client::abort_connection() {
+  if (link_ && !link_->closed) {
+    lost_reason_ = "connection aborted on request";
+    close_link(link_);
+  }
+}
+
+// The connection loop: a fresh transport per attempt, CONNECT, read until the
+// stream closes for whatever reason, then back off and try again.
+asio::awaitable<void> Client::run() {
+  while (!stopping_) {
+    ++counters_.connect_attempts;
+    TransportChoice choice = transports_.make();
+    if (!choice.stream) {
+      report_failure(spdlog::level::err, choice.error);
+      notify({false, false, std::nullopt, choice.error});
+    } else {
+      auto current = std::make_shared<Link>(executor_);
+      current->stream = std::move(choice.stream);
+      link_ = current;
+      lost_reason_.clear();
+      connect_timer_.expires_after(connect_timeout);
+      connect_timer_.async_wait([this, current](error_code cancelled) {
+        if (!cancelled && !current->closed) {
+          current->timed_out = true;
+          close_link(current);
+        }
+      });
+      const error_code failed = co_await current->stream->connect(config_.host, config_.port);
+      connect_timer_.cancel();
+      if (current->timed_out || (!current->closed && failed)) {
+        const std::string reason =
+            "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+            (current->timed_out
+                 ? "no answer within " + std::to_string(connect_timeout.count()) + " s"
+                 : failed.message());
+        report_failure(spdlog::level::warn, reason);
+        notify({false, false, std::nullopt, reason});
+      } else if (!current->closed) {
+        spdlog::debug("mqtt: {} connection to {}:{} open, sending CONNECT", current->stream->name(),
+                      config_.host, config_.port);
+        handle(session_.connect(now()));
+        co_await read_until_closed(current);
+        handle(session_.connection_lost(now()));
+      }
+      close_link(current);
+      if (link_ == current) {
+        link_.reset();
+      }
+    }
+    if (stopping_) {
+      break;
+    }
+    const std::chrono::milliseconds pause = backoff_.next();
+    spdlog::log(failure_logged_ ? spdlog::level::info : spdlog::level::debug,
+                "mqtt: reconnecting in {} ms", pause.count());
+    retry_timer_.expires_after(pause);
+    error_code ignored;
+    co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  finish_stop();
+}
+
+// Feeds everything read to the core until the stream fails or is closed.
+asio::awaitable<void> Client::read_until_closed(std::shared_ptr<Link> current) {
+  std::vector<std::uint8_t> buffer(read_buffer_size);
+  for (;;) {
+    error_code error;
+    if (current->pending.size() >= max_queued_bytes) {
+      // Woken by the writer once it took the queue; the keepalive still ends
+      // a connection whose broker reads nothing at all.
+      current->drained.expires_at(asio::steady_timer::time_point::max());
+      co_await current->drained.async_wait(asio::redirect_error(asio::use_awaitable, error));
+      if (current->closed) {
+        co_return;
+      }
+      continue;
+    }
+    const std::size_t size = co_await current->stream->read_some(asio::buffer(buffer), error);
+    if (current->closed) {
+      co_return;
+    }
+    if (error) {
+      lost_reason_ = error == asio::error::eof ? std::string("the broker closed the connection")
+                                               : "read failed: " + error.message();
+      co_return;
+    }
+    counters_.bytes_in += size;
+    handle(session_.feed(std::span<const std::uint8_t>(buffer.data(), size), now()));
+  }
+}
+
+// Writes what is queued, all of it in one write, until the queue is empty;
+// bytes queued meanwhile go in the next write, in order.
+asio::awaitable<void> Client::write_queued(std::shared_ptr<Link> current) {
+  while (!current->closed && !current->pending.empty()) {
+    std::swap(current->pending, current->spare);
+    current->pending.clear();
+    current->drained.cancel();
+    error_code error;
+    co_await current->stream->write(asio::buffer(current->spare), error);
+    if (current->closed) {
+      break;
+    }
+    if (error) {
+      lost_reason_ = "write failed: " + error.message();
+      close_link(current);
+      break;
+    }
+    counters_.bytes_out += current->spare.size();
+    current->written += current->spare.size();
+    current->spare.clear();
+    while (!current->qos0_done.empty() && current->qos0_done.front().first <= current->written) {
+      const std::uint64_t tag = current->qos0_done.front().second;
+      current->qos0_done.pop_front();
+      complete_publish(tag, std::nullopt);
+    }
+  }
+  current->writing = false;
+  if (!current->closed && current->close_after_flush) {
+    co_await current->stream->shutdown();
+    close_link(current);
+  }
+}
+
+void Client::queue_bytes(std::vector<std::uint8_t>&& bytes) {
+  // Without a link there is nothing to write to: the core resends what is
+  // in flight on the next connection.
+  if (!link_ || link_->closed) {
+    return;
+  }
+  Link& current = *link_;
+  current.queued += bytes.size();
+  if (current.pending.empty()) {
+    std::swap(current.pending, bytes);
+  } else {
+    current.pending.insert(current.pending.end(), bytes.begin(), bytes.end());
+  }
+  if (!current.writing) {
+    current.writing = true;
+    asio::co_spawn(executor_, write_queued(link_), report_escape);
+  }
+}
+
+// Carries out the core's events in order.
+void Client::handle(Events batch) {
+  for (Event& happened : batch) {
+    if (auto* bytes = std::get_if<event::Send>(&happened)) {
+      queue_bytes(std::move(bytes->bytes));
+    } else if (const auto* set = std::get_if<event::TimerSet>(&happened)) {
+      arm_timer(set->kind, set->after);
+    } else if (const auto* cancel = std::get_if<event::TimerCancel>(&happened)) {
+      cancel_timer(cancel->kind);
+    } else if (auto* change = std::get_if<event::StateChanged>(&happened)) {
+      on_state_changed(*change);
+    } else if (const auto* completed = std::get_if<event::PublishCompleted>(&happened)) {
+      if (completed->downgraded && !downgrade_reported_) {
+        downgrade_reported_ = true;
+        spdlog::warn(
+            "mqtt: {}:{} answered a QoS 2 PUBLISH with PUBACK: it takes messages at QoS 1 "
+            "only, so they are delivered at least once, not exactly once",
+            config_.host, config_.port);
+      }
+      on_publish_completed(completed->tag);
+    } else if (auto* received = std::get_if<event::MessageReceived>(&happened)) {
+      ++counters_.received;
+      if (on_message_) {
+        on_message_(received->message);
+      }
+    } else if (const auto* dropped = std::get_if<event::MessageDropped>(&happened)) {
+      report_dropped(*dropped);
+    } else if (auto* subscribed = std::get_if<event::SubscribeCompleted>(&happened)) {
+      on_subscribed(*subscribed);
+    } else if (const auto* rejected = std::get_if<event::CommandRejected>(&happened)) {
+      on_rejected(*rejected);
+    }
+  }
+}
+
+// Connected: back off from scratch next time, restore subscriptions a lost
+// session forgot, send subscribe requests that waited. Disconnected: say why
+// and close the link (after DISCONNECT is written, when stopping).
+void Client::on_state_changed(event::StateChanged& change) {
+  if (change.state == event::ConnectionState::connecting) {
+    return;
+  }
+  if (change.state == event::ConnectionState::connected) {
+    ++counters_.connects;
+    established_ = true;
+    backoff_.reset();
+    failures_.reset();
+    spdlog::info("mqtt: connected to {}:{} as \"{}\" (session present: {})", config_.host,
+                 config_.port, config_.client_id, change.session_present);
+    if (!change.session_present && !granted_.empty()) {
+      std::vector<packet::Subscription> restore;
+      for (const auto& [filter, level] : granted_) {
+        restore.push_back({filter, level});
+      }
+      subscribes_.emplace(next_tag_++, PendingSubscribe{std::move(restore), {}, false});
+    }
+    std::vector<std::uint64_t> waiting;
+    for (const auto& [tag, request] : subscribes_) {
+      if (!request.sent) {
+        waiting.push_back(tag);
+      }
+    }
+    for (const std::uint64_t tag : waiting) {
+      send_subscribe(tag);
+    }
+    notify({true, change.session_present, std::nullopt, change.reason});
+    return;
+  }
+  std::string reason = std::move(change.reason);
+  if (!lost_reason_.empty()) {
+    reason = std::exchange(lost_reason_, {});
+  }
+  if (std::exchange(established_, false)) {
+    ++counters_.disconnects;
+  }
+  if (change.refusal) {
+    ++counters_.refusals;
+    report_failure(spdlog::level::err, config_.host + ":" + std::to_string(config_.port) +
+                                           " refused the connection: " + reason);
+  } else if (stopping_) {
+    spdlog::info("mqtt: disconnected ({})", reason);
+  } else {
+    // A broker that accepts and then breaks every connection the same way
+    // would otherwise add a line at every reconnect.
+    const RepeatLimiter::Verdict verdict = losses_.check(reason, now());
+    failure_logged_ = verdict.log;
+    if (!verdict.log) {
+      spdlog::debug("mqtt: connection lost: {}", reason);
+    } else if (verdict.held_back == 0) {
+      spdlog::warn("mqtt: connection lost: {}", reason);
+    } else {
+      spdlog::warn("mqtt: connection lost: {} ({} more lost the same way since the last report)",
+                   reason, verdict.held_back);
+    }
+  }
+  if (link_ && !link_->closed) {
+    if (stopping_) {
+      link_->close_after_flush = true;
+      if (!link_->writing) {
+        link_->writing = true;
+        asio::co_spawn(executor_, write_queued(link_), report_escape);
+      }
+    } else {
+      close_link(link_);
+    }
+  }
+  notify({false, false, change.refusal, std::move(reason)});
+}
+
+void Client::on_publish_completed(std::uint64_t tag) {
+  const auto found = publishes_.find(tag);
+  if (found == publishes_.end()) {
+    return;
+  }
+  if (found->second.level == packet::Qos::at_most_once) {
+    // QoS 0 is complete once written; the writer calls back at that point.
+    if (link_ && !link_->closed) {
+      link_->qos0_done.emplace_back(link_->queued, tag);
+    } else {
+      complete_publish(tag, stopped_error("connection ended before the message was written"));
+    }
+    return;
+  }
+  complete_publish(tag, std::nullopt);
+}
+
+void Client::complete_publish(std::uint64_t tag, std::optional<Error> failure) {
+  auto entry = publishes_.extract(tag);
+  if (entry.empty()) {
+    return;
+  }
+  if (!failure) {
+    ++counters_.acked;
+  }
+  if (entry.mapped().done) {
+    entry.mapped().done(failure);
+  }
+}
+
+// A request the core could not carry out. A SUBSCRIBE cut off by a lost
+// connection waits for the next one; other failures go to the caller.
+void Client::on_rejected(const event::CommandRejected& rejected) {
+  if (publishes_.contains(rejected.tag)) {
+    complete_publish(rejected.tag, rejected.why);
+    return;
+  }
+  const auto found = subscribes_.find(rejected.tag);
+  if (found == subscribes_.end()) {
+    spdlog::warn("mqtt: core refused a command: {}", rejected.why.reason);
+    return;
+  }
+  if (!found->second.done) {
+    subscribes_.erase(found);  // a restore request is made again on the next connect
+    return;
+  }
+  if (rejected.why.code == Errc::not_connected && !stopping_) {
+    found->second.sent = false;
+    return;
+  }
+  SubscribeHandler done = std::move(found->second.done);
+  subscribes_.erase(found);
+  done(rejected.why);
+}
+
+void Client::on_subscribed(event::SubscribeCompleted& completed) {
+  auto entry = subscribes_.extract(completed.tag);
+  if (entry.empty()) {
+    return;
+  }
+  const std::vector<packet::Subscription>& filters = entry.mapped().filters;
+  for (std::size_t i = 0; i < filters.size() && i < completed.codes.size(); ++i) {
+    if (completed.codes[i] == packet::SubackCode::failure) {
+      spdlog::warn("mqtt: the broker refused the subscription to {}", filters[i].filter);
+      granted_.erase(filters[i].filter);
+    } else {
+      granted_[filters[i].filter] = filters[i].qos;
+    }
+  }
+  if (entry.mapped().done) {
+    entry.mapped().done(std::move(completed.codes));
+  }
+}
+
+void Client::send_subscribe(std::uint64_t tag) {
+  const auto found = subscribes_.find(tag);
+  if (found == subscribes_.end()) {
+    return;
+  }
+  found->second.sent = true;
+  handle(session_.subscribe(found->second.filters, tag, now()));
+}
+
+// The core's timer of `kind`; a wait that was replaced or cancelled after it
+// had already fired is recognised by its generation and ignored.
+void Client::arm_timer(event::TimerKind kind, std::chrono::milliseconds after) {
+  const std::size_t i = index_of(kind);
+  const std::uint64_t generation = ++timer_generation_[i];
+  timers_[i].expires_after(after);
+  timers_[i].async_wait([this, kind, i, generation](error_code cancelled) {
+    if (!cancelled && generation == timer_generation_[i]) {
+      handle(session_.on_timer(kind, now()));
+    }
+  });
+}
+
+void Client::cancel_timer(event::TimerKind kind) {
+  const std::size_t i = index_of(kind);
+  ++timer_generation_[i];
+  timers_[i].cancel();
+}
+
+void Client::close_link(const std::shared_ptr<Link>& current) {
+  if (current->closed) {
+    return;
+  }
+  current->closed = true;
+  current->stream->close();
+  current->drained.cancel();
+  while (!current->qos0_done.empty()) {
+    const std::uint64_t tag = current->qos0_done.front().second;
+    current->qos0_done.pop_front();
+    complete_publish(tag, stopped_error("connection ended before the message was written"));
+  }
+}
+
+// The end of stop(): nothing runs any more; what still waits is given up.
+void Client::finish_stop() {
+  for (std::size_t i = 0; i < timers_.size(); ++i) {
+    ++timer_generation_[i];
+    timers_[i].cancel();
+  }
+  stop_guard_.cancel();
+  running_ = false;
+  stopped_ = true;
+  std::vector<std::uint64_t> waiting;
+  for (const auto& [tag, entry] : publishes_) {
+    waiting.push_back(tag);
+  }
+  std::sort(waiting.begin(), waiting.end());
+  for (const std::uint64_t tag : waiting) {
+    complete_publish(tag, stopped_error("the MQTT client stopped before the broker acknowledged"));
+  }
+  for (auto& [tag, request] : std::exchange(subscribes_, {})) {
+    if (request.done) {
+      request.done(stopped_error("the MQTT client stopped"));
+    }
+  }
+  if (stop_done_) {
+    std::exchange(stop_done_, {})();
+  }
+}
+
+void Client::notify(ConnectionEvent change) {
+  if (on_state_) {
+    on_state_(change);
+  }
+}
+
+void Client::report_failure(spdlog::level::level_enum level, const std::string& reason) {
+  const RepeatLimiter::Verdict verdict = failures_.check(reason, now());
+  failure_logged_ = verdict.log;
+  if (!verdict.log) {
+    spdlog::debug("mqtt: {}", reason);
+  } else if (verdict.held_back == 0) {
+    spdlog::log(level, "mqtt: {}", reason);
+  } else {
+    spdlog::log(level, "mqtt: {} ({} failed attempts not logged since the last report)", reason,
+                verdict.held_back);
+  }
+}
+
+void Client::report_dropped(const event::MessageDropped& dropped) {
+  ++counters_.dropped_oversized;
+  // One key for every drop: topics and sizes vary, the flood is one thing.
+  const RepeatLimiter::Verdict verdict = drops_.check("dropped", now());
+  if (!verdict.log) {
+    return;
+  }
+  const std::string topic =
+      dropped.topic.empty() ? std::string("a topic too long to keep") : dropped.topic;
+  std::string held_back;
+  if (verdict.held_back > 0) {
+    held_back = " (" + std::to_string(verdict.held_back) + " more dropped since the last report)";
+  }
+  spdlog::warn(
+      "mqtt: dropped a message of {} bytes on {} (QoS {}{}): {}; acknowledged, not "
+      "delivered{}",
+      dropped.size, topic, static_cast<int>(dropped.qos), dropped.retain ? ", retained" : "",
+      dropped.reason, held_back);
+}
+
+}  // namespace iotgw::bridge::mqtt::io

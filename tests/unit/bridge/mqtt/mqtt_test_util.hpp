@@ -1,0 +1,75 @@
+// Helpers for the MQTT codec tests: expected bytes are always written by
+// hand in the tests; these only run the codec and unwrap its results.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bridge/mqtt/packet/packet.hpp"
+
+namespace iotgw::bridge::mqtt::test {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// Encodes through the vector overload and, as a cross-check, through the
+// span overload into an exactly sized buffer; both must agree.
+template <class P>
+Bytes encode_ok(const P& p) {
+  Bytes out;
+  auto written = encode(p, out);
+  EXPECT_TRUE(written.has_value()) << (written ? "" : written.error().reason);
+  if (!written) {
+    return {};
+  }
+  EXPECT_EQ(*written, out.size());
+  auto size = encoded_size(p);
+  EXPECT_TRUE(size.has_value());
+  Bytes exact(size ? *size : 0);
+  auto into = encode(p, std::span<std::uint8_t>(exact));
+  EXPECT_TRUE(into.has_value());
+  EXPECT_EQ(exact, out);
+  return out;
+}
+
+// The error code an encoding attempt fails with; the output stays untouched.
+template <class P>
+Errc encode_error(const P& p) {
+  Bytes out{0xAA};
+  auto written = encode(p, out);
+  EXPECT_FALSE(written.has_value());
+  EXPECT_EQ(out, Bytes{0xAA});
+  return written ? Errc::decoder_failed : written.error().code;
+}
+
+// Decodes exactly one packet and expects alternative P.
+template <class P>
+P decode_ok(const Bytes& wire) {
+  auto decoded = packet::decode(wire);
+  EXPECT_TRUE(decoded.has_value()) << (decoded ? "" : decoded.error().reason);
+  if (!decoded || !std::holds_alternative<P>(*decoded)) {
+    ADD_FAILURE() << "decoded to another packet type";
+    return P{};
+  }
+  return std::get<P>(*decoded);
+}
+
+// The error code decoding fails with; the reason must say something.
+inline Errc decode_error(const Bytes& wire, packet::DecodeLimits limits = {}) {
+  auto decoded = decode(wire, limits);
+  EXPECT_FALSE(decoded.has_value());
+  if (decoded) {
+    return Errc::decoder_failed;
+  }
+  EXPECT_FALSE(decoded.error().reason.empty());
+  return decoded.error().code;
+}
+
+inline Bytes payload_of(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+
+}  // namespace iotgw::bridge::mqtt::test

@@ -1,0 +1,52 @@
+// PUBCOMP (3.7): a packet id and nothing else.
+#include <gtest/gtest.h>
+
+#include "tests/unit/bridge/mqtt/mqtt_test_util.hpp"
+
+namespace iotgw::bridge::mqtt {
+namespace {
+
+using test::Bytes;
+
+const Bytes wire = {
+    0x70,        // PUBCOMP, flags 0000
+    0x02,        // remaining length 2
+    0xBE, 0xEF,  // packet id 0xBEEF
+};
+
+TEST(MqttPubcomp, Encodes) {
+  EXPECT_EQ(test::encode_ok(packet::Pubcomp{0xBEEF}), wire);
+}
+
+TEST(MqttPubcomp, Decodes) {
+  EXPECT_EQ(test::decode_ok<packet::Pubcomp>(wire), packet::Pubcomp{0xBEEF});
+}
+
+TEST(MqttPubcomp, RejectsBadFixedHeaderFlags) {
+  const Bytes bad = {0x78, 0x02, 0xBE, 0xEF};  // PUBCOMP with flags 1000
+  EXPECT_EQ(test::decode_error(bad), Errc::bad_flags);
+}
+
+TEST(MqttPubcomp, RejectsPacketIdZero) {
+  const Bytes zero = {0x70, 0x02, 0x00, 0x00};  // packet id 0
+  EXPECT_EQ(test::decode_error(zero), Errc::zero_packet_id);
+  EXPECT_EQ(test::encode_error(packet::Pubcomp{0}), Errc::zero_packet_id);
+}
+
+TEST(MqttPubcomp, RejectsPacketIdPastRemainingLength) {
+  const Bytes shorter = {0x70, 0x01, 0xBE};  // remaining length 1: half an id
+  EXPECT_EQ(test::decode_error(shorter), Errc::truncated);
+}
+
+TEST(MqttPubcomp, RejectsTrailingBytes) {
+  const Bytes longer = {0x70, 0x03, 0xBE, 0xEF, 0x00};  // remaining length 3
+  EXPECT_EQ(test::decode_error(longer), Errc::trailing_bytes);
+}
+
+TEST(MqttPubcomp, RejectsRemainingLengthPastTheBuffer) {
+  const Bytes cut = {0x70, 0x02, 0xBE};  // remaining length 2, one byte present
+  EXPECT_EQ(test::decode_error(cut), Errc::truncated);
+}
+
+}  // namespace
+}  // namespace iotgw::bridge::mqtt

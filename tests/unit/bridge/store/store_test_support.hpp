@@ -1,0 +1,71 @@
+// Helpers shared by the store tests: a private temporary directory and
+// messages with recognisable contents.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "bridge/store/message.hpp"
+#include "config/config.hpp"
+
+namespace iotgw::bridge::store::test {
+
+// A fresh directory under TMPDIR, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "iotgw-store-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      std::abort();
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline config::Store store_config(const TempDir& dir) {
+  config::Store cfg;
+  cfg.path = dir.path() / "queue.db";
+  return cfg;
+}
+
+// A message whose topic and 64-byte payload both encode `n`.
+inline Message numbered(int n, std::size_t payload_size = 64) {
+  Message m;
+  m.topic = "iotgw/gw/dev" + std::to_string(n % 10) + "/point" + std::to_string(n);
+  std::string text = "{\"n\":" + std::to_string(n) + "}";
+  text.resize(payload_size, ' ');
+  m.payload.assign(text.begin(), text.end());
+  m.qos = static_cast<std::uint8_t>(1 + n % 2);
+  m.retain = n % 3 == 0;
+  m.enqueued =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'000 + n));
+  return m;
+}
+
+inline std::vector<Message> numbered_range(int first, int count, std::size_t payload_size = 64) {
+  std::vector<Message> out;
+  for (int n = first; n < first + count; ++n) {
+    out.push_back(numbered(n, payload_size));
+  }
+  return out;
+}
+
+// The n a numbered() message was made from.
+inline int number_of(const Message& m) {
+  return std::stoi(m.topic.substr(m.topic.rfind("point") + 5));
+}
+
+}  // namespace iotgw::bridge::store::test

@@ -1,0 +1,269 @@
+// The Store front end on a real io_context: completions after commit, fetch
+// that waits for messages, acks, idle maintenance and a stop that commits.
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "bridge/store/store.hpp"
+#include "tests/unit/bridge/store/store_test_support.hpp"
+
+namespace iotgw::bridge::store {
+namespace {
+
+using test::number_of;
+using test::numbered;
+using test::numbered_range;
+using test::TempDir;
+using namespace std::chrono_literals;
+
+// Rows in the database as another connection sees them (i.e. committed).
+std::int64_t committed_rows(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &stmt, nullptr);
+  const std::int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+// Runs the io_context until `done` holds, at most 10 s.
+template <typename Pred>
+bool run_until(asio::io_context& ctx, Pred done) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    ctx.restart();
+    ctx.run_for(5ms);
+  }
+  return done();
+}
+
+class StoreAsync : public ::testing::Test {
+ protected:
+  StoreAsync() {
+    cfg_ = test::store_config(dir_);
+    cfg_.commit_interval = 20ms;
+  }
+
+  // Opens `store` and fails the test unless that worked.
+  void open(Store& store) {
+    bool opened = false;
+    store.async_open([&](error_code ec) {
+      EXPECT_FALSE(ec) << ec.message();
+      opened = true;
+    });
+    ASSERT_TRUE(run_until(ctx_, [&] { return opened; }));
+  }
+
+  void stop(Store& store) {
+    bool stopped = false;
+    store.async_stop([&] { stopped = true; });
+    ASSERT_TRUE(run_until(ctx_, [&] { return stopped; }));
+  }
+
+  TempDir dir_;
+  config::Store cfg_;
+  asio::io_context ctx_;
+};
+
+TEST_F(StoreAsync, AppendCompletesAfterItsTransactionCommitted) {
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  std::optional<Seq> seq;
+  std::int64_t rows_seen_at_completion = -1;
+  std::thread::id completed_on;
+  store.async_append(numbered(7), [&](error_code ec, Seq s) {
+    EXPECT_FALSE(ec);
+    rows_seen_at_completion = committed_rows(cfg_.path);
+    completed_on = std::this_thread::get_id();
+    seq = s;
+  });
+  ASSERT_TRUE(run_until(ctx_, [&] { return seq.has_value(); }));
+  EXPECT_EQ(*seq, 1u);
+  EXPECT_EQ(completed_on, std::this_thread::get_id()) << "completions run on the caller's executor";
+  EXPECT_EQ(rows_seen_at_completion, 1);
+  EXPECT_EQ(store.counters().appended, 1u);
+  EXPECT_EQ(store.counters().commits, 1u);
+  stop(store);
+}
+
+TEST_F(StoreAsync, MessagesWithinOneIntervalShareOneCommit) {
+  cfg_.commit_interval = 200ms;
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  std::vector<Seq> seqs;
+  for (int n = 0; n < 5; ++n) {
+    store.async_append(numbered(n), [&](error_code ec, Seq s) {
+      EXPECT_FALSE(ec);
+      seqs.push_back(s);
+    });
+  }
+  ASSERT_TRUE(run_until(ctx_, [&] { return seqs.size() == 5; }));
+  EXPECT_EQ(seqs, (std::vector<Seq>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(store.counters().commits, 1u);
+  stop(store);
+}
+
+TEST_F(StoreAsync, CommitBatchCommitsWithoutWaitingForTheTimer) {
+  cfg_.commit_interval = std::chrono::hours(1);
+  cfg_.commit_batch = 10;
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  std::vector<Seq> seqs;
+  store.async_append(numbered_range(0, 10), [&](error_code ec, std::vector<Seq> s) {
+    EXPECT_FALSE(ec);
+    seqs = std::move(s);
+  });
+  ASSERT_TRUE(run_until(ctx_, [&] { return !seqs.empty(); }));
+  EXPECT_EQ(seqs.size(), 10u);
+  EXPECT_EQ(seqs.front(), 1u);
+  EXPECT_EQ(seqs.back(), 10u);
+  stop(store);
+}
+
+TEST_F(StoreAsync, FetchWaitsForMessagesAndAcksDeleteThem) {
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  std::vector<Message> fetched;
+  bool acked = false;
+  asio::co_spawn(
+      ctx_,
+      [&]() -> asio::awaitable<void> {
+        fetched = co_await store.async_fetch(100, asio::use_awaitable);
+        std::vector<Seq> seqs;
+        for (auto it = fetched.rbegin(); it != fetched.rend(); ++it) {
+          seqs.push_back(it->seq);  // out of order on purpose
+        }
+        co_await store.async_ack(seqs, asio::use_awaitable);
+        acked = true;
+      },
+      asio::detached);
+  ctx_.poll();
+  EXPECT_TRUE(fetched.empty()) << "nothing appended yet";
+  store.async_append(numbered_range(0, 3), asio::detached);
+  ASSERT_TRUE(run_until(ctx_, [&] { return acked; }));
+  ASSERT_EQ(fetched.size(), 3u);
+  EXPECT_EQ(number_of(fetched[0]), 0);
+  EXPECT_EQ(number_of(fetched[2]), 2);
+  EXPECT_EQ(store.counters().acked, 3u);
+  EXPECT_EQ(store.counters().rows, 0u);
+  EXPECT_EQ(committed_rows(cfg_.path), 0);
+  stop(store);
+}
+
+TEST_F(StoreAsync, RewindHandsOutUnackedMessagesAgain) {
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  bool appended = false;
+  store.async_append(numbered_range(0, 2), [&](error_code, std::vector<Seq>) { appended = true; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return appended; }));
+  std::vector<Message> first;
+  std::vector<Message> second;
+  store.async_fetch(10, [&](error_code ec, std::vector<Message> m) {
+    EXPECT_FALSE(ec);
+    first = std::move(m);
+    store.rewind();
+    store.async_fetch(10, [&](error_code ec2, std::vector<Message> m2) {
+      EXPECT_FALSE(ec2);
+      second = std::move(m2);
+    });
+  });
+  ASSERT_TRUE(run_until(ctx_, [&] { return !second.empty(); }));
+  EXPECT_EQ(first.size(), 2u);
+  EXPECT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].seq, first[0].seq);
+  stop(store);
+}
+
+TEST_F(StoreAsync, DroppedMessageCompletesWithDropped) {
+  cfg_.max_rows = 1;
+  cfg_.overflow = config::Overflow::drop_newest;
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  std::vector<error_code> results;
+  for (int n = 0; n < 2; ++n) {
+    store.async_append(numbered(n), [&](error_code ec, Seq) { results.push_back(ec); });
+  }
+  ASSERT_TRUE(run_until(ctx_, [&] { return results.size() == 2; }));
+  EXPECT_FALSE(results[0]);
+  EXPECT_EQ(results[1], Errc::dropped);
+  EXPECT_EQ(store.counters().evicted, 1u);
+  stop(store);
+}
+
+TEST_F(StoreAsync, StopCommitsWhatIsPendingAndAbortsTheFetch) {
+  cfg_.commit_interval = std::chrono::hours(1);
+  auto store = std::make_unique<Store>(ctx_.get_executor(), cfg_);
+  open(*store);
+  std::optional<Seq> seq;
+  std::optional<error_code> fetch_result;
+  store->async_append(numbered(1), [&](error_code ec, Seq s) {
+    EXPECT_FALSE(ec);
+    seq = s;
+  });
+  store->async_fetch(1, [&](error_code ec, std::vector<Message>) { fetch_result = ec; });
+  stop(*store);
+  ASSERT_TRUE(run_until(ctx_, [&] { return seq && fetch_result; }));
+  EXPECT_EQ(*seq, 1u);
+  EXPECT_EQ(*fetch_result, asio::error::operation_aborted);
+  std::optional<error_code> late;
+  store->async_append(numbered(2), [&](error_code ec, Seq) { late = ec; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return late.has_value(); }));
+  EXPECT_EQ(*late, Errc::stopped);
+  store.reset();
+  EXPECT_EQ(committed_rows(cfg_.path), 1);
+}
+
+TEST_F(StoreAsync, DestructorCommitsPendingMessages) {
+  cfg_.commit_interval = std::chrono::hours(1);
+  {
+    Store store(ctx_.get_executor(), cfg_);
+    open(store);
+    store.async_append(numbered(1), asio::detached);
+    ctx_.poll();
+  }
+  EXPECT_EQ(committed_rows(cfg_.path), 1);
+}
+
+TEST_F(StoreAsync, IdleStoreTruncatesItsWal) {
+  StoreOptions options;
+  options.idle_delay = 30ms;
+  Store store(ctx_.get_executor(), cfg_, options);
+  open(store);
+  bool appended = false;
+  store.async_append(numbered_range(0, 100),
+                     [&](error_code, std::vector<Seq>) { appended = true; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return appended; }));
+  const auto wal = std::filesystem::path(cfg_.path.string() + "-wal");
+  EXPECT_GT(std::filesystem::file_size(wal), 0u);
+  ASSERT_TRUE(run_until(ctx_, [&] { return store.counters().checkpoints > 0; }));
+  EXPECT_EQ(std::filesystem::file_size(wal), 0u);
+  stop(store);
+}
+
+TEST_F(StoreAsync, OperationsBeforeOpenFailWithNotOpen) {
+  Store store(ctx_.get_executor(), cfg_);
+  std::optional<error_code> result;
+  store.async_append(numbered(1), [&](error_code ec, Seq) { result = ec; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return result.has_value(); }));
+  EXPECT_EQ(*result, Errc::not_open);
+}
+
+TEST_F(StoreAsync, OpenFailureIsReportedNotThrown) {
+  cfg_.path = dir_.path() / "missing" / "queue.db";
+  Store store(ctx_.get_executor(), cfg_);
+  std::optional<error_code> result;
+  store.async_open([&](error_code ec) { result = ec; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return result.has_value(); }));
+  EXPECT_EQ(*result, Errc::database_error);
+  EXPECT_EQ(store.counters().errors, 1u);
+}
+
+}  // namespace
+}  // namespace iotgw::bridge::store

@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include "drivers/serial/port_list.hpp"
+
+namespace iotgw::drivers::serial {
+namespace {
+
+PortInfo usb_port(std::string name, int vid, int pid, std::string serial) {
+  PortInfo port;
+  port.name = std::move(name);
+  port.transport = "usb";
+  port.usb_vid = vid;
+  port.usb_pid = pid;
+  port.usb_serial = std::move(serial);
+  return port;
+}
+
+const std::vector<PortInfo> ports = {
+    usb_port("/dev/ttyUSB0", 0x0403, 0x6001, "A10K3B"),
+    usb_port("/dev/ttyUSB1", 0x0403, 0x6001, "B22X9Q"),
+    usb_port("/dev/ttyACM0", 0x2341, 0x0043, ""),
+};
+
+TEST(PortList, ParsesUsbNames) {
+  const auto selector = parse_usb_name("usb:0403:6001:A10K3B");
+  ASSERT_TRUE(selector);
+  EXPECT_EQ(selector->vid, 0x0403);
+  EXPECT_EQ(selector->pid, 0x6001);
+  EXPECT_EQ(selector->serial, "A10K3B");
+  EXPECT_EQ(parse_usb_name("usb:2341:43")->serial, "");
+  EXPECT_FALSE(parse_usb_name("/dev/ttyUSB0"));
+  EXPECT_FALSE(parse_usb_name("usb:0403"));
+  EXPECT_FALSE(parse_usb_name("usb:xyz:6001"));
+  EXPECT_FALSE(parse_usb_name("usb:04030:6001"));
+}
+
+TEST(PortList, SpellsUsbNamesAsConfigTakesThem) {
+  EXPECT_EQ(usb_name(ports[0]), "usb:0403:6001:A10K3B");
+  EXPECT_EQ(usb_name(ports[2]), "usb:2341:0043");
+}
+
+TEST(PortList, ResolvesPathsAndUsbNames) {
+  std::string error;
+  EXPECT_EQ(resolve_port("/dev/serial/by-id/usb-FTDI-if00", ports, error),
+            "/dev/serial/by-id/usb-FTDI-if00");
+  EXPECT_EQ(resolve_port("usb:0403:6001:B22X9Q", ports, error), "/dev/ttyUSB1");
+  EXPECT_EQ(resolve_port("usb:2341:0043", ports, error), "/dev/ttyACM0");
+  EXPECT_EQ(error, "");
+}
+
+TEST(PortList, ExplainsAUsbNameThatMatchesNoneOrSeveral) {
+  std::string error;
+  EXPECT_EQ(resolve_port("usb:0403:6001", ports, error), std::nullopt);
+  EXPECT_EQ(error,
+            "2 USB serial ports match usb:0403:6001; add the serial number: "
+            "usb:0403:6001:A10K3B or usb:0403:6001:B22X9Q");
+  EXPECT_EQ(resolve_port("usb:1a86:7523", ports, error), std::nullopt);
+  EXPECT_EQ(error, "no USB serial port matches usb:1a86:7523 (is it plugged in? see iotgw ports)");
+}
+
+}  // namespace
+}  // namespace iotgw::drivers::serial
