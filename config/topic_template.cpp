@@ -80,7 +80,9 @@ std::optional<std::string> template_problem(std::string_view topic, unsigned all
       topic, [](std::string_view) {},
       [allowed](Placeholders which, std::string_view name) -> std::optional<std::string> {
         if ((allowed & which) == 0) {
-          return "{" + std::string(name) + "} cannot be used in this topic";
+          std::string problem = "{";
+          problem.append(name).append("} cannot be used in this topic");
+          return problem;
         }
         return std::nullopt;
       });
