@@ -55,7 +55,7 @@ std::optional<std::pair<std::filesystem::path, mode_t>> nearest_existing(
 
 }  // namespace
 
-std::optional<std::string> unreadable(const std::filesystem::path& path, FileKind kind) {
+Check readable(const std::filesystem::path& path, FileKind kind) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) {
@@ -72,57 +72,57 @@ std::optional<std::string> unreadable(const std::filesystem::path& path, FileKin
   if (::access(path.c_str(), R_OK) != 0) {
     return path.string() + " cannot be read: " + std::strerror(errno);
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> uncreatable(const std::filesystem::path& path) {
+Check creatable(const std::filesystem::path& path) {
   const auto found = nearest_existing(path.parent_path().empty() ? "." : path.parent_path());
   if (!found || S_ISDIR(found->second)) {
-    return std::nullopt;
+    return {};
   }
   return path.string() + " cannot be created: " + found->first.string() + " is " +
          kind_of(found->second) + ", not a directory";
 }
 
-std::optional<std::string> unusable_directory(const std::filesystem::path& path) {
+Check usable_directory(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0) {
     if (S_ISDIR(info.st_mode)) {
-      return std::nullopt;
+      return {};
     }
     return path.string() + " is " + kind_of(info.st_mode) + ", not a directory";
   }
   if (errno != ENOENT && errno != ENOTDIR) {
-    return std::nullopt;
+    return {};
   }
-  return uncreatable(path);
+  return creatable(path);
 }
 
-std::optional<std::string> existing_non_file(const std::filesystem::path& path) {
+Check regular_file_or_absent(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) {
-    return std::nullopt;
+    return {};
   }
   return path.string() + " is " + kind_of(info.st_mode) + ", not a regular file";
 }
 
-std::optional<std::string> not_a_serial_port(const std::filesystem::path& path) {
+Check serial_port_or_absent(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || S_ISCHR(info.st_mode)) {
-    return std::nullopt;
+    return {};
   }
   return path.string() + " is " + kind_of(info.st_mode) +
          ", not a serial port (a character device)";
 }
 
-std::optional<std::string> exposed_secret(const std::filesystem::path& path) {
+Check private_to_owner(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
-    return std::nullopt;
+    return {};
   }
   const mode_t others = info.st_mode & (S_IROTH | S_IWOTH);
   if (others == 0) {
-    return std::nullopt;
+    return {};
   }
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));

@@ -6,36 +6,38 @@
 #include <optional>
 #include <string>
 
+#include "config/check.hpp"
+
 namespace iotgw::config {
 
 enum class FileKind { regular, directory };
 
-// Why the path cannot be used as a readable file or directory, or nothing.
+// Passes when the path is a readable file or directory of the kind asked for.
 // Symbolic links are followed: the kind is that of what they point to.
-std::optional<std::string> unreadable(const std::filesystem::path& path, FileKind kind);
+Check readable(const std::filesystem::path& path, FileKind kind);
 
-// Why the path cannot be a directory iotgw uses or creates (gateway.state_dir),
-// or nothing: it must be a directory, or not exist yet with its nearest
-// existing ancestor a directory. Paths that cannot be looked at (no search
-// permission for this user) pass: the service's own user may see them.
-std::optional<std::string> unusable_directory(const std::filesystem::path& path);
+// Passes when the path can be a directory iotgw uses or creates
+// (gateway.state_dir): a directory, or not there yet with its nearest existing
+// ancestor a directory. Paths that cannot be looked at (no search permission
+// for this user) pass: the service's own user may see them.
+Check usable_directory(const std::filesystem::path& path);
 
-// Why a path that does not exist could not be created, or nothing: its
-// nearest existing ancestor must be a directory.
-std::optional<std::string> uncreatable(const std::filesystem::path& path);
+// Passes when a path that does not exist could be created: its nearest
+// existing ancestor is a directory.
+Check creatable(const std::filesystem::path& path);
 
-// What an existing path is when it is not a regular file (a directory where
-// store.path should be), or nothing.
-std::optional<std::string> existing_non_file(const std::filesystem::path& path);
+// Passes when the path is a regular file or does not exist; otherwise says
+// what it is (a directory where store.path should be).
+Check regular_file_or_absent(const std::filesystem::path& path);
 
-// Why an existing path cannot be a serial port, or nothing: after following
-// symbolic links it must be a character device (a UART, a USB adapter or a
-// pseudo-terminal). A path that does not exist passes: an adapter may be
-// plugged in later, and the bus keeps trying to open it.
-std::optional<std::string> not_a_serial_port(const std::filesystem::path& path);
+// Passes when the path can be a serial port: after following symbolic links,
+// a character device (a UART, a USB adapter or a pseudo-terminal). A path that
+// does not exist passes: an adapter may be plugged in later, and the bus keeps
+// trying to open it.
+Check serial_port_or_absent(const std::filesystem::path& path);
 
-// Why a secret file is exposed (readable or writable by others), or nothing.
-std::optional<std::string> exposed_secret(const std::filesystem::path& path);
+// Passes when others can neither read nor write the secret file.
+Check private_to_owner(const std::filesystem::path& path);
 
 // The first line of a regular file without its line ending; lines past 64 KiB are cut.
 std::optional<std::string> first_line(const std::filesystem::path& path);

@@ -66,7 +66,7 @@ void check_store_path(const toml::table& document, const Config& config, Diagnos
   const bool relative = path.is_relative();
   if (relative) {
     // A state_dir of the wrong kind is reported already, at state_dir.
-    if (unusable_directory(config.gateway.state_dir)) {
+    if (!usable_directory(config.gateway.state_dir)) {
       return;
     }
     path = config.gateway.state_dir / path;
@@ -75,13 +75,13 @@ void check_store_path(const toml::table& document, const Config& config, Diagnos
   const Place where =
       written ? place_in(document, "store", "path") : place_in(document, "gateway", "state_dir");
   const std::string key = written ? "store.path" : "gateway.state_dir";
-  if (auto problem = uncreatable(path)) {
+  if (const Check room = creatable(path); !room) {
     diagnostics.error(where.line, where.column,
-                      key + ": the store " + *problem +
+                      key + ": the store " + room.error() +
                           "; set store.path (or gateway.state_dir) to a place under a directory");
-  } else if (auto kind = existing_non_file(path)) {
+  } else if (const Check file = regular_file_or_absent(path); !file) {
     diagnostics.warning(where.line, where.column,
-                        key + ": the store's database " + *kind +
+                        key + ": the store's database " + file.error() +
                             "; the store cannot open it: remove or rename it, or set "
                             "store.path to another file name");
   }

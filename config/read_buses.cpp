@@ -279,8 +279,8 @@ void read_endpoint(TableReader& reader, Bus& bus) {
   }
   reader.read("port", bus.port);
   if (!bus.port.empty() && !bus.port.starts_with("usb:")) {
-    if (auto problem = not_a_serial_port(bus.port)) {
-      reader.error_at("port", reader.key_path("port") + ": " + *problem +
+    if (const Check port = serial_port_or_absent(bus.port); !port) {
+      reader.error_at("port", reader.key_path("port") + ": " + port.error() +
                                   "; name the port's device, e.g. \"/dev/ttyUSB0\", a "
                                   "/dev/serial/by-id/ path or \"usb:VID:PID\"");
     }

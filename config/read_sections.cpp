@@ -32,19 +32,20 @@ bool read_file(TableReader& reader, const ReadContext& context, std::string_view
   if (out.empty()) {
     return true;
   }
-  auto problem = unreadable(out, kind);
-  if (!problem) {
+  const Check found = readable(out, kind);
+  if (found) {
     return true;
   }
+  std::string problem = found.error();
   std::error_code error;
   const auto status = std::filesystem::status(out, error);
   const bool wrong_kind = std::filesystem::exists(status) &&
                           (kind == FileKind::regular ? !std::filesystem::is_regular_file(status)
                                                      : !std::filesystem::is_directory(status));
   if (wrong_kind) {
-    *problem += "; " + std::string(fix);
+    problem += "; " + std::string(fix);
   }
-  reader.error_at(key, reader.key_path(key) + ": " + *problem);
+  reader.error_at(key, reader.key_path(key) + ": " + problem);
   return false;
 }
 
@@ -57,15 +58,15 @@ bool read_secret_file(TableReader& reader, const ReadContext& context, std::stri
   if (out.empty()) {
     return true;
   }
-  if (auto problem = exposed_secret(out)) {
-    reader.error_at(key, reader.key_path(key) + ": " + *problem);
+  if (const Check kept = private_to_owner(out); !kept) {
+    reader.error_at(key, reader.key_path(key) + ": " + kept.error());
     return false;
   }
   return true;
 }
 
 // Splits "mqtt://host:port" and "mqtts://[::1]" into the Mqtt fields.
-std::optional<std::string> parse_url(const std::string& url, Mqtt& mqtt) {
+Check parse_url(const std::string& url, Mqtt& mqtt) {
   std::string_view rest = url;
   if (rest.starts_with("mqtts://")) {
     mqtt.use_tls = true;
@@ -115,7 +116,7 @@ std::optional<std::string> parse_url(const std::string& url, Mqtt& mqtt) {
     }
     mqtt.port = static_cast<std::uint16_t>(value);
   }
-  return std::nullopt;
+  return {};
 }
 
 void read_tls(TableReader& reader, const ReadContext& context, Tls& tls) {
@@ -152,8 +153,9 @@ void read_will(TableReader& reader, Will& will) {
   reader.read("payload", will.payload);
   reader.read("qos", will.qos, 0, 2);
   reader.read("retain", will.retain);
-  if (auto problem = template_problem(will.topic, placeholder_prefix | placeholder_gateway)) {
-    reader.error_at("topic", reader.key_path("topic") + ": " + *problem);
+  if (const Check usable = check_template(will.topic, placeholder_prefix | placeholder_gateway);
+      !usable) {
+    reader.error_at("topic", reader.key_path("topic") + ": " + usable.error());
   } else if (will.topic.find_first_of("+#") != std::string::npos) {
     reader.error_at("topic", reader.key_path("topic") + ": a will topic cannot hold + or #");
   }
@@ -178,8 +180,8 @@ void read_gateway(TableReader& reader, const ReadContext& context, Gateway& gate
   check_name(reader, "id", gateway.id);
   reader.read_path("state_dir", gateway.state_dir);
   gateway.state_dir = resolve(context, gateway.state_dir);
-  if (auto problem = unusable_directory(gateway.state_dir)) {
-    reader.error_at("state_dir", reader.key_path("state_dir") + ": " + *problem +
+  if (const Check usable = usable_directory(gateway.state_dir); !usable) {
+    reader.error_at("state_dir", reader.key_path("state_dir") + ": " + usable.error() +
                                      "; name a directory for the store (created when missing), "
                                      "e.g. \"/var/lib/iotgw\"");
   }
@@ -190,8 +192,8 @@ void read_gateway(TableReader& reader, const ReadContext& context, Gateway& gate
 void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
   reader.read_required("url", mqtt.url);
   if (reader.has("url") && !mqtt.url.empty()) {
-    if (auto problem = parse_url(mqtt.url, mqtt)) {
-      reader.error_at("url", reader.key_path("url") + ": " + *problem);
+    if (const Check parsed = parse_url(mqtt.url, mqtt); !parsed) {
+      reader.error_at("url", reader.key_path("url") + ": " + parsed.error());
     }
   }
   reader.read("client_id", mqtt.client_id);
@@ -263,8 +265,8 @@ void read_telemetry(TableReader& reader, Telemetry& telemetry) {
   const unsigned allowed = placeholder_prefix | placeholder_gateway | placeholder_device |
                            (per_device ? 0u : placeholder_point);
   const unsigned needed = placeholder_device | (per_device ? 0u : placeholder_point);
-  if (auto problem = template_problem(telemetry.topic, allowed)) {
-    reader.error_at("topic", reader.key_path("topic") + ": " + *problem);
+  if (const Check usable = check_template(telemetry.topic, allowed); !usable) {
+    reader.error_at("topic", reader.key_path("topic") + ": " + usable.error());
   } else if ((placeholders_used(telemetry.topic) & needed) != needed) {
     reader.error_at("topic", reader.key_path("topic") + ": must contain {device}" +
                                  (per_device ? "" : " and {point}") +
@@ -279,8 +281,9 @@ void read_commands(TableReader& reader, Commands& commands) {
   reader.read("enabled", commands.enabled);
   reader.read("topic", commands.topic);
   reader.read("max_age", commands.max_age);
-  if (auto problem = template_problem(commands.topic, placeholder_prefix | placeholder_gateway)) {
-    reader.error_at("topic", reader.key_path("topic") + ": " + *problem);
+  if (const Check usable = check_template(commands.topic, placeholder_prefix | placeholder_gateway);
+      !usable) {
+    reader.error_at("topic", reader.key_path("topic") + ": " + usable.error());
   } else if (!commands.topic.ends_with("/#") ||
              commands.topic.substr(0, commands.topic.size() - 1).find_first_of("+#") !=
                  std::string::npos) {

@@ -39,8 +39,7 @@ std::optional<Placeholders> lookup(std::string_view name) {
 // Calls on_text for literal runs and on_placeholder for each "{name}"; returns
 // the first syntax problem.
 template <class OnText, class OnPlaceholder>
-std::optional<std::string> walk(std::string_view topic, OnText on_text,
-                                OnPlaceholder on_placeholder) {
+Check walk(std::string_view topic, OnText on_text, OnPlaceholder on_placeholder) {
   std::size_t position = 0;
   while (position < topic.size()) {
     const std::size_t open = topic.find('{', position);
@@ -62,29 +61,29 @@ std::optional<std::string> walk(std::string_view topic, OnText on_text,
       return "unknown placeholder {" + std::string(name) +
              "}; use {prefix}, {gateway}, {device} or {point}";
     }
-    if (auto problem = on_placeholder(*which, name)) {
-      return problem;
+    if (Check placed = on_placeholder(*which, name); !placed) {
+      return placed;
     }
     position = close + 1;
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
 
-std::optional<std::string> template_problem(std::string_view topic, unsigned allowed) {
+Check check_template(std::string_view topic, unsigned allowed) {
   if (topic.empty()) {
     return "the topic is empty";
   }
   return walk(
       topic, [](std::string_view) {},
-      [allowed](Placeholders which, std::string_view name) -> std::optional<std::string> {
+      [allowed](Placeholders which, std::string_view name) -> Check {
         if ((allowed & which) == 0) {
           std::string problem = "{";
           problem.append(name).append("} cannot be used in this topic");
           return problem;
         }
-        return std::nullopt;
+        return {};
       });
 }
 
@@ -92,9 +91,9 @@ unsigned placeholders_used(std::string_view topic) {
   unsigned used = 0;
   walk(
       topic, [](std::string_view) {},
-      [&used](Placeholders which, std::string_view) -> std::optional<std::string> {
+      [&used](Placeholders which, std::string_view) -> Check {
         used |= which;
-        return std::nullopt;
+        return {};
       });
   return used;
 }
@@ -103,9 +102,9 @@ std::string expand_topic(std::string_view topic, const TopicFields& fields) {
   std::string result;
   walk(
       topic, [&result](std::string_view text) { result += text; },
-      [&](Placeholders which, std::string_view) -> std::optional<std::string> {
+      [&](Placeholders which, std::string_view) -> Check {
         result += field(fields, which);
-        return std::nullopt;
+        return {};
       });
   return result;
 }

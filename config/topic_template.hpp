@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/check.hpp"
+
 namespace iotgw::config {
 
 struct TopicFields {
@@ -21,9 +23,9 @@ enum Placeholders : unsigned {
   placeholder_point = 8,
 };
 
-// Why the template is unusable (empty, an unknown or unclosed placeholder, one
-// not in allowed), or nothing when it is fine.
-std::optional<std::string> template_problem(std::string_view topic, unsigned allowed);
+// Passes when the template is usable: not empty, every placeholder known,
+// closed and in allowed.
+Check check_template(std::string_view topic, unsigned allowed);
 
 // Which placeholders the template uses.
 unsigned placeholders_used(std::string_view topic);

@@ -23,13 +23,13 @@ TEST(TopicTemplate, ReportsWhichPlaceholdersAreUsed) {
 }
 
 TEST(TopicTemplate, NamesTheProblem) {
-  EXPECT_EQ(template_problem("{prefix}/{gateway}/{device}/{point}", all), std::nullopt);
-  EXPECT_EQ(template_problem("", all), "the topic is empty");
-  EXPECT_EQ(template_problem("{prefix/x", all), "\"{\" is not closed");
-  EXPECT_EQ(template_problem("a}/b", all), "a \"}\" without \"{\"");
-  EXPECT_EQ(template_problem("{Device}", all),
+  EXPECT_TRUE(check_template("{prefix}/{gateway}/{device}/{point}", all));
+  EXPECT_EQ(check_template("", all).error(), "the topic is empty");
+  EXPECT_EQ(check_template("{prefix/x", all).error(), "\"{\" is not closed");
+  EXPECT_EQ(check_template("a}/b", all).error(), "a \"}\" without \"{\"");
+  EXPECT_EQ(check_template("{Device}", all).error(),
             "unknown placeholder {Device}; use {prefix}, {gateway}, {device} or {point}");
-  EXPECT_EQ(template_problem("{prefix}/{device}", placeholder_prefix),
+  EXPECT_EQ(check_template("{prefix}/{device}", placeholder_prefix).error(),
             "{device} cannot be used in this topic");
 }
 
