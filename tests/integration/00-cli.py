@@ -18,7 +18,8 @@ MINIMAL = rig.EXAMPLES / "minimal.toml"
 
 class Version(unittest.TestCase):
     def test_prints_the_version(self):
-        result = subprocess.run([rig.IOTGW, "--version"], capture_output=True, text=True, check=True)
+        result = subprocess.run([rig.IOTGW, "--version"], capture_output=True, text=True,
+                                check=True)
         self.assertRegex(result.stdout, r"^iotgw \d+\.\d+\.\d+\n$")
 
 

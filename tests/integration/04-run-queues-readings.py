@@ -25,7 +25,8 @@ class RunQueuesReadings(unittest.TestCase):
     def setUp(self):
         self.folder = rig.temporary_folder(self.addCleanup)
         self.pty, self.sim = rig.simulated_rtu_device(self.addCleanup, self.folder)
-        self.gateway = rig.Gateway(self.folder, config_text(self.folder / "state", self.pty.gateway))
+        self.gateway = rig.Gateway(self.folder,
+                                   config_text(self.folder / "state", self.pty.gateway))
         self.addCleanup(self.gateway.kill)
         self.gateway.start()
 
@@ -53,7 +54,8 @@ class RunQueuesReadings(unittest.TestCase):
         # The port goes away: its points are queued once as port_down.
         self.sim.kill()
         self.pty.stop()
-        rig.wait_for(lambda: (self.latest("iotgw/it/boiler/flow_temp") or {}).get("quality") == "port_down")
+        rig.wait_for(lambda: (self.latest("iotgw/it/boiler/flow_temp") or {}).get("quality")
+                     == "port_down")
         self.assertIsNone(self.latest("iotgw/it/boiler/pressure")["value"])
 
         self.assertEqual(self.gateway.stop(timeout=20), 0, self.gateway.log())

@@ -178,7 +178,8 @@ class Gateway(unittest.TestCase):
         # window: at least half of its 76 polls (a simulator slowed by a loaded
         # machine can miss a poll, which the scheduler skips rather than drift).
         rig.wait_for(lambda: held <= set(self.received()), timeout=30,
-                     what=lambda: f"{len(held - set(self.received()))} of {len(held)} held readings")
+                     what=lambda: f"{len(held - set(self.received()))} of {len(held)} "
+                                  "held readings")
         times = [rig.epoch(r["ts"]) for r in self.readings("flow_temp")]
         self.assertEqual(times, sorted(times))
         inside = [t for t in times if outage_start + 0.5 <= t <= outage_end - 0.5]

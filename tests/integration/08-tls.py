@@ -268,7 +268,8 @@ class Tls(unittest.TestCase):
         suback = bytes.fromhex("90 03" "0001" "00")
         payload = os.urandom(100_000)
         variable = bytes.fromhex("0001 74")  # topic "t"; QoS 0 has no packet id
-        publish = b"\x30" + rig.mqtt_remaining_length(len(variable) + len(payload)) + variable + payload
+        publish = (b"\x30" + rig.mqtt_remaining_length(len(variable) + len(payload)) + variable
+                   + payload)
         send = pathlib.Path(self.tmp) / "echo.send"
         expect = pathlib.Path(self.tmp) / "echo.expect"
         send.write_bytes(subscribe + publish)

@@ -69,8 +69,9 @@ class Reload(unittest.TestCase):
                                   .replace('poll_interval = "250ms"', 'poll_interval = "often"')
                                   .replace('baud = 19200', 'baud = 19200\nspeed = 2'))
         gateway.reload()
-        refused = rig.wait_for(lambda: re.search(r"reload refused: (\d+) errors in ", gateway.log()),
-                               what="the refusal in the log")
+        refused = rig.wait_for(
+            lambda: re.search(r"reload refused: (\d+) errors in ", gateway.log()),
+            what="the refusal in the log")
         self.assertEqual(refused.group(1), "2")
         log = gateway.log()
         # Every error with file, line and column, as iotgw check prints them.
@@ -152,7 +153,8 @@ class Reload(unittest.TestCase):
         self.write_config(points=[PUMP])
         gateway.reload()
         self.assertRegex(notify.receive(), r"^RELOADING=1\nMONOTONIC_USEC=\d+$")
-        self.assertEqual(notify.receive(), "READY=1\nSTATUS=configuration reloaded; polling 1 buses")
+        self.assertEqual(notify.receive(),
+                         "READY=1\nSTATUS=configuration reloaded; polling 1 buses")
         gateway.config.write_text("[gateway]\n")
         gateway.reload()
         self.assertRegex(notify.receive(), r"^RELOADING=1\n")

@@ -124,7 +124,8 @@ class RtuSlave(Slave):
         if mode == "bad_crc":
             return good[:-2] + bytes(b ^ 0xFF for b in good[-2:])
         if mode == "wrong_unit":
-            return rig.with_modbus_crc(bytes([unit + 1]) + registers_pdu(function, address, quantity))
+            return rig.with_modbus_crc(bytes([unit + 1]) +
+                                       registers_pdu(function, address, quantity))
         if mode == "truncated":
             return good[:len(good) - 3]
         if mode == "more_registers":

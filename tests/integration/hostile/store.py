@@ -143,8 +143,9 @@ class FullDisk(unittest.TestCase):
                      timeout=30, what="live readings after the outage")
         # Settle the counts: no more readings, everything delivered.
         self.sim.stop()
-        settled = rig.wait_for(lambda: self.settled(), timeout=60,
-                               what=lambda: f"settled metrics, last {self.subscriber.last_metrics()}")
+        settled = rig.wait_for(
+            lambda: self.settled(), timeout=60,
+            what=lambda: f"settled metrics, last {self.subscriber.last_metrics()}")
         self.assertTrue(gateway.alive())
         log = gateway.log()
         self.assertEqual(gateway.stop(), 0, log[-3000:])
