@@ -3,59 +3,33 @@
 and on a broken file, and run with both log formats and a clean SIGTERM stop."""
 import os
 import pathlib
-import re
-import select
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
-IOTGW = os.environ["IOTGW_BINARY"]
-EXAMPLES = pathlib.Path(os.environ["IOTGW_EXAMPLES_DIR"])
-MINIMAL = EXAMPLES / "minimal.toml"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
-
-class LineReader:
-    """Reads whole lines from a descriptor without blocking past a deadline."""
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.pending = b""
-
-    def read_until(self, pattern, timeout=10.0):
-        """Returns the lines read up to and including the first that matches."""
-        deadline = time.monotonic() + timeout
-        lines = []
-        while True:
-            while b"\n" in self.pending:
-                line, self.pending = self.pending.split(b"\n", 1)
-                lines.append(line.decode())
-                if re.search(pattern, lines[-1]):
-                    return lines
-            remaining = deadline - time.monotonic()
-            readable, _, _ = select.select([self.fd], [], [], max(remaining, 0))
-            chunk = os.read(self.fd, 4096) if readable else b""
-            if not chunk:
-                raise AssertionError(f"no line matched {pattern!r}; got {lines!r}")
-            self.pending += chunk
+MINIMAL = rig.EXAMPLES / "minimal.toml"
 
 
 class Version(unittest.TestCase):
     def test_prints_the_version(self):
-        result = subprocess.run([IOTGW, "--version"], capture_output=True, text=True, check=True)
+        result = subprocess.run([rig.IOTGW, "--version"], capture_output=True, text=True,
+                                check=True)
         self.assertRegex(result.stdout, r"^iotgw \d+\.\d+\.\d+\n$")
 
 
 class Check(unittest.TestCase):
     def test_every_example_passes_with_a_summary(self):
-        examples = sorted(EXAMPLES.glob("*.toml"))
+        examples = sorted(rig.EXAMPLES.glob("*.toml"))
         self.assertGreaterEqual(len(examples), 3)
         for example in examples:
             with self.subTest(example=example.name):
-                result = subprocess.run([IOTGW, "check", "-c", str(example)],
+                result = subprocess.run([rig.IOTGW, "check", "-c", str(example)],
                                         capture_output=True, text=True)
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertTrue(result.stdout.startswith(f"{example}: OK\n"), result.stdout)
@@ -63,7 +37,7 @@ class Check(unittest.TestCase):
                 self.assertRegex(result.stdout, r"-> \S+/\S+/\S+")
 
     def test_demo_lists_its_topics(self):
-        result = subprocess.run([IOTGW, "check", "-c", str(EXAMPLES / "demo.toml")],
+        result = subprocess.run([rig.IOTGW, "check", "-c", str(rig.EXAMPLES / "demo.toml")],
                                 capture_output=True, text=True, check=True)
         self.assertIn("  status    iotgw/demo/status (retained", result.stdout)
         self.assertIn("  commands  iotgw/demo/cmd/#", result.stdout)
@@ -74,7 +48,7 @@ class Check(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", suffix=".toml") as broken:
             broken.write('[gateway]\nid = "gw"\n[mqtt]\nurl = "mqtt://h"\nqso = 1\n')
             broken.flush()
-            result = subprocess.run([IOTGW, "check", "-c", broken.name],
+            result = subprocess.run([rig.IOTGW, "check", "-c", broken.name],
                                     capture_output=True, text=True)
         self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stdout, "")
@@ -83,7 +57,7 @@ class Check(unittest.TestCase):
                          f"{broken.name}: 1 error\n")
 
     def test_a_missing_file_fails(self):
-        result = subprocess.run([IOTGW, "check", "-c", "/nonexistent.toml"],
+        result = subprocess.run([rig.IOTGW, "check", "-c", "/nonexistent.toml"],
                                 capture_output=True, text=True)
         self.assertEqual(result.returncode, 1)
         self.assertIn("/nonexistent.toml:1:1: error: cannot read the file", result.stderr)
@@ -91,22 +65,19 @@ class Check(unittest.TestCase):
 
 class Run(unittest.TestCase):
     def setUp(self):
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.state = pathlib.Path(folder.name) / "state"
-        self.config = pathlib.Path(folder.name) / "iotgw.toml"
-        self.config.write_text(MINIMAL.read_text().replace(
-            '[gateway]\nid = "pump-house"\n',
-            f'[gateway]\nid = "pump-house"\nstate_dir = "{self.state}"\n'))
+        folder = rig.temporary_folder(self.addCleanup)
+        self.state = folder / "state"
+        self.config = folder / "iotgw.toml"
+        self.config.write_text(rig.example_config("minimal.toml", self.state))
 
     def start(self, *args, **popen):
-        process = subprocess.Popen([IOTGW, "run", "-c", str(self.config), *args], **popen)
+        process = subprocess.Popen([rig.IOTGW, "run", "-c", str(self.config), *args], **popen)
         self.addCleanup(process.kill)
         return process
 
     def test_logs_plainly_and_stops_on_sigterm(self):
         process = self.start(stderr=subprocess.PIPE, env={"PATH": os.environ["PATH"]})
-        stderr = LineReader(process.stderr.fileno())
+        stderr = rig.LineReader(process.stderr.fileno())
         lines = stderr.read_until(r"starting")
         self.assertRegex(lines[-1],
                          r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} info iotgw \S+ starting as pump-house")
@@ -119,7 +90,7 @@ class Run(unittest.TestCase):
 
     def test_fails_when_the_store_cannot_be_opened(self):
         self.config.write_text(self.config.read_text().replace(str(self.state), "/proc/iotgw"))
-        result = subprocess.run([IOTGW, "run", "-c", str(self.config)], capture_output=True,
+        result = subprocess.run([rig.IOTGW, "run", "-c", str(self.config)], capture_output=True,
                                 text=True, timeout=30)
         self.assertEqual(result.returncode, 1)
         self.assertIn("cannot create /proc/iotgw", result.stderr)
@@ -130,7 +101,7 @@ class Run(unittest.TestCase):
         env = {"PATH": os.environ["PATH"], "JOURNAL_STREAM": f"{stat.st_dev}:{stat.st_ino}"}
         process = self.start("--log-level", "debug", stderr=theirs.fileno(), env=env)
         theirs.close()
-        stderr = LineReader(ours.fileno())
+        stderr = rig.LineReader(ours.fileno())
         lines = stderr.read_until(r"starting")
         self.assertRegex(lines[-1], r"^<6>iotgw \S+ starting as pump-house")
         process.send_signal(signal.SIGINT)
@@ -138,7 +109,7 @@ class Run(unittest.TestCase):
         self.assertEqual(process.wait(timeout=10), 0)
 
     def test_refuses_an_unknown_log_level(self):
-        result = subprocess.run([IOTGW, "run", "-c", str(MINIMAL), "--log-level", "loud"],
+        result = subprocess.run([rig.IOTGW, "run", "-c", str(MINIMAL), "--log-level", "loud"],
                                 capture_output=True, text=True)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("--log-level", result.stderr)

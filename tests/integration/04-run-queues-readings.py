@@ -4,104 +4,36 @@ simulator behind a socat pty pair and keeps every reading, as its telemetry
 message, in the durable store; a lost port is queued as port_down; SIGTERM
 commits and exits 0."""
 import json
-import os
 import pathlib
-import signal
-import sqlite3
-import subprocess
-import tempfile
-import time
+import sys
 import unittest
 
-IOTGW = os.environ["IOTGW_BINARY"]
-SIM = pathlib.Path(__file__).resolve().parents[1] / "sim" / "modbus_sim.py"
-
-CONFIG = """
-[gateway]
-id = "it"
-state_dir = "{state}"
-
-[mqtt]
-url = "mqtt://127.0.0.1:1"
-
-[store]
-commit_interval = "100ms"
-
-[[bus]]
-name = "rs485"
-protocol = "modbus-rtu"
-port = "{port}"
-baud = 19200
-
-  [[bus.device]]
-  name = "boiler"
-  poll_interval = "200ms"
-
-    [[bus.device.point]]
-    name = "flow_temp"
-    address = 0
-    type = "float32"
-    unit = "°C"
-
-    [[bus.device.point]]
-    name = "pressure"
-    register = "input"
-    address = 0
-    scale = 0.01
-    unit = "bar"
-
-    [[bus.device.point]]
-    name = "pump_on"
-    register = "coil"
-    address = 0
-"""
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+def config_text(state, serial_port):
+    """Port 1: no broker to reach."""
+    return rig.gateway_config(
+        "it", state, rig.mqtt(1), rig.modbus_rtu("rs485", serial_port),
+        {"name": "boiler", "poll_interval": "200ms"},
+        [rig.FLOW_TEMP, rig.PRESSURE, rig.point("pump_on", 0, register="coil")],
+        store={"commit_interval": "100ms"})
 
 
 class RunQueuesReadings(unittest.TestCase):
     def setUp(self):
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.folder = pathlib.Path(folder.name)
-        self.gateway_port = self.folder / "gateway"
-        device_port = self.folder / "device"
-        self.socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={self.gateway_port}",
-                                       f"pty,raw,echo=0,link={device_port}"])
-        self.addCleanup(self.socat.kill)
-        wait_for(lambda: self.gateway_port.exists() and device_port.exists())
-        self.sim = subprocess.Popen(["/usr/bin/python3", str(SIM), "--rtu", str(device_port),
-                                     "--baud", "19200"], stdout=subprocess.PIPE, text=True)
-        self.addCleanup(self.sim.stdout.close)
-        self.addCleanup(self.sim.kill)
-        self.assertEqual(self.sim.stdout.readline().strip(), "ready")
-        config = self.folder / "iotgw.toml"
-        config.write_text(CONFIG.format(state=self.folder / "state", port=self.gateway_port))
-        self.gateway = subprocess.Popen([IOTGW, "run", "-c", str(config)],
-                                        stderr=subprocess.PIPE, text=True)
-        self.addCleanup(self.gateway.stderr.close)
+        self.folder = rig.temporary_folder(self.addCleanup)
+        self.pty, self.sim = rig.simulated_rtu_device(self.addCleanup, self.folder)
+        self.gateway = rig.Gateway(self.folder,
+                                   config_text(self.folder / "state", self.pty.gateway))
         self.addCleanup(self.gateway.kill)
+        self.gateway.start()
 
     def queued(self):
         """The queued messages, oldest first, as (topic, payload as JSON)."""
-        database = self.folder / "state" / "queue.db"
-        if not database.exists():
-            return []
-        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        try:
-            rows = db.execute("select topic, payload from messages order by seq").fetchall()
-        except sqlite3.OperationalError:  # the file exists a moment before its table
-            return []
-        finally:
-            db.close()
+        rows = rig.read_store(self.folder / "state" / "queue.db",
+                              "select topic, payload from messages order by seq")
         return [(topic, json.loads(bytes(payload))) for topic, payload in rows]
 
     def latest(self, topic):
@@ -111,7 +43,8 @@ class RunQueuesReadings(unittest.TestCase):
         return None
 
     def test_polls_queues_and_stops_cleanly(self):
-        wait_for(lambda: len(self.queued()) >= 9)
+        self.gateway.wait_ready()
+        rig.wait_for(lambda: len(self.queued()) >= 9)
         flow = self.latest("iotgw/it/boiler/flow_temp")
         self.assertEqual((flow["value"], flow["unit"], flow["quality"]), (21.5, "°C", "good"))
         self.assertRegex(flow["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -120,14 +53,13 @@ class RunQueuesReadings(unittest.TestCase):
 
         # The port goes away: its points are queued once as port_down.
         self.sim.kill()
-        self.socat.terminate()
-        wait_for(lambda: (self.latest("iotgw/it/boiler/flow_temp") or {}).get("quality") == "port_down")
+        self.pty.stop()
+        rig.wait_for(lambda: (self.latest("iotgw/it/boiler/flow_temp") or {}).get("quality")
+                     == "port_down")
         self.assertIsNone(self.latest("iotgw/it/boiler/pressure")["value"])
 
-        self.gateway.send_signal(signal.SIGTERM)
-        _, stderr = self.gateway.communicate(timeout=20)
-        self.assertEqual(self.gateway.returncode, 0, stderr)
-        self.assertRegex(stderr, r"stopped: \d+ readings, \d+ queued, 0 dropped")
+        self.assertEqual(self.gateway.stop(timeout=20), 0, self.gateway.log())
+        self.assertRegex(self.gateway.log(), r"stopped: \d+ readings, \d+ queued, 0 dropped")
 
 
 if __name__ == "__main__":

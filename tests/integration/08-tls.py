@@ -4,58 +4,26 @@ the MQTT client over mqtts:// through mqtt_tls_client, and `iotgw run`.
 
 Certificates are made here with openssl at run time: a CA, a server certificate
 for localhost/127.0.0.1, a client certificate, a second unrelated CA, an expired
-server certificate and one for another host name. Mosquitto serves four TLS
-listeners on free loopback ports and openssl s_server plays a TLS 1.1-only
-broker. Over each connection tls_probe sends a hand-written MQTT CONNECT and
+server certificate and one for another host name. Four Mosquitto brokers serve
+a TLS listener each on free loopback ports and openssl s_server plays a TLS
+1.1-only broker. Over each connection tls_probe sends a hand-written MQTT CONNECT and
 expects CONNACK 20 02 00 00, or reports why the connection was refused;
 mqtt_tls_client makes MQTT round trips through the broker, one per connection,
 or reports why each attempt failed."""
-import getpass
 import os
 import pathlib
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 PROBE = os.environ["IOTGW_TLS_PROBE"]
 CLIENT = os.environ["IOTGW_MQTT_TLS_CLIENT"]
-IOTGW = os.environ["IOTGW_BINARY"]
-
-# `iotgw run` over mqtts://, with one Modbus TCP device nobody answers for: the
-# gateway queues and publishes its port_down readings, enough to show the
-# store drained over TLS.
-GATEWAY_CONFIG = """
-[gateway]
-id = "gw-tls"
-state_dir = "{state}"
-
-[mqtt]
-url = "mqtts://localhost:{broker_port}"
-reconnect_min = "100ms"
-reconnect_max = "500ms"
-
-  [mqtt.tls]
-  ca_file = "{ca}"
-
-[[bus]]
-name = "plc"
-protocol = "modbus-tcp"
-host = "127.0.0.1:{dead_port}"
-
-  [[bus.device]]
-  name = "meter"
-  poll_interval = "200ms"
-
-    [[bus.device.point]]
-    name = "voltage"
-    register = "input"
-    address = 0
-"""
 
 # MQTT 3.1.1 CONNECT (section 3.1), written out field by field.
 CONNECT = "".join([
@@ -70,49 +38,6 @@ CONNECT = "".join([
 # CONNACK (section 3.2): type 2, remaining length 2, no session present, accepted.
 CONNACK = "20020000"
 
-READY_TIMEOUT = 10.0
-
-
-def remaining_length(n):
-    """MQTT variable byte integer (section 2.2.3)."""
-    out = bytearray()
-    while True:
-        byte, n = n % 128, n // 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def free_port():
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_listening(port, process, timeout=READY_TIMEOUT):
-    """Returns once a TCP connect to the port succeeds; fails if the process died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"nothing listens on port {port} after {timeout} s")
-            time.sleep(0.02)
-
-
-def stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class Pki:
@@ -152,15 +77,27 @@ class Pki:
                  "-days", str(days), "-extfile", str(ext), "-out", self.path(f"{name}.pem"))
 
 
+def printed(process, log, word, timeout=10.0):
+    """True once `word` appears in the log; False if the process exits first
+    or says nothing of the kind within `timeout` s."""
+    try:
+        rig.wait_for(lambda: word in log.read_text(errors="replace") or process.poll() is not None,
+                     timeout)
+    except AssertionError:
+        return False
+    return process.poll() is None
+
+
 class Tls(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="iotgw-08-tls-")
         os.chmod(cls.tmp, 0o755)
+        cls.brokers = []
         cls.processes = []
         try:
             cls.make_certificates()
-            cls.start_mosquitto()
+            cls.start_brokers()
             # A broker that speaks TLS 1.1 and nothing newer.
             cls.tls11_port = cls.start_s_server("tls11", "-tls1_1", "-cipher",
                                                 "DEFAULT@SECLEVEL=0")
@@ -172,8 +109,10 @@ class Tls(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        for broker in cls.brokers:
+            broker.stop()
         for process in cls.processes:
-            stop(process)
+            rig.stop_process(process, timeout=5)
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod
@@ -190,53 +129,19 @@ class Tls(unittest.TestCase):
             os.chmod(entry, 0o644)
 
     @classmethod
-    def start_mosquitto(cls):
-        """Mosquitto with four TLS listeners. Free ports can be taken by another
-        program before Mosquitto binds them; then it exits and is tried again."""
-        for attempt in range(3):
-            process, log = cls.launch_mosquitto(attempt)
-            if cls.wait_for_log(process, log, "running"):
-                for port in cls.ports.values():
-                    wait_until_listening(port, process)
-                return
-            stop(process)
-        raise AssertionError("mosquitto did not start:\n" + log.read_text(errors="replace"))
-
-    @classmethod
-    def launch_mosquitto(cls, attempt):
+    def start_brokers(cls):
+        """Mosquitto with a TLS listener of each kind: the good server
+        certificate, the same requiring a client certificate, an expired one
+        and one for another host name."""
         pki = cls.pki
-        cls.ports = {name: free_port() for name in ("server", "mutual", "expired", "wrong_host")}
-        lines = [f"user {getpass.getuser()}", "per_listener_settings false",
-                 "allow_anonymous true", "log_dest stderr", "persistence false"]
-        for name, port in cls.ports.items():
+        cls.ports = {}
+        for name in ("server", "mutual", "expired", "wrong_host"):
             cert = "server" if name == "mutual" else name
-            lines += [f"listener {port} 127.0.0.1",
-                      f"cafile {pki.path('ca.pem')}",
-                      f"certfile {pki.path(cert + '.pem')}",
-                      f"keyfile {pki.path(cert + '.key')}",
-                      "tls_version tlsv1.2"]
-            if name == "mutual":
-                lines.append("require_certificate true")
-        conf = pathlib.Path(cls.tmp) / f"mosquitto-{attempt}.conf"
-        conf.write_text("\n".join(lines) + "\n")
-        log = pathlib.Path(cls.tmp) / f"mosquitto-{attempt}.log"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=out,
-                                       stderr=subprocess.STDOUT)
-        cls.processes.append(process)
-        return process, log
-
-    @staticmethod
-    def wait_for_log(process, log, word, timeout=READY_TIMEOUT):
-        """True once `word` appears in the log; False if the process exits first."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if word in log.read_text(errors="replace"):
-                return True
-            if process.poll() is not None:
-                return False
-            time.sleep(0.02)
-        return False
+            tls = rig.BrokerTls(pki.path("ca.pem"), pki.path(f"{cert}.pem"),
+                                pki.path(f"{cert}.key"), require_certificate=name == "mutual")
+            broker = rig.Broker(cls.tmp, tls=tls)
+            cls.brokers.append(broker)
+            cls.ports[name] = broker.start().port
 
     @classmethod
     def start_s_server(cls, name, *options):
@@ -245,7 +150,7 @@ class Tls(unittest.TestCase):
         (then it is tried again on another port). Returns the port."""
         pki = cls.pki
         for attempt in range(3):
-            port = free_port()
+            port = rig.free_port()
             log = pathlib.Path(cls.tmp) / f"s_server-{name}-{attempt}.log"
             with open(log, "wb") as out:
                 process = subprocess.Popen(
@@ -253,9 +158,9 @@ class Tls(unittest.TestCase):
                      "-cert", pki.path("server.pem"), "-key", pki.path("server.key"), *options],
                     stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
             cls.processes.append(process)
-            if cls.wait_for_log(process, log, "ACCEPT"):
+            if printed(process, log, "ACCEPT"):
                 return port
-            stop(process)
+            rig.stop_process(process, timeout=5)
         raise AssertionError("openssl s_server did not start:\n" + log.read_text(errors="replace"))
 
     def probe(self, port, *args, connects=1, ca="ca.pem", server_name="localhost", send=CONNECT,
@@ -363,7 +268,8 @@ class Tls(unittest.TestCase):
         suback = bytes.fromhex("90 03" "0001" "00")
         payload = os.urandom(100_000)
         variable = bytes.fromhex("0001 74")  # topic "t"; QoS 0 has no packet id
-        publish = b"\x30" + remaining_length(len(variable) + len(payload)) + variable + payload
+        publish = (b"\x30" + rig.mqtt_remaining_length(len(variable) + len(payload)) + variable
+                   + payload)
         send = pathlib.Path(self.tmp) / "echo.send"
         expect = pathlib.Path(self.tmp) / "echo.expect"
         send.write_bytes(subscribe + publish)
@@ -455,33 +361,35 @@ class Tls(unittest.TestCase):
     # The gateway itself over mqtts://.
 
     def test_gateway_publishes_status_and_readings_over_tls(self):
+        # One Modbus TCP device nobody answers for: the gateway queues and
+        # publishes its port_down readings, enough to show the store drained
+        # over TLS.
         state = pathlib.Path(self.tmp) / "gateway-state"
         state.mkdir()
-        config = pathlib.Path(self.tmp) / "gateway.toml"
-        config.write_text(GATEWAY_CONFIG.format(state=state, broker_port=self.ports["server"],
-                                                ca=self.pki.path("ca.pem"),
-                                                dead_port=free_port()))
+        gateway = rig.Gateway(self.tmp, rig.gateway_config(
+            "gw-tls", state,
+            rig.mqtt(self.ports["server"], host="localhost", scheme="mqtts", reconnect_min="100ms",
+                     reconnect_max="500ms", tls={"ca_file": self.pki.path("ca.pem")}),
+            rig.modbus_tcp("plc", rig.free_port()), {"name": "meter", "poll_interval": "200ms"},
+            [rig.point("voltage", 0, register="input")]))
         watcher = subprocess.Popen(
             ["mosquitto_sub", "-h", "localhost", "-p", str(self.ports["server"]), "--cafile",
              self.pki.path("ca.pem"), "-q", "1", "-v", "-W", "30", "-C", "2",
              "-t", "iotgw/gw-tls/status", "-t", "iotgw/gw-tls/meter/voltage"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(stop, watcher)
-        gateway = subprocess.Popen([IOTGW, "run", "-c", str(config)], stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
-        self.addCleanup(stop, gateway)
+        self.addCleanup(rig.stop_process, watcher, 5)
+        gateway.start()
+        self.addCleanup(gateway.kill)
         out, err = watcher.communicate(timeout=40)
-        stop(gateway)
-        log = gateway.stdout.read()
-        gateway.stdout.close()
+        code = gateway.stop(timeout=5)
+        log = gateway.log()
         lines = out.splitlines()
         self.assertIn("iotgw/gw-tls/status online", lines, out + err + log)
         readings = [line for line in lines if line.startswith("iotgw/gw-tls/meter/voltage ")]
         self.assertTrue(readings, out + err + log)
         self.assertIn('"quality":"port_down"', readings[0])
         self.assertIn("connected to localhost", log)
-        self.assertEqual(gateway.returncode, 0, log)
-
+        self.assertEqual(code, 0, log)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -3,19 +3,18 @@
 less in systemd-analyze security; iotgw run speaks sd_notify (READY=1 with a
 status, WATCHDOG=1 at half the watchdog interval, STOPPING=1) on a test
 NOTIFY_SOCKET."""
-import os
 import pathlib
 import re
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import unittest
 
-IOTGW = os.environ["IOTGW_BINARY"]
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-UNIT = ROOT / "systemd" / "iotgw.service"
-MINIMAL = ROOT / "config" / "examples" / "minimal.toml"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
+
+UNIT = rig.REPO / "systemd" / "iotgw.service"
 
 
 class Unit(unittest.TestCase):
@@ -23,7 +22,7 @@ class Unit(unittest.TestCase):
         with tempfile.TemporaryDirectory() as folder:
             # verify insists that ExecStart's binary exists: point it at this build.
             unit = pathlib.Path(folder) / "iotgw.service"
-            unit.write_text(UNIT.read_text().replace("/usr/bin/iotgw", IOTGW))
+            unit.write_text(UNIT.read_text().replace("/usr/bin/iotgw", rig.IOTGW))
             result = subprocess.run(["systemd-analyze", "verify", str(unit)],
                                     capture_output=True, text=True)
         problems = [line for line in result.stderr.splitlines() if "iotgw.service" in line]
@@ -40,36 +39,25 @@ class Unit(unittest.TestCase):
 
 class Notify(unittest.TestCase):
     def test_ready_watchdog_and_stopping(self):
-        with tempfile.TemporaryDirectory() as folder:
-            folder = pathlib.Path(folder)
-            config = folder / "iotgw.toml"
-            config.write_text(MINIMAL.read_text().replace(
-                '[gateway]\nid = "pump-house"\n',
-                f'[gateway]\nid = "pump-house"\nstate_dir = "{folder / "state"}"\n'))
-            notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            notify.bind(str(folder / "notify"))
-            notify.settimeout(10)
-            env = {"PATH": os.environ["PATH"], "NOTIFY_SOCKET": str(folder / "notify"),
-                   "WATCHDOG_USEC": "200000"}
-            gateway = subprocess.Popen([IOTGW, "run", "-c", str(config)], env=env,
-                                       stderr=subprocess.DEVNULL)
-            try:
-                messages = [notify.recv(4096).decode()]
-                self.assertEqual(messages[0], "READY=1\nSTATUS=polling 1 buses")
-                watchdogs = 0
-                while watchdogs < 3:
-                    message = notify.recv(4096).decode()
-                    watchdogs += message == "WATCHDOG=1"
-                    if message.startswith("STATUS="):
-                        self.assertRegex(message, r"^STATUS=(connected|not connected); \d+ in the queue; "
-                                                 r"\d+ readings, 0 dropped$")
-                gateway.send_signal(signal.SIGTERM)
-                while (message := notify.recv(4096).decode()) != "STOPPING=1":
-                    self.assertIn(message.split("=")[0], ("WATCHDOG", "STATUS"))
-                self.assertEqual(gateway.wait(timeout=20), 0)
-            finally:
-                gateway.kill()
-                notify.close()
+        folder = rig.temporary_folder(self.addCleanup)
+        notify = rig.NotifySocket(folder, timeout=10)
+        self.addCleanup(notify.close)
+        gateway = rig.Gateway(folder, rig.example_config("minimal.toml", folder / "state"),
+                              env=notify.environment(WATCHDOG_USEC="200000"))
+        self.addCleanup(gateway.kill)
+        gateway.start()
+        self.assertEqual(notify.receive(), "READY=1\nSTATUS=polling 1 buses")
+        watchdogs = 0
+        while watchdogs < 3:
+            message = notify.receive()
+            watchdogs += message == "WATCHDOG=1"
+            if message.startswith("STATUS="):
+                self.assertRegex(message, r"^STATUS=(connected|not connected); \d+ in the queue; "
+                                          r"\d+ readings, 0 dropped$")
+        gateway.send_signal(signal.SIGTERM)
+        while (message := notify.receive()) != "STOPPING=1":
+            self.assertIn(message.split("=")[0], ("WATCHDOG", "STATUS"))
+        self.assertEqual(gateway.wait(timeout=20), 0)
 
 
 if __name__ == "__main__":

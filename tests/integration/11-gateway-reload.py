@@ -1,127 +1,56 @@
 #!/usr/bin/python3
 """Reload and device_json end to end, with the real iotgw binary, Mosquitto,
 the pymodbus simulator on a socat pty pair and a separate paho subscriber
-(the helpers of 06-gateway.py): SIGHUP with a broken file keeps the running
+(tests/support/iotgw_rig.py): SIGHUP with a broken file keeps the running
 configuration and logs every error with its place; SIGHUP with a changed file
 (another topic prefix, a new point) takes effect and every reading the old
 configuration queued still arrives; payload = "device_json" publishes one
 object per device poll; systemd hears RELOADING=1 then READY=1, and WATCHDOG=1
 keeps coming while the broker is down."""
-import importlib.util
 import json
-import os
 import pathlib
 import re
 import signal
-import socket
-import sqlite3
-import subprocess
-import tempfile
+import sys
 import unittest
 
-HERE = pathlib.Path(__file__).resolve().parent
-spec = importlib.util.spec_from_file_location("gateway_e2e", HERE / "06-gateway.py")
-e2e = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(e2e)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
-IOTGW = os.environ["IOTGW_BINARY"]
-
-CONFIG = """
-[gateway]
-id = "e2e"
-state_dir = "{state}"
-
-[mqtt]
-url = "mqtt://127.0.0.1:{broker}"
-keepalive = "2s"
-reconnect_min = "100ms"
-reconnect_max = "500ms"
-topic_prefix = "{prefix}"
-
-[store]
-commit_interval = "100ms"
-
-[telemetry]
-{telemetry}
-metrics_interval = "0s"
-
-[[bus]]
-name = "rs485"
-protocol = "modbus-rtu"
-port = "{port}"
-baud = 19200
-
-  [[bus.device]]
-  name = "boiler"
-  poll_interval = "{poll}"
-
-    [[bus.device.point]]
-    name = "flow_temp"
-    address = 0
-    type = "float32"
-    unit = "°C"
-
-    [[bus.device.point]]
-    name = "offset"
-    address = 2
-    type = "int16"
-
-    [[bus.device.point]]
-    name = "pressure"
-    register = "input"
-    address = 0
-    scale = 0.01
-    unit = "bar"
-{extra}
-"""
-
-NEW_POINT = """
-    [[bus.device.point]]
-    name = "pump"
-    register = "coil"
-    address = 0
-"""
+PUMP = rig.point("pump", 0, register="coil")
 
 
 class Reload(unittest.TestCase):
     def setUp(self):
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.folder = pathlib.Path(folder.name)
-        self.broker = e2e.Broker(self.folder, e2e.free_port())
-        self.broker.start()
+        self.folder = rig.temporary_folder(self.addCleanup)
+        self.broker = rig.Broker(self.folder, persistence=True).start()
         self.addCleanup(self.broker.stop)
-        self.gateway_port, device_port = self.folder / "gateway", self.folder / "device"
-        socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={self.gateway_port}",
-                                  f"pty,raw,echo=0,link={device_port}"])
-        self.addCleanup(socat.kill)
-        e2e.wait_for(lambda: self.gateway_port.exists() and device_port.exists(),
-                     what="pty pair")
-        sim = subprocess.Popen(["/usr/bin/python3", str(e2e.SIM), "--rtu", str(device_port),
-                                "--baud", "19200"], stdout=subprocess.PIPE, text=True)
-        self.addCleanup(sim.kill)
-        self.addCleanup(sim.stdout.close)
-        self.assertEqual(sim.stdout.readline().strip(), "ready")
-        self.config = self.folder / "iotgw.toml"
-        self.log = self.folder / "gateway.log"
-        self.watcher = e2e.Watcher(self.broker.port, topics="#")
+        self.pty, _ = rig.simulated_rtu_device(self.addCleanup, self.folder)
+        self.watcher = rig.Watcher(self.broker.port, "#", persistent=True, reconnect_delay=(1, 1))
         self.addCleanup(self.watcher.stop)
+        self.gateway = None
 
-    def write_config(self, prefix="iotgw", telemetry="", poll="250ms", extra=""):
-        self.config.write_text(CONFIG.format(state=self.folder / "state", broker=self.broker.port,
-                                             port=self.gateway_port, prefix=prefix,
-                                             telemetry=telemetry, poll=poll, extra=extra))
+    def config_text(self, prefix="iotgw", telemetry=None, poll="250ms", points=()):
+        return rig.gateway_config(
+            "e2e", self.folder / "state",
+            rig.mqtt(self.broker.port, keepalive="2s", reconnect_min="100ms",
+                     reconnect_max="500ms", topic_prefix=prefix),
+            rig.modbus_rtu("rs485", self.pty.gateway), {"name": "boiler", "poll_interval": poll},
+            [rig.FLOW_TEMP, rig.OFFSET, rig.PRESSURE, *points],
+            store={"commit_interval": "100ms"},
+            telemetry={**(telemetry or {}), "metrics_interval": "0s"})
 
-    def start_gateway(self, env=None):
-        log = open(self.log, "w")
-        self.addCleanup(log.close)
-        gateway = subprocess.Popen([IOTGW, "run", "-c", str(self.config)], stderr=log, env=env)
-        self.addCleanup(gateway.wait)
-        self.addCleanup(gateway.kill)
-        return gateway
+    def write_config(self, **changes):
+        """Writes the configuration file again, as an operator edits it before a reload."""
+        self.gateway.config.write_text(self.config_text(**changes))
 
-    def log_text(self):
-        return self.log.read_text()
+    def start_gateway(self, env=None, **changes):
+        self.gateway = rig.Gateway(self.folder, self.config_text(**changes), env=env)
+        self.addCleanup(self.gateway.kill)
+        return self.gateway.start()
+
+    def readings(self, point):
+        return self.watcher.json(f"iotgw/e2e/boiler/{point}")
 
     def telemetry(self, prefix):
         """(topic, ts) of every reading received under prefix/e2e/boiler/, with repeats."""
@@ -130,85 +59,72 @@ class Reload(unittest.TestCase):
 
     def queued_rows(self):
         """Rows the store holds (accepted, not yet acknowledged)."""
-        database = self.folder / "state" / "queue.db"
-        try:
-            db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-            try:
-                return db.execute("select count(*) from messages").fetchone()[0]
-            finally:
-                db.close()
-        except sqlite3.Error:
-            return 0
+        rows = rig.read_store(self.folder / "state" / "queue.db", "select count(*) from messages")
+        return rows[0][0] if rows else 0
 
     def test_a_broken_file_changes_nothing_and_says_why(self):
-        self.write_config()
         gateway = self.start_gateway()
-        e2e.wait_for(lambda: self.watcher.readings("flow_temp"), what="a reading")
-        self.config.write_text(self.config.read_text()
-                               .replace('poll_interval = "250ms"', 'poll_interval = "often"')
-                               .replace('baud = 19200', 'baud = 19200\nspeed = 2'))
-        gateway.send_signal(signal.SIGHUP)
-        refused = e2e.wait_for(lambda: re.search(r"reload refused: (\d+) errors in ", self.log_text()),
-                               what="the refusal in the log")
+        rig.wait_for(lambda: self.readings("flow_temp"), what="a reading")
+        gateway.config.write_text(gateway.config.read_text()
+                                  .replace('poll_interval = "250ms"', 'poll_interval = "often"')
+                                  .replace('baud = 19200', 'baud = 19200\nspeed = 2'))
+        gateway.reload()
+        refused = rig.wait_for(
+            lambda: re.search(r"reload refused: (\d+) errors in ", gateway.log()),
+            what="the refusal in the log")
         self.assertEqual(refused.group(1), "2")
-        log = self.log_text()
+        log = gateway.log()
         # Every error with file, line and column, as iotgw check prints them.
-        self.assertRegex(log, re.escape(str(self.config)) + r":\d+:\d+: error: .*poll_interval")
-        self.assertRegex(log, re.escape(str(self.config)) + r":\d+:\d+: error: .*speed")
+        self.assertRegex(log, re.escape(str(gateway.config)) + r":\d+:\d+: error: .*poll_interval")
+        self.assertRegex(log, re.escape(str(gateway.config)) + r":\d+:\d+: error: .*speed")
         self.assertIn("still running on the previous configuration, unchanged", log)
         # Still polling, on the same topics.
-        before = len(self.watcher.readings("flow_temp"))
-        e2e.wait_for(lambda: len(self.watcher.readings("flow_temp")) >= before + 4,
+        before = len(self.readings("flow_temp"))
+        rig.wait_for(lambda: len(self.readings("flow_temp")) >= before + 4,
                      what="readings after the refused reload")
-        self.assertIsNone(gateway.poll())
-        gateway.send_signal(signal.SIGTERM)
-        self.assertEqual(gateway.wait(timeout=15), 0)
+        self.assertIsNone(gateway.process.poll())
+        self.assertEqual(gateway.stop(timeout=15), 0)
 
     def test_a_changed_file_takes_effect_and_no_reading_is_lost(self):
-        self.write_config()
         gateway = self.start_gateway()
-        e2e.wait_for(lambda: len(self.watcher.readings("flow_temp")) >= 4, what="readings")
+        rig.wait_for(lambda: len(self.readings("flow_temp")) >= 4, what="readings")
         # A broker that answers nothing for a while: readings pile up in the
         # store, unacknowledged, when the reload comes.
-        self.broker.process.send_signal(signal.SIGSTOP)
-        self.addCleanup(self.broker.process.send_signal, signal.SIGCONT)
-        e2e.wait_for(lambda: self.queued_rows() >= 8, what="rows waiting in the store")
-        self.write_config(prefix="site", extra=NEW_POINT)
-        gateway.send_signal(signal.SIGHUP)
-        e2e.wait_for(lambda: "starting on the new configuration" in self.log_text(),
+        self.broker.pause()
+        rig.wait_for(lambda: self.queued_rows() >= 8, what="rows waiting in the store")
+        self.write_config(prefix="site", points=[PUMP])
+        gateway.reload()
+        rig.wait_for(lambda: "starting on the new configuration" in gateway.log(),
                      what="the switch")
-        self.broker.process.send_signal(signal.SIGCONT)
+        self.broker.resume()
         # The new prefix and the new point are in use...
-        pump = json.loads(e2e.wait_for(lambda: self.watcher.payloads("site/e2e/boiler/pump"),
-                                       what="the new point on the new prefix")[-1])
+        pump = rig.wait_for(lambda: self.watcher.json("site/e2e/boiler/pump"),
+                            what="the new point on the new prefix")[-1]
         self.assertEqual(pump["quality"], "good")
         self.assertIsInstance(pump["value"], bool)
-        e2e.wait_for(lambda: b"online" in self.watcher.payloads("site/e2e/status"),
-                     what="online on the new status topic")
+        self.watcher.wait_payload("site/e2e/status", b"online",
+                                  what="online on the new status topic")
         # ...the old status topic was closed, since it moved...
         self.assertEqual(self.watcher.payloads("iotgw/e2e/status")[-1], b"offline")
         # ...and every reading the old configuration queued arrived, on its old
         # topics, whether it went out before the reload or after it.
-        stopped = e2e.wait_for(lambda: re.search(
+        stopped = rig.wait_for(lambda: re.search(
             r"previous configuration stopped: (\d+) readings, (\d+) queued, (\d+) dropped",
-            self.log_text()), what="the old configuration's counts")
+            gateway.log()), what="the old configuration's counts")
         readings, queued, dropped = map(int, stopped.groups())
         self.assertEqual((readings, dropped), (queued, 0))
-        e2e.wait_for(lambda: len(set(self.telemetry("iotgw"))) == queued,
+        rig.wait_for(lambda: len(set(self.telemetry("iotgw"))) == queued,
                      what=lambda: f"{queued} readings of the old configuration, "
                                   f"{len(set(self.telemetry('iotgw')))} arrived")
-        self.assertNotIn("error", self.log_text())
+        self.assertNotIn("error", gateway.log())
         print(f"\nreload: {queued} readings queued before it, all delivered; log:\n"
-              + self.log_text())
-        gateway.send_signal(signal.SIGTERM)
-        self.assertEqual(gateway.wait(timeout=15), 0)
+              + gateway.log())
+        self.assertEqual(gateway.stop(timeout=15), 0)
 
     def test_device_json_sends_one_object_per_poll(self):
-        self.write_config(telemetry='topic = "{prefix}/{gateway}/{device}"\npayload = "device_json"',
-                          poll="300ms")
-        gateway = self.start_gateway()
-        objects = e2e.wait_for(lambda: [json.loads(p) for p in
-                                        self.watcher.payloads("iotgw/e2e/boiler")][1:4],
+        gateway = self.start_gateway(telemetry={"topic": "{prefix}/{gateway}/{device}",
+                                                "payload": "device_json"}, poll="300ms")
+        objects = rig.wait_for(lambda: self.watcher.json("iotgw/e2e/boiler")[1:4],
                                what="device objects")
         for received in objects:
             self.assertEqual(set(received), {"ts", "values"})
@@ -223,60 +139,52 @@ class Reload(unittest.TestCase):
         self.assertEqual(len(set(stamps)), len(stamps))
         self.assertEqual([t for t, _, _ in self.watcher.drain() if t.startswith("iotgw/e2e/boiler/")],
                          [])
-        gateway.send_signal(signal.SIGTERM)
-        self.assertEqual(gateway.wait(timeout=15), 0)
+        self.assertEqual(gateway.stop(timeout=15), 0)
+
+    def notify_socket(self):
+        notify = rig.NotifySocket(self.folder, timeout=20)
+        self.addCleanup(notify.close)
+        return notify
 
     def test_systemd_hears_reloading_then_ready(self):
-        self.write_config()
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        notify.bind(str(self.folder / "notify"))
-        notify.settimeout(20)
-        self.addCleanup(notify.close)
-        gateway = self.start_gateway(env={"PATH": os.environ["PATH"],
-                                          "NOTIFY_SOCKET": str(self.folder / "notify")})
-        self.assertEqual(notify.recv(4096).decode(), "READY=1\nSTATUS=polling 1 buses")
-        self.write_config(extra=NEW_POINT)
-        gateway.send_signal(signal.SIGHUP)
-        self.assertRegex(notify.recv(4096).decode(), r"^RELOADING=1\nMONOTONIC_USEC=\d+$")
-        self.assertEqual(notify.recv(4096).decode(),
+        notify = self.notify_socket()
+        gateway = self.start_gateway(env=notify.environment())
+        self.assertEqual(notify.receive(), "READY=1\nSTATUS=polling 1 buses")
+        self.write_config(points=[PUMP])
+        gateway.reload()
+        self.assertRegex(notify.receive(), r"^RELOADING=1\nMONOTONIC_USEC=\d+$")
+        self.assertEqual(notify.receive(),
                          "READY=1\nSTATUS=configuration reloaded; polling 1 buses")
-        self.config.write_text("[gateway]\n")
-        gateway.send_signal(signal.SIGHUP)
-        self.assertRegex(notify.recv(4096).decode(), r"^RELOADING=1\n")
-        self.assertRegex(notify.recv(4096).decode(),
+        gateway.config.write_text("[gateway]\n")
+        gateway.reload()
+        self.assertRegex(notify.receive(), r"^RELOADING=1\n")
+        self.assertRegex(notify.receive(),
                          r"^READY=1\nSTATUS=reload refused: \d+ errors? in .*; "
                          r"running on the previous configuration$")
         gateway.send_signal(signal.SIGTERM)
-        self.assertEqual(notify.recv(4096).decode(), "STOPPING=1")
+        self.assertEqual(notify.receive(), "STOPPING=1")
         self.assertEqual(gateway.wait(timeout=15), 0)
 
     def test_the_watchdog_is_fed_through_a_broker_outage(self):
-        self.write_config()
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        notify.bind(str(self.folder / "notify"))
-        notify.settimeout(20)
-        self.addCleanup(notify.close)
-        gateway = self.start_gateway(env={"PATH": os.environ["PATH"],
-                                          "NOTIFY_SOCKET": str(self.folder / "notify"),
-                                          "WATCHDOG_USEC": "200000"})
-        self.assertEqual(notify.recv(4096).decode(), "READY=1\nSTATUS=polling 1 buses")
-        e2e.wait_for(lambda: len(self.watcher.readings("flow_temp")) >= 2, what="readings")
+        notify = self.notify_socket()
+        gateway = self.start_gateway(env=notify.environment(WATCHDOG_USEC="200000"))
+        self.assertEqual(notify.receive(), "READY=1\nSTATUS=polling 1 buses")
+        rig.wait_for(lambda: len(self.readings("flow_temp")) >= 2, what="readings")
         self.broker.stop()
         # Readings pile up in the store, the client retries, and systemd keeps
         # hearing that all is well: an outage is no reason to be restarted.
         watchdogs, statuses = 0, []
         while watchdogs < 20:
-            message = notify.recv(4096).decode()
+            message = notify.receive()
             watchdogs += message == "WATCHDOG=1"
             if message.startswith("STATUS="):
                 statuses.append(message)
         self.assertRegex(statuses[-1], r"^STATUS=not connected; [1-9]\d* in the queue; ")
-        self.assertNotIn("watchdog: not fed", self.log_text())
+        self.assertNotIn("watchdog: not fed", gateway.log())
         gateway.send_signal(signal.SIGTERM)
-        while notify.recv(4096).decode() != "STOPPING=1":
+        while notify.receive() != "STOPPING=1":
             pass
         self.assertEqual(gateway.wait(timeout=15), 0)
-
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

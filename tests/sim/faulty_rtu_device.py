@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A Modbus RTU device that misbehaves on purpose, written from the spec with
-its own CRC: it answers read holding registers (function 3) of unit 1 with the
-values 100, 101, ... but spoils every answer as --mode says:
+a CRC of the tests' own (tests/support/iotgw_rig.py), not iotgw's: it answers
+read holding registers (function 3) of unit 1 with the values 100, 101, ...
+but spoils every answer as --mode says:
 
   badcrc   the right frame with its CRC inverted
   garbage  noise bytes first, then a silence, then the right frame
@@ -12,31 +13,22 @@ It prints "ready" once the port is open and "request <hex>" for each request.
 """
 import argparse
 import os
+import pathlib
 import struct
 import sys
 import time
 
 import serial
 
-
-def crc16(data):
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def with_crc(frame):
-    return frame + struct.pack("<H", crc16(frame))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def answer(request):
     unit, function, address, quantity = struct.unpack(">BBHH", request[:6])
     values = [100 + address + i for i in range(quantity)]
-    return with_crc(struct.pack(">BBB", unit, function, 2 * quantity) +
-                    b"".join(struct.pack(">H", v) for v in values))
+    return rig.with_modbus_crc(struct.pack(">BBB", unit, function, 2 * quantity) +
+                               b"".join(struct.pack(">H", v) for v in values))
 
 
 def main():
@@ -53,7 +45,7 @@ def main():
             continue
         request, buffer = buffer[:8], buffer[8:]
         print(f"request {request.hex()}", flush=True)
-        if crc16(request[:6]) != struct.unpack("<H", request[6:])[0] or request[1] != 3:
+        if rig.with_modbus_crc(request[:6]) != request or request[1] != 3:
             buffer = b""
             continue
         frame = answer(request)

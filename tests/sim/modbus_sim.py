@@ -4,7 +4,9 @@ implementation independent of iotgw's). It serves holding and input registers,
 coils and discrete inputs at addresses 0-199 on an RTU serial port (a socat pty)
 or on TCP, prints "ready" once it serves, and prints one line per write it
 receives ("write holding 10 [250]") so that tests can see every write. Other
-unit ids get no answer, like an absent slave.
+unit ids get no answer, like an absent slave. SIGINT and SIGTERM end it
+cleanly, with exit status 0, and so does its serial port going away (socat
+stopped: the cable pulled). A client that disconnects is no error either.
 
   modbus_sim.py --rtu /tmp/x/device --baud 19200 [--unit 1] [--moving]
   modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1]
@@ -12,13 +14,16 @@ unit ids get no answer, like an absent slave.
 """
 import argparse
 import asyncio
+import logging
 import math
+import signal
 import struct
 import sys
 import time
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
 from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer
+from pymodbus.server.async_io import ModbusConnectedRequestHandler, ModbusSingleRequestHandler
 from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 SIZE = 200
@@ -37,6 +42,33 @@ class LoggedBlock(ModbusSequentialDataBlock):
             listed = values if isinstance(values, list) else [values]
             print(f"write {self.kind} {address} {[int(v) for v in listed]}", flush=True)
         super().setValues(address, values)
+
+
+class QuietEnd:
+    """For pymodbus's connection handlers: pymodbus logs as an error ("has
+    been cancelled") every end of a connection without an error, a client
+    that disconnects, a serial port that closes, its own shutdown. Here they
+    are the normal ends of a connection."""
+
+    def _log_exception(self):
+        """Called by pymodbus for such an end: nothing to say."""
+
+
+class TcpHandler(QuietEnd, ModbusConnectedRequestHandler):
+    """A Modbus TCP client's connection."""
+
+
+class SerialHandler(QuietEnd, ModbusSingleRequestHandler):
+    """The serial port, whose closing ends the device: once the pty is gone
+    there is nothing left to serve."""
+
+    def __init__(self, owner, port_closed):
+        super().__init__(owner)
+        self.port_closed = port_closed
+
+    def connection_lost(self, call_exc):
+        super().connection_lost(call_exc)
+        self.port_closed.set()
 
 
 def float32_words(value):
@@ -78,6 +110,46 @@ async def move_values(blocks):
         await asyncio.sleep(1)
 
 
+def stop_on_signals():
+    """An event set by SIGINT (Ctrl-C, in the demo) or SIGTERM (the tests)."""
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    return stop
+
+
+def ignore_signals():
+    """Once stopping, a further SIGINT or SIGTERM (the demo's clean-up after a
+    Ctrl-C) changes nothing, and must not reach the event loop as it closes."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().remove_signal_handler(signum)
+        signal.signal(signum, signal.SIG_IGN)
+
+
+async def serve_rtu(context, args, stop):
+    server = await StartAsyncSerialServer(
+        context=context, framer=ModbusRtuFramer, port=args.rtu, baudrate=args.baud,
+        ignore_missing_slaves=True, defer_start=True,
+        handler=lambda owner: SerialHandler(owner, stop))
+    await server.start()
+    return server
+
+
+async def serve_tcp(context, args):
+    host, port = (args.tcp or args.rtu_over_tcp).rsplit(":", 1)
+    framer = ModbusSocketFramer if args.tcp else ModbusRtuFramer
+    server = await StartAsyncTcpServer(
+        context=context, framer=framer, address=(host, int(port)),
+        ignore_missing_slaves=True, defer_start=True, allow_reuse_address=True,
+        handler=TcpHandler)
+    serving = asyncio.ensure_future(server.serve_forever())
+    # Listening, or failed to (the port taken): then its error ends the simulator.
+    await asyncio.wait([serving, server.serving], return_when=asyncio.FIRST_COMPLETED)
+    if serving.done():
+        serving.result()
+    return server
+
+
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)
@@ -99,26 +171,18 @@ async def main():
     if args.moving:
         asyncio.ensure_future(move_values(blocks))
 
-    if args.rtu:
-        server = await StartAsyncSerialServer(
-            context=context, framer=ModbusRtuFramer, port=args.rtu, baudrate=args.baud,
-            ignore_missing_slaves=True, defer_start=True)
-        await server.start()
-    else:
-        host, port = (args.tcp or args.rtu_over_tcp).rsplit(":", 1)
-        framer = ModbusSocketFramer if args.tcp else ModbusRtuFramer
-        server = await StartAsyncTcpServer(
-            context=context, framer=framer, address=(host, int(port)),
-            ignore_missing_slaves=True, defer_start=True, allow_reuse_address=True)
-        asyncio.ensure_future(server.serve_forever())
-        while server.server is None:
-            await asyncio.sleep(0.01)
+    stop = stop_on_signals()
+    server = await serve_rtu(context, args, stop) if args.rtu else await serve_tcp(context, args)
     print("ready", flush=True)
-    await asyncio.Event().wait()
+    await stop.wait()
+    ignore_signals()
+    # Aborting the sessions still open is what a shutdown is for: no warning.
+    logging.getLogger("pymodbus").setLevel(logging.ERROR)
+    await server.shutdown()
 
 
 if __name__ == "__main__":
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before the loop took SIGINT over
         sys.exit(0)

@@ -8,7 +8,7 @@ Run by hand, not by scripts/test:
 
   tests/bench/soak/kill9_soak.py [--kills 1000] [--seed S] [--binary PATH]
 
-The rig (tests/integration/hostile/rig.py): a real Mosquitto, the pymodbus
+The rig (tests/support/iotgw_rig.py): a real Mosquitto, the pymodbus
 simulator over Modbus TCP, the gateway polling one device's points every
 25 ms with the `json` payload, so that each reading's "ts" (milliseconds) is
 unique per topic and increases with the reading's order. The gateway reaches
@@ -48,84 +48,37 @@ import random
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parents[2]
-sys.path.insert(0, str(REPO / "tests" / "integration" / "hostile"))
-import rig  # noqa: E402  pylint: disable=wrong-import-position
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 GATEWAY_ID = "soak"
 STATUS_TOPIC = f"iotgw/{GATEWAY_ID}/status"
 TELEMETRY_PREFIX = f"iotgw/{GATEWAY_ID}/meter/"
 
-CONFIG = """
-[gateway]
-id = "{gateway}"
-state_dir = "{state}"
+POINTS = [
+    rig.point("flow_temp", 0, type="float32"),
+    rig.point("offset", 2, type="int16"),
+    rig.point("setpoint", 3),
+    rig.point("pressure", 0, register="input", scale=0.01),
+    rig.point("flow", 1, register="input"),
+    rig.point("pump", 0, register="coil"),
+]
 
-[mqtt]
-url = "mqtt://127.0.0.1:{uplink}"
-keepalive = "5s"
-reconnect_min = "50ms"
-reconnect_max = "200ms"
-inflight = {inflight}
 
-[store]
-commit_interval = "{commit_interval}"
-
-[telemetry]
-payload = "json"
-metrics_interval = "0s"
-
-[commands]
-enabled = false
-
-[[bus]]
-name = "plant"
-protocol = "modbus-tcp"
-host = "127.0.0.1:{modbus}"
-timeout = "500ms"
-
-  [[bus.device]]
-  name = "meter"
-  poll_interval = "{poll}"
-
-    [[bus.device.point]]
-    name = "flow_temp"
-    address = 0
-    type = "float32"
-
-    [[bus.device.point]]
-    name = "offset"
-    address = 2
-    type = "int16"
-
-    [[bus.device.point]]
-    name = "setpoint"
-    address = 3
-
-    [[bus.device.point]]
-    name = "pressure"
-    register = "input"
-    address = 0
-    scale = 0.01
-
-    [[bus.device.point]]
-    name = "flow"
-    register = "input"
-    address = 1
-
-    [[bus.device.point]]
-    name = "pump"
-    register = "coil"
-    address = 0
-"""
+def config_text(state, uplink_port, modbus_port, args):
+    return rig.gateway_config(
+        GATEWAY_ID, state, rig.mqtt(uplink_port, keepalive="5s", reconnect_min="50ms",
+                                    reconnect_max="200ms", inflight=args.inflight),
+        rig.modbus_tcp("plant", modbus_port, timeout="500ms"),
+        {"name": "meter", "poll_interval": args.poll}, POINTS,
+        store={"commit_interval": args.commit_interval},
+        telemetry={"payload": "json", "metrics_interval": "0s"}, commands={"enabled": False})
 
 KINDS = (("random", 0.45), ("commit", 0.20), ("backlog", 0.15), ("connect", 0.20))
 
@@ -201,17 +154,11 @@ class Uplink:
     def down(self):
         listener, self.listener = self.listener, None
         if listener is not None:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            rig.shutdown_quietly(listener)
             listener.close()
         with self.changed:
             for sock in list(self.sockets):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                rig.shutdown_quietly(sock)
 
     def arm(self, threshold, function):
         with self.changed:
@@ -267,10 +214,7 @@ class Uplink:
                     self._fire(state)
         except OSError:
             pass
-        try:
-            broker_side.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
+        rig.shutdown_quietly(broker_side, socket.SHUT_WR)
         self._end(gateway_side, broker_side, state)
 
     def _downstream(self, gateway_side, broker_side, state):
@@ -297,10 +241,7 @@ class Uplink:
                     pass  # keep reading until the broker closes
         except OSError:
             pass
-        try:
-            gateway_side.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        rig.shutdown_quietly(gateway_side)
         self._end(gateway_side, broker_side, state)
 
     def _end(self, gateway_side, broker_side, state):
@@ -379,37 +320,21 @@ class Observer:
 
 def store_rows(database, keys):
     """{key: seq} of every row the store's committed state holds."""
-    if not database.exists():
-        return {}
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = db.execute("select seq, topic, payload from messages").fetchall()
-    except sqlite3.OperationalError:
-        return {}
-    finally:
-        db.close()
+    rows = rig.read_store(database, "select seq, topic, payload from messages")
     return {keys.key(topic, payload): seq for seq, topic, payload in rows
             if topic.startswith(TELEMETRY_PREFIX)}
 
 
 def store_backlog(database):
     """(rows, bytes of topics and payloads) the store holds now."""
-    if not database.exists():
-        return 0, 0
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
-    try:
-        rows, size = db.execute("select count(*), coalesce(sum(size), 0) from messages").fetchone()
-        return rows, size
-    except sqlite3.OperationalError:
-        return 0, 0
-    finally:
-        db.close()
+    rows = rig.read_store(database, "select count(*), coalesce(sum(size), 0) from messages")
+    return rows[0] if rows else (0, 0)
 
 
 # --------------------------------------------------------------------------
 
 class Soak:
-    def __init__(self, args, folder):
+    def __init__(self, args, folder, binary):
         self.args = args
         self.folder = folder
         self.rng = random.Random(args.seed)
@@ -417,16 +342,14 @@ class Soak:
         self.database = folder / "state" / "queue.db"
         self.broker = rig.Broker(folder, extra="max_queued_messages 0\nmax_inflight_messages 100\n")
         self.broker.start()
-        self.sim = rig.ModbusSim(stderr=subprocess.DEVNULL)  # it logs every dropped client
+        self.sim = rig.Simulator.over_tcp()
         self.uplink = Uplink(self.broker.port)
         self.uplink.up()
         self.observer = Observer(self.broker.port, self.keys)
         (folder / "state").mkdir()
-        self.gateway = rig.Gateway(folder, CONFIG.format(
-            gateway=GATEWAY_ID, state=folder / "state", uplink=self.uplink.port,
-            inflight=args.inflight, commit_interval=args.commit_interval, poll=args.poll,
-            modbus=self.sim.port))
-        code, text = rig.check(self.gateway.config)
+        self.gateway = rig.Gateway(folder, config_text(folder / "state", self.uplink.port,
+                                                       self.sim.port, args), binary=binary)
+        code, text = rig.check_config(self.gateway.config, binary)
         if code != 0:
             raise RigFailure(f"iotgw check refused the soak configuration:\n{text}")
         self.held = {}            # key -> number of the kill after which the store held it
@@ -687,7 +610,7 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: from the clock, printed)")
-    parser.add_argument("--binary", default=os.environ.get("IOTGW_BINARY", str(REPO / "build" / "gateway" / "iotgw")))
+    parser.add_argument("--binary", default=os.environ.get("IOTGW_BINARY", str(rig.REPO / "build" / "gateway" / "iotgw")))
     parser.add_argument("--inflight", type=int, default=64, help="mqtt.inflight (64, the default)")
     parser.add_argument("--commit-interval", default="50ms", help="store.commit_interval (50ms)")
     parser.add_argument("--poll", default="25ms", help="the device's poll_interval (25ms, 6 points)")
@@ -702,7 +625,6 @@ def main():
     if not os.access(binary, os.X_OK):
         print(f"no iotgw binary at {binary} (--binary or IOTGW_BINARY)", file=sys.stderr)
         return 2
-    rig.IOTGW = str(binary)
     if shutil.which("strace") is None or shutil.which("mosquitto") is None:
         print("needs strace and mosquitto", file=sys.stderr)
         return 2
@@ -714,7 +636,7 @@ def main():
     soak = None
     status = 2
     try:
-        soak = Soak(args, folder)
+        soak = Soak(args, folder, str(binary))
         status = soak.run()
     except (RigFailure, AssertionError) as error:
         print(f"rig failure: {error}", file=sys.stderr)

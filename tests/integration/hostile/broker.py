@@ -12,15 +12,13 @@ during the attack must reach a separate subscriber.
 """
 import pathlib
 import socket
-import sqlite3
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import rig  # noqa: E402  pylint: disable=wrong-import-position
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 KEEPALIVE_S = 1.0
 MAX_PACKET = 1024
@@ -30,58 +28,23 @@ RSS_LIMIT_KIB = 64 * 1024
 # Growth allowed during a flood: a bounded write queue needs far less.
 RSS_GROWTH_KIB = 16 * 1024
 
-CONFIG = """
-[gateway]
-id = "{name}"
-state_dir = "{state}"
 
-[mqtt]
-url = "mqtt://127.0.0.1:{broker}"
-keepalive = "1s"
-max_packet_size = "1KiB"
-clean_session = true
-reconnect_min = "100ms"
-reconnect_max = "200ms"
+def config_text(name, state, broker_port, modbus_port):
+    return rig.gateway_config(
+        name, state, rig.mqtt(broker_port, keepalive="1s", max_packet_size="1KiB",
+                              clean_session=True, reconnect_min="100ms", reconnect_max="200ms"),
+        rig.modbus_tcp("plant", modbus_port, timeout="200ms"),
+        {"name": "meter", "poll_interval": "100ms"}, [rig.point("temp", 0, type="float32")],
+        store={"commit_interval": "50ms"}, telemetry={"metrics_interval": "0s"})
 
-[store]
-commit_interval = "50ms"
-
-[telemetry]
-metrics_interval = "0s"
-
-[[bus]]
-name = "plant"
-protocol = "modbus-tcp"
-host = "127.0.0.1:{modbus}"
-timeout = "200ms"
-
-  [[bus.device]]
-  name = "meter"
-  poll_interval = "100ms"
-
-    [[bus.device.point]]
-    name = "temp"
-    address = 0
-    type = "float32"
-"""
 
 # Control packet types (2.2.1) and the first bytes the fake broker sends.
 CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP = 1, 2, 3, 4, 5, 6, 7
 SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT = 8, 9, 10, 11, 12, 13, 14
 
 
-def remaining_length(n):
-    """2.2.3: the variable-length encoding, seven bits a byte, low first."""
-    out = bytearray()
-    while True:
-        digit, n = n % 128, n // 128
-        out.append(digit | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def packet(first_byte, body=b""):
-    return bytes([first_byte]) + remaining_length(len(body)) + body
+    return bytes([first_byte]) + rig.mqtt_remaining_length(len(body)) + body
 
 
 def u16(n):
@@ -241,10 +204,7 @@ class FakeBroker:
             except OSError:
                 pass
             for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                rig.shutdown_quietly(end)
 
         def serve():
             self.listener.settimeout(None)
@@ -263,10 +223,7 @@ class FakeBroker:
 
     def stop(self):
         self.stopping = True
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        rig.shutdown_quietly(self.listener)
         self.listener.close()
         for sock in self.relay_sockets + [p.sock for p in self.peers]:
             sock.close()
@@ -282,9 +239,9 @@ def rss_kib(pid):
 
 def setUpModule():  # pylint: disable=invalid-name
     global FOLDER, MOSQUITTO, SIMULATOR, WATCHER  # pylint: disable=global-statement
-    FOLDER = tempfile.TemporaryDirectory(prefix="iotgw-hostile-broker-")
-    MOSQUITTO = rig.Broker(FOLDER.name).start()
-    SIMULATOR = rig.ModbusSim()
+    FOLDER = rig.temporary_folder(unittest.addModuleCleanup, prefix="iotgw-hostile-broker-")
+    MOSQUITTO = rig.Broker(FOLDER).start()
+    SIMULATOR = rig.Simulator.over_tcp()
     WATCHER = rig.Watcher(MOSQUITTO.port)
 
 
@@ -292,7 +249,6 @@ def tearDownModule():  # pylint: disable=invalid-name
     WATCHER.stop()
     SIMULATOR.stop()
     MOSQUITTO.stop()
-    FOLDER.cleanup()
 
 
 class HostileBroker(unittest.TestCase):
@@ -300,11 +256,11 @@ class HostileBroker(unittest.TestCase):
 
     def setUp(self):
         self.name = self._testMethodName.removeprefix("test_").replace("_", "-")[:40]
-        self.state = pathlib.Path(FOLDER.name) / self.name
+        self.state = FOLDER / self.name
         self.state.mkdir()
         self.fake = FakeBroker()
-        self.gateway = rig.Gateway(self.state, CONFIG.format(
-            name=self.name, state=self.state, broker=self.fake.port, modbus=SIMULATOR.port))
+        self.gateway = rig.Gateway(self.state, config_text(self.name, self.state, self.fake.port,
+                                                           SIMULATOR.port))
         self.gateway.start()
         self.started = time.monotonic()
 
@@ -337,17 +293,11 @@ class HostileBroker(unittest.TestCase):
 
     def queued_since(self, wall_time):
         """A telemetry message the gateway queued after `wall_time` (epoch s), or None."""
-        path = self.state / "queue.db"
-        if not path.exists():
-            return None
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
-                return db.execute("SELECT topic, payload FROM messages WHERE enqueued > ? "
-                                  "AND topic LIKE ? ORDER BY seq LIMIT 1",
-                                  (int(wall_time * 1000) + 50, f"%/{self.name}/meter/temp")
-                                  ).fetchone()
-        except sqlite3.OperationalError:
-            return None
+        rows = rig.read_store(self.state / "queue.db",
+                              "SELECT topic, payload FROM messages WHERE enqueued > ? "
+                              "AND topic LIKE ? ORDER BY seq LIMIT 1",
+                              (int(wall_time * 1000) + 50, f"%/{self.name}/meter/temp"), timeout=1)
+        return rows[0] if rows else None
 
     def assert_recovers(self, since_wall):
         """While the uplink is down the gateway keeps polling and queueing (a
@@ -370,7 +320,7 @@ class HostileBroker(unittest.TestCase):
     def test_remaining_length_over_max_packet_size(self):
         peer = self.connected()
         # A SUBACK announcing 2000 bytes, whose body never comes: refused on its header.
-        peer.send(bytes([(SUBACK << 4)]) + remaining_length(2000) + b"\x00")
+        peer.send(bytes([(SUBACK << 4)]) + rig.mqtt_remaining_length(2000) + b"\x00")
         self.assert_closed_for(peer, f"exceeds the maximum of {MAX_PACKET}", within=1.0)
         self.assertEqual(len(self.lost_lines()), 1)
         self.assert_recovers(peer.closed_at_wall)
@@ -411,7 +361,7 @@ class HostileBroker(unittest.TestCase):
     def test_truncated_packet_then_silence(self):
         peer = self.connected()
         # A PUBLISH announcing 50 bytes of which 10 come, then nothing at all.
-        peer.send(bytes([PUBLISH << 4]) + remaining_length(50) + b"\x00\x08iotgw/x/")
+        peer.send(bytes([PUBLISH << 4]) + rig.mqtt_remaining_length(50) + b"\x00\x08iotgw/x/")
         last_byte = peer.sent_at
         peer.wait_closed(5.0)
         silent_for = peer.closed_at - last_byte

@@ -6,69 +6,30 @@ checks the outcome: an error result for each command that is refused, no write
 at the device for any of them, and the gateway still publishing readings."""
 import json
 import pathlib
-import sqlite3
-import tempfile
+import sys
 import time
 import unittest
 
-import rig
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
-CONFIG = """
-[gateway]
-id = "hostile"
-state_dir = "{state}"
+POINTS = [
+    rig.point("temp", 0, type="float32"),
+    rig.point("setpoint", 10, type="int16", writable=True, min=5, max=80),
+    rig.point("raw_a", 20, writable=True),
+    rig.point("raw_b", 21, writable=True),
+    rig.point("label", 20, type="string", length=4),
+]
 
-[mqtt]
-url = "mqtt://127.0.0.1:{broker}"
-keepalive = "5s"
-reconnect_min = "100ms"
-reconnect_max = "500ms"
 
-[store]
-commit_interval = "50ms"
+def config_text(state, broker_port, modbus_port):
+    return rig.gateway_config(
+        "hostile", state, rig.mqtt(broker_port, keepalive="5s", reconnect_min="100ms",
+                                   reconnect_max="500ms"),
+        rig.modbus_tcp("plc", modbus_port, timeout="500ms"),
+        {"name": "boiler", "poll_interval": "100ms"}, POINTS,
+        store={"commit_interval": "50ms"}, telemetry={"metrics_interval": "1s"})
 
-[telemetry]
-metrics_interval = "1s"
-
-[[bus]]
-name = "plc"
-protocol = "modbus-tcp"
-host = "127.0.0.1:{modbus}"
-timeout = "500ms"
-
-  [[bus.device]]
-  name = "boiler"
-  poll_interval = "100ms"
-
-    [[bus.device.point]]
-    name = "temp"
-    address = 0
-    type = "float32"
-
-    [[bus.device.point]]
-    name = "setpoint"
-    address = 10
-    type = "int16"
-    writable = true
-    min = 5
-    max = 80
-
-    [[bus.device.point]]
-    name = "raw_a"
-    address = 20
-    writable = true
-
-    [[bus.device.point]]
-    name = "raw_b"
-    address = 21
-    writable = true
-
-    [[bus.device.point]]
-    name = "label"
-    address = 20
-    type = "string"
-    length = 4
-"""
 
 BASE = "iotgw/hostile"
 CMD = f"{BASE}/cmd/boiler"
@@ -81,26 +42,23 @@ BROKER_LIMITS = "max_queued_messages 100000\nmax_inflight_messages 0\n"
 
 class Commands(unittest.TestCase):
     def setUp(self):
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.folder = pathlib.Path(folder.name)
+        self.folder = rig.temporary_folder(self.addCleanup)
         self.broker = rig.Broker(self.folder, extra=BROKER_LIMITS).start()
         self.addCleanup(self.broker.stop)
-        self.device = rig.ModbusSim()
+        self.device = rig.Simulator.over_tcp()
         self.addCleanup(self.device.stop)
         self.watcher = rig.Watcher(self.broker.port, topics=f"{BASE}/#")
         self.addCleanup(self.watcher.stop)
         self.attacker = rig.Publisher(self.broker.port)
         self.addCleanup(self.attacker.stop)
-        self.gateway = rig.Gateway(self.folder, CONFIG.format(
-            state=self.folder / "state", broker=self.broker.port, modbus=self.device.port))
+        self.gateway = rig.Gateway(self.folder, config_text(self.folder / "state", self.broker.port,
+                                                            self.device.port))
         self.addCleanup(self.gateway.kill)
 
     def start(self):
         self.gateway.start()
         self.gateway.wait_log("mqtt: connected")
-        rig.wait_for(lambda: self.watcher.payloads(f"{BASE}/status")[-1:] == [b"online"],
-                     what="online")
+        self.watcher.wait_payload(f"{BASE}/status", b"online", last=True, what="online")
 
     def readings(self):
         return self.watcher.json(TEMP)
@@ -268,9 +226,8 @@ class Commands(unittest.TestCase):
         for topic, stamps in received.items():
             self.assertEqual(stamps, sorted(stamps), f"readings of {topic} out of order")
             self.assertEqual(len(stamps), len(set(stamps)), f"readings of {topic} repeated")
-        database = sqlite3.connect(self.folder / "state" / "queue.db")
-        left = database.execute("select count(*) from messages").fetchone()[0]
-        database.close()
+        left = rig.read_store(self.folder / "state" / "queue.db",
+                              "select count(*) from messages")[0][0]
         self.assertEqual(sum(len(s) for s in received.values()) + left, accepted)
         # A flood of refusals writes a bounded number of lines, not one each.
         log_lines = len(self.gateway.log().splitlines()) - log_lines_before

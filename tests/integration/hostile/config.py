@@ -4,35 +4,27 @@
 same message, a non-zero exit, nothing written to the state directory):
 non-finite numbers in every float key, paths of the wrong kind, a 10 MB file
 and keys or values nested thousands of levels deep."""
-import os
 import pathlib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import rig  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 FLOAT_KEYS = ("scale", "offset", "deadband", "min", "max")
 NON_FINITE = ("nan", "inf", "-inf")
-
-
-def closed_port():
-    """A loopback port nothing listens on: a gateway that got as far as
-    connecting would find no broker, and nothing would be published anywhere."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class HostileConfig(unittest.TestCase):
     def setUp(self):
         self.folder = pathlib.Path(tempfile.mkdtemp(prefix="iotgw-hostile-config-"))
         self.state = self.folder / "state"
-        self.url = f"mqtt://127.0.0.1:{closed_port()}"
+        # Nothing listens there: a gateway that got as far as connecting would
+        # find no broker, and nothing would be published anywhere.
+        self.url = f"mqtt://127.0.0.1:{rig.free_port()}"
 
     def tearDown(self):
         subprocess.run(["rm", "-rf", str(self.folder)], check=False)
@@ -63,7 +55,7 @@ class HostileConfig(unittest.TestCase):
         substring of stderr, starting at file:line:column)."""
         before = sorted(p.name for p in self.folder.iterdir())
         start = time.monotonic()
-        code, output = rig.check(path)
+        code, output = rig.check_config(path)
         self.assertLess(time.monotonic() - start, timeout, "check took too long")
         self.assertEqual(code, 1, output[-2000:])
         self.assertIn(expected, output[:4000])
@@ -84,7 +76,7 @@ class HostileConfig(unittest.TestCase):
     def test_control_a_finite_point_passes(self):
         path = self.write("ok.toml", self.point("min = 5.0\nmax = 80.0\nscale = 0.1\n"
                                                 "offset = -2.5\ndeadband = 0.5"))
-        code, output = rig.check(path)
+        code, output = rig.check_config(path)
         self.assertEqual(code, 0, output)
 
     def test_non_finite_number_in_every_float_key_is_refused(self):
@@ -180,7 +172,7 @@ class HostileConfig(unittest.TestCase):
                 path = self.write(f"{name}.toml", text)
                 line = text.count("\n")
                 self.refused(path, f"{path}:{line}:", timeout=5.0)
-                code, output = rig.check(path)
+                code, output = rig.check_config(path)
                 self.assertIn(message, output)
 
     def test_hundreds_of_thousands_of_keys_are_refused_quickly(self):

@@ -9,75 +9,36 @@ device anything but reads.
 
   IOTGW_BINARY=build/gateway/iotgw /usr/bin/python3 tests/integration/hostile/modbus.py
 """
-import json
 import os
 import pathlib
 import random
 import select
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import tty
 import unittest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import rig  # noqa: E402  pylint: disable=wrong-import-position
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 UNIT = 1
 READ_FUNCTIONS = {1, 2, 3, 4}
 
-CONFIG = """
-[gateway]
-id = "{name}"
-state_dir = "{state}"
 
-[mqtt]
-url = "mqtt://127.0.0.1:{broker}"
-keepalive = "5s"
-clean_session = true
-reconnect_min = "100ms"
-reconnect_max = "200ms"
-
-[store]
-commit_interval = "50ms"
-
-[telemetry]
-metrics_interval = "1s"
-
-[[bus]]
-name = "field"
-{bus}
-timeout = "100ms"
-retries = 1
-
-  [[bus.device]]
-  name = "meter"
-  unit_id = 1
-  poll_interval = "100ms"
-
-    [[bus.device.point]]
-    name = "level"
-    address = 0
-    type = "uint16"
-"""
+def config_text(name, state, broker_port, bus):
+    return rig.gateway_config(
+        name, state, rig.mqtt(broker_port, keepalive="5s", clean_session=True,
+                              reconnect_min="100ms", reconnect_max="200ms"),
+        bus, {"name": "meter", "unit_id": UNIT, "poll_interval": "100ms"},
+        [rig.point("level", 0, type="uint16")],
+        store={"commit_interval": "50ms"}, telemetry={"metrics_interval": "1s"})
 
 
-def crc16(data):
-    """Serial line spec 6.2.2: CRC-16/MODBUS, sent low byte first."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def with_crc(frame):
-    return frame + struct.pack("<H", crc16(frame))
+# The timing of every test's bus, whichever slave is on it.
+BUS_KEYS = {"timeout": "100ms", "retries": 1}
 
 
 def registers_pdu(function, address, quantity, extra=0):
@@ -120,14 +81,8 @@ class RtuSlave(Slave):
 
     def __init__(self, folder):
         super().__init__()
-        folder = pathlib.Path(folder)
-        self.port = folder / "gateway-end"
-        device = folder / "device-end"
-        self.socat = subprocess.Popen(
-            ["socat", f"pty,raw,echo=0,link={self.port}", f"pty,raw,echo=0,link={device}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        rig.wait_for(lambda: self.port.exists() and device.exists(), 10, "socat ptys")
-        self.fd = os.open(device, os.O_RDWR | os.O_NOCTTY)
+        self.pty = rig.PtyPair(folder)
+        self.fd = os.open(self.pty.device, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd)
         self.running = True
         threading.Thread(target=self.serve, daemon=True).start()
@@ -148,7 +103,7 @@ class RtuSlave(Slave):
                 if len(buffer) < size:
                     break
                 request, buffer = buffer[:size], buffer[size:]
-                if crc16(request[:-2]) != struct.unpack("<H", request[-2:])[0]:
+                if rig.with_modbus_crc(request[:-2]) != request:
                     buffer = b""  # lost sync: wait for the next request
                     break
                 self.seen(unit, function)
@@ -160,7 +115,7 @@ class RtuSlave(Slave):
         unit, function, address, quantity = struct.unpack(">BBHH", request[:6])
         if function not in (3, 4):
             return None
-        good = with_crc(bytes([unit]) + registers_pdu(function, address, quantity))
+        good = rig.with_modbus_crc(bytes([unit]) + registers_pdu(function, address, quantity))
         mode = self.mode
         if mode == "good":
             return good
@@ -169,14 +124,16 @@ class RtuSlave(Slave):
         if mode == "bad_crc":
             return good[:-2] + bytes(b ^ 0xFF for b in good[-2:])
         if mode == "wrong_unit":
-            return with_crc(bytes([unit + 1]) + registers_pdu(function, address, quantity))
+            return rig.with_modbus_crc(bytes([unit + 1]) +
+                                       registers_pdu(function, address, quantity))
         if mode == "truncated":
             return good[:len(good) - 3]
         if mode == "more_registers":
-            return with_crc(bytes([unit]) + registers_pdu(function, address, quantity, extra=2))
+            return rig.with_modbus_crc(bytes([unit]) +
+                                       registers_pdu(function, address, quantity, extra=2))
         if mode == "over_256_bytes":
             # A byte count of 255 makes a 260-byte frame, past the 256 of an RTU ADU.
-            return with_crc(bytes([unit, function, 255]) + bytes(255)) + bytes(40)
+            return rig.with_modbus_crc(bytes([unit, function, 255]) + bytes(255)) + bytes(40)
         if mode == "noise":
             # Never the unit id, so no byte can start a frame for this device.
             return bytes(self.noise.randrange(2, 256) for _ in range(len(good) + 20))
@@ -185,13 +142,12 @@ class RtuSlave(Slave):
         raise AssertionError(f"unknown mode {mode}")
 
     def bus(self):
-        return f'protocol = "modbus-rtu"\nport = "{self.port}"\nbaud = 19200'
+        return rig.modbus_rtu("field", self.pty.gateway, **BUS_KEYS)
 
     def stop(self):
         self.running = False
         os.close(self.fd)
-        self.socat.terminate()
-        self.socat.wait()
+        self.pty.stop()
 
 
 class TcpSlave(Slave):
@@ -276,7 +232,7 @@ class TcpSlave(Slave):
         raise AssertionError(f"unknown mode {mode}")
 
     def bus(self):
-        return f'protocol = "modbus-tcp"\nhost = "127.0.0.1:{self.port}"'
+        return rig.modbus_tcp("field", self.port, **BUS_KEYS)
 
     def stop(self):
         self.listener.close()
@@ -286,15 +242,14 @@ class TcpSlave(Slave):
 
 def setUpModule():  # pylint: disable=invalid-name
     global FOLDER, MOSQUITTO, WATCHER  # pylint: disable=global-statement
-    FOLDER = tempfile.TemporaryDirectory(prefix="iotgw-hostile-modbus-")
-    MOSQUITTO = rig.Broker(FOLDER.name).start()
+    FOLDER = rig.temporary_folder(unittest.addModuleCleanup, prefix="iotgw-hostile-modbus-")
+    MOSQUITTO = rig.Broker(FOLDER).start()
     WATCHER = rig.Watcher(MOSQUITTO.port)
 
 
 def tearDownModule():  # pylint: disable=invalid-name
     WATCHER.stop()
     MOSQUITTO.stop()
-    FOLDER.cleanup()
 
 
 class HostilePeer:
@@ -306,11 +261,11 @@ class HostilePeer:
     def setUp(self):
         self.name = self._testMethodName.removeprefix("test_").replace("_", "-")
         self.name = f"{type(self).__name__.lower()}-{self.name}"[:48]
-        self.state = pathlib.Path(FOLDER.name) / self.name
+        self.state = FOLDER / self.name
         self.state.mkdir()
         self.slave = self.make_slave(self.state)
-        self.gateway = rig.Gateway(self.state, CONFIG.format(
-            name=self.name, state=self.state, broker=MOSQUITTO.port, bus=self.slave.bus()))
+        self.gateway = rig.Gateway(self.state, config_text(self.name, self.state, MOSQUITTO.port,
+                                                           self.slave.bus()))
         self.topic = f"iotgw/{self.name}/meter/level"
         self.started = time.monotonic()
         self.gateway.start()

@@ -15,23 +15,18 @@ files that are not what they should be.
 
 Readings are told apart by their acquisition time ("ts"); every wait is for a
 condition, with a deadline."""
-import datetime
 import json
 import os
 import pathlib
 import queue
-import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
-import paho.mqtt.client as paho
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from rig import Broker, Gateway, ModbusSim, wait_for  # noqa: E402  pylint: disable=wrong-import-position
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 GATEWAY = "hs"
 POINTS = 100
@@ -40,54 +35,15 @@ POINTS = 100
 # wait in memory for the connect; the store does not evict rows in flight.
 WINDOW = 60
 
-CONFIG = """
-[gateway]
-id = "{gateway}"
-state_dir = "{state}"
-
-[mqtt]
-url = "mqtt://127.0.0.1:{broker}"
-keepalive = "2s"
-reconnect_min = "100ms"
-reconnect_max = "300ms"
-
-[store]
-commit_interval = "100ms"
-overflow = "{overflow}"
-
-[telemetry]
-payload = "json"
-metrics_interval = "1s"
-
-[[bus]]
-name = "plc"
-protocol = "modbus-tcp"
-host = "127.0.0.1:{modbus}"
-timeout = "500ms"
-
-  [[bus.device]]
-  name = "d"
-  poll_interval = "{poll}"
-{points}
-"""
-
-POINT = """
-    [[bus.device.point]]
-    name = "p{n}"
-    address = {n}
-"""
-
 
 def config_text(state, broker, modbus, overflow="drop_oldest", poll="50ms", points=POINTS):
-    return CONFIG.format(gateway=GATEWAY, state=state, broker=broker, modbus=modbus,
-                         overflow=overflow, poll=poll,
-                         points="".join(POINT.format(n=n) for n in range(points)))
-
-
-def epoch(ts):
-    """The gateway's "2026-11-25T19:00:00.123Z" as seconds since the epoch."""
-    stamp = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ")
-    return stamp.replace(tzinfo=datetime.timezone.utc).timestamp()
+    return rig.gateway_config(
+        GATEWAY, state, rig.mqtt(broker, keepalive="2s", reconnect_min="100ms",
+                                 reconnect_max="300ms"),
+        rig.modbus_tcp("plc", modbus, timeout="500ms"), {"name": "d", "poll_interval": poll},
+        [rig.point(f"p{n}", n) for n in range(points)],
+        store={"commit_interval": "100ms", "overflow": overflow},
+        telemetry={"payload": "json", "metrics_interval": "1s"})
 
 
 class Subscriber:
@@ -96,23 +52,17 @@ class Subscriber:
     gateway publishes before this client is back is waiting for it."""
 
     def __init__(self, port, name):
-        self.messages = queue.Queue()
+        self.watcher = rig.Watcher(port, f"iotgw/{GATEWAY}/#", name, persistent=True,
+                                   reconnect_delay=(0.1, 0.5))
         self.telemetry = []  # (point, reading) in arrival order
         self.metrics = []
-        self.subscribed = False
-        self.client = paho.Client(client_id=name, clean_session=False)
-        self.client.reconnect_delay_set(min_delay=0.1, max_delay=0.5)
-        self.client.on_message = lambda _c, _u, m: self.messages.put((m.topic, m.payload))
-        self.client.on_subscribe = lambda *_: setattr(self, "subscribed", True)
-        self.client.on_connect = lambda c, _u, _f, _rc: c.subscribe(f"iotgw/{GATEWAY}/#", qos=1)
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        wait_for(lambda: self.subscribed, what="subscriber subscribed")
 
     def drain(self):
+        """Sorts what arrived into telemetry and metrics; returns nothing, so
+        that a wait can drain first and then look."""
         while True:
             try:
-                topic, payload = self.messages.get_nowait()
+                topic, payload, _ = self.watcher.messages.get_nowait()
             except queue.Empty:
                 return
             levels = topic.split("/")
@@ -126,8 +76,7 @@ class Subscriber:
         return self.metrics[-1] if self.metrics else None
 
     def stop(self):
-        self.client.loop_stop()
-        self.client.disconnect()
+        self.watcher.stop()
 
 
 def tmpfs_wrapper(state, size="2m"):
@@ -151,17 +100,15 @@ class FullDisk(unittest.TestCase):
     times over, then up again."""
 
     def setUp(self):
-        folder = tempfile.TemporaryDirectory(prefix="iotgw-hostile-store-")
-        self.addCleanup(folder.cleanup)
-        self.folder = pathlib.Path(folder.name)
+        self.folder = rig.temporary_folder(self.addCleanup, prefix="iotgw-hostile-store-")
         if not tmpfs_available(self.folder):
             self.skipTest("cannot mount a tmpfs in a mount namespace here")
-        self.sim = ModbusSim()
+        self.sim = rig.Simulator.over_tcp()
         self.addCleanup(self.sim.stop)
         # Persistence keeps the subscriber's session across the broker's
         # outage; nothing limits what it queues for the subscriber meanwhile.
-        self.broker = Broker(self.folder, persistence=True,
-                             extra="max_queued_messages 0\nmax_inflight_messages 0\n").start()
+        self.broker = rig.Broker(self.folder, persistence=True,
+                                 extra="max_queued_messages 0\nmax_inflight_messages 0\n").start()
         self.addCleanup(self.broker.stop)
         self.subscriber = Subscriber(self.broker.port, f"store-{self.id()}")
         self.addCleanup(self.subscriber.stop)
@@ -173,8 +120,8 @@ class FullDisk(unittest.TestCase):
         everything settled."""
         state = self.folder / "state"
         state.mkdir()
-        gateway = Gateway(self.folder, config_text(state, self.broker.port, self.sim.port,
-                                                   overflow=overflow))
+        gateway = rig.Gateway(self.folder, config_text(state, self.broker.port, self.sim.port,
+                                                       overflow=overflow))
         started = time.time()
         gateway.start(wrapper=tmpfs_wrapper(state))
         self.addCleanup(gateway.kill)
@@ -182,22 +129,23 @@ class FullDisk(unittest.TestCase):
         full = time.time()
         # Readings past the disk's capacity: at least twice as long again as
         # it took to fill, so the oldest and the newest cannot both fit.
-        wait_for(lambda: time.time() >= full + max(4.0, 2 * (full - started)), timeout=120,
-                 what="the outage to outlast the disk")
+        rig.wait_for(lambda: time.time() >= full + max(4.0, 2 * (full - started)), timeout=120,
+                     what="the outage to outlast the disk")
         self.assertTrue(gateway.alive(), gateway.log()[-2000:])
         back = time.time()
         self.broker.start()
         # Drained: connected again with nothing queued.
-        wait_for(lambda: (m := self.subscriber.last_metrics()) and m["queued"] < POINTS * 2,
-                 timeout=60, what="the store to drain after the broker came back")
+        rig.wait_for(lambda: (m := self.subscriber.last_metrics()) and m["queued"] < POINTS * 2,
+                     timeout=60, what="the store to drain after the broker came back")
         # Live readings flow again: some taken well after the broker returned.
-        wait_for(lambda: self.subscriber.drain() or any(
-            epoch(r["ts"]) > back + 2 for _, r in self.subscriber.telemetry),
-                 timeout=30, what="live readings after the outage")
+        rig.wait_for(lambda: self.subscriber.drain() or any(
+            rig.epoch(r["ts"]) > back + 2 for _, r in self.subscriber.telemetry),
+                     timeout=30, what="live readings after the outage")
         # Settle the counts: no more readings, everything delivered.
         self.sim.stop()
-        settled = wait_for(lambda: self.settled(), timeout=60,
-                           what=lambda: f"settled metrics, last {self.subscriber.last_metrics()}")
+        settled = rig.wait_for(
+            lambda: self.settled(), timeout=60,
+            what=lambda: f"settled metrics, last {self.subscriber.last_metrics()}")
         self.assertTrue(gateway.alive())
         log = gateway.log()
         self.assertEqual(gateway.stop(), 0, log[-3000:])
@@ -221,8 +169,8 @@ class FullDisk(unittest.TestCase):
         """Per point, the acquisition times delivered that were taken before `moment`."""
         per_point = {}
         for point, reading in self.subscriber.telemetry:
-            if reading.get("quality") == "good" and epoch(reading["ts"]) < moment:
-                per_point.setdefault(point, set()).add(epoch(reading["ts"]))
+            if reading.get("quality") == "good" and rig.epoch(reading["ts"]) < moment:
+                per_point.setdefault(point, set()).add(rig.epoch(reading["ts"]))
         return {point: sorted(times) for point, times in per_point.items()}
 
     def assert_counted(self, metrics):
@@ -272,12 +220,10 @@ class BadStoreFiles(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        folder = tempfile.TemporaryDirectory(prefix="iotgw-hostile-store-")
-        cls.addClassCleanup(folder.cleanup)
-        cls.folder = pathlib.Path(folder.name)
-        cls.sim = ModbusSim()
+        cls.folder = rig.temporary_folder(cls.addClassCleanup, prefix="iotgw-hostile-store-")
+        cls.sim = rig.Simulator.over_tcp()
         cls.addClassCleanup(cls.sim.stop)
-        cls.broker = Broker(cls.folder).start()
+        cls.broker = rig.Broker(cls.folder).start()
         cls.addClassCleanup(cls.broker.stop)
         cls.seed = cls.make_seed_store()
 
@@ -288,19 +234,18 @@ class BadStoreFiles(unittest.TestCase):
         acquisition times in it)."""
         state = cls.folder / "seed"
         state.mkdir()
-        closed = Broker(cls.folder)  # a free port nobody listens on
-        gateway = Gateway(cls.folder, config_text(state, closed.port, cls.sim.port,
-                                                  poll="100ms", points=10), name="seed")
+        nobody = rig.free_port()  # no broker there
+        gateway = rig.Gateway(cls.folder, config_text(state, nobody, cls.sim.port,
+                                                      poll="100ms", points=10), name="seed")
         gateway.start()
         try:
-            wait_for(lambda: (state / "queue.db-wal").exists() and
-                     (state / "queue.db-wal").stat().st_size > 128 * 1024,
-                     timeout=30, what="readings committed to the seed store")
+            rig.wait_for(lambda: (state / "queue.db-wal").exists() and
+                         (state / "queue.db-wal").stat().st_size > 128 * 1024,
+                         timeout=30, what="readings committed to the seed store")
         finally:
             assert gateway.stop() == 0, gateway.log()
-        with sqlite3.connect(state / "queue.db") as db:
-            times = [epoch(json.loads(payload)["ts"]) for (payload,) in
-                     db.execute("SELECT payload FROM messages ORDER BY seq")]
+        times = [rig.epoch(json.loads(payload)["ts"]) for (payload,) in
+                 rig.read_store(state / "queue.db", "SELECT payload FROM messages ORDER BY seq")]
         assert len(times) > 50, len(times)
         return (state / "queue.db").read_bytes(), times
 
@@ -310,9 +255,9 @@ class BadStoreFiles(unittest.TestCase):
         prepare(state)
         subscriber = Subscriber(self.broker.port, f"bad-{self.id()}")
         self.addCleanup(subscriber.stop)
-        gateway = Gateway(state.parent, config_text(state, self.broker.port, self.sim.port,
-                                                    poll="100ms", points=10),
-                          name=f"gateway-{state.name}")
+        gateway = rig.Gateway(state.parent, config_text(state, self.broker.port, self.sim.port,
+                                                        poll="100ms", points=10),
+                              name=f"gateway-{state.name}")
         gateway.start()
         self.addCleanup(gateway.kill)
         return state, gateway, subscriber
@@ -320,9 +265,9 @@ class BadStoreFiles(unittest.TestCase):
     def assert_running_with_fresh_store(self, state, gateway, subscriber, logged):
         gateway.wait_log(logged)
         started = time.time()
-        wait_for(lambda: subscriber.drain() or any(
-            epoch(r["ts"]) >= started for _, r in subscriber.telemetry),
-                 timeout=30, what=lambda: f"new readings published:\n{gateway.log()[-2000:]}")
+        rig.wait_for(lambda: subscriber.drain() or any(
+            rig.epoch(r["ts"]) >= started for _, r in subscriber.telemetry),
+                     timeout=30, what=lambda: f"new readings published:\n{gateway.log()[-2000:]}")
         self.assertTrue(gateway.alive(), gateway.log())
         self.assertTrue((state / "queue.db").is_file())
         self.assertFalse((state / "queue.db").is_symlink())
@@ -360,7 +305,7 @@ class BadStoreFiles(unittest.TestCase):
         self.assertTrue(moved[0].startswith("queue.db-wal.corrupt-"), moved)
         self.assertEqual((state / moved[0]).read_bytes(), garbage)
         # The database beside it was sound: its readings went out.
-        delivered = {epoch(r["ts"]) for _, r in subscriber.telemetry}
+        delivered = {rig.epoch(r["ts"]) for _, r in subscriber.telemetry}
         self.assertTrue(set(times) <= delivered, f"{len(set(times) - delivered)} not delivered")
 
     def test_a_directory_at_the_store_path_is_moved_aside(self):
@@ -398,7 +343,7 @@ class BadStoreFiles(unittest.TestCase):
         self.assert_running_with_fresh_store(state, gateway, subscriber,
                                              f"queue.db-wal is a symbolic link to {victim}")
         self.assertEqual(victim.read_bytes(), b"")
-        delivered = {epoch(r["ts"]) for _, r in subscriber.telemetry}
+        delivered = {rig.epoch(r["ts"]) for _, r in subscriber.telemetry}
         self.assertTrue(set(times) <= delivered, f"{len(set(times) - delivered)} not delivered")
 
 

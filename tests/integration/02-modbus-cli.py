@@ -2,78 +2,34 @@
 """iotgw modbus read|write against independent devices: the pymodbus simulator
 behind a socat pty pair and on TCP (every function code, exceptions, a silent
 unit), and a faulty RTU device (bad CRC, garbage before the frame, noise)."""
-import os
 import pathlib
-import signal
-import socket
 import subprocess
-import tempfile
-import time
+import sys
 import unittest
 
-IOTGW = os.environ["IOTGW_BINARY"]
-SIM = pathlib.Path(__file__).resolve().parents[1] / "sim"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Peer:
-    """A process that prints "ready" when it serves, then one line per event."""
-
-    def __init__(self, argv):
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-        first = self.process.stdout.readline().strip()
-        if first != "ready":
-            self.stop()
-            raise RuntimeError(f"{argv[1]} did not start: {first!r}")
-
-    def stop(self):
-        """Stops the peer and returns the lines it printed since ready."""
-        self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=10)
-        return output.splitlines()
-
-
-class PtyPair:
-    def __init__(self, folder):
-        self.gateway = os.path.join(folder, "gateway")
-        self.device = os.path.join(folder, "device")
-        self.process = subprocess.Popen(
-            ["socat", f"pty,raw,echo=0,link={self.gateway}", f"pty,raw,echo=0,link={self.device}"])
-        deadline = time.monotonic() + 10
-        while not (os.path.exists(self.gateway) and os.path.exists(self.device)):
-            if time.monotonic() > deadline:
-                raise RuntimeError("socat did not create the pty pair")
-            time.sleep(0.01)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def iotgw(*args):
-    return subprocess.run([IOTGW, "modbus", *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run([rig.IOTGW, "modbus", *args], capture_output=True, text=True, timeout=30)
 
 
 class OverRtu(unittest.TestCase):
     def setUp(self):
-        self.folder = tempfile.TemporaryDirectory()
-        self.pty = PtyPair(self.folder.name)
-        self.addCleanup(self.folder.cleanup)
+        self.folder = rig.temporary_folder(self.addCleanup)
+        self.pty = rig.PtyPair(self.folder)
         self.addCleanup(self.pty.stop)
 
-    def device(self, *extra):
-        peer = Peer(["/usr/bin/python3", str(SIM / "modbus_sim.py"), "--rtu", self.pty.device,
-                     "--baud", "19200", *extra])
-        self.addCleanup(lambda: peer.process.poll() is None and peer.stop())
+    def started(self, peer):
+        self.addCleanup(peer.stop)
         return peer
 
+    def device(self):
+        return self.started(rig.Simulator.over_rtu(self.pty.device))
+
     def modbus(self, command, *args):
-        return iotgw(command, "--port", self.pty.gateway, "--baud", "19200", *args)
+        return iotgw(command, "--port", str(self.pty.gateway), "--baud", "19200", *args)
 
     def test_reads_every_register_kind(self):
         self.device()
@@ -145,8 +101,8 @@ class OverRtu(unittest.TestCase):
         self.assertEqual(result.stdout, "holding 0 (uint16): error: timeout\n")
 
     def faulty(self, mode):
-        return Peer(["/usr/bin/python3", str(SIM / "faulty_rtu_device.py"), "--port",
-                     self.pty.device, "--mode", mode])
+        return self.started(rig.Peer([rig.PYTHON, str(rig.FAULTY_RTU_DEVICE), "--port",
+                                      str(self.pty.device), "--mode", mode]))
 
     def test_a_bad_crc_is_a_crc_error(self):
         device = self.faulty("badcrc")
@@ -171,18 +127,18 @@ class OverRtu(unittest.TestCase):
         device.stop()
 
     def test_a_missing_port_is_reported(self):
-        result = iotgw("read", "--port", os.path.join(self.folder.name, "nothing"), "--address", "0")
+        result = iotgw("read", "--port", str(self.folder / "nothing"), "--address", "0")
         self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stdout, "holding 0 (uint16): error: port_down\n")
 
 
 class OverTcp(unittest.TestCase):
     def setUp(self):
-        self.port = free_port()
+        self.port = rig.free_port()
 
-    def device(self, mode):
-        peer = Peer(["/usr/bin/python3", str(SIM / "modbus_sim.py"), mode, f"127.0.0.1:{self.port}"])
-        self.addCleanup(lambda: peer.process.poll() is None and peer.stop())
+    def device(self, framing):
+        peer = rig.Simulator.over_tcp(self.port, framing=framing)
+        self.addCleanup(peer.stop)
         return peer
 
     def test_modbus_tcp(self):
