@@ -210,6 +210,8 @@ class TlsCategory final : public boost::system::error_category {
                "checked";
       case Errc::setup_failed:
         return "TLS set-up failed";
+      case Errc::peer_closed:
+        return "the peer closed the TLS session (close_notify)";
     }
     return "unknown TLS stream error";
   }

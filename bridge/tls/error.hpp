@@ -31,6 +31,7 @@ enum class Errc {
   not_connected,         // read or write before a successful handshake
   no_server_name,        // verification is on but there is no name to check the certificate against
   setup_failed,          // the [mqtt.tls] settings could not be turned into a TLS context
+  peer_closed,           // the peer sent close_notify: no more data follows
 };
 
 const boost::system::error_category& tls_category() noexcept;
