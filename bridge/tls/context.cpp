@@ -4,14 +4,11 @@
 #include <arpa/inet.h>
 #include <array>
 #include <netinet/in.h>
-#include <stdexcept>
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/x509.h>
 #include <spdlog/spdlog.h>
-
-#include "bridge/tls/error.hpp"
 
 namespace iotgw::bridge::tls {
 namespace {
@@ -20,11 +17,16 @@ namespace {
 // other mbedTLS user on the board even with the same entropy.
 constexpr unsigned char personalisation[] = "iotgw mqtt tls ctr_drbg";
 
-// A LoadError for an mbedTLS failure while reading `path` for configuration key `key`.
-LoadError file_error(int ret, const std::string& key, const std::filesystem::path& path,
-                     const std::string& what) {
-  auto code = mbedtls_error(ret);
-  return {code, "mqtt.tls." + key + " \"" + path.string() + "\": " + what + ": " + code.message()};
+// An mbedTLS failure while doing `what`, in words followed by mbedTLS's own.
+Error setup_error(int ret, const std::string& what) {
+  auto cause = mbedtls_error(ret);
+  return {Errc::setup_failed, what + ": " + cause.message(), cause};
+}
+
+// An mbedTLS failure while reading `path` for configuration key `key`.
+Error file_error(int ret, const std::string& key, const std::filesystem::path& path,
+                 const std::string& what) {
+  return setup_error(ret, "mqtt.tls." + key + " \"" + path.string() + "\": " + what);
 }
 
 // Clears a host name mismatch on the server's own certificate when one of its
@@ -71,10 +73,6 @@ const int cipher_suites[] = {
     0,
 };
 
-void throw_exception_from_error(const LoadError& error, const boost::source_location&) {
-  throw std::runtime_error(error.message);
-}
-
 TlsContext::TlsContext() {
   mbedtls_entropy_init(&entropy_);
   mbedtls_ctr_drbg_init(&drbg_);
@@ -95,41 +93,38 @@ TlsContext::~TlsContext() {
   mbedtls_entropy_free(&entropy_);
 }
 
-boost::system::result<std::shared_ptr<TlsContext>, LoadError> TlsContext::create(
-    const config::Tls& settings) {
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const config::Tls& settings) {
   // The constructor is private: mbedTLS keeps pointers between the members, so a
   // context must never move once built.
   std::shared_ptr<TlsContext> context(new TlsContext());
-  if (auto error = context->load(settings); error.code) {
-    return error;
+  if (auto loaded = context->load(settings); !loaded) {
+    return loaded.error();
   }
   return context;
 }
 
 // Seeds the generator, loads the files and applies the policy, in that order so
 // that a file error is reported before anything else can fail.
-LoadError TlsContext::load(const config::Tls& settings) {
+Result<> TlsContext::load(const config::Tls& settings) {
   server_name_ = settings.server_name;
   insecure_skip_verify_ = settings.insecure_skip_verify;
 
   if (int ret = mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_, personalisation,
                                       sizeof personalisation - 1);
       ret != 0) {
-    auto code = mbedtls_error(ret);
-    return {code, "cannot seed the TLS random generator: " + code.message()};
+    return setup_error(ret, "cannot seed the TLS random generator");
   }
-  if (auto error = load_trust(settings); error.code) {
-    return error;
+  if (auto trust = load_trust(settings); !trust) {
+    return trust;
   }
-  if (auto error = load_client_certificate(settings); error.code) {
-    return error;
+  if (auto certificate = load_client_certificate(settings); !certificate) {
+    return certificate;
   }
 
   if (int ret = mbedtls_ssl_config_defaults(
           &conf_, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
       ret != 0) {
-    auto code = mbedtls_error(ret);
-    return {code, "cannot set up the TLS configuration: " + code.message()};
+    return setup_error(ret, "cannot set up the TLS configuration");
   }
   mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
   // TLS 1.2 only: mbedTLS 2.28 has no TLS 1.3, and 1.0/1.1 are broken.
@@ -161,8 +156,7 @@ LoadError TlsContext::load(const config::Tls& settings) {
     }
     alpn_list_.push_back(nullptr);
     if (int ret = mbedtls_ssl_conf_alpn_protocols(&conf_, alpn_list_.data()); ret != 0) {
-      auto code = mbedtls_error(ret);
-      return {code, "mqtt.tls.alpn: " + code.message()};
+      return setup_error(ret, "mqtt.tls.alpn");
     }
   }
   return {};
@@ -170,7 +164,7 @@ LoadError TlsContext::load(const config::Tls& settings) {
 
 // Reads the trust anchors: ca_file and/or ca_dir, else the system bundle. With
 // verification off nothing is read, so a gateway without a bundle still starts.
-LoadError TlsContext::load_trust(const config::Tls& settings) {
+Result<> TlsContext::load_trust(const config::Tls& settings) {
   if (settings.insecure_skip_verify) {
     return {};
   }
@@ -211,15 +205,16 @@ LoadError TlsContext::load_trust(const config::Tls& settings) {
 }
 
 // Reads the client certificate and its key for mutual TLS, and checks that they belong together.
-LoadError TlsContext::load_client_certificate(const config::Tls& settings) {
+Result<> TlsContext::load_client_certificate(const config::Tls& settings) {
   if (settings.cert_file.empty() && settings.key_file.empty()) {
     return {};
   }
   if (settings.cert_file.empty() || settings.key_file.empty()) {
-    auto code = mbedtls_error(MBEDTLS_ERR_SSL_BAD_INPUT_DATA);
-    return {code, settings.cert_file.empty()
-                      ? "mqtt.tls.key_file is set but mqtt.tls.cert_file is not"
-                      : "mqtt.tls.cert_file is set but mqtt.tls.key_file is not"};
+    return Error{Errc::setup_failed,
+                 settings.cert_file.empty()
+                     ? "mqtt.tls.key_file is set but mqtt.tls.cert_file is not"
+                     : "mqtt.tls.cert_file is set but mqtt.tls.key_file is not",
+                 mbedtls_error(MBEDTLS_ERR_SSL_BAD_INPUT_DATA)};
   }
   if (int ret = mbedtls_x509_crt_parse_file(&own_cert_, settings.cert_file.c_str()); ret != 0) {
     // A positive count means part of the file was not a certificate: refuse

@@ -9,38 +9,25 @@
 #include <string>
 #include <vector>
 
-#include <boost/assert/source_location.hpp>
-#include <boost/system/error_code.hpp>
-#include <boost/system/result.hpp>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "bridge/tls/error.hpp"
 #include "config/config.hpp"
 
 namespace iotgw::bridge::tls {
-
-// Why a context could not be built: the mbedTLS code and a message naming the
-// configuration key and the file.
-struct LoadError {
-  boost::system::error_code code;
-  std::string message;
-};
-
-// Lets boost::system::result<T, LoadError>::value() throw when it holds an error.
-[[noreturn]] void throw_exception_from_error(const LoadError& error,
-                                             const boost::source_location& location);
 
 // Where the CA bundle is read from when neither ca_file nor ca_dir is set.
 inline constexpr const char* system_ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
 
 class TlsContext {
  public:
-  // Loads certificates and keys and fixes the policy; every failure is a value.
-  static boost::system::result<std::shared_ptr<TlsContext>, LoadError> create(
-      const config::Tls& settings);
+  // Loads certificates and keys and fixes the policy; every failure is a value
+  // whose detail names the configuration key and the file.
+  static Result<std::shared_ptr<TlsContext>> create(const config::Tls& settings);
 
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -61,9 +48,9 @@ class TlsContext {
 
  private:
   TlsContext();
-  LoadError load(const config::Tls& settings);
-  LoadError load_trust(const config::Tls& settings);
-  LoadError load_client_certificate(const config::Tls& settings);
+  Result<> load(const config::Tls& settings);
+  Result<> load_trust(const config::Tls& settings);
+  Result<> load_client_certificate(const config::Tls& settings);
 
   mbedtls_entropy_context entropy_;
   mbedtls_ctr_drbg_context drbg_;

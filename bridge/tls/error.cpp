@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
 #include <mbedtls/error.h>
 #include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
@@ -206,6 +208,10 @@ class TlsCategory final : public boost::system::error_category {
       case Errc::no_server_name:
         return "mqtt.tls.server_name is empty, so the server certificate's host name cannot be "
                "checked";
+      case Errc::setup_failed:
+        return "TLS set-up failed";
+      case Errc::peer_closed:
+        return "the peer closed the TLS session (close_notify)";
     }
     return "unknown TLS stream error";
   }
@@ -258,6 +264,11 @@ boost::system::error_code verify_error(std::uint32_t flags) noexcept {
 
 boost::system::error_code alert_error(unsigned char description) noexcept {
   return {static_cast<int>(description), alert_category()};
+}
+
+void throw_exception_from_error(const Error& error, const boost::source_location& location) {
+  boost::throw_exception(boost::system::system_error(make_error_code(error.code), error.detail),
+                         location);
 }
 
 }  // namespace iotgw::bridge::tls

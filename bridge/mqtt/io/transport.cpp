@@ -68,7 +68,7 @@ TransportChoice TransportFactory::make() {
   if (!tls_) {
     auto created = tls::TlsContext::create(config_.tls);
     if (!created) {
-      return {nullptr, "TLS set-up failed: " + created.error().message};
+      return {nullptr, "TLS set-up failed: " + created.error().detail};
     }
     tls_ = std::move(*created);
   }

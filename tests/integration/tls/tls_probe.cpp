@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
 
   auto context = TlsContext::create(settings);
   if (!context) {
-    std::cout << "context: error: " << context.error().message << std::endl;
+    std::cout << "context: error: " << context.error().detail << std::endl;
     return 2;
   }
   asio::io_context io;

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include <boost/system/system_error.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <mbedtls/error.h>
@@ -36,7 +37,7 @@ class TlsContextTest : public ::testing::Test {
 
 TEST_F(TlsContextTest, LoadsACaFile) {
   auto context = TlsContext::create(valid());
-  ASSERT_TRUE(context) << context.error().message;
+  ASSERT_TRUE(context) << context.error().detail;
   EXPECT_EQ((*context)->server_name(), "broker.example");
   EXPECT_TRUE((*context)->verifies_peer());
   EXPECT_FALSE((*context)->has_session());
@@ -47,10 +48,12 @@ TEST_F(TlsContextTest, MissingCaFileNamesTheKeyAndTheFile) {
   settings.ca_file = files_.dir() / "absent.pem";
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message,
+  EXPECT_THAT(context.error().detail,
               HasSubstr("mqtt.tls.ca_file \"" + settings.ca_file.string() + "\""));
-  EXPECT_EQ(context.error().code.value(), MBEDTLS_ERR_PK_FILE_IO_ERROR);
-  EXPECT_THAT(context.error().message, HasSubstr("Read/write of file failed"));
+  EXPECT_EQ(context.error().code, Errc::setup_failed);
+  EXPECT_EQ(context.error().cause.value(), MBEDTLS_ERR_PK_FILE_IO_ERROR);
+  EXPECT_EQ(&context.error().cause.category(), &mbedtls_category());
+  EXPECT_THAT(context.error().detail, HasSubstr("Read/write of file failed"));
 }
 
 TEST_F(TlsContextTest, GarbageCaFileIsAnErrorNamingIt) {
@@ -58,9 +61,9 @@ TEST_F(TlsContextTest, GarbageCaFileIsAnErrorNamingIt) {
   settings.ca_file = files_.write("garbage.pem", garbage_pem);
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message, HasSubstr("mqtt.tls.ca_file \"" + settings.ca_file.string() +
-                                                 "\": cannot read the CA certificates"));
-  EXPECT_THAT(context.error().message, HasSubstr("PEM"));
+  EXPECT_THAT(context.error().detail, HasSubstr("mqtt.tls.ca_file \"" + settings.ca_file.string() +
+                                                "\": cannot read the CA certificates"));
+  EXPECT_THAT(context.error().detail, HasSubstr("PEM"));
 }
 
 TEST_F(TlsContextTest, EmptyCaFileIsAnError) {
@@ -68,7 +71,7 @@ TEST_F(TlsContextTest, EmptyCaFileIsAnError) {
   settings.ca_file = files_.write("empty.pem", "");
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message, HasSubstr(settings.ca_file.string()));
+  EXPECT_THAT(context.error().detail, HasSubstr(settings.ca_file.string()));
 }
 
 TEST_F(TlsContextTest, CaDirWithoutCertificatesIsAnError) {
@@ -79,7 +82,7 @@ TEST_F(TlsContextTest, CaDirWithoutCertificatesIsAnError) {
   files_.write("cas/readme.txt", "no certificates here\n");
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message, HasSubstr("mqtt.tls.ca_dir \"" + settings.ca_dir.string()));
+  EXPECT_THAT(context.error().detail, HasSubstr("mqtt.tls.ca_dir \"" + settings.ca_dir.string()));
 }
 
 TEST_F(TlsContextTest, CaDirWithACertificateLoads) {
@@ -89,7 +92,7 @@ TEST_F(TlsContextTest, CaDirWithACertificateLoads) {
   std::filesystem::create_directory(settings.ca_dir);
   files_.write("cas/ca.pem", test::certificate_pem);
   auto context = TlsContext::create(settings);
-  EXPECT_TRUE(context) << context.error().message;
+  EXPECT_TRUE(context) << context.error().detail;
 }
 
 TEST_F(TlsContextTest, SystemBundleIsTheDefault) {
@@ -99,7 +102,7 @@ TEST_F(TlsContextTest, SystemBundleIsTheDefault) {
   config::Tls settings;
   settings.server_name = "broker.example";
   auto context = TlsContext::create(settings);
-  EXPECT_TRUE(context) << context.error().message;
+  EXPECT_TRUE(context) << context.error().detail;
 }
 
 TEST_F(TlsContextTest, ClientCertificateAndKeyLoad) {
@@ -107,7 +110,7 @@ TEST_F(TlsContextTest, ClientCertificateAndKeyLoad) {
   settings.cert_file = files_.write("client.pem", test::certificate_pem);
   settings.key_file = files_.write("client.key", test::key_pem);
   auto context = TlsContext::create(settings);
-  EXPECT_TRUE(context) << context.error().message;
+  EXPECT_TRUE(context) << context.error().detail;
 }
 
 TEST_F(TlsContextTest, GarbageClientCertificateNamesIt) {
@@ -116,7 +119,7 @@ TEST_F(TlsContextTest, GarbageClientCertificateNamesIt) {
   settings.key_file = files_.write("client.key", test::key_pem);
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message,
+  EXPECT_THAT(context.error().detail,
               HasSubstr("mqtt.tls.cert_file \"" + settings.cert_file.string() +
                         "\": cannot read the client certificate"));
 }
@@ -128,7 +131,7 @@ TEST_F(TlsContextTest, GarbageKeyNamesIt) {
       files_.write("client.key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message,
+  EXPECT_THAT(context.error().detail,
               HasSubstr("mqtt.tls.key_file \"" + settings.key_file.string() +
                         "\": cannot read the client key"));
 }
@@ -139,7 +142,7 @@ TEST_F(TlsContextTest, KeyOfAnotherCertificateIsRefused) {
   settings.key_file = files_.write("client.key", test::other_key_pem);
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_THAT(context.error().message, HasSubstr("the key does not match mqtt.tls.cert_file"));
+  EXPECT_THAT(context.error().detail, HasSubstr("the key does not match mqtt.tls.cert_file"));
 }
 
 TEST_F(TlsContextTest, CertificateWithoutKeyIsRefused) {
@@ -147,7 +150,7 @@ TEST_F(TlsContextTest, CertificateWithoutKeyIsRefused) {
   settings.cert_file = files_.write("client.pem", test::certificate_pem);
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
-  EXPECT_EQ(context.error().message, "mqtt.tls.cert_file is set but mqtt.tls.key_file is not");
+  EXPECT_EQ(context.error().detail, "mqtt.tls.cert_file is set but mqtt.tls.key_file is not");
 }
 
 TEST_F(TlsContextTest, ValueThrowsTheMessage) {
@@ -155,6 +158,13 @@ TEST_F(TlsContextTest, ValueThrowsTheMessage) {
   settings.ca_file = files_.write("garbage.pem", garbage_pem);
   auto context = TlsContext::create(settings);
   EXPECT_THROW(context.value(), std::runtime_error);
+  try {
+    context.value();
+    ADD_FAILURE() << "value() of an error returned";
+  } catch (const boost::system::system_error& thrown) {
+    EXPECT_EQ(thrown.code(), Errc::setup_failed);
+    EXPECT_THAT(thrown.what(), HasSubstr(context.error().detail));
+  }
 }
 
 TEST_F(TlsContextTest, OnlyTls12) {
@@ -204,7 +214,7 @@ TEST_F(TlsContextTest, InsecureSkipVerifyTurnsVerificationOff) {
   settings.insecure_skip_verify = true;
   settings.ca_file = files_.dir() / "never-read.pem";
   auto context = TlsContext::create(settings);
-  ASSERT_TRUE(context) << context.error().message;
+  ASSERT_TRUE(context) << context.error().detail;
   EXPECT_EQ((*context)->ssl_config().authmode, MBEDTLS_SSL_VERIFY_NONE);
   EXPECT_FALSE((*context)->verifies_peer());
 }

@@ -77,6 +77,9 @@ TEST(TlsError, StreamConditions) {
   EXPECT_EQ(timeout, boost::system::errc::timed_out);
   EXPECT_THAT(boost::system::error_code(Errc::no_server_name).message(),
               HasSubstr("mqtt.tls.server_name is empty"));
+  EXPECT_EQ(boost::system::error_code(Errc::setup_failed).message(), "TLS set-up failed");
+  EXPECT_EQ(boost::system::error_code(Errc::peer_closed).message(),
+            "the peer closed the TLS session (close_notify)");
 }
 
 }  // namespace
