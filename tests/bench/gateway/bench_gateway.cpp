@@ -42,8 +42,10 @@
 #include "tests/bench/gateway/outage_backlog.hpp"
 #include "tests/bench/gateway/process_usage.hpp"
 #include "tests/bench/gateway/watcher.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/peer_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -107,29 +109,18 @@ double mib(std::uint64_t kib) {
 // A fresh folder for the stores, configurations and logs, removed at the end.
 class Workspace {
  public:
-  Workspace() {
-    std::string pattern = (fs::temp_directory_path() / "iotgw-bench-gateway-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    dir_ = pattern;
-  }
   // Kept when an exception ends the run: its logs are what explains it.
   ~Workspace() {
     if (std::uncaught_exceptions() > 0) {
-      std::fprintf(stderr, "bench_gateway: logs and stores kept in %s\n", dir_.c_str());
-      return;
+      std::fprintf(stderr, "bench_gateway: logs and stores kept in %s\n", dir().c_str());
+      folder_.keep();
     }
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
   }
-  Workspace(const Workspace&) = delete;
-  Workspace& operator=(const Workspace&) = delete;
 
-  const fs::path& dir() const { return dir_; }
+  const fs::path& dir() const { return folder_.path(); }
 
  private:
-  fs::path dir_;
+  iotgw::test::TempDir folder_{"iotgw-bench-gateway"};
 };
 
 // Writes a configuration file and loads it as `iotgw run` will.
