@@ -6,9 +6,10 @@
 //    the gateway starts, connects and drains them. Figure: N / (connect ->
 //    the N-th reading at the subscriber). It includes SQLite's fetch and
 //    acknowledgement work and the broker's fan-out to the subscriber. The
-//    Eclipse Paho C anchor of DESIGN.md then publishes N 64-byte QoS 1
-//    messages to the same broker with the same kind of subscriber attached,
-//    and both are compared as the subscriber saw them (first -> last).
+//    Eclipse Paho C anchor (a reference program kept beside the repository in
+//    ../shared/anchors) then publishes N 64-byte QoS 1 messages to the same
+//    broker with the same kind of subscriber attached, and both are compared
+//    as the subscriber saw them (first -> last).
 // 2. Resources. `iotgw run` idle (connected, one point every 5 s) and at
 //    1,000 readings/s (100 registers polled every 100 ms from the pymodbus
 //    TCP simulator, one request per poll): CPU from /proc/PID/stat over the
@@ -58,7 +59,7 @@ struct Options {
   std::uint64_t readings = 1'000'000;
   std::chrono::milliseconds window = 20s;
   fs::path iotgw = IOTGW_BINARY;
-  fs::path anchors = "/work/shared/anchors";
+  fs::path anchors = default_anchors();
   std::string commit_interval;  // store.commit_interval of every phase; empty: the default
 };
 
