@@ -28,6 +28,10 @@ std::optional<std::string> run(const std::string& command) {
 
 }  // namespace
 
+std::filesystem::path default_anchors() {
+  return (std::filesystem::path(IOTGW_SOURCE_DIR) / ".." / "shared" / "anchors").lexically_normal();
+}
+
 double cpu_seconds(int who) {
   rusage usage{};
   ::getrusage(who, &usage);

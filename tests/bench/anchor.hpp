@@ -1,7 +1,7 @@
-// The anchors of DESIGN.md (programs in its anchors/ folder, e.g. the Eclipse
-// Paho C publisher) compiled with gcc at run time, as their headers say, and
-// run against the benchmark's broker; shared by the benchmarks that compare
-// themselves with them.
+// The anchors: reference programs the benchmarks compare themselves with (the
+// Eclipse Paho C publisher, a minimal pipelined publisher), kept beside the
+// repository in ../shared/anchors. They are compiled with gcc at run time, as
+// their headers say, and run against the benchmark's broker.
 #pragma once
 
 #include <filesystem>
@@ -9,6 +9,10 @@
 #include <string>
 
 namespace iotgw::bench {
+
+// Where the anchors are unless --anchors says otherwise: shared/anchors beside
+// the repository.
+std::filesystem::path default_anchors();
 
 // CPU seconds (user + system) used so far by this process (RUSAGE_SELF) or by
 // its children that have been waited for (RUSAGE_CHILDREN).

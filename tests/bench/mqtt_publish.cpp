@@ -1,8 +1,9 @@
 // QoS 1 publish throughput of the MQTT client to a loopback Mosquitto started
-// here, beside the two anchors of DESIGN.md run against the same broker:
-// Eclipse Paho C (MQTTAsync) and a minimal pipelined publisher that marks the
-// ceiling of what the broker takes. The anchors' sources are compiled with
-// gcc at run time, as their headers say.
+// here, beside the two anchors (reference programs kept beside the repository
+// in ../shared/anchors) run against the same broker: Eclipse Paho C (MQTTAsync)
+// and a minimal pipelined publisher that marks the ceiling of what the broker
+// takes. The anchors' sources are compiled with gcc at run time, as their
+// headers say.
 //
 // usage: mqtt_publish [--messages N] [--payload BYTES] [--inflight W]
 //                     [--anchors DIR | --no-anchors]
@@ -33,7 +34,7 @@ struct Options {
   long messages = 1'000'000;
   int payload = 64;
   int inflight = 64;
-  std::filesystem::path anchors = "/work/shared/anchors";
+  std::filesystem::path anchors = iotgw::bench::default_anchors();
   bool run_anchors = true;
 };
 

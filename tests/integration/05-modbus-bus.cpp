@@ -14,6 +14,7 @@
 #include "drivers/modbus/io/modbus_bus.hpp"
 #include "tests/support/peer_process.hpp"
 #include "tests/support/pty_pair.hpp"
+#include "tests/support/run_until.hpp"
 
 namespace iotgw::drivers::modbus::io {
 namespace {
@@ -100,13 +101,8 @@ class ModbusBusTest : public testing::Test {
     bus_->start();
   }
 
-  template <class Condition>
-  bool run_until(Condition condition, std::chrono::milliseconds timeout = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition() && std::chrono::steady_clock::now() < deadline) {
-      io_.run_for(10ms);
-    }
-    return condition();
+  bool run_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
+    return iotgw::test::run_until(io_, condition, timeout);
   }
 
   // The latest reading of a point of the first device.

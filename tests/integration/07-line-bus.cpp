@@ -11,6 +11,7 @@
 
 #include "drivers/line/io/line_bus.hpp"
 #include "tests/support/pty_pair.hpp"
+#include "tests/support/run_until.hpp"
 
 namespace iotgw::drivers::line::io {
 namespace {
@@ -71,13 +72,8 @@ class LineBusTest : public testing::Test {
   }
 
   // Runs the io_context until condition holds, failing after the timeout.
-  template <class Condition>
-  bool run_until(Condition condition, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition() && std::chrono::steady_clock::now() < deadline) {
-      io_.run_for(10ms);
-    }
-    return condition();
+  bool run_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
+    return iotgw::test::run_until(io_, condition, timeout);
   }
 
   std::vector<double> good_values(std::string_view point) const {

@@ -17,6 +17,7 @@
 
 #include "bridge/mqtt/io/client.hpp"
 #include "tests/support/rabbitmq_broker.hpp"
+#include "tests/support/run_until.hpp"
 
 namespace iotgw::bridge::mqtt {
 namespace {
@@ -124,19 +125,8 @@ class RabbitmqInteropTest : public testing::Test {
   }
 
   // Runs the io_context until `condition` holds; false after `timeout`.
-  template <class Condition>
-  bool run_until(Condition condition, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        return false;
-      }
-      if (io_.stopped()) {
-        io_.restart();
-      }
-      io_.run_for(5ms);
-    }
-    return true;
+  bool run_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s) {
+    return iotgw::test::run_until(io_, condition, timeout);
   }
 
   bool connected(Peer& p) {

@@ -10,6 +10,9 @@
 #include <string>
 #include <sys/types.h>
 
+#include "tests/support/loopback.hpp"  // free_loopback_port(), which its users need too
+#include "tests/support/temp_dir.hpp"
+
 namespace iotgw::test {
 
 class MosquittoBroker {
@@ -36,18 +39,15 @@ class MosquittoBroker {
 
   std::uint16_t port() const { return port_; }
   std::string url() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
 
  private:
   void write_config(const Options& options);
 
-  std::filesystem::path dir_;
+  TempDir dir_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
   bool paused_ = false;
 };
-
-// A loopback TCP port that nothing listens on at the moment of the call.
-std::uint16_t free_loopback_port();
 
 }  // namespace iotgw::test

@@ -1,10 +1,8 @@
 #include "tests/support/rabbitmq_broker.hpp"
 
-#include <arpa/inet.h>
 #include <array>
 #include <fcntl.h>
 #include <fstream>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sstream>
 #include <stdexcept>
@@ -17,7 +15,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/loopback.hpp"
 
 extern char** environ;
 
@@ -43,30 +41,6 @@ constexpr std::array<std::uint8_t, 19> probe_connect = {
 constexpr std::array<std::uint8_t, 4> accepted_connack = {0x20, 0x02, 0x00, 0x00};
 // 3.14: DISCONNECT, remaining length 0.
 constexpr std::array<std::uint8_t, 2> disconnect = {0xE0, 0x00};
-
-int connect_loopback(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return -1;
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool accepts_connections(std::uint16_t port) {
-  const int fd = connect_loopback(port);
-  if (fd >= 0) {
-    ::close(fd);
-  }
-  return fd >= 0;
-}
 
 // The environment without the caller's RabbitMQ and Erlang settings, plus `extra`.
 std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
@@ -163,26 +137,20 @@ std::string contents(const std::filesystem::path& file) {
 }  // namespace
 
 RabbitmqBroker::RabbitmqBroker(Options options)
-    : port_(free_loopback_port()),
+    : dir_("iotgw-rabbitmq"),
+      port_(free_loopback_port()),
       dist_port_(free_loopback_port()),
       epmd_port_(free_loopback_port()) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "iotgw-rabbitmq-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::runtime_error("mkdtemp failed");
-  }
-  dir_ = pattern;
   node_ = "iotgw-test-" + std::to_string(port_) + "@localhost";
   write_config(options);
 }
 
 RabbitmqBroker::~RabbitmqBroker() {
   stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
 }
 
 void RabbitmqBroker::write_config(const Options& options) {
-  std::ofstream config(dir_ / "rabbitmq.conf");
+  std::ofstream config(dir_.path() / "rabbitmq.conf");
   config << "listeners.tcp = none\n"  // no AMQP
          << "mqtt.listeners.tcp.default = 127.0.0.1:" << port_ << "\n"
          << "default_user = " << options.username << "\n"
@@ -190,7 +158,7 @@ void RabbitmqBroker::write_config(const Options& options) {
          << "mqtt.allow_anonymous = true\n"
          << "mqtt.default_user = " << options.username << "\n"
          << "mqtt.default_pass = " << options.password << "\n";
-  std::ofstream(dir_ / "enabled_plugins") << "[rabbitmq_mqtt].\n";
+  std::ofstream(dir_.path() / "enabled_plugins") << "[rabbitmq_mqtt].\n";
 }
 
 void RabbitmqBroker::start(std::chrono::milliseconds timeout) {
@@ -201,17 +169,17 @@ void RabbitmqBroker::start(std::chrono::milliseconds timeout) {
   // Our own epmd on a private port: the node would otherwise start a daemon
   // that outlives the test.
   epmd_pid_ = spawn({epmd_binary, "-port", std::to_string(epmd_port_), "-address", "127.0.0.1"},
-                    environment_with({}), dir_ / "epmd.out");
+                    environment_with({}), dir_.path() / "epmd.out");
   while (!accepts_connections(epmd_port_)) {
     if (exited(epmd_pid_) || std::chrono::steady_clock::now() >= deadline) {
       epmd_pid_ = -1;
       stop();
-      throw std::runtime_error("epmd did not start: " + contents(dir_ / "epmd.out"));
+      throw std::runtime_error("epmd did not start: " + contents(dir_.path() / "epmd.out"));
     }
     std::this_thread::sleep_for(10ms);
   }
 
-  const std::string dir = dir_.string();
+  const std::string dir = dir_.path().string();
   server_pid_ = spawn({server_script},
                       environment_with({
                           "HOME=" + dir,  // the Erlang cookie goes there
@@ -226,7 +194,7 @@ void RabbitmqBroker::start(std::chrono::milliseconds timeout) {
                           "{127,0,0,1}",
                           "ERL_EPMD_PORT=" + std::to_string(epmd_port_),
                       }),
-                      dir_ / "rabbitmq.out");
+                      dir_.path() / "rabbitmq.out");
   while (!answers_connect()) {
     if (exited(server_pid_)) {
       server_pid_ = -1;
@@ -279,8 +247,8 @@ void RabbitmqBroker::stop() {
 }
 
 std::string RabbitmqBroker::log() const {
-  return "--- rabbitmq-server output\n" + contents(dir_ / "rabbitmq.out") + "--- " + node_ +
-         ".log\n" + contents(dir_ / "log" / (node_ + ".log"));
+  return "--- rabbitmq-server output\n" + contents(dir_.path() / "rabbitmq.out") + "--- " + node_ +
+         ".log\n" + contents(dir_.path() / "log" / (node_ + ".log"));
 }
 
 }  // namespace iotgw::test

@@ -13,6 +13,8 @@
 #include <string>
 #include <sys/types.h>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace iotgw::test {
 
 class RabbitmqBroker {
@@ -44,7 +46,7 @@ class RabbitmqBroker {
   void write_config(const Options& options);
   bool answers_connect() const;
 
-  std::filesystem::path dir_;
+  TempDir dir_;
   std::string node_;
   std::uint16_t port_ = 0;       // MQTT
   std::uint16_t dist_port_ = 0;  // Erlang distribution

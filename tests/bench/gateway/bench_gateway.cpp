@@ -6,9 +6,10 @@
 //    the gateway starts, connects and drains them. Figure: N / (connect ->
 //    the N-th reading at the subscriber). It includes SQLite's fetch and
 //    acknowledgement work and the broker's fan-out to the subscriber. The
-//    Eclipse Paho C anchor of DESIGN.md then publishes N 64-byte QoS 1
-//    messages to the same broker with the same kind of subscriber attached,
-//    and both are compared as the subscriber saw them (first -> last).
+//    Eclipse Paho C anchor (a reference program kept beside the repository in
+//    ../shared/anchors) then publishes N 64-byte QoS 1 messages to the same
+//    broker with the same kind of subscriber attached, and both are compared
+//    as the subscriber saw them (first -> last).
 // 2. Resources. `iotgw run` idle (connected, one point every 5 s) and at
 //    1,000 readings/s (100 registers polled every 100 ms from the pymodbus
 //    TCP simulator, one request per poll): CPU from /proc/PID/stat over the
@@ -42,8 +43,10 @@
 #include "tests/bench/gateway/outage_backlog.hpp"
 #include "tests/bench/gateway/process_usage.hpp"
 #include "tests/bench/gateway/watcher.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/support/mosquitto_broker.hpp"
 #include "tests/support/peer_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -56,7 +59,7 @@ struct Options {
   std::uint64_t readings = 1'000'000;
   std::chrono::milliseconds window = 20s;
   fs::path iotgw = IOTGW_BINARY;
-  fs::path anchors = "/work/shared/anchors";
+  fs::path anchors = default_anchors();
   std::string commit_interval;  // store.commit_interval of every phase; empty: the default
 };
 
@@ -107,29 +110,18 @@ double mib(std::uint64_t kib) {
 // A fresh folder for the stores, configurations and logs, removed at the end.
 class Workspace {
  public:
-  Workspace() {
-    std::string pattern = (fs::temp_directory_path() / "iotgw-bench-gateway-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    dir_ = pattern;
-  }
   // Kept when an exception ends the run: its logs are what explains it.
   ~Workspace() {
     if (std::uncaught_exceptions() > 0) {
-      std::fprintf(stderr, "bench_gateway: logs and stores kept in %s\n", dir_.c_str());
-      return;
+      std::fprintf(stderr, "bench_gateway: logs and stores kept in %s\n", dir().c_str());
+      folder_.keep();
     }
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
   }
-  Workspace(const Workspace&) = delete;
-  Workspace& operator=(const Workspace&) = delete;
 
-  const fs::path& dir() const { return dir_; }
+  const fs::path& dir() const { return folder_.path(); }
 
  private:
-  fs::path dir_;
+  iotgw::test::TempDir folder_{"iotgw-bench-gateway"};
 };
 
 // Writes a configuration file and loads it as `iotgw run` will.

@@ -1,37 +1,23 @@
 #include "tests/bench/gateway/gateway_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
+#include "tests/support/spawn.hpp"
 
 namespace iotgw::bench {
 
 GatewayProcess::GatewayProcess(const std::filesystem::path& binary,
                                const std::filesystem::path& config,
                                const std::filesystem::path& log)
-    : log_(log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::string program = binary.string();
-  std::string run = "run";
-  std::string flag = "-c";
-  std::string file = config.string();
-  char* args[] = {program.data(), run.data(), flag.data(), file.data(), nullptr};
-  const int spawned = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, args, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    pid_ = -1;
-    throw std::runtime_error("cannot start " + program);
+    : pid_(iotgw::test::spawn_logged({binary.string(), "run", "-c", config.string()}, log)),
+      log_(log) {
+  if (pid_ < 0) {
+    throw std::runtime_error("cannot start " + binary.string());
   }
 }
 

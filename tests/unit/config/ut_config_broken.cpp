@@ -1,8 +1,6 @@
 // Broken configurations, each with the exact diagnostics it must produce:
 // file, line, column and message, all of them, in file order.
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -10,17 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "config/load.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/config/config_text.hpp"
 
 namespace iotgw::config {
 namespace {
 
-// Four lines that make a valid start; a case's own lines begin on line 5, still
-// inside [mqtt], so a case can add mqtt keys without a table header.
-constexpr const char* header =
-    "[gateway]\n"
-    "id = \"gw\"\n"
-    "[mqtt]\n"
-    "url = \"mqtts://broker.example.com\"\n";
+using iotgw::test::TempDir;
+using test::header;
+using test::replace_all;
 
 // A bus that is valid on its own, for cases that need one more bus or device.
 constexpr const char* line_bus =
@@ -38,14 +34,6 @@ struct BrokenConfig {
 // Names the case in failure messages instead of dumping its bytes.
 void PrintTo(const BrokenConfig& broken, std::ostream* out) {
   *out << broken.name;
-}
-
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
 }
 
 const std::vector<BrokenConfig>& broken_configs() {
@@ -278,8 +266,7 @@ const std::vector<BrokenConfig>& broken_configs() {
 class BrokenConfigTest : public testing::TestWithParam<BrokenConfig> {
  protected:
   static void SetUpTestSuite() {
-    char pattern[] = "/tmp/iotgw-config-test-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
+    folder_ = std::make_unique<TempDir>("iotgw-config-test");
     write("cert.pem", 0644);
     write("key.pem", 0600);
     write("open-key.pem", 0644);
@@ -287,20 +274,21 @@ class BrokenConfigTest : public testing::TestWithParam<BrokenConfig> {
     write("open-secret", 0644);
   }
 
-  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+  static void TearDownTestSuite() { folder_.reset(); }
 
   static void write(const char* name, mode_t mode) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << "placeholder\n";
-    ::chmod(path.c_str(), mode);
+    ::chmod(folder_->write(name, "placeholder\n").c_str(), mode);
   }
 
-  static inline std::string dir_;
+  // The folder of prepared files that "{dir}" stands for.
+  static std::string dir() { return folder_->path().string(); }
+
+  static inline std::unique_ptr<TempDir> folder_;
 };
 
 TEST_P(BrokenConfigTest, ReportsExactlyTheseDiagnostics) {
   const BrokenConfig& broken = GetParam();
-  const LoadResult result = load_string(replace_all(broken.toml, "{dir}", dir_), "test.toml");
+  const LoadResult result = load_string(replace_all(broken.toml, "{dir}", dir()), "test.toml");
 
   std::vector<std::string> actual;
   for (const Diagnostic& diagnostic : result.diagnostics) {
@@ -308,7 +296,7 @@ TEST_P(BrokenConfigTest, ReportsExactlyTheseDiagnostics) {
   }
   std::vector<std::string> expected;
   for (const std::string& line : broken.expected) {
-    expected.push_back(replace_all(line, "{dir}", dir_));
+    expected.push_back(replace_all(line, "{dir}", dir()));
   }
   EXPECT_EQ(actual, expected);
   EXPECT_FALSE(result.config.has_value());

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,15 +17,15 @@
 #include <gtest/gtest.h>
 
 #include "config/load.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/config/config_text.hpp"
 
 namespace iotgw::config {
 namespace {
 
-constexpr const char* header =
-    "[gateway]\n"
-    "id = \"gw\"\n"
-    "[mqtt]\n"
-    "url = \"mqtts://broker.example.com\"\n";
+using iotgw::test::TempDir;
+using test::header;
+using test::replace_all;
 
 // A writable Modbus point whose last line, line 14, is the case's own.
 std::string point_with(const std::string& line) {
@@ -42,14 +43,6 @@ std::string serial_bus_on(const std::string& port) {
          "address = 0\n";
 }
 
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
 std::vector<std::string> messages(const LoadResult& result) {
   std::vector<std::string> lines;
   for (const Diagnostic& diagnostic : result.diagnostics) {
@@ -63,39 +56,40 @@ std::vector<std::string> messages(const LoadResult& result) {
 class HostileConfigTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char pattern[] = "/tmp/iotgw-hostile-config-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-    std::ofstream(dir_ + "/file") << "placeholder\n";
-    ::chmod((dir_ + "/file").c_str(), 0600);
-    std::filesystem::create_directory(dir_ + "/folder");
-    ::mkfifo((dir_ + "/fifo").c_str(), 0600);
+    folder_ = std::make_unique<TempDir>("iotgw-hostile-config");
+    ::chmod(folder_->write("file", "placeholder\n").c_str(), 0600);
+    std::filesystem::create_directory(dir() + "/folder");
+    ::mkfifo((dir() + "/fifo").c_str(), 0600);
     pty_ = ::posix_openpt(O_RDWR | O_NOCTTY);
     ASSERT_GE(pty_, 0);
     ASSERT_EQ(::grantpt(pty_), 0);
     ASSERT_EQ(::unlockpt(pty_), 0);
     pty_name_ = ::ptsname(pty_);
-    std::filesystem::create_symlink(pty_name_, dir_ + "/ttyV0");
+    std::filesystem::create_symlink(pty_name_, dir() + "/ttyV0");
   }
 
   static void TearDownTestSuite() {
     ::close(pty_);
-    std::filesystem::remove_all(dir_);
+    folder_.reset();
   }
 
   static LoadResult load(const std::string& text) {
-    return load_string(replace_all(text, "{dir}", dir_), dir_ + "/test.toml");
+    return load_string(replace_all(text, "{dir}", dir()), dir() + "/test.toml");
   }
 
   // The one error the text must produce, "{dir}" standing for the folder.
   static void expect_only_error(const std::string& text, const std::string& expected) {
     const LoadResult result = load(text);
-    EXPECT_EQ(messages(result), std::vector<std::string>{replace_all(expected, "{dir}", dir_)});
+    EXPECT_EQ(messages(result), std::vector<std::string>{replace_all(expected, "{dir}", dir())});
     EXPECT_FALSE(result.config.has_value());
   }
 
-  static std::string file() { return dir_ + "/test.toml"; }
+  static std::string file() { return dir() + "/test.toml"; }
 
-  static inline std::string dir_;
+  // The folder that "{dir}" stands for.
+  static std::string dir() { return folder_->path().string(); }
+
+  static inline std::unique_ptr<TempDir> folder_;
   static inline int pty_ = -1;
   static inline std::string pty_name_;
 };
@@ -164,8 +158,8 @@ TEST_F(HostileConfigTest, SerialPortThatIsARegularFileOrPipeIsRefused) {
 }
 
 TEST_F(HostileConfigTest, SerialPortThatIsAPtyOrALinkToOneOrMissingPasses) {
-  for (const std::string& port :
-       {pty_name_, dir_ + "/ttyV0", std::string("/dev/ttyNOSUCH9"), std::string("usb:0403:6001")}) {
+  for (const std::string& port : {pty_name_, dir() + "/ttyV0", std::string("/dev/ttyNOSUCH9"),
+                                  std::string("usb:0403:6001")}) {
     SCOPED_TRACE(port);
     const LoadResult result = load(serial_bus_on(port));
     EXPECT_TRUE(result.config.has_value());
@@ -216,7 +210,7 @@ TEST_F(HostileConfigTest, StorePathThatIsADirectoryIsReported) {
                 file() + ":6:8: warning: store.path: the store's database {dir}/folder is a "
                          "directory, not a regular file; the store cannot open it: remove or "
                          "rename it, or set store.path to another file name",
-                "{dir}", dir_)});
+                "{dir}", dir())});
 }
 
 TEST_F(HostileConfigTest, TlsAndPasswordFilesThatAreDirectoriesAreRefused) {
@@ -263,7 +257,7 @@ TEST_F(HostileConfigTest, PasswordFileThatIsAPipeIsRefusedWithoutReadingIt) {
 }
 
 TEST_F(HostileConfigTest, TenMegabyteFileIsRefusedBeforeParsing) {
-  const std::string path = dir_ + "/huge.toml";
+  const std::string path = dir() + "/huge.toml";
   {
     std::ofstream out(path);
     out << header;
@@ -297,12 +291,12 @@ TEST_F(HostileConfigTest, PipeThatNeverEndsIsCutAtTheBound) {
 }
 
 TEST_F(HostileConfigTest, DirectoryAsTheConfigurationFileIsRefused) {
-  const LoadResult result = load_file(dir_ + "/folder");
+  const LoadResult result = load_file(dir() + "/folder");
   EXPECT_EQ(messages(result),
-            std::vector<std::string>{dir_ +
+            std::vector<std::string>{dir() +
                                      "/folder:1:1: error: this is a directory; name the "
                                      "configuration file, e.g. " +
-                                     dir_ + "/folder/iotgw.toml"});
+                                     dir() + "/folder/iotgw.toml"});
 }
 
 // The parser frees its tree recursively: a million levels overflowed the stack.

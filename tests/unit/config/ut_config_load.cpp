@@ -1,12 +1,13 @@
 // Valid configurations: every key lands in its field, defaults are those of the
 // reference, and derived values are resolved.
 #include <filesystem>
-#include <fstream>
+#include <string>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
 #include "config/load.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace iotgw::config {
 namespace {
@@ -119,11 +120,9 @@ TEST(LoadMqtt, ReadsEveryKey) {
 }
 
 TEST(LoadPaths, AreTakenFromTheFilesFolder) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("iotgw-load-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "pw") << "s3cret\r\nignored\n";
-  ::chmod((dir / "pw").c_str(), 0600);
+  const iotgw::test::TempDir folder("iotgw-load");
+  const std::filesystem::path& dir = folder.path();
+  ::chmod(folder.write("pw", "s3cret\r\nignored\n").c_str(), 0600);
   const Config config = load_valid(
       "[gateway]\nid = \"gw\"\nstate_dir = \"state\"\n"
       "[mqtt]\nurl = \"mqtt://b\"\npassword_file = \"pw\"\n"
@@ -133,7 +132,6 @@ TEST(LoadPaths, AreTakenFromTheFilesFolder) {
   EXPECT_EQ(config.mqtt.password_file, dir / "pw");
   EXPECT_EQ(config.mqtt.password, "s3cret");
   EXPECT_EQ(config.store.path, "/data/q.db");
-  std::filesystem::remove_all(dir);
 }
 
 TEST(LoadBuses, ReadsModbusSerialBusDeviceAndPoints) {

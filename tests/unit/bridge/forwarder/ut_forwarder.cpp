@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "bridge/forwarder/forwarder.hpp"
+#include "tests/support/run_until.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
 namespace iotgw::bridge::forwarder {
@@ -37,14 +38,8 @@ class HeldPublisher final : public Publisher {
 
 class ForwarderTest : public testing::Test {
  protected:
-  template <class Condition>
-  bool run_until(Condition condition) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!condition() && std::chrono::steady_clock::now() < deadline) {
-      io_.restart();  // it stops whenever it runs out of work
-      io_.run_for(5ms);
-    }
-    return condition();
+  bool run_until(const std::function<bool()>& condition) {
+    return iotgw::test::run_until(io_, condition);
   }
 
   void open_and_append(store::Store& store, int count) {

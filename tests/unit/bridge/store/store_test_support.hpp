@@ -10,30 +10,11 @@
 
 #include "bridge/store/message.hpp"
 #include "config/config.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace iotgw::bridge::store::test {
 
-// A fresh directory under TMPDIR, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "iotgw-store-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      std::abort();
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using iotgw::test::TempDir;
 
 inline config::Store store_config(const TempDir& dir) {
   config::Store cfg;

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "bridge/store/store.hpp"
+#include "tests/support/run_until.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
 namespace iotgw::bridge::store {
@@ -33,16 +34,7 @@ std::int64_t committed_rows(const std::filesystem::path& path) {
   return n;
 }
 
-// Runs the io_context until `done` holds, at most 10 s.
-template <typename Pred>
-bool run_until(asio::io_context& ctx, Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    ctx.restart();
-    ctx.run_for(5ms);
-  }
-  return done();
-}
+using iotgw::test::run_until;
 
 class StoreAsync : public ::testing::Test {
  protected:

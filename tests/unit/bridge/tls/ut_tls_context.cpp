@@ -45,7 +45,7 @@ TEST_F(TlsContextTest, LoadsACaFile) {
 
 TEST_F(TlsContextTest, MissingCaFileNamesTheKeyAndTheFile) {
   auto settings = valid();
-  settings.ca_file = files_.dir() / "absent.pem";
+  settings.ca_file = files_.path() / "absent.pem";
   auto context = TlsContext::create(settings);
   ASSERT_FALSE(context);
   EXPECT_THAT(context.error().detail,
@@ -77,7 +77,7 @@ TEST_F(TlsContextTest, EmptyCaFileIsAnError) {
 TEST_F(TlsContextTest, CaDirWithoutCertificatesIsAnError) {
   config::Tls settings;
   settings.server_name = "broker.example";
-  settings.ca_dir = files_.dir() / "cas";
+  settings.ca_dir = files_.path() / "cas";
   std::filesystem::create_directory(settings.ca_dir);
   files_.write("cas/readme.txt", "no certificates here\n");
   auto context = TlsContext::create(settings);
@@ -88,7 +88,7 @@ TEST_F(TlsContextTest, CaDirWithoutCertificatesIsAnError) {
 TEST_F(TlsContextTest, CaDirWithACertificateLoads) {
   config::Tls settings;
   settings.server_name = "broker.example";
-  settings.ca_dir = files_.dir() / "cas";
+  settings.ca_dir = files_.path() / "cas";
   std::filesystem::create_directory(settings.ca_dir);
   files_.write("cas/ca.pem", test::certificate_pem);
   auto context = TlsContext::create(settings);
@@ -212,7 +212,7 @@ TEST_F(TlsContextTest, VerificationIsRequiredByDefault) {
 TEST_F(TlsContextTest, InsecureSkipVerifyTurnsVerificationOff) {
   config::Tls settings;
   settings.insecure_skip_verify = true;
-  settings.ca_file = files_.dir() / "never-read.pem";
+  settings.ca_file = files_.path() / "never-read.pem";
   auto context = TlsContext::create(settings);
   ASSERT_TRUE(context) << context.error().detail;
   EXPECT_EQ((*context)->ssl_config().authmode, MBEDTLS_SSL_VERIFY_NONE);

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "bridge/tls/io/stream.hpp"
+#include "tests/support/run_until.hpp"
 #include "tests/unit/bridge/tls/temp_files.hpp"
 #include "tests/unit/bridge/tls/test_pki.hpp"
 
@@ -45,13 +46,11 @@ class TlsStreamTest : public ::testing::Test {
     return {std::move(stream), std::move(server)};
   }
 
-  // Runs until `result` is set, at most `limit`.
+  // Runs until `result` is set, at most 5 s.
   template <typename T>
-  void run_until(const std::optional<T>& result, std::chrono::steady_clock::duration limit = 5s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!result && std::chrono::steady_clock::now() < deadline) {
-      io_.run_one_for(50ms);
-    }
+  void run_until(const std::optional<T>& result) {
+    iotgw::test::run_until(
+        io_, [&] { return result.has_value(); }, 5s);
   }
 
   test::TempFiles files_;
