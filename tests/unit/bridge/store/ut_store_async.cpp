@@ -12,13 +12,9 @@
 #include "bridge/store/store.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
 
-using test::number_of;
-using test::numbered;
-using test::numbered_range;
-using test::TempDir;
 using namespace std::chrono_literals;
 
 // Rows in the database as another connection sees them (i.e. committed).
@@ -47,7 +43,7 @@ bool run_until(asio::io_context& ctx, Pred done) {
 class StoreAsync : public ::testing::Test {
  protected:
   StoreAsync() {
-    cfg_ = test::store_config(dir_);
+    cfg_ = store_config(dir_);
     cfg_.commit_interval = 20ms;
   }
 
@@ -266,4 +262,4 @@ TEST_F(StoreAsync, OpenFailureIsReportedNotThrown) {
 }
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test
