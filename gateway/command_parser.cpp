@@ -95,9 +95,13 @@ std::optional<system_clock::time_point> parse_time(const Json& ts) {
          std::chrono::seconds(second) + std::chrono::milliseconds(millis);
 }
 
-// The JSON value as the point's type, or why it is not one.
-std::variant<drivers::Value, std::string> to_point_value(const config::Point& point,
-                                                         const Json& value) {
+// A value the point cannot take; the refusal names the point.
+Error invalid_value(const config::Point& point, std::string_view problem) {
+  return {Errc::invalid_value, fmt::format("point \"{}\" {}", point.name, problem)};
+}
+
+// The JSON value as the point's type.
+Result<drivers::Value> to_point_value(const config::Point& point, const Json& value) {
   using config::ValueType;
   if (point.type == ValueType::boolean) {
     if (value.is_boolean()) {
@@ -106,27 +110,41 @@ std::variant<drivers::Value, std::string> to_point_value(const config::Point& po
     if (value.is_number() && (value == 0 || value == 1)) {
       return drivers::Value(value == 1);
     }
-    return std::string("expects true or false");
+    return invalid_value(point, "expects true or false");
   }
   if (point.type == ValueType::string) {
     if (value.is_string()) {
       return drivers::Value(value.get<std::string>());
     }
-    return std::string("expects a string");
+    return invalid_value(point, "expects a string");
   }
   if (!value.is_number()) {
-    return fmt::format("expects a number ({})", config::name_of(point.type));
+    return invalid_value(point, fmt::format("expects a number ({})", config::name_of(point.type)));
   }
   const double number = value.get<double>();
   if (!std::isfinite(number)) {
-    return std::string("expects a finite number");
+    return invalid_value(point, "expects a finite number");
   }
   if ((point.min && number < *point.min) || (point.max && number > *point.max)) {
-    return fmt::format("{} is outside the allowed range [{}, {}]", number,
-                       point.min ? fmt::format("{}", *point.min) : "",
-                       point.max ? fmt::format("{}", *point.max) : "");
+    return invalid_value(point, fmt::format("{} is outside the allowed range [{}, {}]", number,
+                                            point.min ? fmt::format("{}", *point.min) : "",
+                                            point.max ? fmt::format("{}", *point.max) : ""));
   }
   return drivers::Value(number);
+}
+
+// An unknown device or point is answered, unless its name is too long to
+// echo (see max_unknown_name).
+Error unknown_name(Errc code, std::string_view what, std::string_view name, std::string refusal) {
+  if (name.size() > max_unknown_name) {
+    return {Errc::not_a_command, fmt::format("an unknown {} name too long to answer", what)};
+  }
+  return {code, std::move(refusal)};
+}
+
+// A payload refused for its form; every such refusal says so first.
+Error malformed(std::string_view detail, Errc code = Errc::malformed_payload) {
+  return {code, fmt::format("malformed payload: {}", detail)};
 }
 
 }  // namespace
@@ -142,131 +160,195 @@ CommandParser::CommandParser(const config::Config& config)
   }
 }
 
+// …/cmd/{device}/{point}/set or …/cmd/{device}/read, in its levels.
+struct CommandParser::Topic {
+  std::string_view device;
+  std::string_view point;  // empty for a read
+  bool is_set = false;
+  std::string result_topic;
+};
+
+// The device (and for a set, the point) a command is for.
+struct CommandParser::Target {
+  DeviceAddress device;
+  std::size_t point = 0;
+};
+
+// The value a payload sends: itself, or the "value" member of a command
+// object; null when it sends none.
+struct CommandParser::Payload {
+  Json value;
+};
+
 ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payload, bool retained,
                                    system_clock::time_point now) const {
+  const Result<Topic> addressed = read_topic(topic);
+  if (!addressed) {
+    return NotACommand{addressed.error().detail};
+  }
+  Json id;  // the sender's, once the payload gave it
+  Result<Command> command = read_command(*addressed, payload, retained, now, id);
+  if (command) {
+    return std::move(*command);
+  }
+  Error error = command.error();
+  if (error.code == Errc::not_a_command) {
+    return NotACommand{std::move(error.detail)};
+  }
+  return Refusal{addressed->result_topic, std::move(id), std::move(error.detail)};
+}
+
+// The topic step: whether the topic is a command's at all, and which.
+Result<CommandParser::Topic> CommandParser::read_topic(std::string_view topic) const {
   if (!topic.starts_with(base_) || topic.size() <= base_.size() || topic[base_.size()] != '/') {
-    return NotACommand{"outside the command topic"};
+    return Error{Errc::not_a_command, "outside the command topic"};
   }
   const std::vector<std::string_view> levels = split(topic.substr(base_.size() + 1), '/');
   if (levels.back() == "result") {
-    return NotACommand{"a result"};
+    return Error{Errc::not_a_command, "a result"};
   }
-  const bool is_set = levels.size() == 3 && levels[2] == "set";
-  const bool is_read = levels.size() == 2 && levels[1] == "read";
-  if (!is_set && !is_read) {
-    return NotACommand{"not …/DEVICE/POINT/set or …/DEVICE/read"};
+  if (levels.size() == 3 && levels[2] == "set") {
+    return Topic{levels[0], levels[1], true,
+                 fmt::format("{}/{}/{}/result", base_, levels[0], levels[1])};
   }
+  if (levels.size() == 2 && levels[1] == "read") {
+    return Topic{levels[0], {}, false, fmt::format("{}/{}/result", base_, levels[0])};
+  }
+  return Error{Errc::not_a_command, "not …/DEVICE/POINT/set or …/DEVICE/read"};
+}
 
-  const std::string result_topic = is_set
-                                       ? fmt::format("{}/{}/{}/result", base_, levels[0], levels[1])
-                                       : fmt::format("{}/{}/result", base_, levels[0]);
-  Refusal refusal{result_topic, nullptr, ""};
-
-  // The cheapest checks first: what the topic and the flags decide is refused
-  // before a byte of the payload is read, so those refusals carry no id.
+// The cheapest checks first: what the topic and the flags decide is refused
+// before a byte of the payload is read, so those refusals carry no id.
+Result<Command> CommandParser::read_command(const Topic& topic, std::string_view payload,
+                                            bool retained, system_clock::time_point now,
+                                            Json& id) const {
   if (retained) {
-    refusal.error = "retained commands are refused; publish the command without retain";
-    return refusal;
+    return Error{Errc::retained,
+                 "retained commands are refused; publish the command without retain"};
   }
-  const auto device = devices_.find(levels[0]);
-  if (device == devices_.end()) {
-    if (levels[0].size() > max_unknown_name) {
-      return NotACommand{"an unknown device name too long to answer"};
-    }
-    refusal.error = fmt::format("unknown device \"{}\"", levels[0]);
-    return refusal;
+  const Result<Target> target = find_target(topic);
+  if (!target) {
+    return target.error();
   }
-  const config::Device& target = config_.buses[device->second.bus].devices[device->second.device];
-  std::size_t point = 0;
-  if (is_set) {
-    while (point < target.points.size() && target.points[point].name != levels[1]) {
-      ++point;
-    }
-    if (point == target.points.size()) {
-      if (levels[1].size() > max_unknown_name) {
-        return NotACommand{"an unknown point name too long to answer"};
-      }
-      refusal.error = fmt::format("unknown point \"{}\" of device \"{}\"", levels[1], levels[0]);
-      return refusal;
-    }
-    if (!target.points[point].writable) {
-      refusal.error = fmt::format("point \"{}\" is not writable", levels[1]);
-      return refusal;
-    }
+  const Result<Payload> sent = read_payload(payload, now, id);
+  if (!sent) {
+    return sent.error();
   }
+  if (!topic.is_set) {
+    return Command{ReadCommand{target->device}, topic.result_topic, id};
+  }
+  if (sent->value.is_null()) {
+    return Error{Errc::no_value, "no value; send a value or {\"value\":…,\"id\":…}"};
+  }
+  const config::Point& point =
+      config_.buses[target->device.bus].devices[target->device.device].points[target->point];
+  Result<drivers::Value> value = to_point_value(point, sent->value);
+  if (!value) {
+    return value.error();
+  }
+  return Command{SetCommand{target->device, target->point, std::move(*value)}, topic.result_topic,
+                 id};
+}
 
-  if (std::optional<std::string> exceeded = exceeded_bound(payload, bounds_)) {
-    refusal.error = "malformed payload: " + *exceeded;
-    return refusal;
+// The point step: the device, and for a set the point, which must be writable.
+Result<CommandParser::Target> CommandParser::find_target(const Topic& topic) const {
+  const auto device = devices_.find(topic.device);
+  if (device == devices_.end()) {
+    return unknown_name(Errc::unknown_device, "device", topic.device,
+                        fmt::format("unknown device \"{}\"", topic.device));
+  }
+  if (!topic.is_set) {
+    return Target{device->second};
+  }
+  const DeviceAddress address = device->second;
+  const Result<std::size_t> point =
+      find_point(config_.buses[address.bus].devices[address.device], topic);
+  if (!point) {
+    return point.error();
+  }
+  return Target{address, *point};
+}
+
+Result<std::size_t> CommandParser::find_point(const config::Device& device,
+                                              const Topic& topic) const {
+  std::size_t point = 0;
+  while (point < device.points.size() && device.points[point].name != topic.point) {
+    ++point;
+  }
+  if (point == device.points.size()) {
+    return unknown_name(
+        Errc::unknown_point, "point", topic.point,
+        fmt::format("unknown point \"{}\" of device \"{}\"", topic.point, topic.device));
+  }
+  if (!device.points[point].writable) {
+    return Error{Errc::not_writable, fmt::format("point \"{}\" is not writable", topic.point)};
+  }
+  return point;
+}
+
+// The payload step: its bounds, then JSON; a command object's members and
+// ts. `id` takes the sender's id as soon as it is read, so that a refusal
+// after that answers with it.
+Result<CommandParser::Payload> CommandParser::read_payload(std::string_view payload,
+                                                           system_clock::time_point now,
+                                                           Json& id) const {
+  if (Result<> bounded = within_bounds(payload, bounds_); !bounded) {
+    return malformed(bounded.error().detail, Errc::payload_beyond_bounds);
   }
   Json body;
   if (!payload.empty()) {
     body = Json::parse(payload, nullptr, false);
     if (body.is_discarded()) {
-      refusal.error = "malformed payload: not JSON; send a value or {\"value\":…,\"id\":…}";
-      return refusal;
+      return malformed("not JSON; send a value or {\"value\":…,\"id\":…}");
     }
   }
-  const Json* value = &body;
-  if (body.is_object()) {
-    value = nullptr;
-    for (const auto& [key, member] : body.items()) {
-      if (key == "id" && (member.is_string() || member.is_number())) {
-        refusal.id = member;
-      } else if (key == "value") {
-        value = &member;
-      } else if (key != "ts" && key != "id") {
-        refusal.error = fmt::format(R"(malformed payload: unknown member "{}"; a command object )"
-                                    R"(has "value", "id" and "ts")",
-                                    key.size() <= 64 ? key : key.substr(0, 64) + "…");
-        return refusal;
-      }
-    }
-    if (body.contains("id") && refusal.id.is_null() && !body["id"].is_null()) {
-      refusal.error = "malformed payload: id must be a string or a number";
-      return refusal;
-    }
-    if (body.contains("ts") && max_age_ > config::Duration::zero()) {
-      if (std::optional<std::string> stale = ts_refusal(body["ts"], now)) {
-        refusal.error = std::move(*stale);
-        return refusal;
-      }
+  if (!body.is_object()) {
+    return Payload{std::move(body)};
+  }
+  Payload sent;
+  for (const auto& [key, member] : body.items()) {
+    if (key == "id" && (member.is_string() || member.is_number())) {
+      id = member;
+    } else if (key == "value") {
+      sent.value = member;
+    } else if (key != "ts" && key != "id") {
+      return malformed(fmt::format(R"(unknown member "{}"; a command object )"
+                                   R"(has "value", "id" and "ts")",
+                                   key.size() <= 64 ? key : key.substr(0, 64) + "…"));
     }
   }
-  if (is_read) {
-    return Command{ReadCommand{device->second}, result_topic, refusal.id};
+  if (body.contains("id") && id.is_null() && !body["id"].is_null()) {
+    return malformed("id must be a string or a number");
   }
-  if (value == nullptr || value->is_null()) {
-    refusal.error = "no value; send a value or {\"value\":…,\"id\":…}";
-    return refusal;
+  if (body.contains("ts") && max_age_ > config::Duration::zero()) {
+    if (Result<> fresh = check_ts(body["ts"], now); !fresh) {
+      return fresh.error();
+    }
   }
-  auto converted = to_point_value(target.points[point], *value);
-  if (auto* problem = std::get_if<std::string>(&converted)) {
-    refusal.error = fmt::format("point \"{}\" {}", levels[1], *problem);
-    return refusal;
-  }
-  return Command{SetCommand{device->second, point, std::get<drivers::Value>(converted)},
-                 result_topic, refusal.id};
+  return sent;
 }
 
-std::optional<std::string> CommandParser::ts_refusal(const Json& ts,
-                                                     system_clock::time_point now) const {
+Result<> CommandParser::check_ts(const Json& ts, system_clock::time_point now) const {
   const std::optional<system_clock::time_point> sent = parse_time(ts);
   if (!sent) {
-    return "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 to 2199";
+    return Error{
+        Errc::invalid_timestamp,
+        "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 to 2199"};
   }
   if (*sent > now + max_clock_skew) {
-    return fmt::format(
-        "ts is {} ahead of the gateway's clock, more than the {} skew allowed",
-        config::format_duration(std::chrono::duration_cast<config::Duration>(*sent - now)),
-        config::format_duration(max_clock_skew));
+    return Error{Errc::from_the_future,
+                 fmt::format("ts is {} ahead of the gateway's clock, more than the {} skew allowed",
+                             config::format_duration(
+                                 std::chrono::duration_cast<config::Duration>(*sent - now)),
+                             config::format_duration(max_clock_skew))};
   }
   const auto age = std::chrono::duration_cast<config::Duration>(now - *sent);
   if (age > max_age_) {
-    return fmt::format("the command is {} old, more than max_age {}", config::format_duration(age),
-                       config::format_duration(max_age_));
+    return Error{Errc::too_old,
+                 fmt::format("the command is {} old, more than max_age {}",
+                             config::format_duration(age), config::format_duration(max_age_))};
   }
-  return std::nullopt;
+  return {};
 }
 
 // Results keep the order of the documentation: id, ok, then value or error.

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -18,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
+#include "gateway/error.hpp"
 #include "gateway/payload_bounds.hpp"
 
 namespace iotgw::gateway {
@@ -70,13 +70,27 @@ class CommandParser {
   // The config must outlive the parser.
   explicit CommandParser(const config::Config& config);
 
+  // The checks run in this order, each refusing what it finds: the topic,
+  // retain, the device, the point, whether it is writable, the payload's
+  // bounds, then the payload parsed (members, id, ts, the value).
   ParsedCommand parse(std::string_view topic, std::string_view payload, bool retained,
                       std::chrono::system_clock::time_point now) const;
 
  private:
-  // Why a command sent at `ts` is refused at `now`, if it is.
-  std::optional<std::string> ts_refusal(const nlohmann::json& ts,
-                                        std::chrono::system_clock::time_point now) const;
+  struct Topic;
+  struct Target;
+  struct Payload;
+
+  // The steps of parse(); Errc::not_a_command means nothing is answered.
+  Result<Topic> read_topic(std::string_view topic) const;
+  Result<Command> read_command(const Topic& topic, std::string_view payload, bool retained,
+                               std::chrono::system_clock::time_point now, nlohmann::json& id) const;
+  Result<Target> find_target(const Topic& topic) const;
+  Result<std::size_t> find_point(const config::Device& device, const Topic& topic) const;
+  Result<Payload> read_payload(std::string_view payload, std::chrono::system_clock::time_point now,
+                               nlohmann::json& id) const;
+  // Success when a command sent at `ts` may still run at `now`.
+  Result<> check_ts(const nlohmann::json& ts, std::chrono::system_clock::time_point now) const;
 
   PayloadBounds bounds_;
   std::string base_;  // the command topic without its "/#"

@@ -4,10 +4,19 @@
 
 namespace iotgw::gateway {
 
-std::optional<std::string> exceeded_bound(std::string_view payload, const PayloadBounds& bounds) {
+namespace {
+
+Error beyond_bounds(std::string detail) {
+  return {Errc::payload_beyond_bounds, std::move(detail)};
+}
+
+}  // namespace
+
+Result<> within_bounds(std::string_view payload, const PayloadBounds& bounds) {
   if (payload.size() > bounds.max_bytes) {
-    return fmt::format("the payload has {} bytes, more than the {} a command may have",
-                       payload.size(), bounds.max_bytes);
+    return beyond_bounds(
+        fmt::format("the payload has {} bytes, more than the {} a command may have", payload.size(),
+                    bounds.max_bytes));
   }
   std::size_t depth = 0;
   std::size_t members = 0;
@@ -31,8 +40,8 @@ std::optional<std::string> exceeded_bound(std::string_view payload, const Payloa
       case '[':
       case '{':
         if (++depth > bounds.max_depth) {
-          return fmt::format("the payload nests arrays or objects deeper than {} levels",
-                             bounds.max_depth);
+          return beyond_bounds(fmt::format(
+              "the payload nests arrays or objects deeper than {} levels", bounds.max_depth));
         }
         break;
       case ']':
@@ -42,14 +51,15 @@ std::optional<std::string> exceeded_bound(std::string_view payload, const Payloa
         break;
       case ',':
         if (++members > bounds.max_members) {
-          return fmt::format("the payload has more than {} members", bounds.max_members);
+          return beyond_bounds(
+              fmt::format("the payload has more than {} members", bounds.max_members));
         }
         break;
       default:
         break;
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace iotgw::gateway

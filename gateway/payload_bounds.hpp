@@ -6,9 +6,9 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
-#include <string>
 #include <string_view>
+
+#include "gateway/error.hpp"
 
 namespace iotgw::gateway {
 
@@ -18,7 +18,8 @@ struct PayloadBounds {
   std::size_t max_members = 64;  // separators (',') outside strings, in all
 };
 
-// Why the payload exceeds a bound, or nothing when it is within all of them.
-std::optional<std::string> exceeded_bound(std::string_view payload, const PayloadBounds& bounds);
+// Success when the payload is within all of the bounds; otherwise
+// Errc::payload_beyond_bounds with the bound it exceeds.
+Result<> within_bounds(std::string_view payload, const PayloadBounds& bounds);
 
 }  // namespace iotgw::gateway

@@ -2,14 +2,14 @@
 
 namespace iotgw::gateway {
 
-std::optional<std::string> reload_refusal(const config::Config& running,
-                                          const config::Config& next) {
+Result<> reload_allowed(const config::Config& running, const config::Config& next) {
   if (running.store.path != next.store.path) {
-    return "the store cannot move on a reload (from " + running.store.path.string() + " to " +
-           next.store.path.string() +
-           "): the readings it holds would stay behind; restart the service to move it";
+    return Error{Errc::store_moves,
+                 "the store cannot move on a reload (from " + running.store.path.string() + " to " +
+                     next.store.path.string() +
+                     "): the readings it holds would stay behind; restart the service to move it"};
   }
-  return std::nullopt;
+  return {};
 }
 
 bool status_moves(const config::Config& running, const config::Config& next) {

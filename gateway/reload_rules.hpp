@@ -3,16 +3,14 @@
 // new path would leave them behind in the old file, so that needs a restart.
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "config/config.hpp"
+#include "gateway/error.hpp"
 
 namespace iotgw::gateway {
 
-// Why the service cannot switch from running to next, or nothing when it can.
-std::optional<std::string> reload_refusal(const config::Config& running,
-                                          const config::Config& next);
+// Success when the service may switch from running to next; otherwise
+// Errc::store_moves with why it may not.
+Result<> reload_allowed(const config::Config& running, const config::Config& next);
 
 // Whether the running status topic (on its broker) is left behind by next, so
 // that it must be closed with "offline" before the switch; otherwise the

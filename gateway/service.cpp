@@ -128,8 +128,8 @@ void Service::reload() {
   std::optional<std::string> refusal;
   if (!loaded.config) {
     refusal = fmt::format("{} error{} in {}", errors, errors == 1 ? "" : "s", file_.string());
-  } else {
-    refusal = reload_refusal(*config_, *loaded.config);
+  } else if (Result<> allowed = reload_allowed(*config_, *loaded.config); !allowed) {
+    refusal = allowed.error().detail;
   }
   if (refusal) {
     spdlog::error("reload refused: {}; still running on the previous configuration, unchanged",

@@ -20,73 +20,25 @@ sqlite3_file* real_of(sqlite3_file* file) {
   return reinterpret_cast<CountingVfs::File*>(file)->real;
 }
 
-// Each method below forwards to the base VFS's file object unchanged.
+// Closes the base VFS's file object and marks ours closed.
 int file_close(sqlite3_file* file) {
   sqlite3_file* real = real_of(file);
   const int rc = real->pMethods->xClose(real);
   file->pMethods = nullptr;
   return rc;
 }
-int file_read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xRead(real, data, amount, offset);
-}
-int file_truncate(sqlite3_file* file, sqlite3_int64 size) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xTruncate(real, size);
-}
-int file_size(sqlite3_file* file, sqlite3_int64* size) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xFileSize(real, size);
-}
-int file_lock(sqlite3_file* file, int lock) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xLock(real, lock);
-}
-int file_unlock(sqlite3_file* file, int lock) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xUnlock(real, lock);
-}
-int file_check_reserved_lock(sqlite3_file* file, int* out) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xCheckReservedLock(real, out);
-}
-int file_control(sqlite3_file* file, int op, void* arg) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xFileControl(real, op, arg);
-}
-int file_sector_size(sqlite3_file* file) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xSectorSize(real);
-}
-int file_device_characteristics(sqlite3_file* file) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xDeviceCharacteristics(real);
-}
-int file_shm_map(sqlite3_file* file, int page, int size, int extend, void volatile** out) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xShmMap(real, page, size, extend, out);
-}
-int file_shm_lock(sqlite3_file* file, int offset, int n, int flags) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xShmLock(real, offset, n, flags);
-}
-void file_shm_barrier(sqlite3_file* file) {
-  sqlite3_file* real = real_of(file);
-  real->pMethods->xShmBarrier(real);
-}
-int file_shm_unmap(sqlite3_file* file, int delete_flag) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xShmUnmap(real, delete_flag);
-}
-int file_fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xFetch(real, offset, amount, out);
-}
-int file_unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
-  sqlite3_file* real = real_of(file);
-  return real->pMethods->xUnfetch(real, offset, page);
-}
+
+// Forwards one method of the file object to the base VFS's unchanged.
+template <auto method>
+struct Forward;
+
+template <typename R, typename... Args, R (*sqlite3_io_methods::*method)(sqlite3_file*, Args...)>
+struct Forward<method> {
+  static R call(sqlite3_file* file, Args... args) {
+    sqlite3_file* real = real_of(file);
+    return (real->pMethods->*method)(real, args...);
+  }
+};
 
 // The wrapped methods for a version 1 and a version 3 base file (the unix VFS
 // gives version 3; a version 1 file has no shared memory and no mmap).
@@ -95,26 +47,26 @@ sqlite3_io_methods make_methods(int version, decltype(sqlite3_io_methods::xWrite
   sqlite3_io_methods m{};
   m.iVersion = version;
   m.xClose = file_close;
-  m.xRead = file_read;
+  m.xRead = Forward<&sqlite3_io_methods::xRead>::call;
   m.xWrite = write;
-  m.xTruncate = file_truncate;
+  m.xTruncate = Forward<&sqlite3_io_methods::xTruncate>::call;
   m.xSync = sync;
-  m.xFileSize = file_size;
-  m.xLock = file_lock;
-  m.xUnlock = file_unlock;
-  m.xCheckReservedLock = file_check_reserved_lock;
-  m.xFileControl = file_control;
-  m.xSectorSize = file_sector_size;
-  m.xDeviceCharacteristics = file_device_characteristics;
+  m.xFileSize = Forward<&sqlite3_io_methods::xFileSize>::call;
+  m.xLock = Forward<&sqlite3_io_methods::xLock>::call;
+  m.xUnlock = Forward<&sqlite3_io_methods::xUnlock>::call;
+  m.xCheckReservedLock = Forward<&sqlite3_io_methods::xCheckReservedLock>::call;
+  m.xFileControl = Forward<&sqlite3_io_methods::xFileControl>::call;
+  m.xSectorSize = Forward<&sqlite3_io_methods::xSectorSize>::call;
+  m.xDeviceCharacteristics = Forward<&sqlite3_io_methods::xDeviceCharacteristics>::call;
   if (version >= 2) {
-    m.xShmMap = file_shm_map;
-    m.xShmLock = file_shm_lock;
-    m.xShmBarrier = file_shm_barrier;
-    m.xShmUnmap = file_shm_unmap;
+    m.xShmMap = Forward<&sqlite3_io_methods::xShmMap>::call;
+    m.xShmLock = Forward<&sqlite3_io_methods::xShmLock>::call;
+    m.xShmBarrier = Forward<&sqlite3_io_methods::xShmBarrier>::call;
+    m.xShmUnmap = Forward<&sqlite3_io_methods::xShmUnmap>::call;
   }
   if (version >= 3) {
-    m.xFetch = file_fetch;
-    m.xUnfetch = file_unfetch;
+    m.xFetch = Forward<&sqlite3_io_methods::xFetch>::call;
+    m.xUnfetch = Forward<&sqlite3_io_methods::xUnfetch>::call;
   }
   return m;
 }

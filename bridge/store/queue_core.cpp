@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "bridge/store/db_files.hpp"
+#include "config/names.hpp"
 
 namespace iotgw::bridge::store {
 
@@ -57,6 +58,23 @@ std::int64_t to_millis(std::chrono::system_clock::time_point t) {
 
 std::chrono::system_clock::time_point from_millis(std::int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+// Runs `stage` in one write transaction and commits it. False when the disk
+// was full (the transaction rolled back); any other failure is thrown.
+template <typename Stage>
+bool commit_unless_full(sqlite::Connection& db, Stage&& stage) {
+  try {
+    sqlite::Transaction tx(db);
+    stage();
+    tx.commit();
+    return true;
+  } catch (const sqlite::Error& e) {
+    if (e.primary() != SQLITE_FULL) {
+      throw;
+    }
+    return false;
+  }
 }
 
 }  // namespace
@@ -234,118 +252,174 @@ void QueueCore::load_state() {
 }
 
 AppendResult QueueCore::append(std::span<const Message> batch) {
-  AppendResult result;
-  result.seqs.assign(batch.size(), 0);
   if (batch.empty() && acked_.empty()) {
-    return result;
+    return {};
   }
-  // On SQLITE_FULL room is made (the reserve given up, the log checkpointed
-  // and truncated) and the transaction retried: under drop_oldest with old
-  // rows evicted to make room, and if that does not fit either with more of
-  // them evicted and their pages given back to the file system first; under
-  // drop_newest as it was if the reserve could be taken back; at last
-  // without the new messages, which are then dropped, and with the deletes
-  // in smaller transactions.
-  std::uint64_t extra_evict = 0;
-  bool with_inserts = !batch.empty();
-  bool met_full = false;
-  bool room_made = false;
-  std::size_t delete_limit = full_cap_ || counters_.disk_full ? delete_chunk() : all_acked;
-  for (int attempt = 0;; ++attempt) {
-    Staged staged{rows_, bytes_, next_seq_, std::vector<bool>(batch.size(), false),
-                  std::vector<Seq>(batch.size(), 0)};
-    const std::span<const Message> inserting = with_inserts ? batch : std::span<const Message>();
-    try {
-      sqlite::Transaction tx(db_);
-      stage_deletes(staged, delete_limit);
-      stage_bounds(inserting, staged, extra_evict);
-      stage_inserts(inserting, staged);
-      if (staged.next_seq != next_seq_) {
-        set_last_seq_.reset();
-        set_last_seq_.bind(1, static_cast<std::int64_t>(staged.next_seq - 1)).step();
-        set_last_seq_.reset();
-      }
-      tx.commit();
-    } catch (const sqlite::Error& e) {
-      if (e.primary() != SQLITE_FULL) {
-        throw;
-      }
-      note_disk_full();
-      met_full = true;
-      const bool first_time = !room_made;
-      const bool drop_oldest = cfg_.overflow == config::Overflow::drop_oldest;
-      if (first_time) {
-        room_made = true;
-        make_room();
-      } else if (drop_oldest && with_inserts && rows_ > 0) {
-        shed_oldest(rows_ / 32 + 1);
-      }
-      if (!with_inserts) {
-        if (!acked_.empty() && delete_limit > min_delete_chunk) {
-          delete_limit = std::min(delete_limit, acked_.size()) / 2;
-          continue;
-        }
-        // Not even the deletes fit: nothing committed, acks stay pending.
-        if (!batch.empty()) {
-          note_evicted(batch.size(), "disk full");
-        }
-        full_cap_ = rows_;
-        full_since_ = std::chrono::steady_clock::now();
-        return result;
-      }
-      if (drop_oldest && attempt < full_attempts && rows_ > 0) {
-        extra_evict = std::max<std::uint64_t>(batch.size(), rows_ / 32 + 1);
-      } else if (!drop_oldest && first_time && hold_reserve()) {
-        // The truncated log gave back more than the reserve: try as it was.
-      } else {
-        with_inserts = false;
-        delete_limit = std::min(delete_limit, delete_chunk());
-      }
-      continue;
+  Attempt attempt{.delete_limit = full_cap_ || counters_.disk_full ? delete_chunk() : all_acked,
+                  .with_inserts = !batch.empty()};
+  for (;; ++attempt.number) {
+    if (std::optional<Staged> staged = try_append(batch, attempt)) {
+      return account_append(batch.size(), std::move(*staged), attempt);
     }
-    rows_ = staged.rows;
-    bytes_ = staged.bytes;
-    next_seq_ = staged.next_seq;
-    forget_deleted(staged);
-    ++counters_.commits;
-    counters_.appended += staged.accepted;
-    counters_.acked += staged.acked;
-    const std::uint64_t rejected = batch.size() - staged.accepted;
-    if (staged.evicted + rejected > 0) {
-      note_evicted(staged.evicted + rejected, met_full ? "disk full" : "store bound");
+    if (!adapt_to_full_disk(batch.size(), attempt)) {
+      give_up_on_full_disk(batch.size());
+      return AppendResult{.seqs = std::vector<Seq>(batch.size(), 0)};
     }
-    result.seqs = std::move(staged.seqs);
-    result.accepted = staged.accepted;
-    result.acked = staged.acked;
-    if (met_full) {
-      // Free pages back to the file system and the reserve back in place
-      // (under drop_oldest evicting more old rows if that takes it); what
-      // is left is the bound until the probe.
-      regain_space();
-      full_cap_ = rows_;
-      full_since_ = std::chrono::steady_clock::now();
-    } else if (staged.cap_lifted) {
-      full_cap_.reset();
-      if (!reserve_held_) {
-        hold_reserve();
-      }
-    }
-    if (!met_full && !full_cap_ && !batch.empty() && counters_.disk_full) {
-      counters_.disk_full = false;
-      spdlog::warn("store: {}: disk space is back; appending normally again", path_.string());
-    }
-    refresh_oldest();
-    after_commit();
-    // Deletes held back to fit a full disk go in transactions of their own,
-    // each checkpointed before the next.
-    for (std::size_t left = acked_.size(); left > 0; left = acked_.size()) {
-      result.acked += delete_acked(delete_limit);
-      if (acked_.size() == left) {
-        break;  // refused by the disk: the next commit tries again
-      }
-    }
-    return result;
   }
+}
+
+// One write transaction as `attempt` says: what it staged once it committed,
+// nothing when the disk refused it (and it rolled back).
+std::optional<QueueCore::Staged> QueueCore::try_append(std::span<const Message> batch,
+                                                       const Attempt& attempt) {
+  Staged staged{rows_, bytes_, next_seq_, std::vector<bool>(batch.size(), false),
+                std::vector<Seq>(batch.size(), 0)};
+  const std::span<const Message> inserting =
+      attempt.with_inserts ? batch : std::span<const Message>();
+  const bool committed = commit_unless_full(db_, [&] {
+    stage_deletes(staged, attempt.delete_limit);
+    stage_bounds(inserting, staged, attempt.extra_evict);
+    stage_inserts(inserting, staged);
+    stage_last_seq(staged);
+  });
+  return committed ? std::optional(std::move(staged)) : std::nullopt;
+}
+
+// On SQLITE_FULL room is made (the reserve given up, the log checkpointed
+// and truncated) and the transaction retried: under drop_oldest with old
+// rows evicted to make room, and if that does not fit either with more of
+// them evicted and their pages given back to the file system first; under
+// drop_newest as it was if the reserve could be taken back; at last
+// without the new messages, which are then dropped, and with the deletes
+// in smaller transactions. False when nothing is left to try.
+bool QueueCore::adapt_to_full_disk(std::size_t batch_size, Attempt& attempt) {
+  note_disk_full();
+  attempt.met_full = true;
+  const bool first_time = !attempt.room_made;
+  free_space_for_retry(attempt);
+  if (!attempt.with_inserts) {
+    return halve_deletes(attempt);
+  }
+  choose_retry(batch_size, attempt, first_time);
+  return true;
+}
+
+// Room the first time (the reserve and the log); later, under drop_oldest,
+// the oldest rows and their pages.
+void QueueCore::free_space_for_retry(Attempt& attempt) {
+  if (!attempt.room_made) {
+    attempt.room_made = true;
+    make_room();
+  } else if (drops_oldest() && attempt.with_inserts && rows_ > 0) {
+    shed_oldest(rows_ / 32 + 1);
+  }
+}
+
+// Only deletes were tried: the next try deletes half as many, down to the
+// smallest chunk. False when that was already the smallest.
+bool QueueCore::halve_deletes(Attempt& attempt) const {
+  if (acked_.empty() || attempt.delete_limit <= min_delete_chunk) {
+    return false;
+  }
+  attempt.delete_limit = std::min(attempt.delete_limit, acked_.size()) / 2;
+  return true;
+}
+
+// What the next try of a transaction with inserts does, by overflow policy.
+void QueueCore::choose_retry(std::size_t batch_size, Attempt& attempt, bool first_time) {
+  if (drops_oldest() && attempt.number < full_attempts && rows_ > 0) {
+    attempt.extra_evict = std::max<std::uint64_t>(batch_size, rows_ / 32 + 1);
+    return;
+  }
+  if (!drops_oldest() && first_time && hold_reserve()) {
+    return;  // the truncated log gave back more than the reserve: try as it was
+  }
+  attempt.with_inserts = false;
+  attempt.delete_limit = std::min(attempt.delete_limit, delete_chunk());
+}
+
+// Not even the deletes fit: nothing committed, acks stay pending, the batch
+// is dropped and what is stored now is the bound until the probe.
+void QueueCore::give_up_on_full_disk(std::size_t batch_size) {
+  if (batch_size > 0) {
+    note_evicted(batch_size, "disk full");
+  }
+  cap_at_current_rows();
+}
+
+// The transaction committed: state, counters and result follow what it
+// staged; then the full-disk bookkeeping, and the deletes held back.
+AppendResult QueueCore::account_append(std::size_t batch_size, Staged staged,
+                                       const Attempt& attempt) {
+  rows_ = staged.rows;
+  bytes_ = staged.bytes;
+  next_seq_ = staged.next_seq;
+  forget_deleted(staged);
+  ++counters_.commits;
+  counters_.appended += staged.accepted;
+  counters_.acked += staged.acked;
+  const std::uint64_t rejected = batch_size - staged.accepted;
+  if (staged.evicted + rejected > 0) {
+    note_evicted(staged.evicted + rejected, attempt.met_full ? "disk full" : "store bound");
+  }
+  AppendResult result{
+      .seqs = std::move(staged.seqs), .accepted = staged.accepted, .acked = staged.acked};
+  settle_full_cap(attempt.met_full, staged.cap_lifted);
+  if (!attempt.met_full && !full_cap_ && batch_size > 0 && counters_.disk_full) {
+    counters_.disk_full = false;
+    spdlog::warn("store: {}: disk space is back; appending normally again", path_.string());
+  }
+  refresh_oldest();
+  after_commit();
+  result.acked += delete_held_back(attempt.delete_limit);
+  return result;
+}
+
+// After a commit that met a full disk: free pages back to the file system
+// and the reserve back in place (under drop_oldest evicting more old rows if
+// that takes it); what is left is the bound until the probe. After one that
+// ignored that bound: the bound is gone.
+void QueueCore::settle_full_cap(bool met_full, bool cap_lifted) {
+  if (met_full) {
+    regain_space();
+    cap_at_current_rows();
+  } else if (cap_lifted) {
+    full_cap_.reset();
+    if (!reserve_held_) {
+      hold_reserve();
+    }
+  }
+}
+
+void QueueCore::cap_at_current_rows() {
+  full_cap_ = rows_;
+  full_since_ = std::chrono::steady_clock::now();
+}
+
+// Deletes held back to fit a full disk go in transactions of their own,
+// each checkpointed before the next; the number deleted.
+std::uint64_t QueueCore::delete_held_back(std::size_t limit) {
+  std::uint64_t deleted = 0;
+  for (std::size_t left = acked_.size(); left > 0; left = acked_.size()) {
+    deleted += delete_acked(limit);
+    if (acked_.size() == left) {
+      break;  // refused by the disk: the next commit tries again
+    }
+  }
+  return deleted;
+}
+
+bool QueueCore::drops_oldest() const {
+  return cfg_.overflow == config::Overflow::drop_oldest;
+}
+
+void QueueCore::stage_last_seq(const Staged& staged) {
+  if (staged.next_seq == next_seq_) {
+    return;
+  }
+  set_last_seq_.reset();
+  set_last_seq_.bind(1, static_cast<std::int64_t>(staged.next_seq - 1)).step();
+  set_last_seq_.reset();
 }
 
 // Deletes the acknowledged rows, one statement per run of consecutive
@@ -397,14 +471,7 @@ void QueueCore::forget_deleted(const Staged& staged) {
 // after; the number deleted (0 also when the disk refused it).
 std::uint64_t QueueCore::delete_acked(std::size_t limit) {
   Staged staged{rows_, bytes_, next_seq_, {}, {}};
-  try {
-    sqlite::Transaction tx(db_);
-    stage_deletes(staged, limit);
-    tx.commit();
-  } catch (const sqlite::Error& e) {
-    if (e.primary() != SQLITE_FULL) {
-      throw;
-    }
+  if (!commit_unless_full(db_, [&] { stage_deletes(staged, limit); })) {
     note_disk_full();
     return 0;
   }
@@ -736,8 +803,7 @@ void QueueCore::note_disk_full() {
   spdlog::error(
       "store: {}: disk full ({} refused writes since the last report); dropping messages by the "
       "{} policy until space returns",
-      path_.string(), full_unlogged_,
-      cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest");
+      path_.string(), full_unlogged_, config::name_of(cfg_.overflow));
   full_unlogged_ = 0;
   last_full_log_ = now;
 }
@@ -767,7 +833,7 @@ bool QueueCore::make_room() {
 void QueueCore::regain_space() {
   give_back_pages();
   for (int round = 0; round < regain_rounds && !hold_reserve(); ++round) {
-    if (cfg_.overflow != config::Overflow::drop_oldest || rows_ == 0) {
+    if (!drops_oldest() || rows_ == 0) {
       return;
     }
     shed_oldest(rows_ / 32 + 1);
@@ -801,14 +867,7 @@ void QueueCore::shed_oldest(std::uint64_t rows) {
 // Evicts the oldest `rows` rows in a transaction of their own.
 void QueueCore::evict_now(std::uint64_t rows) {
   Staged staged{rows_, bytes_, next_seq_, {}, {}};
-  try {
-    sqlite::Transaction tx(db_);
-    stage_evict_oldest(staged, rows, 0);
-    tx.commit();
-  } catch (const sqlite::Error& e) {
-    if (e.primary() != SQLITE_FULL) {
-      throw;
-    }
+  if (!commit_unless_full(db_, [&] { stage_evict_oldest(staged, rows, 0); })) {
     return;
   }
   ++counters_.commits;
@@ -885,9 +944,7 @@ void QueueCore::note_evicted(std::uint64_t n, const char* why) {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_evict_log_ >= evict_log_interval) {
     spdlog::warn("store: {} messages dropped ({}; store.overflow = {}), {} since start",
-                 evicted_unlogged_, why,
-                 cfg_.overflow == config::Overflow::drop_oldest ? "drop_oldest" : "drop_newest",
-                 counters_.evicted);
+                 evicted_unlogged_, why, config::name_of(cfg_.overflow), counters_.evicted);
     evicted_unlogged_ = 0;
     last_evict_log_ = now;
   }

@@ -95,12 +95,34 @@ class QueueCore {
 
  private:
   struct Staged;
+  // How the next try of an append transaction is made, as the disk-full
+  // policy adjusts it.
+  struct Attempt {
+    std::size_t delete_limit;
+    bool with_inserts;
+    std::uint64_t extra_evict = 0;
+    bool met_full = false;   // some try was refused for a full disk
+    bool room_made = false;  // make_room() ran for this append
+    int number = 0;
+  };
 
   void open();
   void close();
   void configure(bool verify);
   void prepare();
   void load_state();
+  std::optional<Staged> try_append(std::span<const Message> batch, const Attempt& attempt);
+  bool adapt_to_full_disk(std::size_t batch_size, Attempt& attempt);
+  void free_space_for_retry(Attempt& attempt);
+  bool halve_deletes(Attempt& attempt) const;
+  void choose_retry(std::size_t batch_size, Attempt& attempt, bool first_time);
+  void give_up_on_full_disk(std::size_t batch_size);
+  AppendResult account_append(std::size_t batch_size, Staged staged, const Attempt& attempt);
+  void settle_full_cap(bool met_full, bool cap_lifted);
+  void cap_at_current_rows();
+  std::uint64_t delete_held_back(std::size_t limit);
+  bool drops_oldest() const;
+  void stage_last_seq(const Staged& staged);
   void stage_deletes(Staged& staged, std::size_t limit);
   void forget_deleted(const Staged& staged);
   std::uint64_t delete_acked(std::size_t limit);

@@ -21,9 +21,12 @@ config::Config load(const std::string& mqtt_extra, const std::string& rest = "")
 
 TEST(ReloadRules, EverythingButTheStorePathMayChange) {
   const config::Config running = load("");
-  EXPECT_FALSE(reload_refusal(running, load("topic_prefix = \"site\"\ninflight = 8\n",
-                                            "[store]\nmax_rows = 10\ncommit_interval = \"5s\"\n")));
-  EXPECT_EQ(reload_refusal(running, load("", "[store]\npath = \"other.db\"\n")),
+  EXPECT_TRUE(reload_allowed(running, load("topic_prefix = \"site\"\ninflight = 8\n",
+                                           "[store]\nmax_rows = 10\ncommit_interval = \"5s\"\n")));
+  const Result<> moved = reload_allowed(running, load("", "[store]\npath = \"other.db\"\n"));
+  ASSERT_FALSE(moved);
+  EXPECT_EQ(moved.error().code, Errc::store_moves);
+  EXPECT_EQ(moved.error().detail,
             "the store cannot move on a reload (from /var/lib/iotgw/queue.db to "
             "/var/lib/iotgw/other.db): the readings it holds would stay behind; restart the "
             "service to move it");

@@ -1,5 +1,5 @@
-// Helpers shared by the store tests: a private temporary directory and
-// messages with recognisable contents.
+// Helpers shared by the store tests: a private temporary directory,
+// messages with recognisable contents and what a queue holds of them.
 #pragma once
 
 #include <cstdlib>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bridge/store/message.hpp"
+#include "bridge/store/queue_core.hpp"
 #include "config/config.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -47,6 +48,19 @@ inline std::vector<Message> numbered_range(int first, int count, std::size_t pay
 // The n a numbered() message was made from.
 inline int number_of(const Message& m) {
   return std::stoi(m.topic.substr(m.topic.rfind("point") + 5));
+}
+
+// The numbers of the messages in the queue, in order (up to the in-flight
+// window). It rewinds before and after: every message not acknowledged is
+// pending afterwards.
+inline std::vector<int> numbers_in(QueueCore& core) {
+  core.rewind();
+  std::vector<int> out;
+  for (const Message& m : core.fetch(1'000'000)) {
+    out.push_back(number_of(m));
+  }
+  core.rewind();
+  return out;
 }
 
 }  // namespace iotgw::bridge::store::test

@@ -13,13 +13,9 @@
 #include "tests/support/run_until.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
 
-using test::number_of;
-using test::numbered;
-using test::numbered_range;
-using test::TempDir;
 using namespace std::chrono_literals;
 
 // Rows in the database as another connection sees them (i.e. committed).
@@ -39,7 +35,7 @@ using iotgw::test::run_until;
 class StoreAsync : public ::testing::Test {
  protected:
   StoreAsync() {
-    cfg_ = test::store_config(dir_);
+    cfg_ = store_config(dir_);
     cfg_.commit_interval = 20ms;
   }
 
@@ -258,4 +254,4 @@ TEST_F(StoreAsync, OpenFailureIsReportedNotThrown) {
 }
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test

@@ -4,31 +4,26 @@
 #include "bridge/store/queue_core.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
 
-using test::number_of;
-using test::numbered;
-using test::numbered_range;
-using test::TempDir;
-
-std::vector<int> numbers_in(QueueCore& core) {
-  core.rewind();
-  std::vector<int> out;
-  for (const Message& m : core.fetch(1'000'000)) {
-    out.push_back(number_of(m));
+// Each test bounds the store in cfg_ and opens it with a window wide enough
+// that numbers_in() sees every row.
+class StoreBounds : public testing::Test {
+ protected:
+  QueueCore open() const {
+    CoreOptions options;
+    options.window = 1000;
+    return QueueCore(cfg_, options);
   }
-  core.rewind();
-  return out;
-}
 
-TEST(StoreBounds, DropOldestKeepsTheNewestRows) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_rows = 5;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+  TempDir dir_;
+  config::Store cfg_ = store_config(dir_);
+};
+
+TEST_F(StoreBounds, DropOldestKeepsTheNewestRows) {
+  cfg_.max_rows = 5;
+  QueueCore core = open();
   core.append(numbered_range(0, 4));
   const AppendResult r = core.append(numbered_range(4, 3));
   EXPECT_EQ(r.accepted, 3u);
@@ -43,13 +38,9 @@ TEST(StoreBounds, DropOldestKeepsTheNewestRows) {
 // A row in flight is on its way to the broker: evicting it would count as
 // dropped a message that is delivered anyway. The oldest rows not handed out
 // go first, those in flight only when nothing else is left.
-TEST(StoreBounds, DropOldestEvictsRowsInFlightOnlyWhenNothingElseIsLeft) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_rows = 5;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+TEST_F(StoreBounds, DropOldestEvictsRowsInFlightOnlyWhenNothingElseIsLeft) {
+  cfg_.max_rows = 5;
+  QueueCore core = open();
   core.append(numbered_range(0, 5));
   ASSERT_EQ(core.fetch(2).size(), 2u);  // 0 and 1 in flight
   core.append(numbered_range(5, 2));
@@ -62,13 +53,9 @@ TEST(StoreBounds, DropOldestEvictsRowsInFlightOnlyWhenNothingElseIsLeft) {
   EXPECT_EQ(core.counters().evicted, 4u);
 }
 
-TEST(StoreBounds, DropOldestWithABatchLargerThanTheStoreKeepsItsNewestPart) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_rows = 3;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+TEST_F(StoreBounds, DropOldestWithABatchLargerThanTheStoreKeepsItsNewestPart) {
+  cfg_.max_rows = 3;
+  QueueCore core = open();
   core.append(numbered_range(0, 2));
   const AppendResult r = core.append(numbered_range(2, 5));
   EXPECT_EQ(r.seqs, (std::vector<Seq>{0, 0, 3, 4, 5}));
@@ -76,14 +63,10 @@ TEST(StoreBounds, DropOldestWithABatchLargerThanTheStoreKeepsItsNewestPart) {
   EXPECT_EQ(core.counters().evicted, 4u) << "2 old rows and 2 messages of the batch";
 }
 
-TEST(StoreBounds, DropNewestRefusesWhatDoesNotFit) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_rows = 5;
-  cfg.overflow = config::Overflow::drop_newest;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+TEST_F(StoreBounds, DropNewestRefusesWhatDoesNotFit) {
+  cfg_.max_rows = 5;
+  cfg_.overflow = config::Overflow::drop_newest;
+  QueueCore core = open();
   core.append(numbered_range(0, 4));
   const AppendResult r = core.append(numbered_range(4, 3));
   EXPECT_EQ(r.seqs, (std::vector<Seq>{5, 0, 0}));
@@ -93,12 +76,10 @@ TEST(StoreBounds, DropNewestRefusesWhatDoesNotFit) {
   EXPECT_EQ(core.counters().appended, 5u);
 }
 
-TEST(StoreBounds, AcksInTheSameCommitMakeRoomFirst) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_rows = 3;
-  cfg.overflow = config::Overflow::drop_newest;
-  QueueCore core(cfg);
+TEST_F(StoreBounds, AcksInTheSameCommitMakeRoomFirst) {
+  cfg_.max_rows = 3;
+  cfg_.overflow = config::Overflow::drop_newest;
+  QueueCore core(cfg_);
   core.append(numbered_range(0, 3));
   core.fetch(2);
   core.ack(1);
@@ -109,28 +90,20 @@ TEST(StoreBounds, AcksInTheSameCommitMakeRoomFirst) {
   EXPECT_EQ(core.counters().evicted, 0u);
 }
 
-TEST(StoreBounds, MaxBytesEvictsByPayloadAndTopicSize) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
+TEST_F(StoreBounds, MaxBytesEvictsByPayloadAndTopicSize) {
   const std::uint64_t each = numbered(0).size();  // all of 0..9 have the same size
-  cfg.max_bytes = 4 * each;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+  cfg_.max_bytes = 4 * each;
+  QueueCore core = open();
   core.append(numbered_range(0, 6));
   EXPECT_EQ(numbers_in(core), (std::vector<int>{2, 3, 4, 5}));
   EXPECT_EQ(core.counters().bytes, 4 * each);
   EXPECT_EQ(core.counters().evicted, 2u);
 }
 
-TEST(StoreBounds, MaxBytesUnderDropNewestAndAMessageLargerThanTheStore) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_bytes = 1000;
-  cfg.overflow = config::Overflow::drop_newest;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+TEST_F(StoreBounds, MaxBytesUnderDropNewestAndAMessageLargerThanTheStore) {
+  cfg_.max_bytes = 1000;
+  cfg_.overflow = config::Overflow::drop_newest;
+  QueueCore core = open();
   std::vector<Message> batch{numbered(0, 400), numbered(1, 2000), numbered(2, 400),
                              numbered(3, 400)};
   const AppendResult r = core.append(batch);
@@ -140,13 +113,9 @@ TEST(StoreBounds, MaxBytesUnderDropNewestAndAMessageLargerThanTheStore) {
   EXPECT_EQ(core.counters().evicted, 2u);
 }
 
-TEST(StoreBounds, OversizedMessageIsDroppedUnderDropOldestWithoutEvictingOthers) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_bytes = 1000;
-  CoreOptions options;
-  options.window = 1000;
-  QueueCore core(cfg, options);
+TEST_F(StoreBounds, OversizedMessageIsDroppedUnderDropOldestWithoutEvictingOthers) {
+  cfg_.max_bytes = 1000;
+  QueueCore core = open();
   core.append(std::vector{numbered(0, 400)});
   const AppendResult r = core.append(std::vector{numbered(1, 5000)});
   EXPECT_EQ(r.seqs, (std::vector<Seq>{0}));
@@ -154,17 +123,13 @@ TEST(StoreBounds, OversizedMessageIsDroppedUnderDropOldestWithoutEvictingOthers)
   EXPECT_EQ(core.counters().evicted, 1u);
 }
 
-TEST(StoreBounds, BoundsHoldAcrossARestart) {
-  TempDir dir;
-  auto cfg = test::store_config(dir);
-  cfg.max_rows = 4;
-  CoreOptions options;
-  options.window = 1000;
-  { QueueCore(cfg, options).append(numbered_range(0, 4)); }
-  QueueCore core(cfg, options);
+TEST_F(StoreBounds, BoundsHoldAcrossARestart) {
+  cfg_.max_rows = 4;
+  open().append(numbered_range(0, 4));
+  QueueCore core = open();
   core.append(numbered_range(4, 1));
   EXPECT_EQ(numbers_in(core), (std::vector<int>{1, 2, 3, 4}));
 }
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test

@@ -11,12 +11,8 @@
 #include "bridge/store/queue_core.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
-
-using test::number_of;
-using test::numbered_range;
-using test::TempDir;
 
 struct Fault {
   int code;
@@ -44,7 +40,7 @@ TEST_P(StoreFaults, EveryFailingWriteLeavesAConsistentQueue) {
   for (std::int64_t n = 0; clean_runs == 0 && n < 200; ++n) {
     SCOPED_TRACE("fault at write " + std::to_string(n));
     TempDir dir;
-    const auto cfg = test::store_config(dir);
+    const auto cfg = store_config(dir);
     bool batch_accepted = false;
     bool fault_fired = false;
     std::uint64_t evicted_accepted = 0;  // accepted rows evicted to make room
@@ -119,4 +115,4 @@ INSTANTIATE_TEST_SUITE_P(WriteFaults, StoreFaults,
                                            Fault{SQLITE_FULL, false}, Fault{SQLITE_FULL, true}));
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test

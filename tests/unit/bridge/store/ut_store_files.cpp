@@ -10,11 +10,8 @@
 #include "bridge/store/queue_core.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
-
-using test::numbered_range;
-using test::TempDir;
 
 namespace fs = std::filesystem;
 
@@ -47,7 +44,7 @@ std::string read_file(const fs::path& path) {
 
 TEST(StoreFiles, VacuumGivesFreedPagesBackToTheFileSystem) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   for (int i = 0; i < 10; ++i) {
     core.append(numbered_range(i * 2000, 2000));
   }
@@ -69,7 +66,7 @@ TEST(StoreFiles, DatabaseAndWalAreCreatedPrivate) {
   TempDir dir;
   const mode_t old_umask = ::umask(022);
   {
-    QueueCore core(test::store_config(dir));
+    QueueCore core(store_config(dir));
     core.append(numbered_range(0, 10));
     EXPECT_EQ(mode_of(dir.path() / "queue.db"), 0600u);
     EXPECT_EQ(mode_of(dir.path() / "queue.db-wal"), 0600u);
@@ -80,9 +77,9 @@ TEST(StoreFiles, DatabaseAndWalAreCreatedPrivate) {
 
 TEST(StoreFiles, AnExistingDatabaseReadableByOthersIsMadePrivate) {
   TempDir dir;
-  { QueueCore(test::store_config(dir)).append(numbered_range(0, 1)); }
+  { QueueCore(store_config(dir)).append(numbered_range(0, 1)); }
   ::chmod((dir.path() / "queue.db").c_str(), 0644);
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(mode_of(dir.path() / "queue.db"), 0600u);
   EXPECT_EQ(core.counters().rows, 1u);
 }
@@ -92,7 +89,7 @@ TEST(StoreFiles, GarbageDatabaseIsMovedAsideWithItsWal) {
   const std::string garbage(8192, 'x');
   write_file(dir.path() / "queue.db", garbage);
   write_file(dir.path() / "queue.db-wal", "not a wal either");
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.counters().rows, 0u);
   EXPECT_EQ(core.append(numbered_range(0, 2)).seqs, (std::vector<Seq>{1, 2}));
@@ -106,7 +103,7 @@ TEST(StoreFiles, GarbageDatabaseIsMovedAsideWithItsWal) {
 TEST(StoreFiles, DamagedPagesAreFoundAtOpenAndMovedAside) {
   TempDir dir;
   {
-    QueueCore core(test::store_config(dir));
+    QueueCore core(store_config(dir));
     core.append(numbered_range(0, 5000));
     core.maintain();
   }
@@ -117,7 +114,7 @@ TEST(StoreFiles, DamagedPagesAreFoundAtOpenAndMovedAside) {
     const std::string noise(4096 * 3, '\xA5');
     f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
   }
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.counters().rows, 0u);
   EXPECT_EQ(moved_aside(dir).size(), 1u);
@@ -131,30 +128,22 @@ TEST(StoreFiles, AForeignDatabaseIsMovedAsideNotAdopted) {
       sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA user_version = 7;", nullptr, nullptr, nullptr),
       SQLITE_OK);
   sqlite3_close(db);
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.append(numbered_range(0, 1)).seqs, (std::vector<Seq>{1}));
 }
 
 // A store with rows in it, closed cleanly (the WAL checkpointed away).
 void make_store(const TempDir& dir, int rows) {
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   core.append(numbered_range(0, rows));
-}
-
-std::vector<int> numbers_in(QueueCore& core) {
-  std::vector<int> out;
-  for (const Message& m : core.fetch(1'000'000)) {
-    out.push_back(test::number_of(m));
-  }
-  return out;
 }
 
 TEST(StoreFiles, ADirectoryAtTheDatabasePathIsMovedAsideNotFatal) {
   TempDir dir;
   fs::create_directory(dir.path() / "queue.db");
   write_file(dir.path() / "queue.db" / "inside", "kept");
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.append(numbered_range(0, 2)).seqs, (std::vector<Seq>{1, 2}));
   EXPECT_TRUE(fs::is_regular_file(dir.path() / "queue.db"));
@@ -170,7 +159,7 @@ TEST(StoreFiles, ASymlinkAtTheDatabasePathIsMovedAsideNeverWrittenThrough) {
   write_file(victim, "someone else's file");
   fs::create_symlink(victim, dir.path() / "queue.db");
   {
-    QueueCore core(test::store_config(dir));
+    QueueCore core(store_config(dir));
     EXPECT_EQ(core.counters().recoveries, 1u);
     core.append(numbered_range(0, 100));
     EXPECT_FALSE(fs::is_symlink(dir.path() / "queue.db"));
@@ -185,7 +174,7 @@ TEST(StoreFiles, ASymlinkAtTheDatabasePathIsMovedAsideNeverWrittenThrough) {
 TEST(StoreFiles, ADanglingSymlinkAtTheDatabasePathIsMovedAside) {
   TempDir dir;
   fs::create_symlink(dir.path() / "nowhere" / "queue.db", dir.path() / "queue.db");
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.append(numbered_range(0, 1)).accepted, 1u);
   EXPECT_FALSE(fs::exists(dir.path() / "nowhere"));
@@ -198,7 +187,7 @@ TEST(StoreFiles, ASymlinkedWalIsMovedAsideNeverWrittenThrough) {
   write_file(victim, "");
   fs::create_symlink(victim, dir.path() / "queue.db-wal");
   {
-    QueueCore core(test::store_config(dir));
+    QueueCore core(store_config(dir));
     EXPECT_EQ(core.counters().recoveries, 1u);
     EXPECT_EQ(core.counters().rows, 10u) << "the database itself is sound and kept";
     core.append(numbered_range(10, 100));
@@ -210,7 +199,7 @@ TEST(StoreFiles, AWalThatIsADirectoryIsMovedAsideAndTheRowsKept) {
   TempDir dir;
   make_store(dir, 10);
   fs::create_directory(dir.path() / "queue.db-wal");
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(numbers_in(core).size(), 10u);
   EXPECT_EQ(core.append(numbered_range(10, 1)).seqs, (std::vector<Seq>{11}));
@@ -224,7 +213,7 @@ TEST(StoreFiles, AGarbageWalBesideASoundDatabaseIsMovedAsideAndTheRowsKept) {
     garbage[i] = static_cast<char>(i * 7919 % 251);
   }
   write_file(dir.path() / "queue.db-wal", garbage);
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   std::vector<int> expected(10);
   std::iota(expected.begin(), expected.end(), 0);
@@ -244,7 +233,7 @@ TEST(StoreFiles, AWalOfAnUnknownVersionIsMovedAsideNotFatal) {
   const unsigned char magic[8] = {0x37, 0x7f, 0x06, 0x82, 0x00, 0x2d, 0xe2, 0x19};
   std::copy(std::begin(magic), std::end(magic), header.begin());
   write_file(dir.path() / "queue.db-wal", header + std::string(4096, 'w'));
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.counters().rows, 3u);
 }
@@ -252,13 +241,13 @@ TEST(StoreFiles, AWalOfAnUnknownVersionIsMovedAsideNotFatal) {
 TEST(StoreFiles, AHalfDatabaseIsMovedAside) {
   TempDir dir;
   {
-    QueueCore core(test::store_config(dir));
+    QueueCore core(store_config(dir));
     core.append(numbered_range(0, 5000));
     core.maintain();
   }
   const fs::path db = dir.path() / "queue.db";
   fs::resize_file(db, fs::file_size(db) / 2);
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.counters().rows, 0u);
   EXPECT_EQ(core.append(numbered_range(0, 1)).seqs, (std::vector<Seq>{1}));
@@ -273,7 +262,7 @@ TEST(StoreFiles, AZeroedHeaderIsMovedAside) {
     const std::string zeros(100, '\0');
     f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
   }
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_EQ(core.counters().recoveries, 1u);
   EXPECT_EQ(core.counters().rows, 0u);
   EXPECT_EQ(core.append(numbered_range(0, 1)).accepted, 1u);
@@ -304,7 +293,7 @@ TEST(StoreFiles, DiskFullUnderDropOldestKeepsAcceptingByEvicting) {
   CoreOptions options;
   options.max_page_count = 60;
   options.window = 1'000'000;
-  QueueCore core(test::store_config(dir), options);
+  QueueCore core(store_config(dir), options);
   int next = 0;
   append_until(core, next, [&] { return core.counters().disk_full; });
   ASSERT_TRUE(core.counters().disk_full);
@@ -318,7 +307,7 @@ TEST(StoreFiles, DiskFullUnderDropOldestKeepsAcceptingByEvicting) {
   }
   const auto messages = core.fetch(1'000'000);
   ASSERT_FALSE(messages.empty());
-  EXPECT_EQ(test::number_of(messages.back()), next - 1);
+  EXPECT_EQ(number_of(messages.back()), next - 1);
   for (std::size_t i = 1; i < messages.size(); ++i) {
     EXPECT_LT(messages[i - 1].seq, messages[i].seq);
   }
@@ -327,7 +316,7 @@ TEST(StoreFiles, DiskFullUnderDropOldestKeepsAcceptingByEvicting) {
 
 TEST(StoreFiles, DiskFullUnderDropNewestRefusesAndRecoversAfterAcks) {
   TempDir dir;
-  auto cfg = test::store_config(dir);
+  auto cfg = store_config(dir);
   cfg.overflow = config::Overflow::drop_newest;
   CoreOptions options;
   options.max_page_count = 60;
@@ -343,7 +332,7 @@ TEST(StoreFiles, DiskFullUnderDropNewestRefusesAndRecoversAfterAcks) {
   EXPECT_EQ(core.counters().rows, rows) << "what was accepted stays";
   const auto messages = core.fetch(1'000'000);
   ASSERT_EQ(messages.size(), rows);
-  EXPECT_EQ(test::number_of(messages.front()), 0);
+  EXPECT_EQ(number_of(messages.front()), 0);
   for (const Message& m : messages) {
     core.ack(m.seq);
   }
@@ -354,4 +343,4 @@ TEST(StoreFiles, DiskFullUnderDropNewestRefusesAndRecoversAfterAcks) {
 }
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test

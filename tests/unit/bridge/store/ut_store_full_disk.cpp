@@ -12,26 +12,12 @@
 #include "tests/unit/bridge/store/small_fs.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
-
-using test::number_of;
-using test::numbered_range;
-using test::SmallFileSystem;
 
 constexpr int batch = 100;
 // About 6 MiB of rows (topic and payload ~90 bytes each): three times the disk.
 constexpr int messages = 60'000;
-
-std::vector<int> numbers_in(QueueCore& core) {
-  core.rewind();
-  std::vector<int> out;
-  for (const Message& m : core.fetch(1'000'000)) {
-    out.push_back(number_of(m));
-  }
-  core.rewind();
-  return out;
-}
 
 bool consecutive(const std::vector<int>& numbers) {
   for (std::size_t i = 1; i < numbers.size(); ++i) {
@@ -173,4 +159,4 @@ TEST(StoreFullDisk, DropOldestStaysFullWithoutChurning) {
 }
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test

@@ -4,13 +4,8 @@
 #include "bridge/store/queue_core.hpp"
 #include "tests/unit/bridge/store/store_test_support.hpp"
 
-namespace iotgw::bridge::store {
+namespace iotgw::bridge::store::test {
 namespace {
-
-using test::number_of;
-using test::numbered;
-using test::numbered_range;
-using test::TempDir;
 
 std::vector<Seq> seqs_of(const std::vector<Message>& messages) {
   std::vector<Seq> out;
@@ -22,7 +17,7 @@ std::vector<Seq> seqs_of(const std::vector<Message>& messages) {
 
 TEST(StoreQueue, AppendAssignsIncreasingSequenceNumbers) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   const auto batch = numbered_range(0, 5);
   const AppendResult r = core.append(batch);
   EXPECT_EQ(r.seqs, (std::vector<Seq>{1, 2, 3, 4, 5}));
@@ -42,7 +37,7 @@ TEST(StoreQueue, AppendAssignsIncreasingSequenceNumbers) {
 
 TEST(StoreQueue, FetchReturnsMessagesInOrderWithTheirContents) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   core.append(numbered_range(0, 10));
   const auto out = core.fetch(100);
   ASSERT_EQ(out.size(), 10u);
@@ -60,7 +55,7 @@ TEST(StoreQueue, FetchReturnsMessagesInOrderWithTheirContents) {
 
 TEST(StoreQueue, EmptyPayloadSurvivesTheRoundTrip) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   Message m = numbered(1);
   m.payload.clear();
   core.append(std::vector{m});
@@ -74,7 +69,7 @@ TEST(StoreQueue, FetchStopsAtTheInFlightWindowUntilAcked) {
   TempDir dir;
   CoreOptions options;
   options.window = 4;
-  QueueCore core(test::store_config(dir), options);
+  QueueCore core(store_config(dir), options);
   core.append(numbered_range(0, 10));
   EXPECT_EQ(seqs_of(core.fetch(3)), (std::vector<Seq>{1, 2, 3}));
   EXPECT_EQ(seqs_of(core.fetch(3)), (std::vector<Seq>{4}));
@@ -89,7 +84,7 @@ TEST(StoreQueue, FetchStopsAtTheInFlightWindowUntilAcked) {
 
 TEST(StoreQueue, OutOfOrderAcksDeleteExactlyTheAckedRows) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   core.append(numbered_range(0, 6));
   ASSERT_EQ(core.fetch(6).size(), 6u);
   for (const Seq seq : {5, 2, 6}) {
@@ -107,7 +102,7 @@ TEST(StoreQueue, OutOfOrderAcksDeleteExactlyTheAckedRows) {
 
 TEST(StoreQueue, AckingAnUnknownOrRepeatedSequenceChangesNothing) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   core.append(numbered_range(0, 2));
   core.ack(1);
   core.flush();
@@ -121,7 +116,7 @@ TEST(StoreQueue, AckingAnUnknownOrRepeatedSequenceChangesNothing) {
 
 TEST(StoreQueue, RewindSkipsAckedRowsNotYetDeleted) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   core.append(numbered_range(0, 4));
   core.fetch(4);
   core.ack(3);
@@ -131,7 +126,7 @@ TEST(StoreQueue, RewindSkipsAckedRowsNotYetDeleted) {
 
 TEST(StoreQueue, RestartMakesEveryUnackedMessagePendingAgain) {
   TempDir dir;
-  const auto cfg = test::store_config(dir);
+  const auto cfg = store_config(dir);
   {
     QueueCore core(cfg);
     core.append(numbered_range(0, 8));
@@ -157,7 +152,7 @@ TEST(StoreQueue, RestartMakesEveryUnackedMessagePendingAgain) {
 
 TEST(StoreQueue, SequenceNumbersAreNeverReusedAfterTheQueueRanEmpty) {
   TempDir dir;
-  const auto cfg = test::store_config(dir);
+  const auto cfg = store_config(dir);
   {
     QueueCore core(cfg);
     core.append(numbered_range(0, 3));
@@ -173,7 +168,7 @@ TEST(StoreQueue, SequenceNumbersAreNeverReusedAfterTheQueueRanEmpty) {
 
 TEST(StoreQueue, OldestAgeFollowsTheHeadOfTheQueue) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   EXPECT_FALSE(core.counters().oldest_enqueued.has_value());
   core.append(numbered_range(10, 3));
   const auto now = numbered(10).enqueued + std::chrono::seconds(5);
@@ -185,7 +180,7 @@ TEST(StoreQueue, OldestAgeFollowsTheHeadOfTheQueue) {
 
 TEST(StoreQueue, CountsTheBytesItWritesAndCommits) {
   TempDir dir;
-  QueueCore core(test::store_config(dir));
+  QueueCore core(store_config(dir));
   const auto before = core.counters();
   core.append(numbered_range(0, 100));
   const auto after = core.counters();
@@ -196,7 +191,7 @@ TEST(StoreQueue, CountsTheBytesItWritesAndCommits) {
 
 TEST(StoreQueue, FullSyncFsyncsEveryCommit) {
   TempDir dir;
-  auto cfg = test::store_config(dir);
+  auto cfg = store_config(dir);
   cfg.sync = config::Sync::full;
   QueueCore core(cfg);
   const auto before = core.counters().syncs;
@@ -206,4 +201,4 @@ TEST(StoreQueue, FullSyncFsyncsEveryCommit) {
 }
 
 }  // namespace
-}  // namespace iotgw::bridge::store
+}  // namespace iotgw::bridge::store::test
