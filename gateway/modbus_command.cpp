@@ -255,16 +255,17 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
   } else if (run_until(
                  io, [&] { return bus.connected() || port_down(); }, limit) &&
              bus.connected()) {
-    std::optional<std::optional<drivers::modbus::Error>> outcome;
+    std::optional<drivers::modbus::Result<>> outcome;
     bus.write_request(0, *request,
-                      [&](std::optional<drivers::modbus::Error> failure) { outcome = failure; });
+                      [&](const drivers::modbus::Result<>& written) { outcome = written; });
     run_until(
         io, [&] { return outcome.has_value(); }, limit);
-    if (outcome && !*outcome) {
+    if (outcome && *outcome) {
       std::printf("ok: %s\n", drivers::modbus::pdu::describe(*request).c_str());
       status = 0;
     } else {
-      std::fprintf(stderr, "modbus: %s\n", outcome ? (*outcome)->message().c_str() : "no answer");
+      std::fprintf(stderr, "modbus: %s\n",
+                   outcome ? outcome->error().message().c_str() : "no answer");
     }
   } else {
     std::fprintf(stderr, "modbus: cannot open the port\n");

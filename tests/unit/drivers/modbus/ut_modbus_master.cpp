@@ -62,7 +62,7 @@ constexpr Micros request_on_wire = 8 * character;
 const pdu::Response registers{pdu::RegistersRead{{555, 0, 100}}};
 
 void expect_registers(const event::TransactionCompleted& done) {
-  ASSERT_TRUE(done.result.ok()) << done.result.error().message();
+  ASSERT_TRUE(done.result.has_value()) << done.result.error().message();
   EXPECT_EQ(done.result.value(), registers);
 }
 
@@ -165,7 +165,7 @@ TEST(ModbusMaster, TimeoutAfterAllRetries) {
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   const auto& done = wire.completed()[0];
-  ASSERT_FALSE(done.result.ok());
+  ASSERT_FALSE(done.result.has_value());
   EXPECT_EQ(done.result.error().code, Errc::timeout);
   EXPECT_EQ(done.result.error().name(), "timeout");
   EXPECT_EQ(done.attempts, 3);
@@ -200,7 +200,7 @@ TEST(ModbusMaster, ExceptionResponseCompletesWithItsName) {
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   const auto& done = wire.completed()[0];
-  ASSERT_FALSE(done.result.ok());
+  ASSERT_FALSE(done.result.has_value());
   EXPECT_EQ(done.result.error().name(), "illegal_data_address");
   EXPECT_EQ(done.attempts, 1);  // an exception is an answer: no retry
   EXPECT_EQ(wire.master().counters(0x11).exceptions, 1U);
@@ -281,7 +281,7 @@ TEST(ModbusMaster, MismatchedEchoIsAProtocolError) {
   wire.command({7, 0x11, pdu::WriteSingleRegister{1, 3}});
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
-  ASSERT_FALSE(wire.completed()[0].result.ok());
+  ASSERT_FALSE(wire.completed()[0].result.has_value());
   EXPECT_EQ(wire.completed()[0].result.error().code, Errc::echo_mismatch);
   EXPECT_EQ(wire.master().counters(0x11).protocol_errors, 1U);
 }
@@ -301,7 +301,7 @@ TEST(ModbusMaster, BroadcastWriteCompletesAfterTheTurnaroundDelay) {
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   const auto& done = wire.completed()[0];
-  ASSERT_TRUE(done.result.ok()) << done.result.error().message();
+  ASSERT_TRUE(done.result.has_value()) << done.result.error().message();
   EXPECT_EQ(done.result.value(), (pdu::Response{pdu::WriteConfirmed{1, 1}}));
   EXPECT_EQ(wire.elapsed(wire.now()), request_on_wire + 100ms);
   EXPECT_EQ(wire.master().counters(0x00).requests, 1U);
@@ -496,7 +496,7 @@ TEST(ModbusMasterTcp, UnitZeroIsAnOrdinaryAddressOnTcp) {
   wire.command({1, 0x00, pdu::WriteSingleRegister{1, 3}});
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
-  EXPECT_TRUE(wire.completed()[0].result.ok());
+  EXPECT_TRUE(wire.completed()[0].result.has_value());
 }
 
 // --- options from the configuration -----------------------------------------

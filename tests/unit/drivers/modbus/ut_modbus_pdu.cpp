@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <boost/system/system_error.hpp>
 #include <gtest/gtest.h>
 
 #include "drivers/modbus/pdu/request.hpp"
@@ -16,20 +17,21 @@ using test::hex;
 
 Bytes encoded(const Request& request) {
   auto result = encode_request(request);
-  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message());
-  return result.ok() ? result.value() : Bytes{};
+  EXPECT_TRUE(result.has_value()) << (result.has_value() ? "" : result.error().message());
+  return result.has_value() ? result.value() : Bytes{};
 }
 
 Errc encode_error(const Request& request) {
   auto result = encode_request(request);
-  EXPECT_FALSE(result.ok()) << "encoded as " << (result.ok() ? hex(result.value()) : "");
-  return result.ok() ? Errc::busy : result.error().code;
+  EXPECT_FALSE(result.has_value())
+      << "encoded as " << (result.has_value() ? hex(result.value()) : "");
+  return result.has_value() ? Errc::busy : result.error().code;
 }
 
 Error decode_error(const Request& request, const Bytes& pdu) {
   auto result = decode_response(request, pdu);
-  EXPECT_FALSE(result.ok()) << "decoded " << hex(pdu);
-  return result.ok() ? Error{} : result.error();
+  EXPECT_FALSE(result.has_value()) << "decoded " << hex(pdu);
+  return result.has_value() ? Error{} : result.error();
 }
 
 std::vector<bool> bits(std::initializer_list<int> values) {
@@ -60,7 +62,7 @@ TEST(ModbusPduReadCoils, DecodesSpecExample) {
       0x05,  // coils 38..36: 101, high bits padded with zeros
   };
   auto result = decode_response(ReadCoils{19, 19}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   const auto expected = bits({1, 0, 1, 1, 0, 0, 1, 1,  // 0xCD, LSB first
                               1, 1, 0, 1, 0, 1, 1, 0,  // 0x6B
                               1, 0, 1});               // 0x05
@@ -107,7 +109,7 @@ TEST(ModbusPduReadDiscreteInputs, DecodesSpecExample) {
       0x35,  // inputs 218..213: 11 0101
   };
   auto result = decode_response(ReadDiscreteInputs{196, 22}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   const auto expected = bits({0, 0, 1, 1, 0, 1, 0, 1,  // 0xAC, LSB first
                               1, 1, 0, 1, 1, 0, 1, 1,  // 0xDB
                               1, 0, 1, 0, 1, 1});      // 0x35
@@ -143,7 +145,7 @@ TEST(ModbusPduReadHoldingRegisters, DecodesSpecExample) {
       0x00, 0x64,  // register 110: 100
   };
   auto result = decode_response(ReadHoldingRegisters{107, 3}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (RegistersRead{{555, 0, 100}}));
 }
 
@@ -210,7 +212,7 @@ TEST(ModbusPduReadInputRegisters, DecodesSpecExample) {
       0x00, 0x0A,  // register 9: 10
   };
   auto result = decode_response(ReadInputRegisters{8, 1}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), RegistersRead{{10}});
 }
 
@@ -247,7 +249,7 @@ TEST(ModbusPduWriteSingleCoil, DecodesEcho) {
       0xFF, 0x00,  // ON
   };
   auto result = decode_response(WriteSingleCoil{172, true}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{172, 1}));
 }
 
@@ -286,7 +288,7 @@ TEST(ModbusPduWriteSingleRegister, DecodesEcho) {
       0x00, 0x03,  // value 3
   };
   auto result = decode_response(WriteSingleRegister{1, 3}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{1, 1}));
 }
 
@@ -321,7 +323,7 @@ TEST(ModbusPduWriteMultipleCoils, DecodesEcho) {
   };
   auto result =
       decode_response(WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{19, 10}));
 }
 
@@ -368,7 +370,7 @@ TEST(ModbusPduWriteMultipleRegisters, DecodesEcho) {
       0x00, 0x02,  // quantity 2
   };
   auto result = decode_response(WriteMultipleRegisters{1, {0x000A, 0x0102}}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{1, 2}));
 }
 
@@ -505,6 +507,23 @@ TEST(ModbusPduDescribe, NamesTheRequest) {
   EXPECT_EQ(describe(WriteSingleCoil{172, true}), "write_single_coil address=172 value=on");
   EXPECT_TRUE(is_write(WriteMultipleCoils{0, {true}}));
   EXPECT_FALSE(is_write(ReadCoils{0, 1}));
+}
+
+TEST(ModbusError, CodesTravelAsErrorCodesOfTheModbusCategory) {
+  const boost::system::error_code code = Errc::illegal_data_address;
+  EXPECT_EQ(code.category(), modbus_category());
+  EXPECT_EQ(code.message(), "illegal_data_address");
+}
+
+TEST(ModbusError, ValueOfAFailedResultThrowsTheCodeAndTheDetail) {
+  const Result<Bytes> refused = encode_request(ReadHoldingRegisters{0, 0});
+  try {
+    (void)refused.value();
+    FAIL() << "value() returned";
+  } catch (const boost::system::system_error& error) {
+    EXPECT_EQ(error.code(), Errc::invalid_request);
+    EXPECT_NE(std::string(error.what()).find("quantity 0 outside 1..125"), std::string::npos);
+  }
 }
 
 }  // namespace
