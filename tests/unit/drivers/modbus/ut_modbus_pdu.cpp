@@ -42,16 +42,93 @@ std::vector<bool> bits(std::initializer_list<int> values) {
   return out;
 }
 
-// --- 0x01 read coils (6.1): coils 20..38 -----------------------------------
+// --- requests: the spec example of every function (6.1 to 6.12) ------------
 
-TEST(ModbusPduReadCoils, EncodesSpecExample) {
-  const Bytes expected{
-      0x01,        // function: read coils
-      0x00, 0x13,  // starting address 19 (coil 20)
-      0x00, 0x13,  // quantity 19
+struct SpecRequest {
+  const char* example;
+  Request request;
+  Bytes expected;
+};
+
+TEST(ModbusPduRequests, EncodeSpecExamples) {
+  const SpecRequest examples[] = {
+      {"6.1 read coils 20..38",
+       ReadCoils{19, 19},
+       {
+           0x01,        // function: read coils
+           0x00, 0x13,  // starting address 19 (coil 20)
+           0x00, 0x13,  // quantity 19
+       }},
+      {"6.2 read discrete inputs 197..218",
+       ReadDiscreteInputs{196, 22},
+       {
+           0x02,        // function: read discrete inputs
+           0x00, 0xC4,  // starting address 196 (input 197)
+           0x00, 0x16,  // quantity 22
+       }},
+      {"6.3 read holding registers 108..110",
+       ReadHoldingRegisters{107, 3},
+       {
+           0x03,        // function: read holding registers
+           0x00, 0x6B,  // starting address 107 (register 108)
+           0x00, 0x03,  // quantity 3
+       }},
+      {"6.4 read input register 9",
+       ReadInputRegisters{8, 1},
+       {
+           0x04,        // function: read input registers
+           0x00, 0x08,  // starting address 8 (register 9)
+           0x00, 0x01,  // quantity 1
+       }},
+      {"6.5 write single coil 173 ON",
+       WriteSingleCoil{172, true},
+       {
+           0x05,        // function: write single coil
+           0x00, 0xAC,  // output address 172 (coil 173)
+           0xFF, 0x00,  // ON
+       }},
+      {"6.5 write single coil 173 OFF",
+       WriteSingleCoil{172, false},
+       {
+           0x05,        // function: write single coil
+           0x00, 0xAC,  // output address 172
+           0x00, 0x00,  // OFF
+       }},
+      {"6.6 write single register 2",
+       WriteSingleRegister{1, 3},
+       {
+           0x06,        // function: write single register
+           0x00, 0x01,  // register address 1 (register 2)
+           0x00, 0x03,  // value 3
+       }},
+      {"6.11 write multiple coils 20..29",
+       WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})},
+       {
+           0x0F,        // function: write multiple coils
+           0x00, 0x13,  // starting address 19 (coil 20)
+           0x00, 0x0A,  // quantity 10
+           0x02,        // byte count
+           0xCD,        // coils 27..20: 1100 1101
+           0x01,        // coils 29..28: 01, padded with zeros
+       }},
+      {"6.12 write multiple registers 2..3",
+       WriteMultipleRegisters{1, {0x000A, 0x0102}},
+       {
+           0x10,        // function: write multiple registers
+           0x00, 0x01,  // starting address 1 (register 2)
+           0x00, 0x02,  // quantity 2
+           0x04,        // byte count
+           0x00, 0x0A,  // register 2: 10
+           0x01, 0x02,  // register 3: 258
+       }},
   };
-  EXPECT_EQ(encoded(ReadCoils{19, 19}), expected);
+  for (const SpecRequest& example : examples) {
+    SCOPED_TRACE(example.example);
+    EXPECT_EQ(encoded(example.request), example.expected);
+  }
 }
+
+// --- 0x01 read coils (6.1): coils 20..38 -----------------------------------
 
 TEST(ModbusPduReadCoils, DecodesSpecExample) {
   const Bytes response{
@@ -91,15 +168,6 @@ TEST(ModbusPduReadCoils, QuantityLimits) {
 
 // --- 0x02 read discrete inputs (6.2): inputs 197..218 ----------------------
 
-TEST(ModbusPduReadDiscreteInputs, EncodesSpecExample) {
-  const Bytes expected{
-      0x02,        // function: read discrete inputs
-      0x00, 0xC4,  // starting address 196 (input 197)
-      0x00, 0x16,  // quantity 22
-  };
-  EXPECT_EQ(encoded(ReadDiscreteInputs{196, 22}), expected);
-}
-
 TEST(ModbusPduReadDiscreteInputs, DecodesSpecExample) {
   const Bytes response{
       0x02,  // function: read discrete inputs
@@ -126,15 +194,6 @@ TEST(ModbusPduReadDiscreteInputs, RejectsAnotherFunctionsAnswer) {
 }
 
 // --- 0x03 read holding registers (6.3): registers 108..110 -----------------
-
-TEST(ModbusPduReadHoldingRegisters, EncodesSpecExample) {
-  const Bytes expected{
-      0x03,        // function: read holding registers
-      0x00, 0x6B,  // starting address 107 (register 108)
-      0x00, 0x03,  // quantity 3
-  };
-  EXPECT_EQ(encoded(ReadHoldingRegisters{107, 3}), expected);
-}
 
 TEST(ModbusPduReadHoldingRegisters, DecodesSpecExample) {
   const Bytes response{
@@ -196,15 +255,6 @@ TEST(ModbusPduReadHoldingRegisters, FunctionByteAlone) {
 
 // --- 0x04 read input registers (6.4): register 9 ---------------------------
 
-TEST(ModbusPduReadInputRegisters, EncodesSpecExample) {
-  const Bytes expected{
-      0x04,        // function: read input registers
-      0x00, 0x08,  // starting address 8 (register 9)
-      0x00, 0x01,  // quantity 1
-  };
-  EXPECT_EQ(encoded(ReadInputRegisters{8, 1}), expected);
-}
-
 TEST(ModbusPduReadInputRegisters, DecodesSpecExample) {
   const Bytes response{
       0x04,        // function: read input registers
@@ -226,21 +276,6 @@ TEST(ModbusPduReadInputRegisters, HoldingAnswerIsAMismatch) {
 }
 
 // --- 0x05 write single coil (6.5): coil 173 ON -----------------------------
-
-TEST(ModbusPduWriteSingleCoil, EncodesSpecExample) {
-  const Bytes on{
-      0x05,        // function: write single coil
-      0x00, 0xAC,  // output address 172 (coil 173)
-      0xFF, 0x00,  // ON
-  };
-  EXPECT_EQ(encoded(WriteSingleCoil{172, true}), on);
-  const Bytes off{
-      0x05,        // function: write single coil
-      0x00, 0xAC,  // output address 172
-      0x00, 0x00,  // OFF
-  };
-  EXPECT_EQ(encoded(WriteSingleCoil{172, false}), off);
-}
 
 TEST(ModbusPduWriteSingleCoil, DecodesEcho) {
   const Bytes response{
@@ -272,15 +307,6 @@ TEST(ModbusPduWriteSingleCoil, ShortEchoIsMalformed) {
 
 // --- 0x06 write single register (6.6): register 2 = 3 ----------------------
 
-TEST(ModbusPduWriteSingleRegister, EncodesSpecExample) {
-  const Bytes expected{
-      0x06,        // function: write single register
-      0x00, 0x01,  // register address 1 (register 2)
-      0x00, 0x03,  // value 3
-  };
-  EXPECT_EQ(encoded(WriteSingleRegister{1, 3}), expected);
-}
-
 TEST(ModbusPduWriteSingleRegister, DecodesEcho) {
   const Bytes response{
       0x06,        // function: write single register
@@ -302,18 +328,6 @@ TEST(ModbusPduWriteSingleRegister, EchoWithOtherAddressIsRejected) {
 }
 
 // --- 0x0F write multiple coils (6.11): coils 20..29 ------------------------
-
-TEST(ModbusPduWriteMultipleCoils, EncodesSpecExample) {
-  const Bytes expected{
-      0x0F,        // function: write multiple coils
-      0x00, 0x13,  // starting address 19 (coil 20)
-      0x00, 0x0A,  // quantity 10
-      0x02,        // byte count
-      0xCD,        // coils 27..20: 1100 1101
-      0x01,        // coils 29..28: 01, padded with zeros
-  };
-  EXPECT_EQ(encoded(WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})}), expected);
-}
 
 TEST(ModbusPduWriteMultipleCoils, DecodesEcho) {
   const Bytes response{
@@ -350,18 +364,6 @@ TEST(ModbusPduWriteMultipleCoils, QuantityLimits) {
 }
 
 // --- 0x10 write multiple registers (6.12): registers 2..3 ------------------
-
-TEST(ModbusPduWriteMultipleRegisters, EncodesSpecExample) {
-  const Bytes expected{
-      0x10,        // function: write multiple registers
-      0x00, 0x01,  // starting address 1 (register 2)
-      0x00, 0x02,  // quantity 2
-      0x04,        // byte count
-      0x00, 0x0A,  // register 2: 10
-      0x01, 0x02,  // register 3: 258
-  };
-  EXPECT_EQ(encoded(WriteMultipleRegisters{1, {0x000A, 0x0102}}), expected);
-}
 
 TEST(ModbusPduWriteMultipleRegisters, DecodesEcho) {
   const Bytes response{
