@@ -3,24 +3,10 @@
 #include <array>
 #include <utility>
 
-#include <boost/system/system_error.hpp>
-#include <boost/throw_exception.hpp>
+#include "drivers/error_category.hpp"
 
 namespace iotgw::drivers::modbus {
 namespace {
-
-// boost::system::error_category's destructor is protected and non-virtual by
-// design (categories are never deleted through the base); GCC warns anyway.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class Category final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "iotgw.modbus"; }
-  std::string message(int code) const override {
-    return std::string(to_string(static_cast<Errc>(code)));
-  }
-};
-#pragma GCC diagnostic pop
 
 // Exception codes with a name, as listed in section 7 of the application protocol spec.
 constexpr std::array<std::pair<std::uint8_t, Errc>, 9> named_exceptions{{
@@ -94,7 +80,7 @@ std::string_view to_string(Errc code) noexcept {
 }
 
 const boost::system::error_category& modbus_category() noexcept {
-  static const Category category;
+  static const NamedCategory<Errc> category("iotgw.modbus");
   return category;
 }
 
@@ -118,8 +104,7 @@ Error make_error(Errc code, std::string detail) {
 }
 
 void throw_exception_from_error(const Error& error, const boost::source_location& location) {
-  boost::throw_exception(boost::system::system_error(make_error_code(error.code), error.detail),
-                         location);
+  throw_system_error(error, location);
 }
 
 Error exception_error(std::uint8_t code) {

@@ -1,25 +1,8 @@
 #include "drivers/serial/error.hpp"
 
-#include <boost/system/system_error.hpp>
-#include <boost/throw_exception.hpp>
+#include "drivers/error_category.hpp"
 
 namespace iotgw::drivers::serial {
-namespace {
-
-// boost::system::error_category's destructor is protected and non-virtual by
-// design (categories are never deleted through the base); GCC warns anyway.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class Category final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "iotgw.serial"; }
-  std::string message(int code) const override {
-    return std::string(to_string(static_cast<Errc>(code)));
-  }
-};
-#pragma GCC diagnostic pop
-
-}  // namespace
 
 std::string_view to_string(Errc code) noexcept {
   switch (code) {
@@ -36,7 +19,7 @@ std::string_view to_string(Errc code) noexcept {
 }
 
 const boost::system::error_category& serial_category() noexcept {
-  static const Category category;
+  static const NamedCategory<Errc> category("iotgw.serial");
   return category;
 }
 
@@ -45,8 +28,7 @@ boost::system::error_code make_error_code(Errc code) noexcept {
 }
 
 void throw_exception_from_error(const Error& error, const boost::source_location& location) {
-  boost::throw_exception(boost::system::system_error(make_error_code(error.code), error.detail),
-                         location);
+  throw_system_error(error, location);
 }
 
 }  // namespace iotgw::drivers::serial

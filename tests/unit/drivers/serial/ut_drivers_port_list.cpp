@@ -58,5 +58,11 @@ TEST(PortList, ExplainsAUsbNameThatMatchesNoneOrSeveral) {
             "no USB serial port matches usb:1a86:7523 (is it plugged in? see iotgw ports)");
 }
 
+TEST(PortList, ItsErrorsTravelAsErrorCodesOfTheSerialCategory) {
+  const boost::system::error_code code = Errc::no_usb_match;
+  EXPECT_STREQ(code.category().name(), "iotgw.serial");
+  EXPECT_EQ(code.message(), "no_usb_match");
+}
+
 }  // namespace
 }  // namespace iotgw::drivers::serial
