@@ -186,6 +186,85 @@ bool run_until(boost::asio::io_context& io, Condition done, std::chrono::millise
   return done();
 }
 
+// The command's bus on its own io_context, started until destroyed, with the
+// readings it reports.
+class CommandBus {
+ public:
+  explicit CommandBus(const config::Bus& config)
+      : config_(config), bus_(io_.get_executor(), config, [this](const drivers::Reading& reading) {
+          readings_.push_back(reading);
+        }) {
+    bus_.start();
+  }
+  CommandBus(const CommandBus&) = delete;
+  CommandBus& operator=(const CommandBus&) = delete;
+  ~CommandBus() {
+    bus_.stop();
+    io_.run_for(std::chrono::milliseconds(50));
+  }
+
+  // Runs until done or the limit: connecting may take the TCP connect
+  // timeout, then one request and its timeout.
+  template <class Condition>
+  bool run_until(Condition done) {
+    return gateway::run_until(io_, done, std::chrono::seconds(10) + config_.timeout);
+  }
+
+  bool port_down() const {
+    return !readings_.empty() &&
+           readings_.front().quality.kind == drivers::Quality::Kind::port_down;
+  }
+
+  const config::Device& device() const { return config_.devices.front(); }
+  const std::vector<drivers::Reading>& readings() const { return readings_; }
+  drivers::modbus::io::ModbusBus& bus() { return bus_; }
+
+ private:
+  const config::Bus& config_;
+  boost::asio::io_context io_;
+  std::vector<drivers::Reading> readings_;
+  drivers::modbus::io::ModbusBus bus_;
+};
+
+// Polls the device once and prints a line per value; 0 when all were good.
+int read_values(CommandBus& bus, const std::string& register_kind) {
+  const std::size_t expected = bus.device().points.size();
+  bus.run_until([&] { return bus.readings().size() >= expected || bus.port_down(); });
+  const std::vector<drivers::Reading>& readings = bus.readings();
+  for (const drivers::Reading& reading : readings) {
+    const std::string shown = reading.value ? drivers::modbus::to_string(*reading.value)
+                                            : "error: " + drivers::to_string(reading.quality);
+    std::printf("%s %s (%s): %s\n", register_kind.c_str(), reading.point->name.c_str(),
+                std::string(config::name_of(reading.point->type)).c_str(), shown.c_str());
+  }
+  if (readings.empty()) {
+    std::fprintf(stderr, "modbus: no answer\n");
+  }
+  const bool all_good = readings.size() == expected &&
+                        std::all_of(readings.begin(), readings.end(),
+                                    [](const auto& reading) { return reading.quality.is_good(); });
+  return all_good ? 0 : 1;
+}
+
+// Sends the request once the port is open; 0 when the device confirmed it.
+int write_values(CommandBus& bus, const drivers::modbus::pdu::Request& request) {
+  if (!bus.run_until([&] { return bus.bus().connected() || bus.port_down(); }) ||
+      !bus.bus().connected()) {
+    std::fprintf(stderr, "modbus: cannot open the port\n");
+    return 1;
+  }
+  std::optional<drivers::modbus::Result<>> outcome;
+  bus.bus().write_request(0, request,
+                          [&](const drivers::modbus::Result<>& written) { outcome = written; });
+  bus.run_until([&] { return outcome.has_value(); });
+  if (outcome && *outcome) {
+    std::printf("ok: %s\n", drivers::modbus::pdu::describe(request).c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "modbus: %s\n", outcome ? outcome->error().message().c_str() : "no answer");
+  return 1;
+}
+
 }  // namespace
 
 void add_modbus_commands(CLI::App& app, ModbusCommandOptions& options, CLI::App*& read,
@@ -246,69 +325,18 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
     std::fprintf(stderr, "modbus: %s\n", made.error().detail.c_str());
     return 1;
   }
-  const config::Bus& bus_config = *made;
-  const config::Device& device = bus_config.devices.front();
-  std::optional<drivers::modbus::pdu::Request> request;
-  if (write) {
-    drivers::modbus::Result<drivers::modbus::pdu::Request> encoded =
-        write_request(device, options.values);
-    if (!encoded) {
-      std::fprintf(stderr, "modbus: %s\n", encoded.error().message().c_str());
-      return 1;
-    }
-    request = std::move(*encoded);
-  }
-
-  boost::asio::io_context io;
-  std::vector<drivers::Reading> readings;
-  drivers::modbus::io::ModbusBus bus(
-      io.get_executor(), bus_config,
-      [&](const drivers::Reading& reading) { readings.push_back(reading); });
-  bus.start();
-  // Connecting may take the TCP connect timeout; then one request and its timeout.
-  const std::chrono::milliseconds limit = std::chrono::seconds(10) + bus_config.timeout;
-  const auto port_down = [&] {
-    return !readings.empty() && readings.front().quality.kind == drivers::Quality::Kind::port_down;
-  };
-  int status = 1;
   if (!write) {
-    run_until(
-        io, [&] { return readings.size() >= device.points.size() || port_down(); }, limit);
-    for (const drivers::Reading& reading : readings) {
-      const std::string shown = reading.value ? drivers::modbus::to_string(*reading.value)
-                                              : "error: " + drivers::to_string(reading.quality);
-      std::printf("%s %s (%s): %s\n", options.register_kind.c_str(), reading.point->name.c_str(),
-                  std::string(config::name_of(reading.point->type)).c_str(), shown.c_str());
-    }
-    const bool all_good = readings.size() == device.points.size() &&
-                          std::all_of(readings.begin(), readings.end(), [](const auto& reading) {
-                            return reading.quality.is_good();
-                          });
-    status = all_good ? 0 : 1;
-    if (readings.empty()) {
-      std::fprintf(stderr, "modbus: no answer\n");
-    }
-  } else if (run_until(
-                 io, [&] { return bus.connected() || port_down(); }, limit) &&
-             bus.connected()) {
-    std::optional<drivers::modbus::Result<>> outcome;
-    bus.write_request(0, *request,
-                      [&](const drivers::modbus::Result<>& written) { outcome = written; });
-    run_until(
-        io, [&] { return outcome.has_value(); }, limit);
-    if (outcome && *outcome) {
-      std::printf("ok: %s\n", drivers::modbus::pdu::describe(*request).c_str());
-      status = 0;
-    } else {
-      std::fprintf(stderr, "modbus: %s\n",
-                   outcome ? outcome->error().message().c_str() : "no answer");
-    }
-  } else {
-    std::fprintf(stderr, "modbus: cannot open the port\n");
+    CommandBus bus(*made);
+    return read_values(bus, options.register_kind);
   }
-  bus.stop();
-  io.run_for(std::chrono::milliseconds(50));
-  return status;
+  const drivers::modbus::Result<drivers::modbus::pdu::Request> request =
+      write_request(made->devices.front(), options.values);
+  if (!request) {
+    std::fprintf(stderr, "modbus: %s\n", request.error().message().c_str());
+    return 1;
+  }
+  CommandBus bus(*made);
+  return write_values(bus, *request);
 }
 
 }  // namespace iotgw::gateway
