@@ -451,26 +451,17 @@ TEST(ModbusMasterTcp, ImpossibleHeaderResetsTheTransport) {
 
 TEST(ModbusMasterTcp, UnitZeroIsAnOrdinaryAddressOnTcp) {
   Exchange wire(tcp_options());
-  wire.expect(Bytes{
-                  0x00, 0x01,  // transaction id 1
-                  0x00, 0x00,  // protocol id 0
-                  0x00, 0x06,  // length
-                  0x00,        // unit id 0
-                  0x06,        // function: write single register
-                  0x00, 0x01,  // register address 1
-                  0x00, 0x03,  // value 3
-              })
-      .reply(
-          Bytes{
-              0x00, 0x01,  // transaction id 1
-              0x00, 0x00,  // protocol id 0
-              0x00, 0x06,  // length
-              0x00,        // unit id 0
-              0x06,        // function: write single register
-              0x00, 0x01,  // register address 1
-              0x00, 0x03,  // value 3
-          },
-          after(2ms));
+  // A write single register is answered with its own echo.
+  const Bytes write_to_unit_zero{
+      0x00, 0x01,  // transaction id 1
+      0x00, 0x00,  // protocol id 0
+      0x00, 0x06,  // length
+      0x00,        // unit id 0
+      0x06,        // function: write single register
+      0x00, 0x01,  // register address 1
+      0x00, 0x03,  // value 3
+  };
+  wire.expect(write_to_unit_zero).reply(write_to_unit_zero, after(2ms));
   wire.command({1, 0x00, pdu::WriteSingleRegister{1, 3}});
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
