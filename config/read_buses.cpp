@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "config/bus_table.hpp"
 #include "config/file_checks.hpp"
 #include "config/names.hpp"
 #include "config/readers.hpp"
@@ -388,6 +389,14 @@ void read_buses(TableReader& root, std::vector<Bus>& buses) {
     read_bus(reader, bus, device_names);
     bus_names.add(reader, bus.name);
   }
+}
+
+Bus read_bus_table(const toml::table& table, std::string path, Diagnostics& diagnostics) {
+  TableReader reader(table, std::move(path), diagnostics);
+  NameRegistry device_names("device");
+  Bus bus;
+  read_bus(reader, bus, device_names);
+  return bus;
 }
 
 }  // namespace iotgw::config

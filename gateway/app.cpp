@@ -308,20 +308,21 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
   drivers::modbus::io::ModbusBus* bus = modbus_buses_[set.device.bus].get();
   bus->write(
       set.device.device, set.point, set.value,
-      [this, command](std::optional<drivers::modbus::Error> failure) {
+      [this, command](const drivers::modbus::Result<>& written) {
         const auto& done = std::get<SetCommand>(command->action);
         const config::Device& device = config_.buses[done.device.bus].devices[done.device.device];
         if (const LogLimiter::Verdict verdict =
                 command_log_.check(std::chrono::steady_clock::now());
             verdict.log) {
-          spdlog::log(failure ? spdlog::level::warn : spdlog::level::info,
+          spdlog::log(written ? spdlog::level::info : spdlog::level::warn,
                       "command: set {}.{} to {}: {}{}", device.name, device.points[done.point].name,
                       loggable(drivers::modbus::to_string(done.value)),
-                      failure ? failure->message() : "done", held_back_note(verdict.held_back));
+                      written ? "done" : written.error().message(),
+                      held_back_note(verdict.held_back));
         }
-        publish_result(command->result_topic, failure
-                                                  ? error_result(command->id, failure->message())
-                                                  : ok_result(command->id, done.value));
+        publish_result(command->result_topic,
+                       written ? ok_result(command->id, done.value)
+                               : error_result(command->id, written.error().message()));
       });
 }
 

@@ -5,8 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "config/bus_table.hpp"
 #include "config/names.hpp"
-#include "config/units.hpp"
 #include "drivers/line/line_parser.hpp"
 #include "drivers/modbus/io/modbus_bus.hpp"
 #include "drivers/modbus/value.hpp"
@@ -15,7 +15,6 @@ namespace iotgw::gateway {
 namespace {
 
 using config::RegisterKind;
-using config::ValueType;
 
 template <class E, std::size_t N>
 std::optional<E> lookup(const config::NameTable<E, N>& table, const std::string& name) {
@@ -36,67 +35,104 @@ std::vector<std::string> names(const config::NameTable<E, N>& table) {
   return result;
 }
 
-// The bus and its single device that the command talks to; count points of the
-// requested type at consecutive addresses, all writable for a write.
-config::Bus make_bus(const ModbusCommandOptions& options, bool write, std::string& error) {
+// A refusal of the command line, before anything is sent.
+drivers::modbus::Error invalid(std::string why) {
+  return drivers::modbus::make_error(drivers::modbus::Errc::invalid_request, std::move(why));
+}
+
+// The protocol named by --protocol, else the one --port or --host implies.
+std::string protocol_of(const ModbusCommandOptions& options) {
+  if (!options.protocol.empty()) {
+    return options.protocol;
+  }
+  return options.port.empty() ? "modbus-tcp" : "modbus-rtu";
+}
+
+bool is_serial(const std::string& protocol) {
   config::Bus bus;
-  bus.name = "cli";
-  const std::string protocol = !options.protocol.empty()
-                                   ? options.protocol
-                                   : (options.port.empty() ? "modbus-tcp" : "modbus-rtu");
   bus.protocol = *lookup(config::protocol_names, protocol);
-  bus.port = options.port;
-  if (!options.host.empty()) {
-    const std::size_t colon = options.host.rfind(':');
-    bus.host = options.host.substr(0, colon);
-    if (colon != std::string::npos) {
-      bus.tcp_port = static_cast<std::uint16_t>(std::stoi(options.host.substr(colon + 1)));
+  return bus.is_serial();
+}
+
+// What the command refuses for its own sake, before config judges the bus.
+drivers::modbus::Result<> check_options(const ModbusCommandOptions& options,
+                                        const std::string& protocol) {
+  const bool serial = is_serial(protocol);
+  if (serial == options.port.empty()) {
+    return invalid("protocol " + protocol + " needs " + (serial ? "--port" : "--host"));
+  }
+  if (options.type == "string") {
+    return invalid("strings are not supported here; read the registers as uint16");
+  }
+  return {};
+}
+
+// Registers one value of the requested type takes, to place the next point.
+int registers_per_value(const ModbusCommandOptions& options) {
+  if (options.type.empty()) {
+    return 1;
+  }
+  config::Point point;
+  point.type = *lookup(config::value_type_names, options.type);
+  return config::register_count(point);
+}
+
+// The one device: count points of the requested type at consecutive
+// addresses, all writable for a write.
+toml::table device_table(const ModbusCommandOptions& options, bool write) {
+  toml::array points;
+  const int count = write ? static_cast<int>(options.values.size()) : options.count;
+  for (int i = 0, address = options.address; i < count;
+       ++i, address += registers_per_value(options)) {
+    toml::table point{{"name", std::to_string(address)},
+                      {"register", options.register_kind},
+                      {"address", address},
+                      {"byte_order", options.byte_order},
+                      {"writable", write}};
+    if (!options.type.empty()) {
+      point.insert("type", options.type);
+    }
+    points.push_back(std::move(point));
+  }
+  return toml::table{{"name", "device"},
+                     {"unit_id", options.unit},
+                     {"poll_interval", "24h"},
+                     {"point", std::move(points)}};
+}
+
+// The bus the command talks to, as a configuration file would write it.
+toml::table bus_table(const ModbusCommandOptions& options, const std::string& protocol) {
+  toml::table bus{
+      {"name", "cli"}, {"protocol", protocol}, {"timeout", options.timeout}, {"retries", 0}};
+  if (is_serial(protocol)) {
+    bus.insert("port", options.port);
+    bus.insert("baud", static_cast<std::int64_t>(options.baud));
+    bus.insert("parity", options.parity);
+    bus.insert("data_bits", options.data_bits);
+    bus.insert("stop_bits", options.stop_bits);
+  } else {
+    bus.insert("host", options.host);
+  }
+  return bus;
+}
+
+// The bus and its single device, judged by config's checks of a [[bus]] in a
+// file (unit id range, register kinds and types, addresses, timeout), so that
+// the command accepts what a configuration accepts; the first problem wins.
+drivers::modbus::Result<config::Bus> make_bus(const ModbusCommandOptions& options, bool write) {
+  const std::string protocol = protocol_of(options);
+  if (drivers::modbus::Result<> accepted = check_options(options, protocol); !accepted) {
+    return accepted.error();
+  }
+  toml::table table = bus_table(options, protocol);
+  table.insert("device", toml::array{device_table(options, write)});
+  config::Diagnostics diagnostics("command line");
+  config::Bus bus = config::read_bus_table(table, "bus", diagnostics);
+  for (const config::Diagnostic& diagnostic : diagnostics.sorted()) {
+    if (diagnostic.severity == config::Diagnostic::Severity::error) {
+      return invalid(diagnostic.message);
     }
   }
-  if (bus.is_serial() == options.port.empty()) {
-    error = "protocol " + protocol + " needs " + (bus.is_serial() ? "--port" : "--host");
-  }
-  bus.baud = options.baud;
-  bus.parity = *lookup(config::parity_names, options.parity);
-  bus.data_bits = options.data_bits;
-  bus.stop_bits = options.stop_bits;
-  bus.timeout = config::parse_duration(options.timeout).value_or(std::chrono::seconds(1));
-  bus.retries = 0;
-
-  config::Device device;
-  device.name = "device";
-  device.unit_id = options.unit;
-  device.poll_interval = std::chrono::hours(24);
-  const RegisterKind kind = *lookup(config::register_kind_names, options.register_kind);
-  const bool bits = kind == RegisterKind::coil || kind == RegisterKind::discrete;
-  const ValueType type = options.type.empty() ? (bits ? ValueType::boolean : ValueType::uint16)
-                                              : *lookup(config::value_type_names, options.type);
-  if (bits && type != ValueType::boolean) {
-    error = options.register_kind + " holds bits; use --type bool";
-  }
-  if (write && (kind == RegisterKind::input || kind == RegisterKind::discrete)) {
-    error = options.register_kind + " registers are read-only; write holding or coil";
-  }
-  if (type == ValueType::string) {
-    error = "strings are not supported here; read the registers as uint16";
-  }
-  const int count = write ? static_cast<int>(options.values.size()) : options.count;
-  int address = options.address;
-  for (int i = 0; i < count; ++i) {
-    config::Point point;
-    point.name = std::to_string(address);
-    point.register_kind = kind;
-    point.address = static_cast<std::uint16_t>(address);
-    point.type = type;
-    point.byte_order = *lookup(config::byte_order_names, options.byte_order);
-    point.writable = write;
-    address += config::register_count(point);
-    device.points.push_back(point);
-  }
-  if (address - 1 > 65535) {
-    error = "the values run past address 65535";
-  }
-  bus.devices.push_back(std::move(device));
   return bus;
 }
 
@@ -112,9 +148,9 @@ drivers::modbus::Result<drivers::modbus::pdu::Request> write_request(
     const config::Point& point = device.points[i];
     const std::optional<drivers::Value> value = drivers::line::parse_value(point, texts[i]);
     if (!value) {
-      return drivers::modbus::Error{
-          drivers::modbus::Errc::invalid_value, 0,
-          "\"" + texts[i] + "\" is not a " + std::string(config::name_of(point.type))};
+      return drivers::modbus::make_error(
+          drivers::modbus::Errc::invalid_value,
+          "\"" + texts[i] + "\" is not a " + std::string(config::name_of(point.type)));
     }
     if (point.register_kind == RegisterKind::coil) {
       coils.push_back(std::get<bool>(*value));
@@ -148,6 +184,85 @@ bool run_until(boost::asio::io_context& io, Condition done, std::chrono::millise
     io.run_one_until(deadline);
   }
   return done();
+}
+
+// The command's bus on its own io_context, started until destroyed, with the
+// readings it reports.
+class CommandBus {
+ public:
+  explicit CommandBus(const config::Bus& config)
+      : config_(config), bus_(io_.get_executor(), config, [this](const drivers::Reading& reading) {
+          readings_.push_back(reading);
+        }) {
+    bus_.start();
+  }
+  CommandBus(const CommandBus&) = delete;
+  CommandBus& operator=(const CommandBus&) = delete;
+  ~CommandBus() {
+    bus_.stop();
+    io_.run_for(std::chrono::milliseconds(50));
+  }
+
+  // Runs until done or the limit: connecting may take the TCP connect
+  // timeout, then one request and its timeout.
+  template <class Condition>
+  bool run_until(Condition done) {
+    return gateway::run_until(io_, done, std::chrono::seconds(10) + config_.timeout);
+  }
+
+  bool port_down() const {
+    return !readings_.empty() &&
+           readings_.front().quality.kind == drivers::Quality::Kind::port_down;
+  }
+
+  const config::Device& device() const { return config_.devices.front(); }
+  const std::vector<drivers::Reading>& readings() const { return readings_; }
+  drivers::modbus::io::ModbusBus& bus() { return bus_; }
+
+ private:
+  const config::Bus& config_;
+  boost::asio::io_context io_;
+  std::vector<drivers::Reading> readings_;
+  drivers::modbus::io::ModbusBus bus_;
+};
+
+// Polls the device once and prints a line per value; 0 when all were good.
+int read_values(CommandBus& bus, const std::string& register_kind) {
+  const std::size_t expected = bus.device().points.size();
+  bus.run_until([&] { return bus.readings().size() >= expected || bus.port_down(); });
+  const std::vector<drivers::Reading>& readings = bus.readings();
+  for (const drivers::Reading& reading : readings) {
+    const std::string shown = reading.value ? drivers::modbus::to_string(*reading.value)
+                                            : "error: " + drivers::to_string(reading.quality);
+    std::printf("%s %s (%s): %s\n", register_kind.c_str(), reading.point->name.c_str(),
+                std::string(config::name_of(reading.point->type)).c_str(), shown.c_str());
+  }
+  if (readings.empty()) {
+    std::fprintf(stderr, "modbus: no answer\n");
+  }
+  const bool all_good = readings.size() == expected &&
+                        std::all_of(readings.begin(), readings.end(),
+                                    [](const auto& reading) { return reading.quality.is_good(); });
+  return all_good ? 0 : 1;
+}
+
+// Sends the request once the port is open; 0 when the device confirmed it.
+int write_values(CommandBus& bus, const drivers::modbus::pdu::Request& request) {
+  if (!bus.run_until([&] { return bus.bus().connected() || bus.port_down(); }) ||
+      !bus.bus().connected()) {
+    std::fprintf(stderr, "modbus: cannot open the port\n");
+    return 1;
+  }
+  std::optional<drivers::modbus::Result<>> outcome;
+  bus.bus().write_request(0, request,
+                          [&](const drivers::modbus::Result<>& written) { outcome = written; });
+  bus.run_until([&] { return outcome.has_value(); });
+  if (outcome && *outcome) {
+    std::printf("ok: %s\n", drivers::modbus::pdu::describe(request).c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "modbus: %s\n", outcome ? outcome->error().message().c_str() : "no answer");
+  return 1;
 }
 
 }  // namespace
@@ -205,73 +320,23 @@ int modbus_command(const ModbusCommandOptions& options, bool write) {
     std::fprintf(stderr, "modbus: give --port or --host\n");
     return 1;
   }
-  std::string error;
-  const config::Bus bus_config = make_bus(options, write, error);
-  if (!error.empty()) {
-    std::fprintf(stderr, "modbus: %s\n", error.c_str());
+  const drivers::modbus::Result<config::Bus> made = make_bus(options, write);
+  if (!made) {
+    std::fprintf(stderr, "modbus: %s\n", made.error().detail.c_str());
     return 1;
   }
-  const config::Device& device = bus_config.devices.front();
-  std::optional<drivers::modbus::pdu::Request> request;
-  if (write) {
-    drivers::modbus::Result<drivers::modbus::pdu::Request> encoded =
-        write_request(device, options.values);
-    if (!encoded) {
-      std::fprintf(stderr, "modbus: %s\n", encoded.error().message().c_str());
-      return 1;
-    }
-    request = std::move(*encoded);
-  }
-
-  boost::asio::io_context io;
-  std::vector<drivers::Reading> readings;
-  drivers::modbus::io::ModbusBus bus(
-      io.get_executor(), bus_config,
-      [&](const drivers::Reading& reading) { readings.push_back(reading); });
-  bus.start();
-  // Connecting may take the TCP connect timeout; then one request and its timeout.
-  const std::chrono::milliseconds limit = std::chrono::seconds(10) + bus_config.timeout;
-  const auto port_down = [&] {
-    return !readings.empty() && readings.front().quality.kind == drivers::Quality::Kind::port_down;
-  };
-  int status = 1;
   if (!write) {
-    run_until(
-        io, [&] { return readings.size() >= device.points.size() || port_down(); }, limit);
-    for (const drivers::Reading& reading : readings) {
-      const std::string shown = reading.value ? drivers::modbus::to_string(*reading.value)
-                                              : "error: " + drivers::to_string(reading.quality);
-      std::printf("%s %s (%s): %s\n", options.register_kind.c_str(), reading.point->name.c_str(),
-                  std::string(config::name_of(reading.point->type)).c_str(), shown.c_str());
-    }
-    const bool all_good = readings.size() == device.points.size() &&
-                          std::all_of(readings.begin(), readings.end(), [](const auto& reading) {
-                            return reading.quality.is_good();
-                          });
-    status = all_good ? 0 : 1;
-    if (readings.empty()) {
-      std::fprintf(stderr, "modbus: no answer\n");
-    }
-  } else if (run_until(
-                 io, [&] { return bus.connected() || port_down(); }, limit) &&
-             bus.connected()) {
-    std::optional<std::optional<drivers::modbus::Error>> outcome;
-    bus.write_request(0, *request,
-                      [&](std::optional<drivers::modbus::Error> failure) { outcome = failure; });
-    run_until(
-        io, [&] { return outcome.has_value(); }, limit);
-    if (outcome && !*outcome) {
-      std::printf("ok: %s\n", drivers::modbus::pdu::describe(*request).c_str());
-      status = 0;
-    } else {
-      std::fprintf(stderr, "modbus: %s\n", outcome ? (*outcome)->message().c_str() : "no answer");
-    }
-  } else {
-    std::fprintf(stderr, "modbus: cannot open the port\n");
+    CommandBus bus(*made);
+    return read_values(bus, options.register_kind);
   }
-  bus.stop();
-  io.run_for(std::chrono::milliseconds(50));
-  return status;
+  const drivers::modbus::Result<drivers::modbus::pdu::Request> request =
+      write_request(made->devices.front(), options.values);
+  if (!request) {
+    std::fprintf(stderr, "modbus: %s\n", request.error().message().c_str());
+    return 1;
+  }
+  CommandBus bus(*made);
+  return write_values(bus, *request);
 }
 
 }  // namespace iotgw::gateway

@@ -1,8 +1,29 @@
 #include "drivers/modbus/error.hpp"
 
-namespace iotgw::drivers::modbus {
+#include <array>
+#include <utility>
 
-std::string Error::name() const {
+#include "drivers/error_category.hpp"
+
+namespace iotgw::drivers::modbus {
+namespace {
+
+// Exception codes with a name, as listed in section 7 of the application protocol spec.
+constexpr std::array<std::pair<std::uint8_t, Errc>, 9> named_exceptions{{
+    {0x01, Errc::illegal_function},
+    {0x02, Errc::illegal_data_address},
+    {0x03, Errc::illegal_data_value},
+    {0x04, Errc::server_device_failure},
+    {0x05, Errc::acknowledge},
+    {0x06, Errc::server_device_busy},
+    {0x08, Errc::memory_parity_error},
+    {0x0A, Errc::gateway_path_unavailable},
+    {0x0B, Errc::gateway_target_failed_to_respond},
+}};
+
+}  // namespace
+
+std::string_view to_string(Errc code) noexcept {
   switch (code) {
     case Errc::illegal_function:
       return "illegal_function";
@@ -23,7 +44,7 @@ std::string Error::name() const {
     case Errc::gateway_target_failed_to_respond:
       return "gateway_target_failed_to_respond";
     case Errc::unknown_exception:
-      return "unknown:" + std::to_string(exception_code);
+      return "unknown_exception";
     case Errc::function_mismatch:
       return "function_mismatch";
     case Errc::byte_count_mismatch:
@@ -38,6 +59,8 @@ std::string Error::name() const {
       return "busy";
     case Errc::transport_reset:
       return "transport_reset";
+    case Errc::transport_unavailable:
+      return "transport_unavailable";
     case Errc::invalid_request:
       return "invalid_request";
     case Errc::invalid_value:
@@ -56,45 +79,42 @@ std::string Error::name() const {
   return "unknown_error";
 }
 
+const boost::system::error_category& modbus_category() noexcept {
+  static const NamedCategory<Errc> category("iotgw.modbus");
+  return category;
+}
+
+boost::system::error_code make_error_code(Errc code) noexcept {
+  return {static_cast<int>(code), modbus_category()};
+}
+
+std::string Error::name() const {
+  if (code == Errc::unknown_exception) {
+    return "unknown:" + std::to_string(exception_code);
+  }
+  return std::string(to_string(code));
+}
+
 std::string Error::message() const {
   return detail.empty() ? name() : name() + ": " + detail;
 }
 
-// Exception codes as listed in section 7 of the application protocol spec.
+Error make_error(Errc code, std::string detail) {
+  return Error{.code = code, .exception_code = 0, .detail = std::move(detail)};
+}
+
+void throw_exception_from_error(const Error& error, const boost::source_location& location) {
+  throw_system_error(error, location);
+}
+
 Error exception_error(std::uint8_t code) {
   Error error;
+  error.code = Errc::unknown_exception;
   error.exception_code = code;
-  switch (code) {
-    case 0x01:
-      error.code = Errc::illegal_function;
-      break;
-    case 0x02:
-      error.code = Errc::illegal_data_address;
-      break;
-    case 0x03:
-      error.code = Errc::illegal_data_value;
-      break;
-    case 0x04:
-      error.code = Errc::server_device_failure;
-      break;
-    case 0x05:
-      error.code = Errc::acknowledge;
-      break;
-    case 0x06:
-      error.code = Errc::server_device_busy;
-      break;
-    case 0x08:
-      error.code = Errc::memory_parity_error;
-      break;
-    case 0x0A:
-      error.code = Errc::gateway_path_unavailable;
-      break;
-    case 0x0B:
-      error.code = Errc::gateway_target_failed_to_respond;
-      break;
-    default:
-      error.code = Errc::unknown_exception;
-      break;
+  for (const auto& [number, named] : named_exceptions) {
+    if (number == code) {
+      error.code = named;
+    }
   }
   return error;
 }

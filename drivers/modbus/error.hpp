@@ -5,9 +5,13 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
-#include <variant>
+#include <string_view>
+#include <type_traits>
 #include <vector>
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 
 namespace iotgw::drivers::modbus {
 
@@ -34,6 +38,8 @@ enum class Errc {
   timeout,
   busy,
   transport_reset,
+  // The transport: a port that cannot be opened, a server that cannot be reached.
+  transport_unavailable,
   // Requests and values refused before sending.
   invalid_request,
   invalid_value,
@@ -43,6 +49,13 @@ enum class Errc {
   read_modify_write_required,
   unplannable_point,
 };
+
+// A stable name for the code: "illegal_data_address", "timeout".
+std::string_view to_string(Errc code) noexcept;
+
+// The category of Errc ("iotgw.modbus"), so that a code travels as an error_code.
+const boost::system::error_category& modbus_category() noexcept;
+boost::system::error_code make_error_code(Errc code) noexcept;
 
 struct Error {
   Errc code = Errc::invalid_request;
@@ -57,31 +70,21 @@ struct Error {
   bool is_exception() const { return code <= Errc::unknown_exception; }
 };
 
+// An error of `code` with its detail; no exception code.
+Error make_error(Errc code, std::string detail);
+
+// What result::value() throws for an error: a system_error of the code and the message.
+[[noreturn]] void throw_exception_from_error(const Error& error,
+                                             const boost::source_location& location);
+
 // The error for exception code `code` of an exception response (section 7).
 Error exception_error(std::uint8_t code);
 
 // Either a value or an Error; errors from devices are values, never thrown.
-template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
-
-  bool ok() const { return state_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  const Error& error() const { return std::get<1>(state_); }
-
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  std::variant<T, Error> state_;
-};
+template <class T = void>
+using Result = boost::system::result<T, Error>;
 
 }  // namespace iotgw::drivers::modbus
+
+template <>
+struct boost::system::is_error_code_enum<iotgw::drivers::modbus::Errc> : std::true_type {};

@@ -12,13 +12,6 @@ using event::TimerKind;
 constexpr std::uint8_t broadcast_unit = 0;
 constexpr std::uint8_t max_serial_unit = 247;
 
-Error make_error(Errc code, std::string detail) {
-  Error error;
-  error.code = code;
-  error.detail = std::move(detail);
-  return error;
-}
-
 // What a broadcast write did, as there is no echo to decode.
 struct BroadcastSummary {
   pdu::WriteConfirmed operator()(const pdu::WriteSingleCoil& r) const { return {r.address, 1}; }

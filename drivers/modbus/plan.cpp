@@ -13,13 +13,6 @@ bool is_bit_kind(RegisterKind kind) {
   return kind == RegisterKind::coil || kind == RegisterKind::discrete;
 }
 
-Error make_error(Errc code, std::string detail) {
-  Error error;
-  error.code = code;
-  error.detail = std::move(detail);
-  return error;
-}
-
 // Registers or bits a point occupies: one bit for coils and discrete inputs.
 std::size_t span_of(const config::Point& point) {
   return is_bit_kind(point.register_kind)

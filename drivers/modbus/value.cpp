@@ -14,13 +14,6 @@ namespace {
 using config::ByteOrder;
 using config::ValueType;
 
-Error make_error(Errc code, std::string detail) {
-  Error error;
-  error.code = code;
-  error.detail = std::move(detail);
-  return error;
-}
-
 std::string number(double value) {
   char text[32];
   const auto result = std::to_chars(std::begin(text), std::end(text), value);

@@ -108,15 +108,15 @@ std::optional<UsbSelector> parse_usb_name(const std::string& port) {
   return selector;
 }
 
-std::optional<std::string> resolve_port(const std::string& configured,
-                                        const std::vector<PortInfo>& ports, std::string& error) {
+Result<std::string> resolve_port(const std::string& configured,
+                                 const std::vector<PortInfo>& ports) {
   if (!configured.starts_with("usb:")) {
     return configured;
   }
   const std::optional<UsbSelector> selector = parse_usb_name(configured);
   if (!selector) {
-    error = "\"" + configured + "\" is not usb:VID:PID[:SERIAL] with hexadecimal ids";
-    return std::nullopt;
+    return Error{Errc::invalid_usb_name,
+                 "\"" + configured + "\" is not usb:VID:PID[:SERIAL] with hexadecimal ids"};
   }
   std::vector<const PortInfo*> matches;
   for (const PortInfo& port : ports) {
@@ -125,16 +125,17 @@ std::optional<std::string> resolve_port(const std::string& configured,
       matches.push_back(&port);
     }
   }
-  if (matches.size() == 1) {
-    return matches.front()->name;
-  }
   if (matches.empty()) {
-    error = "no USB serial port matches " + configured + " (is it plugged in? see iotgw ports)";
-  } else {
-    error = std::to_string(matches.size()) + " USB serial ports match " + configured +
-            "; add the serial number: " + usb_name(*matches[0]) + " or " + usb_name(*matches[1]);
+    return Error{Errc::no_usb_match, "no USB serial port matches " + configured +
+                                         " (is it plugged in? see iotgw ports)"};
   }
-  return std::nullopt;
+  if (matches.size() > 1) {
+    return Error{Errc::several_usb_matches,
+                 std::to_string(matches.size()) + " USB serial ports match " + configured +
+                     "; add the serial number: " + usb_name(*matches[0]) + " or " +
+                     usb_name(*matches[1])};
+  }
+  return matches.front()->name;
 }
 
 }  // namespace iotgw::drivers::serial

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "drivers/serial/error.hpp"
+
 namespace iotgw::drivers::serial {
 
 struct PortInfo {
@@ -34,8 +36,7 @@ struct UsbSelector {
 std::optional<UsbSelector> parse_usb_name(const std::string& port);
 
 // The device path for a configured port: the path itself, or the one USB port
-// that matches a usb: name. error says why there is none (no match, or several).
-std::optional<std::string> resolve_port(const std::string& configured,
-                                        const std::vector<PortInfo>& ports, std::string& error);
+// that matches a usb: name; else why there is none (a bad name, no match, or several).
+Result<std::string> resolve_port(const std::string& configured, const std::vector<PortInfo>& ports);
 
 }  // namespace iotgw::drivers::serial

@@ -6,18 +6,18 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "drivers/serial/error.hpp"
 
 namespace iotgw::drivers::serial {
 
 struct OpenedPort {
-  int fd = -1;        // owned by the caller; -1 on failure
-  std::string path;   // the device actually opened
-  std::string error;  // why it failed, for the log
-  int error_number = 0;
+  int fd = -1;       // owned by the caller
+  std::string path;  // the device actually opened
 };
 
 // Opens the bus's port with its baud rate (any rate, through termios2), parity,
-// data and stop bits, flow control and, when configured, RS-485 mode.
-OpenedPort open_serial(const config::Bus& bus);
+// data and stop bits, flow control and, when configured, RS-485 mode; or says
+// why it could not, for the log.
+Result<OpenedPort> open_serial(const config::Bus& bus);
 
 }  // namespace iotgw::drivers::serial

@@ -120,18 +120,18 @@ class ModbusBusTest : public testing::Test {
     return reading != nullptr && reading->quality.is_good();
   }
 
-  // Writes and waits for the result: empty on success.
-  std::optional<std::string> write(std::size_t point, Value value) {
-    bool done = false;
-    std::optional<std::string> failure;
-    bus_->write(0, point, value, [&](std::optional<modbus::Error> error) {
-      done = true;
-      if (error) {
-        failure = error->message();
-      }
-    });
-    EXPECT_TRUE(run_until([&] { return done; }));
-    return failure;
+  // Writes and waits for the result: success, or failure with the error's message.
+  ::testing::AssertionResult write(std::size_t point, Value value) {
+    std::optional<modbus::Result<>> outcome;
+    bus_->write(0, point, value, [&](const modbus::Result<>& written) { outcome = written; });
+    EXPECT_TRUE(run_until([&] { return outcome.has_value(); }));
+    if (!outcome) {
+      return ::testing::AssertionFailure() << "no answer";
+    }
+    if (!*outcome) {
+      return ::testing::AssertionFailure() << outcome->error().message();
+    }
+    return ::testing::AssertionSuccess();
   }
 
   bool simulator_saw(const std::string& line) {
@@ -182,11 +182,11 @@ TEST_F(ModbusBusTest, EndsEachPollAfterItsLastRequest) {
 TEST_F(ModbusBusTest, WritesRegistersAndCoils) {
   start_rtu_bus({boiler(1)});
   ASSERT_TRUE(run_until([&] { return bus_->connected(); }));
-  EXPECT_EQ(write(setpoint, 25.0), std::nullopt);
+  EXPECT_TRUE(write(setpoint, 25.0));
   EXPECT_TRUE(simulator_saw("write holding 10 [250]"));
-  EXPECT_EQ(write(target, 1.5), std::nullopt);  // 0x3FC00000: function 16, two registers
+  EXPECT_TRUE(write(target, 1.5));  // 0x3FC00000: function 16, two registers
   EXPECT_TRUE(simulator_saw("write holding 20 [16320, 0]"));
-  EXPECT_EQ(write(valve, true), std::nullopt);
+  EXPECT_TRUE(write(valve, true));
   EXPECT_TRUE(simulator_saw("write coil 5 [1]"));
   // The next poll reads back what was written.
   const std::size_t before = readings_.size();
@@ -199,10 +199,10 @@ TEST_F(ModbusBusTest, WritesRegistersAndCoils) {
 TEST_F(ModbusBusTest, RefusesBadWritesWithoutTouchingTheLine) {
   start_rtu_bus({boiler(1)});
   ASSERT_TRUE(run_until([&] { return has_good(flow_temp); }));
-  EXPECT_NE(write(setpoint, 80.5), std::nullopt);   // above max
-  EXPECT_NE(write(flow_temp, 30.0), std::nullopt);  // not writable
-  EXPECT_NE(write(setpoint, std::string("warm")), std::nullopt);
-  EXPECT_EQ(write(valve, false), std::nullopt);
+  EXPECT_FALSE(write(setpoint, 80.5));   // above max
+  EXPECT_FALSE(write(flow_temp, 30.0));  // not writable
+  EXPECT_FALSE(write(setpoint, std::string("warm")));
+  EXPECT_TRUE(write(valve, false));
   EXPECT_TRUE(simulator_saw("write coil 5 [0]"));
   EXPECT_EQ(simulator_.lines(), std::vector<std::string>{"write coil 5 [0]"});
 }
@@ -246,7 +246,7 @@ TEST_F(ModbusBusTest, ReportsAVanishedPortAndRecovers) {
     return reading->quality.kind == Quality::Kind::port_down;
   }));
   EXPECT_FALSE(bus_->connected());
-  EXPECT_NE(write(setpoint, 20.0), std::nullopt);
+  EXPECT_FALSE(write(setpoint, 20.0));
 
   pty_.start();
   simulator_.start(test::modbus_simulator({"--rtu", pty_.device_side(), "--baud", "38400"}));
@@ -266,7 +266,7 @@ TEST_F(ModbusBusTest, ReadsAndWritesOverTcp) {
   ASSERT_TRUE(run_until([&] { return has_good(flow_temp) && has_good(alarm); }));
   EXPECT_EQ(latest(flow_temp)->value, Value(21.5));
   EXPECT_EQ(latest(pressure)->value, Value(std::uint64_t{1234}));
-  EXPECT_EQ(write(setpoint, 42.0), std::nullopt);
+  EXPECT_TRUE(write(setpoint, 42.0));
   EXPECT_TRUE(simulator_saw("write holding 10 [420]"));
 }
 

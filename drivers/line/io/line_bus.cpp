@@ -59,10 +59,10 @@ asio::awaitable<void> LineBus::run() {
   ReopenBackoff backoff;
   bool reported_down = false;
   while (!stopping_) {
-    serial::OpenedPort opened = serial::open_serial(bus_);
-    if (opened.fd >= 0) {
-      spdlog::info("bus {}: reading lines from {}", bus_.name, opened.path);
-      port_.assign(opened.fd);
+    const serial::Result<serial::OpenedPort> opened = serial::open_serial(bus_);
+    if (opened) {
+      spdlog::info("bus {}: reading lines from {}", bus_.name, opened->path);
+      port_.assign(opened->fd);
       framer_.reset();
       reported_down = false;
       if (co_await read_lines()) {
@@ -72,7 +72,7 @@ asio::awaitable<void> LineBus::run() {
         break;
       }
     } else if (!reported_down) {
-      spdlog::warn("bus {}: {}; retrying", bus_.name, opened.error);
+      spdlog::warn("bus {}: {}; retrying", bus_.name, opened.error().detail);
     }
     ++counters_.port_failures;
     if (!reported_down) {

@@ -107,13 +107,13 @@ void ModbusBus::write(std::size_t device, std::size_t point, const Value& value,
 
 void ModbusBus::write_request(std::size_t device, modbus::pdu::Request request, WriteDone done) {
   if (!open_) {
-    done(modbus::Error{Errc::transport_reset, 0, "the port is down"});
+    done(modbus::make_error(Errc::transport_reset, "the port is down"));
     return;
   }
   if (writes_.size() >= max_waiting_writes) {
-    done(modbus::Error{Errc::busy, 0,
-                       fmt::format("{} writes already wait on bus {}; try again later",
-                                   writes_.size(), bus_.name)});
+    done(modbus::make_error(
+        Errc::busy, fmt::format("{} writes already wait on bus {}; try again later", writes_.size(),
+                                bus_.name)));
     return;
   }
   const std::uint64_t id = next_write_id_++;
@@ -139,8 +139,8 @@ asio::awaitable<void> ModbusBus::run() {
   ReopenBackoff backoff;
   bool reported_down = false;
   while (!stopping_) {
-    const std::string failure = co_await transport_->open();
-    if (failure.empty() && !stopping_) {
+    const modbus::Result<> opened = co_await transport_->open();
+    if (opened && !stopping_) {
       spdlog::info("bus {}: open", bus_.name);
       open_ = true;
       reported_down = false;
@@ -163,7 +163,7 @@ asio::awaitable<void> ModbusBus::run() {
         break;
       }
     } else if (!reported_down) {
-      spdlog::warn("bus {}: {}; retrying", bus_.name, failure);
+      spdlog::warn("bus {}: {}; retrying", bus_.name, opened.error().detail);
     }
     if (!reported_down) {
       report_port_down(bus_, sink_, poll_end_);
@@ -312,13 +312,13 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
   active_.reset();
   const modbus::Result<modbus::pdu::Response>& result = completion.result;
   // A transport reset says nothing about the device: port_down covers its points.
-  const bool reset = !result.ok() && result.error().code == Errc::transport_reset;
-  const bool answered = result.ok() || result.error().code != Errc::timeout;
+  const bool reset = !result && result.error().code == Errc::transport_reset;
+  const bool answered = result || result.error().code != Errc::timeout;
   answered_since_open_ = answered_since_open_ || (answered && !reset);
 
   if (const auto* poll = std::get_if<scheduler::PollScheduler::Poll>(&job)) {
     if (!reset) {
-      const Quality failure = result.ok() ? Quality{} : quality_of(result.error(), poll->device);
+      const Quality failure = result ? Quality{} : quality_of(result.error(), poll->device);
       emit_poll(*poll, result, failure);
     }
     // The scheduler ends a poll after its last request, or after a request
@@ -332,8 +332,7 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
     // The caller logs the outcome: writes come from command senders, whose
     // lines it rate-limits.
     if (!pending.empty()) {
-      pending.mapped().done(result.ok() ? std::nullopt
-                                        : std::optional<modbus::Error>(result.error()));
+      pending.mapped().done(result ? modbus::Result<>{} : modbus::Result<>{result.error()});
     }
   }
   scheduler_.finished(job, answered, now());
@@ -353,7 +352,7 @@ void ModbusBus::emit_poll(const scheduler::PollScheduler::Poll& poll,
                     .quality = failure,
                     .wall_time = wall_time,
                     .steady_time = steady_time};
-    if (result.ok()) {
+    if (result) {
       modbus::Result<Value> value = modbus::extract(*reading.point, slice, *result);
       if (value) {
         reading.value = std::move(*value);
@@ -383,7 +382,7 @@ Quality ModbusBus::quality_of(const modbus::Error& error, std::size_t device) co
 
 void ModbusBus::fail_pending_writes(const char* why) {
   for (auto& [id, pending] : std::exchange(writes_, {})) {
-    pending.done(modbus::Error{Errc::transport_reset, 0, why});
+    pending.done(modbus::make_error(Errc::transport_reset, why));
   }
 }
 

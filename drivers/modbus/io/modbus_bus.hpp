@@ -30,8 +30,8 @@ namespace iotgw::drivers::modbus::io {
 class ModbusBus {
  public:
   using Sink = ReadingSink;
-  // Called once per write: empty on success, else why it failed.
-  using WriteDone = std::function<void(std::optional<modbus::Error>)>;
+  // Called once per write: a value on success, else why it failed.
+  using WriteDone = std::function<void(const modbus::Result<>&)>;
 
   // The bus must outlive this object; readings go to sink on the executor,
   // and poll_end (when set) follows the last reading of each device poll.

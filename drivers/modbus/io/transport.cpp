@@ -16,18 +16,22 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+Error unavailable(std::string why) {
+  return make_error(Errc::transport_unavailable, std::move(why));
+}
+
 class SerialTransport final : public Transport {
  public:
   SerialTransport(asio::any_io_executor executor, const config::Bus& bus)
       : bus_(bus), port_(executor) {}
 
-  asio::awaitable<std::string> open() override {
-    serial::OpenedPort opened = serial::open_serial(bus_);
-    if (opened.fd < 0) {
-      co_return opened.error;
+  asio::awaitable<Result<>> open() override {
+    const serial::Result<serial::OpenedPort> opened = serial::open_serial(bus_);
+    if (!opened) {
+      co_return unavailable(opened.error().detail);
     }
-    port_.assign(opened.fd);
-    co_return std::string{};
+    port_.assign(opened->fd);
+    co_return Result<>{};
   }
 
   asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer,
@@ -60,14 +64,14 @@ class TcpTransport final : public Transport {
   TcpTransport(asio::any_io_executor executor, const config::Bus& bus)
       : bus_(bus), socket_(executor) {}
 
-  asio::awaitable<std::string> open() override {
+  asio::awaitable<Result<>> open() override {
     const std::string where = bus_.host + ":" + std::to_string(bus_.tcp_port);
     tcp::resolver resolver(socket_.get_executor());
     boost::system::error_code error;
     const auto endpoints = co_await resolver.async_resolve(
         bus_.host, std::to_string(bus_.tcp_port), asio::redirect_error(asio::use_awaitable, error));
     if (error) {
-      co_return "cannot resolve " + where + ": " + error.message();
+      co_return unavailable("cannot resolve " + where + ": " + error.message());
     }
     // A silent network would otherwise hold the connect for minutes.
     asio::steady_timer deadline(socket_.get_executor(), connect_timeout);
@@ -82,11 +86,12 @@ class TcpTransport final : public Transport {
     deadline.cancel();
     if (error) {
       close();
-      co_return "cannot connect to " + where + ": " +
-          (error == asio::error::operation_aborted ? std::string("timed out") : error.message());
+      co_return unavailable(
+          "cannot connect to " + where + ": " +
+          (error == asio::error::operation_aborted ? std::string("timed out") : error.message()));
     }
     socket_.set_option(tcp::no_delay(true), error);
-    co_return std::string{};
+    co_return Result<>{};
   }
 
   asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer,

@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <memory>
-#include <string>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -13,6 +12,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "config/config.hpp"
+#include "drivers/modbus/error.hpp"
 
 namespace iotgw::drivers::modbus::io {
 
@@ -20,8 +20,9 @@ class Transport {
  public:
   virtual ~Transport() = default;
 
-  // Opens the port or connects; returns why it failed, or an empty string.
-  virtual boost::asio::awaitable<std::string> open() = 0;
+  // Opens the port or connects; a failure is transport_unavailable with the
+  // reason in its detail.
+  virtual boost::asio::awaitable<Result<>> open() = 0;
   virtual boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
                                                         boost::system::error_code& error) = 0;
   virtual boost::asio::awaitable<void> write(boost::asio::const_buffer bytes,

@@ -3,17 +3,6 @@
 #include <string>
 
 namespace iotgw::drivers::modbus::pdu {
-namespace {
-
-Error make_error(Errc code, std::string detail) {
-  Error error;
-  error.code = code;
-  error.detail = std::move(detail);
-  return error;
-}
-
-}  // namespace
-
 void put_u16(Bytes& out, std::uint16_t value) {
   out.push_back(static_cast<std::uint8_t>(value >> 8));
   out.push_back(static_cast<std::uint8_t>(value & 0xFFU));
@@ -23,23 +12,51 @@ std::uint16_t get_u16(std::span<const std::uint8_t> bytes, std::size_t at) {
   return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]);
 }
 
-std::optional<Error> check_address_range(std::uint16_t address, std::size_t quantity) {
+namespace {
+
+Result<> check_address_range(std::uint16_t address, std::size_t quantity) {
   if (address + quantity > 0x10000) {
     return make_error(Errc::invalid_request, "address " + std::to_string(address) + " + quantity " +
                                                  std::to_string(quantity) + " runs past 65535");
   }
-  return std::nullopt;
+  return {};
+}
+
+// The byte count field of a read response and the data after it: `expected`
+// bytes for `quantity` of what is counted ("bits", "registers").
+Result<> check_byte_count(std::size_t expected, std::uint16_t quantity, std::string_view counted,
+                          std::span<const std::uint8_t> pdu) {
+  if (pdu.size() < 2 || pdu[1] != expected) {
+    return make_error(
+        Errc::byte_count_mismatch,
+        "expected byte count " + std::to_string(expected) + " for " + std::to_string(quantity) +
+            " " + std::string(counted) +
+            (pdu.size() < 2 ? std::string{", got none"} : ", got " + std::to_string(pdu[1])));
+  }
+  if (pdu.size() != 2 + expected) {
+    return make_error(Errc::malformed_response, "byte count " + std::to_string(expected) + " but " +
+                                                    std::to_string(pdu.size() - 2) + " data bytes");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<> check_quantity(std::uint16_t address, std::size_t quantity, std::size_t max_quantity,
+                        std::string_view counted) {
+  if (quantity < 1 || quantity > max_quantity) {
+    return make_error(Errc::invalid_request, "quantity " + std::to_string(quantity) +
+                                                 " outside 1.." + std::to_string(max_quantity) +
+                                                 std::string(counted));
+  }
+  return check_address_range(address, quantity);
 }
 
 // Sections 6.1 to 6.4: function, starting address, quantity (all reads share this layout).
 Result<Bytes> encode_read_request(std::uint8_t function, std::uint16_t address,
                                   std::uint16_t quantity, std::uint16_t max_quantity) {
-  if (quantity < 1 || quantity > max_quantity) {
-    return make_error(Errc::invalid_request, "quantity " + std::to_string(quantity) +
-                                                 " outside 1.." + std::to_string(max_quantity));
-  }
-  if (auto error = check_address_range(address, quantity)) {
-    return *error;
+  if (Result<> accepted = check_quantity(address, quantity, max_quantity, ""); !accepted) {
+    return accepted.error();
   }
   Bytes out{function};
   put_u16(out, address);
@@ -49,7 +66,7 @@ Result<Bytes> encode_read_request(std::uint8_t function, std::uint16_t address,
 
 // Section 7: an exception response is the function code with its high bit set,
 // followed by one exception code byte.
-std::optional<Error> check_function(std::uint8_t function, std::span<const std::uint8_t> pdu) {
+Result<> check_function(std::uint8_t function, std::span<const std::uint8_t> pdu) {
   if (pdu.empty()) {
     return make_error(Errc::malformed_response, "empty PDU");
   }
@@ -64,26 +81,18 @@ std::optional<Error> check_function(std::uint8_t function, std::span<const std::
     return make_error(Errc::function_mismatch, "sent function " + std::to_string(function) +
                                                    ", got " + std::to_string(pdu[0]));
   }
-  return std::nullopt;
+  return {};
 }
 
 // Sections 6.1 and 6.2: function, byte count, coil/input status packed LSB first.
 Result<BitsRead> decode_bits_response(std::uint8_t function, std::uint16_t quantity,
                                       std::span<const std::uint8_t> pdu) {
-  if (auto error = check_function(function, pdu)) {
-    return *error;
+  if (Result<> answered = check_function(function, pdu); !answered) {
+    return answered.error();
   }
   const std::size_t expected = packed_bit_bytes(quantity);
-  if (pdu.size() < 2 || pdu[1] != expected) {
-    return make_error(
-        Errc::byte_count_mismatch,
-        "expected byte count " + std::to_string(expected) + " for " + std::to_string(quantity) +
-            " bits" +
-            (pdu.size() < 2 ? std::string{", got none"} : ", got " + std::to_string(pdu[1])));
-  }
-  if (pdu.size() != 2 + expected) {
-    return make_error(Errc::malformed_response, "byte count " + std::to_string(expected) + " but " +
-                                                    std::to_string(pdu.size() - 2) + " data bytes");
+  if (Result<> counted = check_byte_count(expected, quantity, "bits", pdu); !counted) {
+    return counted.error();
   }
   BitsRead result;
   result.bits.reserve(quantity);
@@ -96,20 +105,12 @@ Result<BitsRead> decode_bits_response(std::uint8_t function, std::uint16_t quant
 // Sections 6.3 and 6.4: function, byte count, registers big-endian.
 Result<RegistersRead> decode_registers_response(std::uint8_t function, std::uint16_t quantity,
                                                 std::span<const std::uint8_t> pdu) {
-  if (auto error = check_function(function, pdu)) {
-    return *error;
+  if (Result<> answered = check_function(function, pdu); !answered) {
+    return answered.error();
   }
   const std::size_t expected = 2U * quantity;
-  if (pdu.size() < 2 || pdu[1] != expected) {
-    return make_error(
-        Errc::byte_count_mismatch,
-        "expected byte count " + std::to_string(expected) + " for " + std::to_string(quantity) +
-            " registers" +
-            (pdu.size() < 2 ? std::string{", got none"} : ", got " + std::to_string(pdu[1])));
-  }
-  if (pdu.size() != 2 + expected) {
-    return make_error(Errc::malformed_response, "byte count " + std::to_string(expected) + " but " +
-                                                    std::to_string(pdu.size() - 2) + " data bytes");
+  if (Result<> counted = check_byte_count(expected, quantity, "registers", pdu); !counted) {
+    return counted.error();
   }
   RegistersRead result;
   result.registers.reserve(quantity);
@@ -123,8 +124,8 @@ Result<RegistersRead> decode_registers_response(std::uint8_t function, std::uint
 Result<WriteConfirmed> decode_write_echo(std::uint8_t function, std::uint16_t address,
                                          std::uint16_t second, std::uint16_t quantity,
                                          std::span<const std::uint8_t> pdu) {
-  if (auto error = check_function(function, pdu)) {
-    return *error;
+  if (Result<> answered = check_function(function, pdu); !answered) {
+    return answered.error();
   }
   if (pdu.size() != 5) {
     return make_error(Errc::malformed_response,

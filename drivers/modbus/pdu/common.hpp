@@ -6,8 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "drivers/modbus/error.hpp"
@@ -58,7 +58,7 @@ Result<Bytes> encode_read_request(std::uint8_t function, std::uint16_t address,
 
 // The checks common to every response: non-empty, an exception response of
 // `function` (mapped to its named error), or the echoed function code.
-std::optional<Error> check_function(std::uint8_t function, std::span<const std::uint8_t> pdu);
+Result<> check_function(std::uint8_t function, std::span<const std::uint8_t> pdu);
 
 // Response to function 1 or 2: byte count matching `quantity` bits, then the bits.
 Result<BitsRead> decode_bits_response(std::uint8_t function, std::uint16_t quantity,
@@ -74,7 +74,9 @@ Result<WriteConfirmed> decode_write_echo(std::uint8_t function, std::uint16_t ad
                                          std::uint16_t second, std::uint16_t quantity,
                                          std::span<const std::uint8_t> pdu);
 
-// Refuses an address range that runs past register 65535.
-std::optional<Error> check_address_range(std::uint16_t address, std::size_t quantity);
+// Refuses a quantity outside 1..max_quantity (counted names what, for the
+// message: " coils") and an address range that runs past register 65535.
+Result<> check_quantity(std::uint16_t address, std::size_t quantity, std::size_t max_quantity,
+                        std::string_view counted);
 
 }  // namespace iotgw::drivers::modbus::pdu

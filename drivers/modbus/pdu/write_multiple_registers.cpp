@@ -1,17 +1,13 @@
 #include "drivers/modbus/pdu/write_multiple_registers.hpp"
 
-#include <string>
-
 namespace iotgw::drivers::modbus::pdu {
 
 Result<Bytes> encode_request(const WriteMultipleRegisters& request) {
   const std::size_t quantity = request.values.size();
-  if (quantity < 1 || quantity > max_write_registers) {
-    return Error{Errc::invalid_request, 0,
-                 "quantity " + std::to_string(quantity) + " outside 1..123 registers"};
-  }
-  if (auto error = check_address_range(request.address, quantity)) {
-    return *error;
+  if (Result<> accepted =
+          check_quantity(request.address, quantity, max_write_registers, " registers");
+      !accepted) {
+    return accepted.error();
   }
   Bytes out{WriteMultipleRegisters::function};
   put_u16(out, request.address);

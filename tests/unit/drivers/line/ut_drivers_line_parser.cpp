@@ -21,14 +21,18 @@ config::Device station(std::string pattern) {
   return device;
 }
 
+// A line that matched, with bad_values groups that did not convert and the
+// values of temperature and humidity.
+void expect_matched(const ParsedLine& parsed, int bad_values,
+                    const std::vector<std::optional<Value>>& values) {
+  EXPECT_TRUE(parsed.matched);
+  EXPECT_EQ(parsed.bad_values, bad_values);
+  EXPECT_EQ(parsed.values, values);
+}
+
 TEST(LineParser, MapsCaptureGroupsToPointsInOrder) {
   const config::Device device = station("T=(-?[0-9.]+);H=([0-9.]+)");
-  const ParsedLine parsed = LineParser(device).parse("#12 T=-3.5;H=81.25 ok");
-  EXPECT_TRUE(parsed.matched);
-  EXPECT_EQ(parsed.bad_values, 0);
-  ASSERT_EQ(parsed.values.size(), 2U);
-  EXPECT_EQ(parsed.values[0], Value(-3.5));
-  EXPECT_EQ(parsed.values[1], Value(81.25));
+  expect_matched(LineParser(device).parse("#12 T=-3.5;H=81.25 ok"), 0, {Value(-3.5), Value(81.25)});
 }
 
 TEST(LineParser, ReportsALineThePatternDoesNotMatch) {
@@ -40,29 +44,19 @@ TEST(LineParser, ReportsALineThePatternDoesNotMatch) {
 
 TEST(LineParser, CountsAGroupThatDoesNotConvert) {
   const config::Device device = station("T=([^;]*);H=(.*)");
-  const ParsedLine parsed = LineParser(device).parse("T=1.2.3;H=40");
-  EXPECT_TRUE(parsed.matched);
-  EXPECT_EQ(parsed.bad_values, 1);
-  EXPECT_EQ(parsed.values[0], std::nullopt);
-  EXPECT_EQ(parsed.values[1], Value(40.0));
+  expect_matched(LineParser(device).parse("T=1.2.3;H=40"), 1, {std::nullopt, Value(40.0)});
 }
 
 TEST(LineParser, ReadsKeyValuePairsByKey) {
   config::Device device = station("");
   device.points[0].key = "TEMP";
-  const ParsedLine parsed = LineParser(device).parse("TEMP=21.5, humidity=40;other=1 noise");
-  EXPECT_TRUE(parsed.matched);
-  EXPECT_EQ(parsed.values[0], Value(21.5));
-  EXPECT_EQ(parsed.values[1], Value(40.0));
+  expect_matched(LineParser(device).parse("TEMP=21.5, humidity=40;other=1 noise"), 0,
+                 {Value(21.5), Value(40.0)});
 }
 
 TEST(LineParser, LeavesAbsentKeysEmptyWithoutCountingThem) {
   const config::Device device = station("");
-  const ParsedLine parsed = LineParser(device).parse("humidity=55");
-  EXPECT_TRUE(parsed.matched);
-  EXPECT_EQ(parsed.bad_values, 0);
-  EXPECT_EQ(parsed.values[0], std::nullopt);
-  EXPECT_EQ(parsed.values[1], Value(55.0));
+  expect_matched(LineParser(device).parse("humidity=55"), 0, {std::nullopt, Value(55.0)});
   EXPECT_FALSE(LineParser(device).parse("wind=3").matched);
 }
 

@@ -1,5 +1,6 @@
 // Test helpers for the Modbus core: hex dumps and a decoded view of frames, so
-// a mismatch shows what was on the wire rather than two byte vectors.
+// a mismatch shows what was on the wire rather than two byte vectors, and the
+// specification's example frames that several tests exchange.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,25 @@
 #include "drivers/modbus/error.hpp"
 
 namespace iotgw::drivers::modbus::test {
+
+// The application protocol spec's 6.3 example as RTU frames: read holding
+// registers 108..110 (addresses 107..109) of unit 17, answered 555, 0, 100.
+inline const Bytes spec_rtu_request{
+    0x11,        // unit id 17
+    0x03,        // function: read holding registers
+    0x00, 0x6B,  // starting address 107
+    0x00, 0x03,  // quantity 3
+    0x76, 0x87,  // CRC-16, low byte first
+};
+inline const Bytes spec_rtu_response{
+    0x11,        // unit id 17
+    0x03,        // function: read holding registers
+    0x06,        // byte count
+    0x02, 0x2B,  // 555
+    0x00, 0x00,  // 0
+    0x00, 0x64,  // 100
+    0xC8, 0xBA,  // CRC-16, low byte first
+};
 
 inline std::string hex(std::span<const std::uint8_t> bytes) {
   std::string out;

@@ -12,18 +12,9 @@ namespace iotgw::drivers::modbus {
 namespace {
 
 using test::hex;
+using test::spec_rtu_request;
+using test::spec_rtu_response;
 
-// The application protocol spec's 6.3 example, read holding registers
-// 108..110 of unit 17, as an RTU response.
-const Bytes rtu_response{
-    0x11,        // unit id 17
-    0x03,        // function: read holding registers
-    0x06,        // byte count
-    0x02, 0x2B,  // 555
-    0x00, 0x00,  // 0
-    0x00, 0x64,  // 100
-    0xC8, 0xBA,  // CRC-16, low byte first
-};
 const Bytes response_pdu{0x03, 0x06, 0x02, 0x2B, 0x00, 0x00, 0x00, 0x64};
 
 constexpr ResponseFramer::Expectation unit17_read{0x11, 0, 0x03};
@@ -34,21 +25,27 @@ ResponseFramer armed_rtu() {
   return framer;
 }
 
+// The spec response after some noise, in one burst.
+Bytes after(Bytes noise) {
+  noise.insert(noise.end(), spec_rtu_response.begin(), spec_rtu_response.end());
+  return noise;
+}
+
+// The spec response was cut out of the stream once `discarded` bytes of noise were dropped.
+void expect_found_after_noise(const FramerOutput& out, std::size_t discarded) {
+  ASSERT_TRUE(out.pdu.has_value());
+  EXPECT_EQ(*out.pdu, response_pdu);
+  EXPECT_EQ(out.stats.discarded_bytes, discarded);
+}
+
 TEST(ModbusRtuFraming, EncodesSpecRequest) {
   const Bytes pdu{0x03, 0x00, 0x6B, 0x00, 0x03};
-  const Bytes expected{
-      0x11,        // unit id 17
-      0x03,        // function: read holding registers
-      0x00, 0x6B,  // starting address 107
-      0x00, 0x03,  // quantity 3
-      0x76, 0x87,  // CRC-16, low byte first
-  };
-  EXPECT_EQ(rtu_framing.encode_adu(0x11, 99, pdu), expected);
+  EXPECT_EQ(rtu_framing.encode_adu(0x11, 99, pdu), spec_rtu_request);
 }
 
 TEST(ModbusRtuFraming, WholeResponse) {
   auto framer = armed_rtu();
-  const auto out = framer.feed(rtu_response);
+  const auto out = framer.feed(spec_rtu_response);
   ASSERT_TRUE(out.pdu.has_value());
   EXPECT_EQ(*out.pdu, response_pdu);
   EXPECT_FALSE(out.stats.any());
@@ -58,12 +55,12 @@ TEST(ModbusRtuFraming, WholeResponse) {
 
 TEST(ModbusRtuFraming, OneByteAtATime) {
   auto framer = armed_rtu();
-  for (std::size_t i = 0; i + 1 < rtu_response.size(); ++i) {
-    const auto out = framer.feed(std::span(rtu_response).subspan(i, 1));
+  for (std::size_t i = 0; i + 1 < spec_rtu_response.size(); ++i) {
+    const auto out = framer.feed(std::span(spec_rtu_response).subspan(i, 1));
     EXPECT_FALSE(out.pdu.has_value()) << "frame ended early at byte " << i;
     EXPECT_FALSE(out.stats.any());
   }
-  const auto out = framer.feed(std::span(rtu_response).last(1));
+  const auto out = framer.feed(std::span(spec_rtu_response).last(1));
   ASSERT_TRUE(out.pdu.has_value());
   EXPECT_EQ(*out.pdu, response_pdu);
 }
@@ -83,50 +80,38 @@ TEST(ModbusRtuFraming, ExceptionFrameIsFiveBytes) {
 
 TEST(ModbusRtuFraming, GarbageBeforeTheFrameIsSkipped) {
   auto framer = armed_rtu();
-  Bytes stream{
+  const Bytes stream = after({
       0xFF,  // line noise
       0x00,  // line noise
       0x7E,  // line noise
-  };
-  stream.insert(stream.end(), rtu_response.begin(), rtu_response.end());
-  const auto out = framer.feed(stream);
-  ASSERT_TRUE(out.pdu.has_value());
-  EXPECT_EQ(*out.pdu, response_pdu);
-  EXPECT_EQ(out.stats.discarded_bytes, 3U);
+  });
+  expect_found_after_noise(framer.feed(stream), 3);
 }
 
 TEST(ModbusRtuFraming, GarbageLookingLikeOurHeader) {
   // "11 03 20": our unit and function with a byte count of 32; the real
   // frame follows within the same burst and is found once the false one fails.
   auto framer = armed_rtu();
-  Bytes stream{
+  const Bytes stream = after({
       0x11,  // unit id 17 (noise)
       0x03,  // function 3 (noise)
       0x20,  // byte count 32 (noise)
-  };
-  stream.insert(stream.end(), rtu_response.begin(), rtu_response.end());
-  auto out = framer.feed(stream);
-  EXPECT_FALSE(out.pdu.has_value());  // still waiting for 32 data bytes
-  out = framer.on_silence();          // t3.5 of silence: the burst is over
-  ASSERT_TRUE(out.pdu.has_value());
-  EXPECT_EQ(*out.pdu, response_pdu);
-  EXPECT_EQ(out.stats.discarded_bytes, 3U);
+  });
+  EXPECT_FALSE(framer.feed(stream).pdu.has_value());  // still waiting for 32 data bytes
+  // t3.5 of silence: the burst is over.
+  expect_found_after_noise(framer.on_silence(), 3);
 }
 
 TEST(ModbusRtuFraming, ByteCountNoFrameCanCarryIsNotAFrameStart) {
   // A byte count of 252 would make a 257-byte frame, longer than the 256 an
   // RTU frame may have: the framer does not wait for it.
   auto framer = armed_rtu();
-  Bytes stream{
+  const Bytes stream = after({
       0x11,  // unit id 17 (noise)
       0x03,  // function 3 (noise)
       0xFC,  // byte count 252 (noise)
-  };
-  stream.insert(stream.end(), rtu_response.begin(), rtu_response.end());
-  const auto out = framer.feed(stream);
-  ASSERT_TRUE(out.pdu.has_value());
-  EXPECT_EQ(*out.pdu, response_pdu);
-  EXPECT_EQ(out.stats.discarded_bytes, 3U);
+  });
+  expect_found_after_noise(framer.feed(stream), 3);
 }
 
 TEST(ModbusRtuFraming, WrongUnitIsDiscardedWholeAndCounted) {
@@ -144,14 +129,14 @@ TEST(ModbusRtuFraming, WrongUnitIsDiscardedWholeAndCounted) {
   EXPECT_EQ(out.stats.wrong_unit, 1U);
   EXPECT_EQ(out.stats.discarded_bytes, other_unit.size());
   EXPECT_TRUE(framer.expecting());
-  out = framer.feed(rtu_response);
+  out = framer.feed(spec_rtu_response);
   ASSERT_TRUE(out.pdu.has_value());
   EXPECT_EQ(*out.pdu, response_pdu);
 }
 
 TEST(ModbusRtuFraming, BadCrcIsCountedAndTheFrameDropped) {
   auto framer = armed_rtu();
-  Bytes corrupted = rtu_response;
+  Bytes corrupted = spec_rtu_response;
   corrupted[4] ^= 0x40;  // a flipped bit in the data
   auto out = framer.feed(corrupted);
   EXPECT_FALSE(out.pdu.has_value());
@@ -162,13 +147,13 @@ TEST(ModbusRtuFraming, BadCrcIsCountedAndTheFrameDropped) {
   EXPECT_EQ(out.stats.discarded_bytes, corrupted.size());
   EXPECT_EQ(framer.buffered(), 0U);
   // The retry's answer still gets through.
-  out = framer.feed(rtu_response);
+  out = framer.feed(spec_rtu_response);
   ASSERT_TRUE(out.pdu.has_value());
 }
 
 TEST(ModbusRtuFraming, SilenceInTheMiddleDiscardsThePartialFrame) {
   auto framer = armed_rtu();
-  auto out = framer.feed(std::span(rtu_response).first(5));
+  auto out = framer.feed(std::span(spec_rtu_response).first(5));
   EXPECT_FALSE(out.pdu.has_value());
   out = framer.on_silence();
   EXPECT_FALSE(out.pdu.has_value());
@@ -176,27 +161,28 @@ TEST(ModbusRtuFraming, SilenceInTheMiddleDiscardsThePartialFrame) {
   EXPECT_GE(out.stats.short_frames, 1U);
   EXPECT_EQ(framer.buffered(), 0U);
   // The rest of the cut frame arriving late is noise, then a whole frame works.
-  out = framer.feed(std::span(rtu_response).subspan(5));
+  out = framer.feed(std::span(spec_rtu_response).subspan(5));
   EXPECT_FALSE(out.pdu.has_value());
   const auto silence = framer.on_silence();
   EXPECT_FALSE(silence.pdu.has_value());
-  EXPECT_EQ(out.stats.discarded_bytes + silence.stats.discarded_bytes, rtu_response.size() - 5);
-  out = framer.feed(rtu_response);
+  EXPECT_EQ(out.stats.discarded_bytes + silence.stats.discarded_bytes,
+            spec_rtu_response.size() - 5);
+  out = framer.feed(spec_rtu_response);
   ASSERT_TRUE(out.pdu.has_value());
   EXPECT_EQ(*out.pdu, response_pdu);
 }
 
 TEST(ModbusRtuFraming, BytesWithNothingAskedAreDiscarded) {
   ResponseFramer framer(rtu_framing);
-  const auto out = framer.feed(rtu_response);
+  const auto out = framer.feed(spec_rtu_response);
   EXPECT_FALSE(out.pdu.has_value());
-  EXPECT_EQ(out.stats.discarded_bytes, rtu_response.size());
+  EXPECT_EQ(out.stats.discarded_bytes, spec_rtu_response.size());
   EXPECT_EQ(framer.buffered(), 0U);
 }
 
 TEST(ModbusRtuFraming, BytesAfterTheResponseAreDiscarded) {
   auto framer = armed_rtu();
-  Bytes stream = rtu_response;
+  Bytes stream = spec_rtu_response;
   stream.push_back(0x00);  // trailing noise
   stream.push_back(0xFF);  // trailing noise
   const auto out = framer.feed(stream);
@@ -223,7 +209,7 @@ TEST(ModbusRtuFraming, WrongFunctionWithValidCrcReachesTheDecoder) {
 
 TEST(ModbusRtuFraming, FlushDropsEverything) {
   auto framer = armed_rtu();
-  (void)framer.feed(std::span(rtu_response).first(4));
+  (void)framer.feed(std::span(spec_rtu_response).first(4));
   const auto out = framer.flush();
   EXPECT_EQ(out.stats.discarded_bytes, 4U);
   EXPECT_EQ(framer.buffered(), 0U);
@@ -348,7 +334,7 @@ TEST(ModbusTcpFraming, AbandonKeepsAPartialFrame) {
 
 TEST(ModbusRtuFraming, AbandonDropsThePartialFrame) {
   auto framer = armed_rtu();
-  (void)framer.feed(std::span(rtu_response).first(4));
+  (void)framer.feed(std::span(spec_rtu_response).first(4));
   EXPECT_EQ(framer.abandon().stats.discarded_bytes, 4U);
   EXPECT_FALSE(framer.expecting());
   EXPECT_EQ(framer.buffered(), 0U);

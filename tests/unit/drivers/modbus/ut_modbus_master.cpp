@@ -14,6 +14,8 @@ namespace {
 using namespace std::chrono_literals;
 using test::after;
 using test::Exchange;
+using test::spec_rtu_request;
+using test::spec_rtu_response;
 
 // 9600 baud 8N1: a character is 10 bits = 1042 us; t3.5 = 3646 us.
 constexpr Micros character{1042};
@@ -40,35 +42,19 @@ MasterOptions tcp_options() {
 
 const Transaction read_transaction{42, 0x11, pdu::ReadHoldingRegisters{107, 3}};
 
-const Bytes read_request{
-    0x11,        // unit id 17
-    0x03,        // function: read holding registers
-    0x00, 0x6B,  // starting address 107
-    0x00, 0x03,  // quantity 3
-    0x76, 0x87,  // CRC-16, low byte first
-};
-const Bytes read_response{
-    0x11,        // unit id 17
-    0x03,        // function: read holding registers
-    0x06,        // byte count
-    0x02, 0x2B,  // 555
-    0x00, 0x00,  // 0
-    0x00, 0x64,  // 100
-    0xC8, 0xBA,  // CRC-16, low byte first
-};
 // 8 bytes at 1042 us each: when the request has left the port.
 constexpr Micros request_on_wire = 8 * character;
 
 const pdu::Response registers{pdu::RegistersRead{{555, 0, 100}}};
 
 void expect_registers(const event::TransactionCompleted& done) {
-  ASSERT_TRUE(done.result.ok()) << done.result.error().message();
+  ASSERT_TRUE(done.result.has_value()) << done.result.error().message();
   EXPECT_EQ(done.result.value(), registers);
 }
 
 TEST(ModbusMaster, ReadsHoldingRegisters) {
   Exchange wire(rtu_options());
-  wire.expect(read_request).reply(read_response, after(20ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(20ms));
   wire.command(read_transaction);
   EXPECT_TRUE(wire.master().busy());
   ASSERT_EQ(wire.timers().count(test::TimerKind::response_timeout), 1U);
@@ -94,7 +80,7 @@ TEST(ModbusMaster, ReadsHoldingRegisters) {
 
 TEST(ModbusMaster, ReplyArrivingOneByteAtATime) {
   Exchange wire(rtu_options());
-  wire.expect(read_request).reply_chunks(read_response, after(15ms), 1, character);
+  wire.expect(spec_rtu_request).reply_chunks(spec_rtu_response, after(15ms), 1, character);
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
@@ -104,8 +90,8 @@ TEST(ModbusMaster, ReplyArrivingOneByteAtATime) {
 
 TEST(ModbusMaster, KeepsTheInterFrameGapBeforeTheNextRequest) {
   Exchange wire(rtu_options());
-  wire.expect(read_request).reply(read_response, after(20ms));
-  wire.expect(read_request).reply(read_response, after(20ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(20ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(20ms));
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
@@ -123,8 +109,8 @@ TEST(ModbusMaster, KeepsTheInterFrameGapBeforeTheNextRequest) {
 
 TEST(ModbusMaster, NoiseDuringTheGapPostponesTheRequest) {
   Exchange wire(rtu_options());
-  wire.expect(read_request).reply(read_response, after(20ms));
-  wire.expect(read_request).reply(read_response, after(20ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(20ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(20ms));
   wire.command(read_transaction);
   wire.run();
   const auto reply_end = wire.now();
@@ -138,8 +124,8 @@ TEST(ModbusMaster, NoiseDuringTheGapPostponesTheRequest) {
 
 TEST(ModbusMaster, TimeoutThenRetrySucceeds) {
   Exchange wire(rtu_options());
-  wire.expect(read_request);  // no answer
-  wire.expect(read_request).reply(read_response, after(10ms));
+  wire.expect(spec_rtu_request);  // no answer
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(10ms));
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.sent().size(), 2U);
@@ -158,14 +144,14 @@ TEST(ModbusMaster, TimeoutAfterAllRetries) {
   auto options = rtu_options();
   options.retries = 2;
   Exchange wire(options);
-  wire.expect(read_request);
-  wire.expect(read_request);
-  wire.expect(read_request);
+  wire.expect(spec_rtu_request);
+  wire.expect(spec_rtu_request);
+  wire.expect(spec_rtu_request);
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   const auto& done = wire.completed()[0];
-  ASSERT_FALSE(done.result.ok());
+  ASSERT_FALSE(done.result.has_value());
   EXPECT_EQ(done.result.error().code, Errc::timeout);
   EXPECT_EQ(done.result.error().name(), "timeout");
   EXPECT_EQ(done.attempts, 3);
@@ -177,7 +163,7 @@ TEST(ModbusMaster, NoRetriesMeansOneAttempt) {
   auto options = rtu_options();
   options.retries = 0;
   Exchange wire(options);
-  wire.expect(read_request);
+  wire.expect(spec_rtu_request);
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
@@ -187,7 +173,7 @@ TEST(ModbusMaster, NoRetriesMeansOneAttempt) {
 
 TEST(ModbusMaster, ExceptionResponseCompletesWithItsName) {
   Exchange wire(rtu_options());
-  wire.expect(read_request)
+  wire.expect(spec_rtu_request)
       .reply(
           Bytes{
               0x11,        // unit id 17
@@ -200,7 +186,7 @@ TEST(ModbusMaster, ExceptionResponseCompletesWithItsName) {
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   const auto& done = wire.completed()[0];
-  ASSERT_FALSE(done.result.ok());
+  ASSERT_FALSE(done.result.has_value());
   EXPECT_EQ(done.result.error().name(), "illegal_data_address");
   EXPECT_EQ(done.attempts, 1);  // an exception is an answer: no retry
   EXPECT_EQ(wire.master().counters(0x11).exceptions, 1U);
@@ -208,12 +194,12 @@ TEST(ModbusMaster, ExceptionResponseCompletesWithItsName) {
 }
 
 TEST(ModbusMaster, BadCrcIsCountedAndTheRetryAnswered) {
-  Bytes corrupted = read_response;
+  Bytes corrupted = spec_rtu_response;
   corrupted[3] ^= 0x01;
   Exchange wire(rtu_options());
   wire.signal_silence(gap);
-  wire.expect(read_request).reply(corrupted, after(10ms));
-  wire.expect(read_request).reply(read_response, after(10ms));
+  wire.expect(spec_rtu_request).reply(corrupted, after(10ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(10ms));
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
@@ -228,16 +214,16 @@ TEST(ModbusMaster, SilenceInTheMiddleOfTheReply) {
   Exchange wire(rtu_options());
   wire.signal_silence(gap);
   // The first 5 bytes, a pause longer than t3.5, then the rest: two broken frames.
-  wire.expect(read_request)
-      .reply(Bytes(read_response.begin(), read_response.begin() + 5), after(10ms));
-  wire.expect(read_request).reply(read_response, after(10ms));
+  wire.expect(spec_rtu_request)
+      .reply(Bytes(spec_rtu_response.begin(), spec_rtu_response.begin() + 5), after(10ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(10ms));
   wire.command(read_transaction);
-  wire.deliver_at(20ms, Bytes(read_response.begin() + 5, read_response.end()));
+  wire.deliver_at(20ms, Bytes(spec_rtu_response.begin() + 5, spec_rtu_response.end()));
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   expect_registers(wire.completed()[0]);
   EXPECT_EQ(wire.completed()[0].attempts, 2);
-  EXPECT_EQ(wire.master().counters(0x11).discarded_bytes, read_response.size());
+  EXPECT_EQ(wire.master().counters(0x11).discarded_bytes, spec_rtu_response.size());
 }
 
 TEST(ModbusMaster, AnswerFromAnotherUnitIsIgnored) {
@@ -250,8 +236,8 @@ TEST(ModbusMaster, AnswerFromAnotherUnitIsIgnored) {
       0x00, 0x64,              // data
       0xDC, 0x4A,              // CRC-16, low byte first
   };
-  stream.insert(stream.end(), read_response.begin(), read_response.end());
-  wire.expect(read_request).reply(stream, after(10ms));
+  stream.insert(stream.end(), spec_rtu_response.begin(), spec_rtu_response.end());
+  wire.expect(spec_rtu_request).reply(stream, after(10ms));
   wire.command(read_transaction);
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
@@ -281,7 +267,7 @@ TEST(ModbusMaster, MismatchedEchoIsAProtocolError) {
   wire.command({7, 0x11, pdu::WriteSingleRegister{1, 3}});
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
-  ASSERT_FALSE(wire.completed()[0].result.ok());
+  ASSERT_FALSE(wire.completed()[0].result.has_value());
   EXPECT_EQ(wire.completed()[0].result.error().code, Errc::echo_mismatch);
   EXPECT_EQ(wire.master().counters(0x11).protocol_errors, 1U);
 }
@@ -301,7 +287,7 @@ TEST(ModbusMaster, BroadcastWriteCompletesAfterTheTurnaroundDelay) {
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
   const auto& done = wire.completed()[0];
-  ASSERT_TRUE(done.result.ok()) << done.result.error().message();
+  ASSERT_TRUE(done.result.has_value()) << done.result.error().message();
   EXPECT_EQ(done.result.value(), (pdu::Response{pdu::WriteConfirmed{1, 1}}));
   EXPECT_EQ(wire.elapsed(wire.now()), request_on_wire + 100ms);
   EXPECT_EQ(wire.master().counters(0x00).requests, 1U);
@@ -326,7 +312,7 @@ TEST(ModbusMaster, SerialUnitAbove247IsRefused) {
 
 TEST(ModbusMaster, SecondCommandWhileBusyIsRefused) {
   Exchange wire(rtu_options());
-  wire.expect(read_request).reply(read_response, after(10ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(10ms));
   wire.command(read_transaction);
   wire.command({43, 0x11, pdu::ReadHoldingRegisters{0, 1}});
   ASSERT_EQ(wire.completed().size(), 1U);
@@ -358,7 +344,7 @@ TEST(ModbusMaster, EarlyTimerExpiryIsIgnored) {
 
 TEST(ModbusMaster, TransportResetFailsTheTransaction) {
   Exchange wire(rtu_options());
-  wire.expect(read_request);
+  wire.expect(spec_rtu_request);
   wire.command(read_transaction);
   const auto events = wire.master().on_transport_reset(wire.now());
   bool failed = false;
@@ -373,38 +359,30 @@ TEST(ModbusMaster, TransportResetFailsTheTransaction) {
 
 TEST(ModbusMaster, BytesWithNoTransactionAreCountedForNobody) {
   Exchange wire(rtu_options());
-  wire.deliver_at(1ms, read_response);
+  wire.deliver_at(1ms, spec_rtu_response);
   wire.run();
-  EXPECT_EQ(wire.master().unattributed_counters().discarded_bytes, read_response.size());
+  EXPECT_EQ(wire.master().unattributed_counters().discarded_bytes, spec_rtu_response.size());
   ASSERT_TRUE(wire.last_counters_event().has_value());
   EXPECT_FALSE(wire.last_counters_event()->unit.has_value());
 }
 
 // --- TCP ---------------------------------------------------------------------
 
+// The spec's RTU frame as Modbus TCP: the MBAP header (transaction id,
+// protocol id 0, length of unit id and PDU), then the frame without its CRC.
+Bytes as_tcp(std::uint8_t transaction, const Bytes& rtu_frame) {
+  const auto unit_and_pdu = std::span(rtu_frame).first(rtu_frame.size() - 2);
+  Bytes frame{0x00, transaction, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(unit_and_pdu.size())};
+  frame.insert(frame.end(), unit_and_pdu.begin(), unit_and_pdu.end());
+  return frame;
+}
+
 Bytes tcp_request(std::uint8_t transaction) {
-  return Bytes{
-      0x00, transaction,  // transaction id
-      0x00, 0x00,         // protocol id 0
-      0x00, 0x06,         // length: unit id + 5 PDU bytes
-      0x11,               // unit id 17
-      0x03,               // function: read holding registers
-      0x00, 0x6B,         // starting address 107
-      0x00, 0x03,         // quantity 3
-  };
+  return as_tcp(transaction, spec_rtu_request);
 }
 
 Bytes tcp_response(std::uint8_t transaction) {
-  return Bytes{
-      0x00, transaction,              // transaction id
-      0x00, 0x00,                     // protocol id 0
-      0x00, 0x09,                     // length: unit id + 8 PDU bytes
-      0x11,                           // unit id 17
-      0x03,                           // function: read holding registers
-      0x06,                           // byte count
-      0x02, 0x2B,        0x00, 0x00,  // 555, 0
-      0x00, 0x64,                     // 100
-  };
+  return as_tcp(transaction, spec_rtu_response);
 }
 
 TEST(ModbusMasterTcp, TransactionIdsCountUp) {
@@ -473,30 +451,21 @@ TEST(ModbusMasterTcp, ImpossibleHeaderResetsTheTransport) {
 
 TEST(ModbusMasterTcp, UnitZeroIsAnOrdinaryAddressOnTcp) {
   Exchange wire(tcp_options());
-  wire.expect(Bytes{
-                  0x00, 0x01,  // transaction id 1
-                  0x00, 0x00,  // protocol id 0
-                  0x00, 0x06,  // length
-                  0x00,        // unit id 0
-                  0x06,        // function: write single register
-                  0x00, 0x01,  // register address 1
-                  0x00, 0x03,  // value 3
-              })
-      .reply(
-          Bytes{
-              0x00, 0x01,  // transaction id 1
-              0x00, 0x00,  // protocol id 0
-              0x00, 0x06,  // length
-              0x00,        // unit id 0
-              0x06,        // function: write single register
-              0x00, 0x01,  // register address 1
-              0x00, 0x03,  // value 3
-          },
-          after(2ms));
+  // A write single register is answered with its own echo.
+  const Bytes write_to_unit_zero{
+      0x00, 0x01,  // transaction id 1
+      0x00, 0x00,  // protocol id 0
+      0x00, 0x06,  // length
+      0x00,        // unit id 0
+      0x06,        // function: write single register
+      0x00, 0x01,  // register address 1
+      0x00, 0x03,  // value 3
+  };
+  wire.expect(write_to_unit_zero).reply(write_to_unit_zero, after(2ms));
   wire.command({1, 0x00, pdu::WriteSingleRegister{1, 3}});
   wire.run();
   ASSERT_EQ(wire.completed().size(), 1U);
-  EXPECT_TRUE(wire.completed()[0].result.ok());
+  EXPECT_TRUE(wire.completed()[0].result.has_value());
 }
 
 // --- options from the configuration -----------------------------------------

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <boost/system/system_error.hpp>
 #include <gtest/gtest.h>
 
 #include "drivers/modbus/pdu/request.hpp"
@@ -16,20 +17,21 @@ using test::hex;
 
 Bytes encoded(const Request& request) {
   auto result = encode_request(request);
-  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message());
-  return result.ok() ? result.value() : Bytes{};
+  EXPECT_TRUE(result.has_value()) << (result.has_value() ? "" : result.error().message());
+  return result.has_value() ? result.value() : Bytes{};
 }
 
 Errc encode_error(const Request& request) {
   auto result = encode_request(request);
-  EXPECT_FALSE(result.ok()) << "encoded as " << (result.ok() ? hex(result.value()) : "");
-  return result.ok() ? Errc::busy : result.error().code;
+  EXPECT_FALSE(result.has_value())
+      << "encoded as " << (result.has_value() ? hex(result.value()) : "");
+  return result.has_value() ? Errc::busy : result.error().code;
 }
 
 Error decode_error(const Request& request, const Bytes& pdu) {
   auto result = decode_response(request, pdu);
-  EXPECT_FALSE(result.ok()) << "decoded " << hex(pdu);
-  return result.ok() ? Error{} : result.error();
+  EXPECT_FALSE(result.has_value()) << "decoded " << hex(pdu);
+  return result.has_value() ? Error{} : result.error();
 }
 
 std::vector<bool> bits(std::initializer_list<int> values) {
@@ -40,16 +42,93 @@ std::vector<bool> bits(std::initializer_list<int> values) {
   return out;
 }
 
-// --- 0x01 read coils (6.1): coils 20..38 -----------------------------------
+// --- requests: the spec example of every function (6.1 to 6.12) ------------
 
-TEST(ModbusPduReadCoils, EncodesSpecExample) {
-  const Bytes expected{
-      0x01,        // function: read coils
-      0x00, 0x13,  // starting address 19 (coil 20)
-      0x00, 0x13,  // quantity 19
+struct SpecRequest {
+  const char* example;
+  Request request;
+  Bytes expected;
+};
+
+TEST(ModbusPduRequests, EncodeSpecExamples) {
+  const SpecRequest examples[] = {
+      {"6.1 read coils 20..38",
+       ReadCoils{19, 19},
+       {
+           0x01,        // function: read coils
+           0x00, 0x13,  // starting address 19 (coil 20)
+           0x00, 0x13,  // quantity 19
+       }},
+      {"6.2 read discrete inputs 197..218",
+       ReadDiscreteInputs{196, 22},
+       {
+           0x02,        // function: read discrete inputs
+           0x00, 0xC4,  // starting address 196 (input 197)
+           0x00, 0x16,  // quantity 22
+       }},
+      {"6.3 read holding registers 108..110",
+       ReadHoldingRegisters{107, 3},
+       {
+           0x03,        // function: read holding registers
+           0x00, 0x6B,  // starting address 107 (register 108)
+           0x00, 0x03,  // quantity 3
+       }},
+      {"6.4 read input register 9",
+       ReadInputRegisters{8, 1},
+       {
+           0x04,        // function: read input registers
+           0x00, 0x08,  // starting address 8 (register 9)
+           0x00, 0x01,  // quantity 1
+       }},
+      {"6.5 write single coil 173 ON",
+       WriteSingleCoil{172, true},
+       {
+           0x05,        // function: write single coil
+           0x00, 0xAC,  // output address 172 (coil 173)
+           0xFF, 0x00,  // ON
+       }},
+      {"6.5 write single coil 173 OFF",
+       WriteSingleCoil{172, false},
+       {
+           0x05,        // function: write single coil
+           0x00, 0xAC,  // output address 172
+           0x00, 0x00,  // OFF
+       }},
+      {"6.6 write single register 2",
+       WriteSingleRegister{1, 3},
+       {
+           0x06,        // function: write single register
+           0x00, 0x01,  // register address 1 (register 2)
+           0x00, 0x03,  // value 3
+       }},
+      {"6.11 write multiple coils 20..29",
+       WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})},
+       {
+           0x0F,        // function: write multiple coils
+           0x00, 0x13,  // starting address 19 (coil 20)
+           0x00, 0x0A,  // quantity 10
+           0x02,        // byte count
+           0xCD,        // coils 27..20: 1100 1101
+           0x01,        // coils 29..28: 01, padded with zeros
+       }},
+      {"6.12 write multiple registers 2..3",
+       WriteMultipleRegisters{1, {0x000A, 0x0102}},
+       {
+           0x10,        // function: write multiple registers
+           0x00, 0x01,  // starting address 1 (register 2)
+           0x00, 0x02,  // quantity 2
+           0x04,        // byte count
+           0x00, 0x0A,  // register 2: 10
+           0x01, 0x02,  // register 3: 258
+       }},
   };
-  EXPECT_EQ(encoded(ReadCoils{19, 19}), expected);
+  for (const SpecRequest& example : examples) {
+    SCOPED_TRACE(example.example);
+    EXPECT_EQ(encoded(example.request), example.expected);
+  }
 }
+
+// --- 0x01 read coils (6.1): coils 20..38 -----------------------------------
 
 TEST(ModbusPduReadCoils, DecodesSpecExample) {
   const Bytes response{
@@ -60,7 +139,7 @@ TEST(ModbusPduReadCoils, DecodesSpecExample) {
       0x05,  // coils 38..36: 101, high bits padded with zeros
   };
   auto result = decode_response(ReadCoils{19, 19}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   const auto expected = bits({1, 0, 1, 1, 0, 0, 1, 1,  // 0xCD, LSB first
                               1, 1, 0, 1, 0, 1, 1, 0,  // 0x6B
                               1, 0, 1});               // 0x05
@@ -89,15 +168,6 @@ TEST(ModbusPduReadCoils, QuantityLimits) {
 
 // --- 0x02 read discrete inputs (6.2): inputs 197..218 ----------------------
 
-TEST(ModbusPduReadDiscreteInputs, EncodesSpecExample) {
-  const Bytes expected{
-      0x02,        // function: read discrete inputs
-      0x00, 0xC4,  // starting address 196 (input 197)
-      0x00, 0x16,  // quantity 22
-  };
-  EXPECT_EQ(encoded(ReadDiscreteInputs{196, 22}), expected);
-}
-
 TEST(ModbusPduReadDiscreteInputs, DecodesSpecExample) {
   const Bytes response{
       0x02,  // function: read discrete inputs
@@ -107,7 +177,7 @@ TEST(ModbusPduReadDiscreteInputs, DecodesSpecExample) {
       0x35,  // inputs 218..213: 11 0101
   };
   auto result = decode_response(ReadDiscreteInputs{196, 22}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   const auto expected = bits({0, 0, 1, 1, 0, 1, 0, 1,  // 0xAC, LSB first
                               1, 1, 0, 1, 1, 0, 1, 1,  // 0xDB
                               1, 0, 1, 0, 1, 1});      // 0x35
@@ -125,15 +195,6 @@ TEST(ModbusPduReadDiscreteInputs, RejectsAnotherFunctionsAnswer) {
 
 // --- 0x03 read holding registers (6.3): registers 108..110 -----------------
 
-TEST(ModbusPduReadHoldingRegisters, EncodesSpecExample) {
-  const Bytes expected{
-      0x03,        // function: read holding registers
-      0x00, 0x6B,  // starting address 107 (register 108)
-      0x00, 0x03,  // quantity 3
-  };
-  EXPECT_EQ(encoded(ReadHoldingRegisters{107, 3}), expected);
-}
-
 TEST(ModbusPduReadHoldingRegisters, DecodesSpecExample) {
   const Bytes response{
       0x03,        // function: read holding registers
@@ -143,7 +204,7 @@ TEST(ModbusPduReadHoldingRegisters, DecodesSpecExample) {
       0x00, 0x64,  // register 110: 100
   };
   auto result = decode_response(ReadHoldingRegisters{107, 3}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (RegistersRead{{555, 0, 100}}));
 }
 
@@ -194,15 +255,6 @@ TEST(ModbusPduReadHoldingRegisters, FunctionByteAlone) {
 
 // --- 0x04 read input registers (6.4): register 9 ---------------------------
 
-TEST(ModbusPduReadInputRegisters, EncodesSpecExample) {
-  const Bytes expected{
-      0x04,        // function: read input registers
-      0x00, 0x08,  // starting address 8 (register 9)
-      0x00, 0x01,  // quantity 1
-  };
-  EXPECT_EQ(encoded(ReadInputRegisters{8, 1}), expected);
-}
-
 TEST(ModbusPduReadInputRegisters, DecodesSpecExample) {
   const Bytes response{
       0x04,        // function: read input registers
@@ -210,7 +262,7 @@ TEST(ModbusPduReadInputRegisters, DecodesSpecExample) {
       0x00, 0x0A,  // register 9: 10
   };
   auto result = decode_response(ReadInputRegisters{8, 1}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), RegistersRead{{10}});
 }
 
@@ -225,21 +277,6 @@ TEST(ModbusPduReadInputRegisters, HoldingAnswerIsAMismatch) {
 
 // --- 0x05 write single coil (6.5): coil 173 ON -----------------------------
 
-TEST(ModbusPduWriteSingleCoil, EncodesSpecExample) {
-  const Bytes on{
-      0x05,        // function: write single coil
-      0x00, 0xAC,  // output address 172 (coil 173)
-      0xFF, 0x00,  // ON
-  };
-  EXPECT_EQ(encoded(WriteSingleCoil{172, true}), on);
-  const Bytes off{
-      0x05,        // function: write single coil
-      0x00, 0xAC,  // output address 172
-      0x00, 0x00,  // OFF
-  };
-  EXPECT_EQ(encoded(WriteSingleCoil{172, false}), off);
-}
-
 TEST(ModbusPduWriteSingleCoil, DecodesEcho) {
   const Bytes response{
       0x05,        // function: write single coil
@@ -247,7 +284,7 @@ TEST(ModbusPduWriteSingleCoil, DecodesEcho) {
       0xFF, 0x00,  // ON
   };
   auto result = decode_response(WriteSingleCoil{172, true}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{172, 1}));
 }
 
@@ -270,15 +307,6 @@ TEST(ModbusPduWriteSingleCoil, ShortEchoIsMalformed) {
 
 // --- 0x06 write single register (6.6): register 2 = 3 ----------------------
 
-TEST(ModbusPduWriteSingleRegister, EncodesSpecExample) {
-  const Bytes expected{
-      0x06,        // function: write single register
-      0x00, 0x01,  // register address 1 (register 2)
-      0x00, 0x03,  // value 3
-  };
-  EXPECT_EQ(encoded(WriteSingleRegister{1, 3}), expected);
-}
-
 TEST(ModbusPduWriteSingleRegister, DecodesEcho) {
   const Bytes response{
       0x06,        // function: write single register
@@ -286,7 +314,7 @@ TEST(ModbusPduWriteSingleRegister, DecodesEcho) {
       0x00, 0x03,  // value 3
   };
   auto result = decode_response(WriteSingleRegister{1, 3}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{1, 1}));
 }
 
@@ -301,18 +329,6 @@ TEST(ModbusPduWriteSingleRegister, EchoWithOtherAddressIsRejected) {
 
 // --- 0x0F write multiple coils (6.11): coils 20..29 ------------------------
 
-TEST(ModbusPduWriteMultipleCoils, EncodesSpecExample) {
-  const Bytes expected{
-      0x0F,        // function: write multiple coils
-      0x00, 0x13,  // starting address 19 (coil 20)
-      0x00, 0x0A,  // quantity 10
-      0x02,        // byte count
-      0xCD,        // coils 27..20: 1100 1101
-      0x01,        // coils 29..28: 01, padded with zeros
-  };
-  EXPECT_EQ(encoded(WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})}), expected);
-}
-
 TEST(ModbusPduWriteMultipleCoils, DecodesEcho) {
   const Bytes response{
       0x0F,        // function: write multiple coils
@@ -321,7 +337,7 @@ TEST(ModbusPduWriteMultipleCoils, DecodesEcho) {
   };
   auto result =
       decode_response(WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{19, 10}));
 }
 
@@ -349,18 +365,6 @@ TEST(ModbusPduWriteMultipleCoils, QuantityLimits) {
 
 // --- 0x10 write multiple registers (6.12): registers 2..3 ------------------
 
-TEST(ModbusPduWriteMultipleRegisters, EncodesSpecExample) {
-  const Bytes expected{
-      0x10,        // function: write multiple registers
-      0x00, 0x01,  // starting address 1 (register 2)
-      0x00, 0x02,  // quantity 2
-      0x04,        // byte count
-      0x00, 0x0A,  // register 2: 10
-      0x01, 0x02,  // register 3: 258
-  };
-  EXPECT_EQ(encoded(WriteMultipleRegisters{1, {0x000A, 0x0102}}), expected);
-}
-
 TEST(ModbusPduWriteMultipleRegisters, DecodesEcho) {
   const Bytes response{
       0x10,        // function: write multiple registers
@@ -368,7 +372,7 @@ TEST(ModbusPduWriteMultipleRegisters, DecodesEcho) {
       0x00, 0x02,  // quantity 2
   };
   auto result = decode_response(WriteMultipleRegisters{1, {0x000A, 0x0102}}, response);
-  ASSERT_TRUE(result.ok()) << result.error().message();
+  ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), (WriteConfirmed{1, 2}));
 }
 
@@ -505,6 +509,23 @@ TEST(ModbusPduDescribe, NamesTheRequest) {
   EXPECT_EQ(describe(WriteSingleCoil{172, true}), "write_single_coil address=172 value=on");
   EXPECT_TRUE(is_write(WriteMultipleCoils{0, {true}}));
   EXPECT_FALSE(is_write(ReadCoils{0, 1}));
+}
+
+TEST(ModbusError, CodesTravelAsErrorCodesOfTheModbusCategory) {
+  const boost::system::error_code code = Errc::illegal_data_address;
+  EXPECT_EQ(code.category(), modbus_category());
+  EXPECT_EQ(code.message(), "illegal_data_address");
+}
+
+TEST(ModbusError, ValueOfAFailedResultThrowsTheCodeAndTheDetail) {
+  const Result<Bytes> refused = encode_request(ReadHoldingRegisters{0, 0});
+  try {
+    (void)refused.value();
+    FAIL() << "value() returned";
+  } catch (const boost::system::system_error& error) {
+    EXPECT_EQ(error.code(), Errc::invalid_request);
+    EXPECT_NE(std::string(error.what()).find("quantity 0 outside 1..125"), std::string::npos);
+  }
 }
 
 }  // namespace

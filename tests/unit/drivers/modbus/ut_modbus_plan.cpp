@@ -194,7 +194,7 @@ TEST(ModbusPlan, ExtractDecodesEachPointFromItsSlice) {
   std::vector<Value> values(3);
   for (const auto& slice : plan.reads[0].points) {
     auto value = extract(device.points[slice.point], slice, response);
-    ASSERT_TRUE(value.ok()) << value.error().message();
+    ASSERT_TRUE(value.has_value()) << value.error().message();
     values[slice.point] = value.value();
   }
   EXPECT_EQ(values[0], Value{21.5});
@@ -202,7 +202,7 @@ TEST(ModbusPlan, ExtractDecodesEachPointFromItsSlice) {
   EXPECT_EQ(values[2], Value{std::int64_t{-1}});
 
   const pdu::Response too_short{pdu::RegistersRead{{0x0002}}};
-  EXPECT_FALSE(extract(device.points[0], plan.reads[0].points[1], too_short).ok());
+  EXPECT_FALSE(extract(device.points[0], plan.reads[0].points[1], too_short).has_value());
 }
 
 TEST(ModbusPlan, ExtractBits) {

@@ -40,22 +40,28 @@ TEST(PortList, SpellsUsbNamesAsConfigTakesThem) {
 }
 
 TEST(PortList, ResolvesPathsAndUsbNames) {
-  std::string error;
-  EXPECT_EQ(resolve_port("/dev/serial/by-id/usb-FTDI-if00", ports, error),
+  EXPECT_EQ(resolve_port("/dev/serial/by-id/usb-FTDI-if00", ports).value(),
             "/dev/serial/by-id/usb-FTDI-if00");
-  EXPECT_EQ(resolve_port("usb:0403:6001:B22X9Q", ports, error), "/dev/ttyUSB1");
-  EXPECT_EQ(resolve_port("usb:2341:0043", ports, error), "/dev/ttyACM0");
-  EXPECT_EQ(error, "");
+  EXPECT_EQ(resolve_port("usb:0403:6001:B22X9Q", ports).value(), "/dev/ttyUSB1");
+  EXPECT_EQ(resolve_port("usb:2341:0043", ports).value(), "/dev/ttyACM0");
 }
 
 TEST(PortList, ExplainsAUsbNameThatMatchesNoneOrSeveral) {
-  std::string error;
-  EXPECT_EQ(resolve_port("usb:0403:6001", ports, error), std::nullopt);
-  EXPECT_EQ(error,
+  const Result<std::string> several = resolve_port("usb:0403:6001", ports);
+  ASSERT_FALSE(several);
+  EXPECT_EQ(several.error().detail,
             "2 USB serial ports match usb:0403:6001; add the serial number: "
             "usb:0403:6001:A10K3B or usb:0403:6001:B22X9Q");
-  EXPECT_EQ(resolve_port("usb:1a86:7523", ports, error), std::nullopt);
-  EXPECT_EQ(error, "no USB serial port matches usb:1a86:7523 (is it plugged in? see iotgw ports)");
+  const Result<std::string> none = resolve_port("usb:1a86:7523", ports);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().detail,
+            "no USB serial port matches usb:1a86:7523 (is it plugged in? see iotgw ports)");
+}
+
+TEST(PortList, ItsErrorsTravelAsErrorCodesOfTheSerialCategory) {
+  const boost::system::error_code code = Errc::no_usb_match;
+  EXPECT_STREQ(code.category().name(), "iotgw.serial");
+  EXPECT_EQ(code.message(), "no_usb_match");
 }
 
 }  // namespace
