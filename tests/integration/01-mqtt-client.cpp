@@ -162,15 +162,15 @@ class MqttClientTest : public testing::Test {
   bool publish_and_wait(Peer& p, std::string topic, std::string payload, packet::Qos level,
                         bool retain = false) {
     // On the heap: a publish that times out here completes later, at stop.
-    auto outcome = std::make_shared<std::optional<std::optional<Error>>>();
+    auto outcome = std::make_shared<std::optional<Result<>>>();
     const auto body = bytes(payload);
-    const CheckResult refused = p.client->publish(
-        topic, body, level, retain, [outcome](const std::optional<Error>& e) { *outcome = e; });
-    if (refused) {
-      ADD_FAILURE() << "refused: " << refused->reason;
+    const Result<> accepted = p.client->publish(
+        topic, body, level, retain, [outcome](const Result<>& done) { *outcome = done; });
+    if (!accepted) {
+      ADD_FAILURE() << "refused: " << accepted.error().reason;
       return false;
     }
-    return run_until([&] { return outcome->has_value(); }) && !(*outcome)->has_value();
+    return run_until([&] { return outcome->has_value(); }) && (*outcome)->has_value();
   }
 
   std::unique_ptr<MosquittoBroker> broker_;
@@ -304,12 +304,12 @@ TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
   int acknowledged = 0;
   for (int i = 0; i < count; ++i) {
     const auto body = bytes("m" + std::to_string(i));
-    const CheckResult refused = p.client->publish("it/persist", body, packet::Qos::at_least_once,
-                                                  false, [&](const std::optional<Error>& e) {
-                                                    EXPECT_FALSE(e.has_value());
-                                                    ++acknowledged;
-                                                  });
-    ASSERT_FALSE(refused) << refused->reason;
+    const Result<> accepted = p.client->publish("it/persist", body, packet::Qos::at_least_once,
+                                                false, [&](const Result<>& done) {
+                                                  EXPECT_TRUE(done.has_value());
+                                                  ++acknowledged;
+                                                });
+    ASSERT_TRUE(accepted) << accepted.error().reason;
   }
 
   broker.start();
@@ -357,20 +357,20 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
   int acknowledged = 0;
   const auto body = bytes("w");
   for (int i = 0; i < 4; ++i) {
-    ASSERT_FALSE(a.client->publish("it/window", body, packet::Qos::at_least_once, false,
-                                   [&](const std::optional<Error>& e) {
-                                     EXPECT_FALSE(e.has_value());
-                                     ++acknowledged;
-                                   }));
+    ASSERT_TRUE(a.client->publish("it/window", body, packet::Qos::at_least_once, false,
+                                  [&](const Result<>& done) {
+                                    EXPECT_TRUE(done.has_value());
+                                    ++acknowledged;
+                                  }));
   }
   EXPECT_TRUE(a.client->window_full());
-  const CheckResult refused = a.client->publish(
+  const Result<> refused = a.client->publish(
       "it/window", body, packet::Qos::at_least_once, false,
       [](const auto&) { ADD_FAILURE() << "a refused publish must not complete"; });
-  ASSERT_TRUE(refused.has_value());
-  EXPECT_EQ(refused->code, Errc::window_full);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, Errc::window_full);
   // QoS 0 needs a connection.
-  EXPECT_TRUE(
+  EXPECT_FALSE(
       a.client->publish("it/window", body, packet::Qos::at_most_once, false, {}).has_value());
 
   a.client->start();
@@ -381,19 +381,20 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
 TEST_F(MqttClientTest, StopGivesUpWhatTheBrokerNeverAcknowledged) {
   MosquittoBroker& broker = start_broker();
   Peer& a = add(settings(broker, "it-stop"), false);
-  std::optional<Error> given_up;
+  std::optional<Result<>> given_up;
   const auto body = bytes("never sent");
-  ASSERT_FALSE(a.client->publish("it/stop", body, packet::Qos::at_least_once, false,
-                                 [&](const std::optional<Error>& e) { given_up = e; }));
+  ASSERT_TRUE(a.client->publish("it/stop", body, packet::Qos::at_least_once, false,
+                                [&](const Result<>& done) { given_up = done; }));
   int stops = 0;
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 1; }));
   ASSERT_TRUE(given_up.has_value());
-  EXPECT_EQ(given_up->code, Errc::not_connected);
+  ASSERT_FALSE(given_up->has_value());
+  EXPECT_EQ(given_up->error().code, Errc::not_connected);
   // Stopping again calls back at once; publishing is refused.
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 2; }));
-  EXPECT_TRUE(
+  EXPECT_FALSE(
       a.client->publish("it/stop", body, packet::Qos::at_least_once, false, {}).has_value());
 }
 

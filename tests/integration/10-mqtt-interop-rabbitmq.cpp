@@ -161,17 +161,16 @@ class RabbitmqInteropTest : public testing::Test {
   }
 
   // Publishes and returns the completion: nullopt if none came in time, else
-  // the error it carried (none when acknowledged). The outcome lives on the
-  // heap: a completion may still come after this returns, at stop().
-  std::optional<std::optional<Error>> publish_and_wait(Peer& p, std::string topic,
-                                                       std::string payload, packet::Qos level,
-                                                       bool retain = false) {
-    auto outcome = std::make_shared<std::optional<std::optional<Error>>>();
+  // what it carried (success when acknowledged), or the refusal. The outcome
+  // lives on the heap: a completion may still come after this returns, at stop().
+  std::optional<Result<>> publish_and_wait(Peer& p, std::string topic, std::string payload,
+                                           packet::Qos level, bool retain = false) {
+    auto outcome = std::make_shared<std::optional<Result<>>>();
     const auto body = bytes(payload);
-    const CheckResult refused = p.client->publish(
-        topic, body, level, retain, [outcome](const std::optional<Error>& e) { *outcome = e; });
-    if (refused) {
-      return refused;
+    const Result<> accepted = p.client->publish(
+        topic, body, level, retain, [outcome](const Result<>& done) { *outcome = done; });
+    if (!accepted) {
+      return accepted;
     }
     run_until([&] { return outcome->has_value(); });
     return *outcome;
@@ -180,7 +179,7 @@ class RabbitmqInteropTest : public testing::Test {
   bool published(Peer& p, std::string topic, std::string payload, packet::Qos level,
                  bool retain = false) {
     const auto outcome = publish_and_wait(p, std::move(topic), std::move(payload), level, retain);
-    return outcome.has_value() && !outcome->has_value();
+    return outcome.has_value() && outcome->has_value();
   }
 
   static inline std::unique_ptr<RabbitmqBroker> broker_;

@@ -177,8 +177,8 @@ void Client::stop(std::function<void()> done) {
   });
 }
 
-CheckResult Client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
-                            packet::Qos level, bool retain, PublishHandler done) {
+Result<> Client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
+                         packet::Qos level, bool retain, PublishHandler done) {
   if (stopping_) {
     return stopped_error("the MQTT client is stopping");
   }
@@ -198,7 +198,7 @@ CheckResult Client::publish(std::string_view topic, std::span<const std::uint8_t
   }
   ++counters_.published;
   handle(std::move(batch));
-  return std::nullopt;
+  return {};
 }
 
 void Client::subscribe(std::vector<packet::Subscription> filters, SubscribeHandler done) {
@@ -225,13 +225,14 @@ void Client::abort_connection() {
 asio::awaitable<void> Client::run() {
   while (!stopping_) {
     ++counters_.connect_attempts;
-    TransportChoice choice = transports_.make();
-    if (!choice.stream) {
-      report_failure(spdlog::level::err, choice.error);
-      notify({false, false, std::nullopt, choice.error});
+    Result<std::shared_ptr<Transport>> made = transports_.make();
+    if (!made) {
+      const std::string reason = made.error().reason;
+      report_failure(spdlog::level::err, reason);
+      notify({false, false, std::nullopt, reason});
     } else {
       auto current = std::make_shared<Link>(executor_);
-      current->stream = std::move(choice.stream);
+      current->stream = std::move(*made);
       link_ = current;
       lost_reason_.clear();
       connect_timer_.expires_after(connect_timeout);
@@ -328,7 +329,7 @@ asio::awaitable<void> Client::write_queued(std::shared_ptr<Link> current) {
     while (!current->qos0_done.empty() && current->qos0_done.front().first <= current->written) {
       const std::uint64_t tag = current->qos0_done.front().second;
       current->qos0_done.pop_front();
-      complete_publish(tag, std::nullopt);
+      complete_publish(tag, {});
     }
   }
   current->writing = false;
@@ -480,19 +481,19 @@ void Client::on_publish_completed(std::uint64_t tag) {
     }
     return;
   }
-  complete_publish(tag, std::nullopt);
+  complete_publish(tag, {});
 }
 
-void Client::complete_publish(std::uint64_t tag, std::optional<Error> failure) {
+void Client::complete_publish(std::uint64_t tag, const Result<>& outcome) {
   auto entry = publishes_.extract(tag);
   if (entry.empty()) {
     return;
   }
-  if (!failure) {
+  if (outcome) {
     ++counters_.acked;
   }
   if (entry.mapped().done) {
-    entry.mapped().done(failure);
+    entry.mapped().done(outcome);
   }
 }
 

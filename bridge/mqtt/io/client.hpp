@@ -69,7 +69,7 @@ class Client {
   // Called once per accepted publish: no error when the broker acknowledged
   // it (QoS 1/2) or it was written (QoS 0); an error when it was given up
   // (the client stopped, or a QoS 0 message's connection ended first).
-  using PublishHandler = std::function<void(const std::optional<Error>&)>;
+  using PublishHandler = std::function<void(const Result<>&)>;
   // Called once per subscribe(): one code per filter (suback_code::failure is
   // a refusal by the broker), or an error when the request itself failed.
   using SubscribeHandler = std::function<void(const Result<std::vector<packet::SubackCode>>&)>;
@@ -100,8 +100,8 @@ class Client {
   // size is invalid, a QoS 0 message while not connected or while a megabyte
   // waits for the socket (errc::window_full), or after stop().
   // QoS 1/2 messages accepted while disconnected go out after the next CONNACK.
-  CheckResult publish(std::string_view topic, std::span<const std::uint8_t> payload,
-                      packet::Qos level, bool retain, PublishHandler done);
+  Result<> publish(std::string_view topic, std::span<const std::uint8_t> payload, packet::Qos level,
+                   bool retain, PublishHandler done);
 
   // 3.8: subscribes now if connected, else after the next CONNACK. Filters
   // the broker granted are subscribed again by the client after a reconnect
@@ -153,7 +153,7 @@ class Client {
   void handle(Events batch);
   void on_state_changed(event::StateChanged& change);
   void on_publish_completed(std::uint64_t tag);
-  void complete_publish(std::uint64_t tag, std::optional<Error> failure);
+  void complete_publish(std::uint64_t tag, const Result<>& outcome);
   void on_rejected(const event::CommandRejected& rejected);
   void on_subscribed(event::SubscribeCompleted& completed);
   void queue_bytes(std::vector<std::uint8_t>&& bytes);

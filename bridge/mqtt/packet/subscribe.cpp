@@ -13,8 +13,8 @@ Result<std::size_t> body_size(const Subscribe& packet) {
   }
   std::size_t size = 2;
   for (const auto& entry : packet.subscriptions) {
-    if (auto failure = check_topic_filter(entry.filter)) {
-      return Error{failure->code, "SUBSCRIBE: " + failure->reason};
+    if (auto checked = check_topic_filter(entry.filter); !checked) {
+      return Error{checked.error().code, "SUBSCRIBE: " + checked.error().reason};
     }
     if (static_cast<std::uint8_t>(entry.qos) > 2) {
       return Error{Errc::invalid_qos, "SUBSCRIBE: requested QoS 3"};
@@ -50,8 +50,8 @@ Result<Subscribe> decode_subscribe(Reader& in) {
     if (!filter) {
       return filter.error();
     }
-    if (auto failure = check_topic_filter(*filter)) {
-      return in.fail(failure->code, failure->reason);
+    if (auto checked = check_topic_filter(*filter); !checked) {
+      return in.fail(checked.error().code, checked.error().reason);
     }
     auto requested = in.u8("requested QoS");
     if (!requested) {

@@ -13,8 +13,8 @@ Result<std::size_t> body_size(const Unsubscribe& packet) {
   }
   std::size_t size = 2;
   for (const auto& filter : packet.filters) {
-    if (auto failure = check_topic_filter(filter)) {
-      return Error{failure->code, "UNSUBSCRIBE: " + failure->reason};
+    if (auto checked = check_topic_filter(filter); !checked) {
+      return Error{checked.error().code, "UNSUBSCRIBE: " + checked.error().reason};
     }
     size += 2 + filter.size();
   }
@@ -46,8 +46,8 @@ Result<Unsubscribe> decode_unsubscribe(Reader& in) {
     if (!filter) {
       return filter.error();
     }
-    if (auto failure = check_topic_filter(*filter)) {
-      return in.fail(failure->code, failure->reason);
+    if (auto checked = check_topic_filter(*filter); !checked) {
+      return in.fail(checked.error().code, checked.error().reason);
     }
     packet.filters.push_back(std::move(*filter));
   }

@@ -96,8 +96,8 @@ class Reader {
 Result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_view packet_name);
 
 // 1.5.3: an error if a string or binary field is longer than 65535 bytes.
-CheckResult check_field_length(std::size_t length, std::string_view packet_name,
-                               std::string_view field);
+Result<> check_field_length(std::size_t length, std::string_view packet_name,
+                            std::string_view field);
 
 // The fixed header of one packet (2.2), parsed before its body has arrived.
 struct FixedHeader {
@@ -112,11 +112,11 @@ struct FixedHeader {
 
 // 2.2.2 table 2.2: whether the four flag bits are allowed for the packet type
 // of `first_byte` (PUBLISH: any QoS but 3, DUP only with QoS > 0).
-CheckResult check_fixed_flags(std::uint8_t first_byte);
+Result<> check_fixed_flags(std::uint8_t first_byte);
 
 // 2.2: an error if the packet of `header` is larger than `max_packet_size`
 // (header included).
-CheckResult check_packet_size(const FixedHeader& header, std::size_t max_packet_size);
+Result<> check_packet_size(const FixedHeader& header, std::size_t max_packet_size);
 
 // 2.2: parses a fixed header from the start of `data`. Yields an empty
 // optional while more bytes are needed; rejects a bad type or flags from the
