@@ -118,6 +118,12 @@ class Client {
   const ClientCounters& counters() const noexcept { return counters_; }
 
  private:
+  // Where the client is in its life. idle until start(); then connecting
+  // (a transport, CONNECT, or the pause before the next attempt) and
+  // established (a CONNACK accepted the current connection) in turn; stopping
+  // from stop() until nothing is left to wait for; then stopped for good.
+  enum class Lifecycle { idle, connecting, established, stopping, stopped };
+
   // One connection attempt's stream and its write queue. Coroutines hold it
   // by shared_ptr, so a stale reader or writer never touches a newer one.
   struct Link {
@@ -162,6 +168,11 @@ class Client {
   void send_subscribe(std::uint64_t tag);
   void close_link(const std::shared_ptr<Link>& current);
   void finish_stop();
+  // The one place the lifecycle changes; leaving `established` counts the
+  // end of an established connection.
+  void enter(Lifecycle next);
+  static bool allowed(Lifecycle from, Lifecycle to) noexcept;
+  bool stop_requested() const noexcept;
   void notify(ConnectionEvent change);
   // Logs why a connection attempt failed, holding back repeats of one reason.
   void report_failure(spdlog::level::level_enum level, const std::string& reason);
@@ -194,10 +205,7 @@ class Client {
   StateHandler on_state_;
   std::function<void()> stop_done_;
   ClientCounters counters_;
-  bool established_ = false;  // a CONNACK accepted the current connection
-  bool running_ = false;
-  bool stopping_ = false;
-  bool stopped_ = false;             // finish_stop() ran: nothing is left to wait for
+  Lifecycle lifecycle_ = Lifecycle::idle;
   bool failure_logged_ = false;      // the last connection failure reached the log
   bool downgrade_reported_ = false;  // the broker's QoS 2 to QoS 1 downgrade was logged
 };
