@@ -20,20 +20,16 @@
 
 #include "bridge/mqtt/io/client.hpp"
 #include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/mqtt_peer.hpp"
 
 namespace iotgw::bridge::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
+using test::bytes;
 using test::MosquittoBroker;
-
-std::vector<std::uint8_t> bytes(std::string_view text) {
-  return {text.begin(), text.end()};
-}
-
-std::string text(const std::vector<std::uint8_t>& payload) {
-  return {payload.begin(), payload.end()};
-}
+using test::text;
+using Peer = test::MqttPeer;
 
 // Sends the log to a string while it lives, instead of the default logger.
 class LogCapture {
@@ -63,27 +59,6 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-// A client with what it has seen: messages, connection events, completions.
-struct Peer {
-  explicit Peer(config::Mqtt settings) : config(std::move(settings)) {}
-
-  void attach(boost::asio::io_context& io) {
-    client = std::make_unique<mqtt::io::Client>(io.get_executor(), config);
-    client->on_message([this](const packet::Publish& message) { messages.push_back(message); });
-    client->on_state([this](const io::ConnectionEvent& change) { changes.push_back(change); });
-  }
-
-  std::size_t disconnections() const {
-    return std::count_if(changes.begin(), changes.end(),
-                         [](const io::ConnectionEvent& change) { return !change.connected; });
-  }
-
-  config::Mqtt config;  // before the client, which keeps a reference to it
-  std::unique_ptr<mqtt::io::Client> client;
-  std::vector<packet::Publish> messages;
-  std::vector<io::ConnectionEvent> changes;
-};
-
 class MqttClientTest : public testing::Test {
  protected:
   ~MqttClientTest() override {
@@ -102,17 +77,7 @@ class MqttClientTest : public testing::Test {
   }
 
   config::Mqtt settings(const MosquittoBroker& broker, std::string client_id) {
-    config::Mqtt mqtt;
-    mqtt.url = broker.url();
-    mqtt.host = "127.0.0.1";
-    mqtt.port = broker.port();
-    mqtt.client_id = std::move(client_id);
-    mqtt.keepalive = 5s;
-    mqtt.clean_session = true;
-    mqtt.reconnect_min = 20ms;
-    mqtt.reconnect_max = 200ms;
-    mqtt.will.topic.clear();
-    return mqtt;
+    return test::mqtt_test_settings(broker.url(), broker.port(), std::move(client_id));
   }
 
   // A started client; the fixture stops it at the end.
@@ -148,28 +113,22 @@ class MqttClientTest : public testing::Test {
 
   // Subscribes and waits for the SUBACK.
   void subscribe(Peer& p, std::string filter, packet::Qos level) {
-    std::optional<Result<std::vector<packet::SubackCode>>> answer;
-    p.client->subscribe(
-        {{std::move(filter), level}},
-        [&](const Result<std::vector<packet::SubackCode>>& codes) { answer = codes; });
-    ASSERT_TRUE(run_until([&] { return answer.has_value(); }));
-    ASSERT_TRUE(answer->has_value()) << answer->error().reason;
-    ASSERT_EQ(answer->value().size(), 1u);
-    ASSERT_NE(answer->value()[0], packet::SubackCode::failure);
+    const test::SubscribeAnswer answer = p.subscribe(std::move(filter), level);
+    ASSERT_TRUE(run_until([&] { return answer->has_value(); }));
+    ASSERT_TRUE((*answer)->has_value()) << (*answer)->error().reason;
+    ASSERT_EQ((*answer)->value().size(), 1u);
+    ASSERT_NE((*answer)->value()[0], packet::SubackCode::failure);
   }
 
   // Publishes and waits for the completion; true when it succeeded.
   bool publish_and_wait(Peer& p, std::string topic, std::string payload, packet::Qos level,
                         bool retain = false) {
-    // On the heap: a publish that times out here completes later, at stop.
-    auto outcome = std::make_shared<std::optional<Result<>>>();
-    const auto body = bytes(payload);
-    const Result<> accepted = p.client->publish(
-        topic, body, level, retain, [outcome](const Result<>& done) { *outcome = done; });
+    const Result<test::PublishCompletion> accepted = p.publish(topic, payload, level, retain);
     if (!accepted) {
       ADD_FAILURE() << "refused: " << accepted.error().reason;
       return false;
     }
+    const test::PublishCompletion& outcome = *accepted;
     return run_until([&] { return outcome->has_value(); }) && (*outcome)->has_value();
   }
 
