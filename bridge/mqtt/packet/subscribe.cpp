@@ -37,21 +37,15 @@ void write_body(const Subscribe& packet, Writer& out) {
 
 Result<Subscribe> decode_subscribe(Reader& in) {
   Subscribe packet;
-  auto id = in.packet_id();
+  auto id = in.filter_list_id();
   if (!id) {
     return id.error();
   }
   packet.packet_id = *id;
-  if (in.empty()) {
-    return in.fail(Errc::empty_payload, "no topic filter");
-  }
   while (!in.empty()) {
-    auto filter = in.utf8_string("topic filter");
+    auto filter = in.topic_filter();
     if (!filter) {
       return filter.error();
-    }
-    if (auto checked = check_topic_filter(*filter); !checked) {
-      return in.fail(checked.error().code, checked.error().reason);
     }
     auto requested = in.u8("requested QoS");
     if (!requested) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "bridge/mqtt/topic.hpp"
 #include "bridge/mqtt/utf8.hpp"
 
 namespace iotgw::bridge::mqtt::packet {
@@ -146,6 +147,25 @@ Result<std::string> Reader::utf8_string(std::string_view field) {
   return text;
 }
 
+Result<std::string> Reader::topic_filter() {
+  auto filter = utf8_string("topic filter");
+  if (!filter) {
+    return filter.error();
+  }
+  if (auto checked = check_topic_filter(*filter); !checked) {
+    return fail(checked.error().code, checked.error().reason);
+  }
+  return filter;
+}
+
+Result<std::uint16_t> Reader::filter_list_id() {
+  auto id = packet_id();
+  if (id && empty()) {
+    return fail(Errc::empty_payload, "no topic filter");
+  }
+  return id;
+}
+
 Result<std::vector<std::uint8_t>> Reader::binary(std::string_view field) {
   auto length = u16(std::string(field) + " length");
   if (!length) {
@@ -181,6 +201,21 @@ Result<> check_field_length(std::size_t length, std::string_view packet_name,
   return {};
 }
 
+namespace {
+
+// The fixed-header flags of the packet `name` must be `expected`, written
+// out in binary as `bits`.
+Result<> require_flags(const std::string& name, std::uint8_t flags, std::uint8_t expected,
+                       std::string_view bits) {
+  if (flags != expected) {
+    return Error{Errc::bad_flags, name + ": fixed-header flags must be " + std::string(bits) +
+                                      ", got " + std::to_string(flags)};
+  }
+  return {};
+}
+
+}  // namespace
+
 // 2.2.2 table 2.2 and 3.3.1: PUBREL, SUBSCRIBE and UNSUBSCRIBE carry 0b0010,
 // PUBLISH carries DUP/QoS/RETAIN, every other packet 0b0000.
 Result<> check_fixed_flags(std::uint8_t first_byte) {
@@ -201,11 +236,7 @@ Result<> check_fixed_flags(std::uint8_t first_byte) {
     case PacketType::pubrel:
     case PacketType::subscribe:
     case PacketType::unsubscribe:
-      if (flags != 0x02) {
-        return Error{Errc::bad_flags,
-                     name + ": fixed-header flags must be 0010, got " + std::to_string(flags)};
-      }
-      return {};
+      return require_flags(name, flags, 0x02, "0010");
     case PacketType::connect:
     case PacketType::connack:
     case PacketType::puback:
@@ -216,11 +247,7 @@ Result<> check_fixed_flags(std::uint8_t first_byte) {
     case PacketType::pingreq:
     case PacketType::pingresp:
     case PacketType::disconnect:
-      if (flags != 0x00) {
-        return Error{Errc::bad_flags,
-                     name + ": fixed-header flags must be 0000, got " + std::to_string(flags)};
-      }
-      return {};
+      return require_flags(name, flags, 0x00, "0000");
   }
   return Error{Errc::bad_packet_type,
                "reserved control packet type " + std::to_string(first_byte >> 4)};

@@ -75,6 +75,11 @@ class Reader {
   Result<std::uint16_t> packet_id();
   // 1.5.3: a length-prefixed UTF-8 string, checked against the UTF-8 rules.
   Result<std::string> utf8_string(std::string_view field);
+  // 4.7.1: one topic filter of a SUBSCRIBE or UNSUBSCRIBE payload.
+  Result<std::string> topic_filter();
+  // 3.8.3, 3.10.3: the packet id that opens a SUBSCRIBE or UNSUBSCRIBE,
+  // whose payload must then hold at least one topic filter.
+  Result<std::uint16_t> filter_list_id();
   // A length-prefixed run of bytes (will message, password).
   Result<std::vector<std::uint8_t>> binary(std::string_view field);
   // Everything not read yet (the PUBLISH payload).
