@@ -13,49 +13,35 @@ namespace {
 
 using test::Bytes;
 
-// The first byte of each packet's fixed header, and one with flags the
-// packet must not carry.
+// The first byte of each packet's fixed header, one with flags the packet
+// must not carry, and the name its tests carry.
+struct FirstByte {
+  std::uint8_t valid;
+  std::uint8_t bad_flags;
+  const char* name;
+};
+
 template <class P>
-struct FirstByte;
-
+constexpr FirstByte first_byte_of{};
 template <>
-struct FirstByte<packet::Puback> {
-  static constexpr std::uint8_t valid = 0x40;
-  static constexpr std::uint8_t bad_flags = 0x42;  // flags 0010
-  static constexpr const char* name = "Puback";
-};
-
+constexpr FirstByte first_byte_of<packet::Puback>{0x40, 0x42, "Puback"};  // bad: flags 0010
 template <>
-struct FirstByte<packet::Pubrec> {
-  static constexpr std::uint8_t valid = 0x50;
-  static constexpr std::uint8_t bad_flags = 0x51;  // flags 0001
-  static constexpr const char* name = "Pubrec";
-};
-
+constexpr FirstByte first_byte_of<packet::Pubrec>{0x50, 0x51, "Pubrec"};  // bad: flags 0001
 template <>
-struct FirstByte<packet::Pubrel> {
-  static constexpr std::uint8_t valid = 0x62;
-  static constexpr std::uint8_t bad_flags = 0x60;  // flags 0000
-  static constexpr const char* name = "Pubrel";
-};
-
+constexpr FirstByte first_byte_of<packet::Pubrel>{0x62, 0x60, "Pubrel"};  // bad: flags 0000
 template <>
-struct FirstByte<packet::Pubcomp> {
-  static constexpr std::uint8_t valid = 0x70;
-  static constexpr std::uint8_t bad_flags = 0x78;  // flags 1000
-  static constexpr const char* name = "Pubcomp";
-};
+constexpr FirstByte first_byte_of<packet::Pubcomp>{0x70, 0x78, "Pubcomp"};  // bad: flags 1000
 
 template <class P>
 class MqttAcknowledgement : public testing::Test {
  protected:
-  static constexpr std::uint8_t first = FirstByte<P>::valid;
+  static constexpr std::uint8_t first = first_byte_of<P>.valid;
 };
 
 struct PacketName {
   template <class P>
   static std::string GetName(int) {
-    return FirstByte<P>::name;
+    return first_byte_of<P>.name;
   }
 };
 
@@ -74,7 +60,7 @@ TYPED_TEST(MqttAcknowledgement, Decodes) {
 }
 
 TYPED_TEST(MqttAcknowledgement, RejectsBadFixedHeaderFlags) {
-  const Bytes bad = {FirstByte<TypeParam>::bad_flags, 0x02, 0xBE, 0xEF};
+  const Bytes bad = {first_byte_of<TypeParam>.bad_flags, 0x02, 0xBE, 0xEF};
   EXPECT_EQ(test::decode_error(bad), Errc::bad_flags);
 }
 
