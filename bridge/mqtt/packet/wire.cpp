@@ -131,12 +131,16 @@ Result<std::uint16_t> Reader::packet_id() {
   return id;
 }
 
-Result<std::string> Reader::utf8_string(std::string_view field) {
+Result<std::span<const std::uint8_t>> Reader::length_prefixed(std::string_view field) {
   auto length = u16(std::string(field) + " length");
   if (!length) {
     return length.error();
   }
-  auto bytes = take(*length, field);
+  return take(*length, field);
+}
+
+Result<std::string> Reader::utf8_string(std::string_view field) {
+  auto bytes = length_prefixed(field);
   if (!bytes) {
     return bytes.error();
   }
@@ -167,11 +171,7 @@ Result<std::uint16_t> Reader::filter_list_id() {
 }
 
 Result<std::vector<std::uint8_t>> Reader::binary(std::string_view field) {
-  auto length = u16(std::string(field) + " length");
-  if (!length) {
-    return length.error();
-  }
-  auto bytes = take(*length, field);
+  auto bytes = length_prefixed(field);
   if (!bytes) {
     return bytes.error();
   }

@@ -90,6 +90,8 @@ class Reader {
 
  private:
   Result<std::span<const std::uint8_t>> take(std::size_t count, std::string_view field);
+  // 1.5.3: a two-byte length, then that many bytes.
+  Result<std::span<const std::uint8_t>> length_prefixed(std::string_view field);
 
   std::span<const std::uint8_t> in_;
   std::size_t pos_ = 0;
