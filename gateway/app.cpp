@@ -362,10 +362,11 @@ void App::publish_metrics() {
                              {.prefix = config_.mqtt.topic_prefix, .gateway = config_.gateway.id});
     const std::string payload = metrics_json();
     // QoS 0 and at once, or not at all: the next metrics message replaces it.
-    if (const bridge::mqtt::CheckResult refused = client_.publish(
+    if (const bridge::mqtt::Result<> accepted = client_.publish(
             topic, std::span(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()),
-            bridge::mqtt::packet::Qos::at_most_once, false, [](const auto&) {})) {
-      spdlog::debug("metrics not sent: {}", refused->reason);
+            bridge::mqtt::packet::Qos::at_most_once, false, [](const auto&) {});
+        !accepted) {
+      spdlog::debug("metrics not sent: {}", accepted.error().reason);
     }
   }
   metrics_timer_.expires_after(config_.telemetry.metrics_interval);

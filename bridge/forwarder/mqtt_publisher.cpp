@@ -92,21 +92,22 @@ void MqttPublisher::pump() {
 bool MqttPublisher::send(const store::Message& message, const Done& done, bool control) {
   // Counted before the call: the client may complete a message from within it.
   control_in_flight_ += control ? 1 : 0;
-  const mqtt::CheckResult refused = client_.publish(
-      message.topic, message.payload, static_cast<mqtt::packet::Qos>(message.qos), message.retain,
-      [this, control, done](const std::optional<mqtt::Error>& failure) {
-        control_in_flight_ -= control ? 1 : 0;
-        done(failure ? Outcome::undelivered : Outcome::delivered);
-        pump();
-      });
-  if (!refused) {
+  const mqtt::Result<> accepted =
+      client_.publish(message.topic, message.payload, static_cast<mqtt::packet::Qos>(message.qos),
+                      message.retain, [this, control, done](const mqtt::Result<>& acknowledged) {
+                        control_in_flight_ -= control ? 1 : 0;
+                        done(acknowledged ? Outcome::delivered : Outcome::undelivered);
+                        pump();
+                      });
+  if (accepted) {
     return true;
   }
   control_in_flight_ -= control ? 1 : 0;
-  if (refused->code == mqtt::Errc::not_connected || refused->code == mqtt::Errc::window_full) {
+  const mqtt::Error refused = accepted.error();
+  if (refused.code == mqtt::Errc::not_connected || refused.code == mqtt::Errc::window_full) {
     return false;
   }
-  spdlog::error("mqtt: cannot publish to {}: {}", message.topic, refused->reason);
+  spdlog::error("mqtt: cannot publish to {}: {}", message.topic, refused.reason);
   done(Outcome::rejected);
   return true;
 }

@@ -1,5 +1,8 @@
 #include "bridge/mqtt/error.hpp"
 
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
+
 namespace iotgw::bridge::mqtt {
 
 std::string_view to_string(Errc code) noexcept {
@@ -44,8 +47,41 @@ std::string_view to_string(Errc code) noexcept {
       return "window_full";
     case Errc::decoder_failed:
       return "decoder_failed";
+    case Errc::transport_failed:
+      return "transport_failed";
   }
   return "unknown";
+}
+
+namespace {
+
+// boost::system::error_category's destructor is protected and non-virtual by
+// design (categories are never deleted through the base); GCC warns anyway.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class Category final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "iotgw.mqtt"; }
+  std::string message(int value) const override {
+    return std::string(to_string(static_cast<Errc>(value)));
+  }
+};
+#pragma GCC diagnostic pop
+
+}  // namespace
+
+const boost::system::error_category& error_category() noexcept {
+  static const Category category;
+  return category;
+}
+
+boost::system::error_code make_error_code(Errc code) noexcept {
+  return {static_cast<int>(code), error_category()};
+}
+
+void throw_exception_from_error(const Error& failure, const boost::source_location& location) {
+  boost::throw_exception(boost::system::system_error(make_error_code(failure.code), failure.reason),
+                         location);
 }
 
 }  // namespace iotgw::bridge::mqtt

@@ -2,11 +2,14 @@
 // Nothing in the core throws on input from the network.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
+#include <type_traits>
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/error_category.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 
 namespace iotgw::bridge::mqtt {
 
@@ -31,10 +34,16 @@ enum class Errc {
   not_connected,         // a command that needs a connection, or one cut off by its loss
   window_full,           // the in-flight window or the packet ids are used up
   decoder_failed,        // a stream decoder that already reported an error was fed again
+  transport_failed,      // the Asio layer could not make a transport (TLS set-up)
 };
 
 // A short stable name for the code, for logs and test failure messages.
 std::string_view to_string(Errc code) noexcept;
+
+// The category of Errc, whose messages are the names to_string() gives.
+const boost::system::error_category& error_category() noexcept;
+
+boost::system::error_code make_error_code(Errc code) noexcept;
 
 struct Error {
   Errc code;
@@ -43,32 +52,16 @@ struct Error {
   friend bool operator==(const Error&, const Error&) = default;
 };
 
+// Lets Result::value() throw on an error: a system_error with the code and
+// the reason.
+[[noreturn]] void throw_exception_from_error(const Error& failure,
+                                             const boost::source_location& location);
+
 // Either a value or an error; the core's replacement for exceptions.
-template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(::iotgw::bridge::mqtt::Error failure)
-      : state_(std::in_place_index<1>, std::move(failure)) {}
-
-  bool has_value() const noexcept { return state_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  const ::iotgw::bridge::mqtt::Error& error() const { return std::get<1>(state_); }
-
- private:
-  std::variant<T, ::iotgw::bridge::mqtt::Error> state_;
-};
-
-// A check that yields nothing on success and the first problem otherwise.
-using CheckResult = std::optional<Error>;
+template <class T = void>
+using Result = boost::system::result<T, Error>;
 
 }  // namespace iotgw::bridge::mqtt
+
+template <>
+struct boost::system::is_error_code_enum<iotgw::bridge::mqtt::Errc> : std::true_type {};

@@ -29,7 +29,7 @@ PublishSkipper::Phase PublishSkipper::after_topic() const noexcept {
 
 // 3.3.2.1, 3.3.2.2: the topic and, for QoS 1/2, the packet id must fit in
 // the remaining length; this is known as soon as the topic length is.
-CheckResult PublishSkipper::on_topic_length() {
+Result<> PublishSkipper::on_topic_length() {
   const std::size_t after_length = remaining_length_ - 2;
   if (message_.topic_length > after_length) {
     return fail(Errc::truncated, "topic name needs " + std::to_string(message_.topic_length) +
@@ -42,28 +42,28 @@ CheckResult PublishSkipper::on_topic_length() {
                                      " remain in the packet");
   }
   if (message_.topic_length > topic_room_) {
-    return std::nullopt;  // counted off unread; the topic stays unknown
+    return {};  // counted off unread; the topic stays unknown
   }
   message_.topic.reserve(message_.topic_length);
   if (message_.topic_length == 0) {
     return on_topic_complete();
   }
-  return std::nullopt;
+  return {};
 }
 
 // 1.5.3, 4.7.3: a topic that was kept whole is checked as decode_publish
 // checks it.
-CheckResult PublishSkipper::on_topic_complete() {
+Result<> PublishSkipper::on_topic_complete() {
   if (message_.topic.size() != message_.topic_length) {
-    return std::nullopt;
+    return {};
   }
-  if (auto failure = check_utf8(message_.topic, "topic name")) {
-    return fail(Errc::invalid_utf8, failure->reason);
+  if (auto checked = check_utf8(message_.topic, "topic name"); !checked) {
+    return fail(Errc::invalid_utf8, checked.error().reason);
   }
-  if (auto failure = check_topic_name(message_.topic)) {
-    return fail(failure->code, failure->reason);
+  if (auto checked = check_topic_name(message_.topic); !checked) {
+    return fail(checked.error().code, checked.error().reason);
   }
-  return std::nullopt;
+  return {};
 }
 
 Result<std::size_t> PublishSkipper::consume(std::span<const std::uint8_t> bytes) {
@@ -86,8 +86,8 @@ Result<std::size_t> PublishSkipper::consume(std::span<const std::uint8_t> bytes)
         const std::uint16_t value = std::exchange(field_, 0);
         if (at_ == Phase::topic_length) {
           message_.topic_length = value;
-          if (auto failure = on_topic_length()) {
-            return *failure;
+          if (auto checked = on_topic_length(); !checked) {
+            return checked.error();
           }
           at_ = value == 0 ? after_topic() : Phase::topic;
         } else {
@@ -108,8 +108,8 @@ Result<std::size_t> PublishSkipper::consume(std::span<const std::uint8_t> bytes)
         used += n;
         left_ -= n;
         if (topic_seen_ == message_.topic_length) {
-          if (auto failure = on_topic_complete()) {
-            return *failure;
+          if (auto checked = on_topic_complete(); !checked) {
+            return checked.error();
           }
           at_ = after_topic();
         }

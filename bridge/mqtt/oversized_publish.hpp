@@ -59,8 +59,8 @@ class PublishSkipper {
 
   // The phase after the topic: the packet id for QoS 1/2, else the payload.
   Phase after_topic() const noexcept;
-  CheckResult on_topic_length();
-  CheckResult on_topic_complete();
+  Result<> on_topic_length();
+  Result<> on_topic_complete();
   Error fail(Errc code, std::string_view what) const;
 
   OversizedPublish message_;

@@ -141,7 +141,7 @@ Events Session::feed(std::span<const std::uint8_t> bytes, TimePoint now) {
   }
   last_received_ = now;
   std::vector<StreamItem> items;
-  auto failure = decoder_.feed(bytes, items);
+  const Result<> decoded = decoder_.feed(bytes, items);
   for (auto& item : items) {
     if (auto* incoming = std::get_if<packet::Packet>(&item)) {
       handle(std::move(*incoming), now, out);
@@ -152,8 +152,8 @@ Events Session::feed(std::span<const std::uint8_t> bytes, TimePoint now) {
       return out;
     }
   }
-  if (failure) {
-    close("malformed packet from the broker: " + failure->reason, out);
+  if (!decoded) {
+    close("malformed packet from the broker: " + decoded.error().reason, out);
   }
   return out;
 }

@@ -21,7 +21,7 @@ void StreamDecoder::reset() noexcept {
   failed_ = false;
 }
 
-CheckResult StreamDecoder::fail(Error failure) {
+Result<> StreamDecoder::fail(Error failure) {
   failed_ = true;
   pending_.clear();
   skipping_.reset();
@@ -29,12 +29,12 @@ CheckResult StreamDecoder::fail(Error failure) {
 }
 
 Result<bool> StreamDecoder::start_skip_if_too_large(const packet::FixedHeader& header) {
-  auto too_large = check_packet_size(header, limits_.max_packet_size);
-  if (!too_large) {
+  auto fits = check_packet_size(header, limits_.max_packet_size);
+  if (fits) {
     return false;
   }
   if (header.type() != packet::PacketType::publish) {
-    return std::move(*too_large);
+    return fits.error();
   }
   skipping_.emplace(header, limits_.max_packet_size);
   return true;
@@ -43,7 +43,7 @@ Result<bool> StreamDecoder::start_skip_if_too_large(const packet::FixedHeader& h
 // 2.2: packets wholly inside `bytes` are decoded in place; only a packet that
 // straddles reads is copied, and only up to its announced size. The body of
 // a PUBLISH too large for that goes through the skipper instead.
-CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<StreamItem>& out) {
+Result<> StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<StreamItem>& out) {
   if (failed_) {
     return Error{Errc::decoder_failed, "the stream already failed; reset before feeding again"};
   }
@@ -55,7 +55,7 @@ CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector
       }
       bytes = bytes.subspan(*used);
       if (!skipping_->done()) {
-        return std::nullopt;  // every byte went into the skip
+        return {};  // every byte went into the skip
       }
       out.emplace_back(skipping_->message());
       skipping_.reset();
@@ -63,7 +63,7 @@ CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector
     }
     if (pending_.empty()) {
       if (bytes.empty()) {
-        return std::nullopt;
+        return {};
       }
       auto parsed = packet::parse_fixed_header(bytes, unlimited);
       if (!parsed) {
@@ -92,7 +92,7 @@ CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector
         pending_.reserve(header.packet_size());
       }
       pending_.assign(bytes.begin(), bytes.end());
-      return std::nullopt;
+      return {};
     }
     auto parsed = packet::parse_fixed_header(pending_, unlimited);
     if (!parsed) {
@@ -102,7 +102,7 @@ CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector
       // The header is still incomplete: it grows one byte at a time, so no
       // more than the header is buffered before its length has been checked.
       if (bytes.empty()) {
-        return std::nullopt;
+        return {};
       }
       pending_.push_back(bytes.front());
       bytes = bytes.subspan(1);
@@ -123,7 +123,7 @@ CheckResult StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector
                     bytes.begin() + static_cast<std::ptrdiff_t>(take));
     bytes = bytes.subspan(take);
     if (pending_.size() < header.packet_size()) {
-      return std::nullopt;
+      return {};
     }
     auto decoded =
         decode_body(header, std::span<const std::uint8_t>(pending_).subspan(header.header_size));

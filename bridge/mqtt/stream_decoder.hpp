@@ -30,7 +30,7 @@ class StreamDecoder {
   // 2.2: decodes every packet that `bytes` completes and appends it to `out`
   // in stream order. Packets before a malformed one are still delivered; the
   // first error is returned and the decoder then refuses input until reset().
-  CheckResult feed(std::span<const std::uint8_t> bytes, std::vector<StreamItem>& out);
+  Result<> feed(std::span<const std::uint8_t> bytes, std::vector<StreamItem>& out);
 
   // Bytes held back because they do not finish a packet yet; while a large
   // PUBLISH is skipped, the part of its topic kept. Never more than the
@@ -43,7 +43,7 @@ class StreamDecoder {
   void reset() noexcept;
 
  private:
-  CheckResult fail(Error failure);
+  Result<> fail(Error failure);
   // 2.2: whether the packet of `header` is too large to buffer. A PUBLISH
   // then starts being skipped; any other packet is an error.
   Result<bool> start_skip_if_too_large(const packet::FixedHeader& header);

@@ -14,7 +14,7 @@ constexpr std::size_t max_string_size = 65535;
 }  // namespace
 
 // 4.7.3, 4.7.1 (wildcards are for filters only), 1.5.3 (UTF-8 and length).
-CheckResult check_topic_name(std::string_view topic) {
+Result<> check_topic_name(std::string_view topic) {
   if (topic.empty()) {
     return Error{Errc::invalid_topic_name, "topic name is empty"};
   }
@@ -25,14 +25,14 @@ CheckResult check_topic_name(std::string_view topic) {
     return Error{Errc::invalid_topic_name, "wildcard '" + std::string(1, topic[pos]) +
                                                "' in topic name at byte " + std::to_string(pos)};
   }
-  if (auto failure = check_utf8(topic, "topic name")) {
-    return Error{Errc::invalid_topic_name, failure->reason};
+  if (auto checked = check_utf8(topic, "topic name"); !checked) {
+    return Error{Errc::invalid_topic_name, checked.error().reason};
   }
-  return std::nullopt;
+  return {};
 }
 
 // 4.7.1.2 ('#' alone in the last level), 4.7.1.3 ('+' alone in its level), 4.7.3.
-CheckResult check_topic_filter(std::string_view filter) {
+Result<> check_topic_filter(std::string_view filter) {
   if (filter.empty()) {
     return Error{Errc::invalid_topic_filter, "topic filter is empty"};
   }
@@ -55,10 +55,10 @@ CheckResult check_topic_filter(std::string_view filter) {
       return Error{Errc::invalid_topic_filter, "'#' is not the last level"};
     }
   }
-  if (auto failure = check_utf8(filter, "topic filter")) {
-    return Error{Errc::invalid_topic_filter, failure->reason};
+  if (auto checked = check_utf8(filter, "topic filter"); !checked) {
+    return Error{Errc::invalid_topic_filter, checked.error().reason};
   }
-  return std::nullopt;
+  return {};
 }
 
 // 4.7.1.2, 4.7.1.3, 4.7.2: walk both strings level by level.

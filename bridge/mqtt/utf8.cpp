@@ -17,7 +17,7 @@ Error utf8_error(std::string_view field, std::size_t offset, std::string_view wh
 // 1.5.3 with RFC 3629 section 4: the byte ranges of well-formed sequences, so
 // overlong forms, surrogates (U+D800..U+DFFF) and code points above U+10FFFF
 // are rejected by the second byte's allowed range.
-CheckResult check_utf8(std::string_view text, std::string_view field) {
+Result<> check_utf8(std::string_view text, std::string_view field) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::size_t size = text.size();
   std::size_t i = 0;
@@ -68,7 +68,7 @@ CheckResult check_utf8(std::string_view text, std::string_view field) {
     }
     i += length;
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace iotgw::bridge::mqtt

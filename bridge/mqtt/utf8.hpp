@@ -9,6 +9,6 @@ namespace iotgw::bridge::mqtt {
 
 // 1.5.3: well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 // above U+10FFFF) without U+0000. `field` names the string in the reason.
-CheckResult check_utf8(std::string_view text, std::string_view field);
+Result<> check_utf8(std::string_view text, std::string_view field);
 
 }  // namespace iotgw::bridge::mqtt

@@ -91,8 +91,8 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
   Clock::time_point started{};
   Clock::time_point finished{};
   std::function<void()> pump;
-  const auto done = [&](const std::optional<iotgw::bridge::mqtt::Error>& failure) {
-    failed += failure ? 1 : 0;
+  const auto done = [&](const iotgw::bridge::mqtt::Result<>& acknowledged) {
+    failed += acknowledged ? 0 : 1;
     if (++acked == options.messages) {
       finished = Clock::now();
       client.stop([] {});
@@ -102,8 +102,8 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
   };
   pump = [&] {
     while (sent < options.messages && !client.window_full()) {
-      if (client.publish("bench/iotgw", payload, iotgw::bridge::mqtt::packet::Qos::at_least_once,
-                         false, done)) {
+      if (!client.publish("bench/iotgw", payload, iotgw::bridge::mqtt::packet::Qos::at_least_once,
+                          false, done)) {
         break;
       }
       ++sent;

@@ -20,21 +20,17 @@
 
 #include "bridge/mqtt/io/client.hpp"
 #include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/mqtt_peer.hpp"
 #include "tests/support/run_until.hpp"
 
 namespace iotgw::bridge::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
+using test::bytes;
 using test::MosquittoBroker;
-
-std::vector<std::uint8_t> bytes(std::string_view text) {
-  return {text.begin(), text.end()};
-}
-
-std::string text(const std::vector<std::uint8_t>& payload) {
-  return {payload.begin(), payload.end()};
-}
+using test::text;
+using Peer = test::MqttPeer;
 
 // Sends the log to a string while it lives, instead of the default logger.
 class LogCapture {
@@ -64,27 +60,6 @@ class LogCapture {
   std::shared_ptr<spdlog::logger> previous_;
 };
 
-// A client with what it has seen: messages, connection events, completions.
-struct Peer {
-  explicit Peer(config::Mqtt settings) : config(std::move(settings)) {}
-
-  void attach(boost::asio::io_context& io) {
-    client = std::make_unique<mqtt::io::Client>(io.get_executor(), config);
-    client->on_message([this](const packet::Publish& message) { messages.push_back(message); });
-    client->on_state([this](const io::ConnectionEvent& change) { changes.push_back(change); });
-  }
-
-  std::size_t disconnections() const {
-    return std::count_if(changes.begin(), changes.end(),
-                         [](const io::ConnectionEvent& change) { return !change.connected; });
-  }
-
-  config::Mqtt config;  // before the client, which keeps a reference to it
-  std::unique_ptr<mqtt::io::Client> client;
-  std::vector<packet::Publish> messages;
-  std::vector<io::ConnectionEvent> changes;
-};
-
 class MqttClientTest : public testing::Test {
  protected:
   ~MqttClientTest() override {
@@ -103,17 +78,7 @@ class MqttClientTest : public testing::Test {
   }
 
   config::Mqtt settings(const MosquittoBroker& broker, std::string client_id) {
-    config::Mqtt mqtt;
-    mqtt.url = broker.url();
-    mqtt.host = "127.0.0.1";
-    mqtt.port = broker.port();
-    mqtt.client_id = std::move(client_id);
-    mqtt.keepalive = 5s;
-    mqtt.clean_session = true;
-    mqtt.reconnect_min = 20ms;
-    mqtt.reconnect_max = 200ms;
-    mqtt.will.topic.clear();
-    return mqtt;
+    return test::mqtt_test_settings(broker.url(), broker.port(), std::move(client_id));
   }
 
   // A started client; the fixture stops it at the end.
@@ -138,29 +103,23 @@ class MqttClientTest : public testing::Test {
 
   // Subscribes and waits for the SUBACK.
   void subscribe(Peer& p, std::string filter, packet::Qos level) {
-    std::optional<Result<std::vector<packet::SubackCode>>> answer;
-    p.client->subscribe(
-        {{std::move(filter), level}},
-        [&](const Result<std::vector<packet::SubackCode>>& codes) { answer = codes; });
-    ASSERT_TRUE(run_until([&] { return answer.has_value(); }));
-    ASSERT_TRUE(answer->has_value()) << answer->error().reason;
-    ASSERT_EQ(answer->value().size(), 1u);
-    ASSERT_NE(answer->value()[0], packet::SubackCode::failure);
+    const test::SubscribeAnswer answer = p.subscribe(std::move(filter), level);
+    ASSERT_TRUE(run_until([&] { return answer->has_value(); }));
+    ASSERT_TRUE((*answer)->has_value()) << (*answer)->error().reason;
+    ASSERT_EQ((*answer)->value().size(), 1u);
+    ASSERT_NE((*answer)->value()[0], packet::SubackCode::failure);
   }
 
   // Publishes and waits for the completion; true when it succeeded.
   bool publish_and_wait(Peer& p, std::string topic, std::string payload, packet::Qos level,
                         bool retain = false) {
-    // On the heap: a publish that times out here completes later, at stop.
-    auto outcome = std::make_shared<std::optional<std::optional<Error>>>();
-    const auto body = bytes(payload);
-    const CheckResult refused = p.client->publish(
-        topic, body, level, retain, [outcome](const std::optional<Error>& e) { *outcome = e; });
-    if (refused) {
-      ADD_FAILURE() << "refused: " << refused->reason;
+    const Result<test::PublishCompletion> accepted = p.publish(topic, payload, level, retain);
+    if (!accepted) {
+      ADD_FAILURE() << "refused: " << accepted.error().reason;
       return false;
     }
-    return run_until([&] { return outcome->has_value(); }) && !(*outcome)->has_value();
+    const test::PublishCompletion& outcome = *accepted;
+    return run_until([&] { return outcome->has_value(); }) && (*outcome)->has_value();
   }
 
   std::unique_ptr<MosquittoBroker> broker_;
@@ -294,12 +253,12 @@ TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
   int acknowledged = 0;
   for (int i = 0; i < count; ++i) {
     const auto body = bytes("m" + std::to_string(i));
-    const CheckResult refused = p.client->publish("it/persist", body, packet::Qos::at_least_once,
-                                                  false, [&](const std::optional<Error>& e) {
-                                                    EXPECT_FALSE(e.has_value());
-                                                    ++acknowledged;
-                                                  });
-    ASSERT_FALSE(refused) << refused->reason;
+    const Result<> accepted = p.client->publish("it/persist", body, packet::Qos::at_least_once,
+                                                false, [&](const Result<>& done) {
+                                                  EXPECT_TRUE(done.has_value());
+                                                  ++acknowledged;
+                                                });
+    ASSERT_TRUE(accepted) << accepted.error().reason;
   }
 
   broker.start();
@@ -347,20 +306,20 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
   int acknowledged = 0;
   const auto body = bytes("w");
   for (int i = 0; i < 4; ++i) {
-    ASSERT_FALSE(a.client->publish("it/window", body, packet::Qos::at_least_once, false,
-                                   [&](const std::optional<Error>& e) {
-                                     EXPECT_FALSE(e.has_value());
-                                     ++acknowledged;
-                                   }));
+    ASSERT_TRUE(a.client->publish("it/window", body, packet::Qos::at_least_once, false,
+                                  [&](const Result<>& done) {
+                                    EXPECT_TRUE(done.has_value());
+                                    ++acknowledged;
+                                  }));
   }
   EXPECT_TRUE(a.client->window_full());
-  const CheckResult refused = a.client->publish(
+  const Result<> refused = a.client->publish(
       "it/window", body, packet::Qos::at_least_once, false,
       [](const auto&) { ADD_FAILURE() << "a refused publish must not complete"; });
-  ASSERT_TRUE(refused.has_value());
-  EXPECT_EQ(refused->code, Errc::window_full);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, Errc::window_full);
   // QoS 0 needs a connection.
-  EXPECT_TRUE(
+  EXPECT_FALSE(
       a.client->publish("it/window", body, packet::Qos::at_most_once, false, {}).has_value());
 
   a.client->start();
@@ -371,19 +330,20 @@ TEST_F(MqttClientTest, InFlightWindowRefusesWhenFullAndDrainsOnConnect) {
 TEST_F(MqttClientTest, StopGivesUpWhatTheBrokerNeverAcknowledged) {
   MosquittoBroker& broker = start_broker();
   Peer& a = add(settings(broker, "it-stop"), false);
-  std::optional<Error> given_up;
+  std::optional<Result<>> given_up;
   const auto body = bytes("never sent");
-  ASSERT_FALSE(a.client->publish("it/stop", body, packet::Qos::at_least_once, false,
-                                 [&](const std::optional<Error>& e) { given_up = e; }));
+  ASSERT_TRUE(a.client->publish("it/stop", body, packet::Qos::at_least_once, false,
+                                [&](const Result<>& done) { given_up = done; }));
   int stops = 0;
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 1; }));
   ASSERT_TRUE(given_up.has_value());
-  EXPECT_EQ(given_up->code, Errc::not_connected);
+  ASSERT_FALSE(given_up->has_value());
+  EXPECT_EQ(given_up->error().code, Errc::not_connected);
   // Stopping again calls back at once; publishing is refused.
   a.client->stop([&] { ++stops; });
   ASSERT_TRUE(run_until([&] { return stops == 2; }));
-  EXPECT_TRUE(
+  EXPECT_FALSE(
       a.client->publish("it/stop", body, packet::Qos::at_least_once, false, {}).has_value());
 }
 

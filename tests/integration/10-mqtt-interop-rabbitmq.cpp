@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "bridge/mqtt/io/client.hpp"
+#include "tests/support/mqtt_peer.hpp"
 #include "tests/support/rabbitmq_broker.hpp"
 #include "tests/support/run_until.hpp"
 
@@ -24,49 +25,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::RabbitmqBroker;
-
-std::vector<std::uint8_t> bytes(std::string_view text) {
-  return {text.begin(), text.end()};
-}
-
-std::string text(const std::vector<std::uint8_t>& payload) {
-  return {payload.begin(), payload.end()};
-}
-
-// A client with what it has seen: messages and connection events.
-struct Peer {
-  explicit Peer(config::Mqtt settings) : config(std::move(settings)) {}
-
-  void attach(boost::asio::io_context& io) {
-    client = std::make_unique<mqtt::io::Client>(io.get_executor(), config);
-    client->on_message([this](const packet::Publish& message) { messages.push_back(message); });
-    client->on_state([this](const io::ConnectionEvent& change) { changes.push_back(change); });
-  }
-
-  std::size_t received(std::string_view payload) const {
-    return std::count_if(messages.begin(), messages.end(), [&](const packet::Publish& message) {
-      return text(message.payload) == payload;
-    });
-  }
-
-  // How the connection went, for failure messages.
-  std::string history() const {
-    std::string summary = std::to_string(client->counters().connects) + " connections";
-    const auto lost =
-        std::find_if(changes.rbegin(), changes.rend(),
-                     [](const io::ConnectionEvent& change) { return !change.connected; });
-    if (lost != changes.rend()) {
-      summary += ", the last lost: " + lost->reason;
-    }
-    return summary;
-  }
-
-  config::Mqtt config;  // before the client, which keeps a reference to it
-  std::unique_ptr<mqtt::io::Client> client;
-  std::vector<packet::Publish> messages;
-  std::vector<io::ConnectionEvent> changes;
-  bool stopped = false;
-};
+using test::text;
+using Peer = test::MqttPeer;
 
 class RabbitmqInteropTest : public testing::Test {
  protected:
@@ -94,17 +54,7 @@ class RabbitmqInteropTest : public testing::Test {
   }
 
   config::Mqtt settings(std::string client_id) {
-    config::Mqtt mqtt;
-    mqtt.url = broker_->url();
-    mqtt.host = "127.0.0.1";
-    mqtt.port = broker_->port();
-    mqtt.client_id = std::move(client_id);
-    mqtt.keepalive = 5s;
-    mqtt.clean_session = true;
-    mqtt.reconnect_min = 20ms;
-    mqtt.reconnect_max = 200ms;
-    mqtt.will.topic.clear();
-    return mqtt;
+    return test::mqtt_test_settings(broker_->url(), broker_->port(), std::move(client_id));
   }
 
   // A started client; TearDown stops it.
@@ -135,34 +85,27 @@ class RabbitmqInteropTest : public testing::Test {
 
   // Subscribes and returns the code the SUBACK carried.
   std::optional<packet::SubackCode> subscribe(Peer& p, std::string filter, packet::Qos level) {
-    std::optional<Result<std::vector<packet::SubackCode>>> answer;
-    p.client->subscribe(
-        {{std::move(filter), level}},
-        [&](const Result<std::vector<packet::SubackCode>>& codes) { answer = codes; });
-    if (!run_until([&] { return answer.has_value(); })) {
+    const test::SubscribeAnswer answer = p.subscribe(std::move(filter), level);
+    if (!run_until([&] { return answer->has_value(); })) {
       ADD_FAILURE() << "no SUBACK";
       return std::nullopt;
     }
-    if (!answer->has_value() || answer->value().size() != 1) {
+    if (!(*answer)->has_value() || (*answer)->value().size() != 1) {
       ADD_FAILURE() << "subscribe failed";
       return std::nullopt;
     }
-    return answer->value()[0];
+    return (*answer)->value()[0];
   }
 
   // Publishes and returns the completion: nullopt if none came in time, else
-  // the error it carried (none when acknowledged). The outcome lives on the
-  // heap: a completion may still come after this returns, at stop().
-  std::optional<std::optional<Error>> publish_and_wait(Peer& p, std::string topic,
-                                                       std::string payload, packet::Qos level,
-                                                       bool retain = false) {
-    auto outcome = std::make_shared<std::optional<std::optional<Error>>>();
-    const auto body = bytes(payload);
-    const CheckResult refused = p.client->publish(
-        topic, body, level, retain, [outcome](const std::optional<Error>& e) { *outcome = e; });
-    if (refused) {
-      return refused;
+  // what it carried (success when acknowledged), or the refusal.
+  std::optional<Result<>> publish_and_wait(Peer& p, std::string topic, std::string payload,
+                                           packet::Qos level, bool retain = false) {
+    const Result<test::PublishCompletion> accepted = p.publish(topic, payload, level, retain);
+    if (!accepted) {
+      return Result<>(accepted.error());
     }
+    const test::PublishCompletion& outcome = *accepted;
     run_until([&] { return outcome->has_value(); });
     return *outcome;
   }
@@ -170,7 +113,7 @@ class RabbitmqInteropTest : public testing::Test {
   bool published(Peer& p, std::string topic, std::string payload, packet::Qos level,
                  bool retain = false) {
     const auto outcome = publish_and_wait(p, std::move(topic), std::move(payload), level, retain);
-    return outcome.has_value() && !outcome->has_value();
+    return outcome.has_value() && outcome->has_value();
   }
 
   static inline std::unique_ptr<RabbitmqBroker> broker_;

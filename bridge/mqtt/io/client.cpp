@@ -1,6 +1,7 @@
 #include "bridge/mqtt/io/client.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <exception>
 #include <random>
 
@@ -131,26 +132,26 @@ Client::~Client() {
 }
 
 void Client::start() {
-  if (running_ || stopping_) {
+  if (lifecycle_ != Lifecycle::idle) {
     return;
   }
-  running_ = true;
+  enter(Lifecycle::connecting);
   asio::co_spawn(executor_, run(), report_escape);
 }
 
 void Client::stop(std::function<void()> done) {
-  if (stopped_) {
+  if (lifecycle_ == Lifecycle::stopped) {
     asio::post(executor_, std::move(done));
     return;
   }
-  if (!running_ && !stopping_) {
+  if (lifecycle_ == Lifecycle::idle) {
     // Never started: only publishes accepted meanwhile wait to be given up.
-    stopping_ = true;
+    enter(Lifecycle::stopping);
     stop_done_ = std::move(done);
     asio::post(executor_, [this] { finish_stop(); });
     return;
   }
-  if (stopping_) {
+  if (lifecycle_ == Lifecycle::stopping) {
     stop_done_ = [first = std::move(stop_done_), then = std::move(done)] {
       if (first) {
         first();
@@ -159,7 +160,7 @@ void Client::stop(std::function<void()> done) {
     };
     return;
   }
-  stopping_ = true;
+  enter(Lifecycle::stopping);
   stop_done_ = std::move(done);
   retry_timer_.cancel();
   if (session_.state() != event::ConnectionState::disconnected) {
@@ -177,9 +178,9 @@ void Client::stop(std::function<void()> done) {
   });
 }
 
-CheckResult Client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
-                            packet::Qos level, bool retain, PublishHandler done) {
-  if (stopping_) {
+Result<> Client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
+                         packet::Qos level, bool retain, PublishHandler done) {
+  if (stop_requested()) {
     return stopped_error("the MQTT client is stopping");
   }
   if (level == packet::Qos::at_most_once && link_ && link_->pending.size() >= max_queued_bytes) {
@@ -198,11 +199,11 @@ CheckResult Client::publish(std::string_view topic, std::span<const std::uint8_t
   }
   ++counters_.published;
   handle(std::move(batch));
-  return std::nullopt;
+  return {};
 }
 
 void Client::subscribe(std::vector<packet::Subscription> filters, SubscribeHandler done) {
-  if (stopping_) {
+  if (stop_requested()) {
     done(stopped_error("the MQTT client is stopping"));
     return;
   }
@@ -223,15 +224,16 @@ void Client::abort_connection() {
 // The connection loop: a fresh transport per attempt, CONNECT, read until the
 // stream closes for whatever reason, then back off and try again.
 asio::awaitable<void> Client::run() {
-  while (!stopping_) {
+  while (!stop_requested()) {
     ++counters_.connect_attempts;
-    TransportChoice choice = transports_.make();
-    if (!choice.stream) {
-      report_failure(spdlog::level::err, choice.error);
-      notify({false, false, std::nullopt, choice.error});
+    Result<std::shared_ptr<Transport>> made = transports_.make();
+    if (!made) {
+      const std::string reason = made.error().reason;
+      report_failure(spdlog::level::err, reason);
+      notify({false, false, std::nullopt, reason});
     } else {
       auto current = std::make_shared<Link>(executor_);
-      current->stream = std::move(choice.stream);
+      current->stream = std::move(*made);
       link_ = current;
       lost_reason_.clear();
       connect_timer_.expires_after(connect_timeout);
@@ -263,7 +265,7 @@ asio::awaitable<void> Client::run() {
         link_.reset();
       }
     }
-    if (stopping_) {
+    if (stop_requested()) {
       break;
     }
     const std::chrono::milliseconds pause = backoff_.next();
@@ -328,7 +330,7 @@ asio::awaitable<void> Client::write_queued(std::shared_ptr<Link> current) {
     while (!current->qos0_done.empty() && current->qos0_done.front().first <= current->written) {
       const std::uint64_t tag = current->qos0_done.front().second;
       current->qos0_done.pop_front();
-      complete_publish(tag, std::nullopt);
+      complete_publish(tag, {});
     }
   }
   current->writing = false;
@@ -401,7 +403,7 @@ void Client::on_state_changed(event::StateChanged& change) {
   }
   if (change.state == event::ConnectionState::connected) {
     ++counters_.connects;
-    established_ = true;
+    enter(Lifecycle::established);
     backoff_.reset();
     failures_.reset();
     spdlog::info("mqtt: connected to {}:{} as \"{}\" (session present: {})", config_.host,
@@ -429,14 +431,14 @@ void Client::on_state_changed(event::StateChanged& change) {
   if (!lost_reason_.empty()) {
     reason = std::exchange(lost_reason_, {});
   }
-  if (std::exchange(established_, false)) {
-    ++counters_.disconnects;
+  if (lifecycle_ == Lifecycle::established) {
+    enter(Lifecycle::connecting);
   }
   if (change.refusal) {
     ++counters_.refusals;
     report_failure(spdlog::level::err, config_.host + ":" + std::to_string(config_.port) +
                                            " refused the connection: " + reason);
-  } else if (stopping_) {
+  } else if (stop_requested()) {
     spdlog::info("mqtt: disconnected ({})", reason);
   } else {
     // A broker that accepts and then breaks every connection the same way
@@ -453,7 +455,7 @@ void Client::on_state_changed(event::StateChanged& change) {
     }
   }
   if (link_ && !link_->closed) {
-    if (stopping_) {
+    if (stop_requested()) {
       link_->close_after_flush = true;
       if (!link_->writing) {
         link_->writing = true;
@@ -480,19 +482,19 @@ void Client::on_publish_completed(std::uint64_t tag) {
     }
     return;
   }
-  complete_publish(tag, std::nullopt);
+  complete_publish(tag, {});
 }
 
-void Client::complete_publish(std::uint64_t tag, std::optional<Error> failure) {
+void Client::complete_publish(std::uint64_t tag, const Result<>& outcome) {
   auto entry = publishes_.extract(tag);
   if (entry.empty()) {
     return;
   }
-  if (!failure) {
+  if (outcome) {
     ++counters_.acked;
   }
   if (entry.mapped().done) {
-    entry.mapped().done(failure);
+    entry.mapped().done(outcome);
   }
 }
 
@@ -512,7 +514,7 @@ void Client::on_rejected(const event::CommandRejected& rejected) {
     subscribes_.erase(found);  // a restore request is made again on the next connect
     return;
   }
-  if (rejected.why.code == Errc::not_connected && !stopping_) {
+  if (rejected.why.code == Errc::not_connected && !stop_requested()) {
     found->second.sent = false;
     return;
   }
@@ -589,8 +591,7 @@ void Client::finish_stop() {
     timers_[i].cancel();
   }
   stop_guard_.cancel();
-  running_ = false;
-  stopped_ = true;
+  enter(Lifecycle::stopped);
   std::vector<std::uint64_t> waiting;
   for (const auto& [tag, entry] : publishes_) {
     waiting.push_back(tag);
@@ -607,6 +608,39 @@ void Client::finish_stop() {
   if (stop_done_) {
     std::exchange(stop_done_, {})();
   }
+}
+
+// start() leaves idle; a CONNACK and the end of a connection alternate
+// between connecting and established; stop() may come in any of those three;
+// finish_stop() ends it all.
+bool Client::allowed(Lifecycle from, Lifecycle to) noexcept {
+  switch (to) {
+    case Lifecycle::connecting:
+      return from == Lifecycle::idle || from == Lifecycle::established;
+    case Lifecycle::established:
+      return from == Lifecycle::connecting;
+    case Lifecycle::stopping:
+      return from == Lifecycle::idle || from == Lifecycle::connecting ||
+             from == Lifecycle::established;
+    case Lifecycle::stopped:
+      return from == Lifecycle::stopping;
+    case Lifecycle::idle:
+      return false;
+  }
+  return false;
+}
+
+void Client::enter(Lifecycle next) {
+  assert(allowed(lifecycle_, next));
+  if (std::exchange(lifecycle_, next) == Lifecycle::established) {
+    // stop() leaves `established` just before the core's DISCONNECT ends
+    // the connection, so that ending is counted here too.
+    ++counters_.disconnects;
+  }
+}
+
+bool Client::stop_requested() const noexcept {
+  return lifecycle_ == Lifecycle::stopping || lifecycle_ == Lifecycle::stopped;
 }
 
 void Client::notify(ConnectionEvent change) {

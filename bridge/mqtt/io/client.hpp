@@ -69,7 +69,7 @@ class Client {
   // Called once per accepted publish: no error when the broker acknowledged
   // it (QoS 1/2) or it was written (QoS 0); an error when it was given up
   // (the client stopped, or a QoS 0 message's connection ended first).
-  using PublishHandler = std::function<void(const std::optional<Error>&)>;
+  using PublishHandler = std::function<void(const Result<>&)>;
   // Called once per subscribe(): one code per filter (suback_code::failure is
   // a refusal by the broker), or an error when the request itself failed.
   using SubscribeHandler = std::function<void(const Result<std::vector<packet::SubackCode>>&)>;
@@ -100,8 +100,8 @@ class Client {
   // size is invalid, a QoS 0 message while not connected or while a megabyte
   // waits for the socket (errc::window_full), or after stop().
   // QoS 1/2 messages accepted while disconnected go out after the next CONNACK.
-  CheckResult publish(std::string_view topic, std::span<const std::uint8_t> payload,
-                      packet::Qos level, bool retain, PublishHandler done);
+  Result<> publish(std::string_view topic, std::span<const std::uint8_t> payload, packet::Qos level,
+                   bool retain, PublishHandler done);
 
   // 3.8: subscribes now if connected, else after the next CONNACK. Filters
   // the broker granted are subscribed again by the client after a reconnect
@@ -118,6 +118,12 @@ class Client {
   const ClientCounters& counters() const noexcept { return counters_; }
 
  private:
+  // Where the client is in its life. idle until start(); then connecting
+  // (a transport, CONNECT, or the pause before the next attempt) and
+  // established (a CONNACK accepted the current connection) in turn; stopping
+  // from stop() until nothing is left to wait for; then stopped for good.
+  enum class Lifecycle { idle, connecting, established, stopping, stopped };
+
   // One connection attempt's stream and its write queue. Coroutines hold it
   // by shared_ptr, so a stale reader or writer never touches a newer one.
   struct Link {
@@ -153,7 +159,7 @@ class Client {
   void handle(Events batch);
   void on_state_changed(event::StateChanged& change);
   void on_publish_completed(std::uint64_t tag);
-  void complete_publish(std::uint64_t tag, std::optional<Error> failure);
+  void complete_publish(std::uint64_t tag, const Result<>& outcome);
   void on_rejected(const event::CommandRejected& rejected);
   void on_subscribed(event::SubscribeCompleted& completed);
   void queue_bytes(std::vector<std::uint8_t>&& bytes);
@@ -162,6 +168,11 @@ class Client {
   void send_subscribe(std::uint64_t tag);
   void close_link(const std::shared_ptr<Link>& current);
   void finish_stop();
+  // The one place the lifecycle changes; leaving `established` counts the
+  // end of an established connection.
+  void enter(Lifecycle next);
+  static bool allowed(Lifecycle from, Lifecycle to) noexcept;
+  bool stop_requested() const noexcept;
   void notify(ConnectionEvent change);
   // Logs why a connection attempt failed, holding back repeats of one reason.
   void report_failure(spdlog::level::level_enum level, const std::string& reason);
@@ -194,10 +205,7 @@ class Client {
   StateHandler on_state_;
   std::function<void()> stop_done_;
   ClientCounters counters_;
-  bool established_ = false;  // a CONNACK accepted the current connection
-  bool running_ = false;
-  bool stopping_ = false;
-  bool stopped_ = false;             // finish_stop() ran: nothing is left to wait for
+  Lifecycle lifecycle_ = Lifecycle::idle;
   bool failure_logged_ = false;      // the last connection failure reached the log
   bool downgrade_reported_ = false;  // the broker's QoS 2 to QoS 1 downgrade was logged
 };

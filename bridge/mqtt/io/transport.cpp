@@ -61,18 +61,18 @@ TransportFactory::TransportFactory(asio::any_io_executor executor, const config:
 
 TransportFactory::~TransportFactory() = default;
 
-TransportChoice TransportFactory::make() {
+Result<std::shared_ptr<Transport>> TransportFactory::make() {
   if (!config_.use_tls) {
-    return {std::make_shared<TcpTransport>(executor_), {}};
+    return std::make_shared<TcpTransport>(executor_);
   }
   if (!tls_) {
     auto created = tls::TlsContext::create(config_.tls);
     if (!created) {
-      return {nullptr, "TLS set-up failed: " + created.error().detail};
+      return Error{Errc::transport_failed, "TLS set-up failed: " + created.error().detail};
     }
     tls_ = std::move(*created);
   }
-  return {make_tls_transport(executor_, tls_, handshake_timeout_), {}};
+  return make_tls_transport(executor_, tls_, handshake_timeout_);
 }
 
 }  // namespace iotgw::bridge::mqtt::io

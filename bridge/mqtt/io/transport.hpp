@@ -15,6 +15,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "bridge/mqtt/error.hpp"
 #include "config/config.hpp"
 
 namespace iotgw::bridge::tls {
@@ -43,12 +44,6 @@ class Transport {
   virtual const char* name() const = 0;
 };
 
-// The transport for one connection attempt, or why there is none.
-struct TransportChoice {
-  std::shared_ptr<Transport> stream;
-  std::string error;
-};
-
 // Makes the transport for each connection attempt. For mqtts:// it keeps one
 // TLS context for all of them, so that a reconnect can resume the previous
 // TLS session; a context that cannot be built (an unreadable certificate, a
@@ -63,7 +58,9 @@ class TransportFactory {
   TransportFactory(const TransportFactory&) = delete;
   TransportFactory& operator=(const TransportFactory&) = delete;
 
-  TransportChoice make();
+  // The transport for one connection attempt, or why there is none
+  // (errc::transport_failed).
+  Result<std::shared_ptr<Transport>> make();
 
  private:
   boost::asio::any_io_executor executor_;

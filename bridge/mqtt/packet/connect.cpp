@@ -23,14 +23,14 @@ constexpr std::uint8_t flag_password = 0x40;
 constexpr std::uint8_t flag_username = 0x80;
 
 // 1.5.3: a string field that is valid UTF-8 and fits its length prefix.
-CheckResult check_string(std::string_view text, std::string_view field) {
-  if (auto failure = check_field_length(text.size(), "CONNECT", field)) {
-    return failure;
+Result<> check_string(std::string_view text, std::string_view field) {
+  if (auto checked = check_field_length(text.size(), "CONNECT", field); !checked) {
+    return checked.error();
   }
-  if (auto failure = check_utf8(text, field)) {
-    return Error{failure->code, "CONNECT: " + failure->reason};
+  if (auto checked = check_utf8(text, field); !checked) {
+    return Error{checked.error().code, "CONNECT: " + checked.error().reason};
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -38,25 +38,26 @@ CheckResult check_string(std::string_view text, std::string_view field) {
 Result<std::size_t> body_size(const Connect& packet) {
   // Variable header: name (2 + 4), level, flags, keepalive.
   std::size_t size = 2 + protocol_name.size() + 1 + 1 + 2;
-  if (auto failure = check_string(packet.client_id, "client identifier")) {
-    return *failure;
+  if (auto checked = check_string(packet.client_id, "client identifier"); !checked) {
+    return checked.error();
   }
   size += 2 + packet.client_id.size();
   if (packet.will) {
-    if (auto failure = check_topic_name(packet.will->topic)) {
-      return Error{failure->code, "CONNECT: will " + failure->reason};
+    if (auto checked = check_topic_name(packet.will->topic); !checked) {
+      return Error{checked.error().code, "CONNECT: will " + checked.error().reason};
     }
     if (static_cast<std::uint8_t>(packet.will->qos) > 2) {
       return Error{Errc::invalid_qos, "CONNECT: will QoS 3"};
     }
-    if (auto failure = check_field_length(packet.will->payload.size(), "CONNECT", "will message")) {
-      return *failure;
+    if (auto checked = check_field_length(packet.will->payload.size(), "CONNECT", "will message");
+        !checked) {
+      return checked.error();
     }
     size += 2 + packet.will->topic.size() + 2 + packet.will->payload.size();
   }
   if (packet.username) {
-    if (auto failure = check_string(*packet.username, "user name")) {
-      return *failure;
+    if (auto checked = check_string(*packet.username, "user name"); !checked) {
+      return checked.error();
     }
     size += 2 + packet.username->size();
   }
@@ -64,8 +65,9 @@ Result<std::size_t> body_size(const Connect& packet) {
     if (!packet.username) {
       return Error{Errc::bad_flags, "CONNECT: password without a user name"};
     }
-    if (auto failure = check_field_length(packet.password->size(), "CONNECT", "password")) {
-      return *failure;
+    if (auto checked = check_field_length(packet.password->size(), "CONNECT", "password");
+        !checked) {
+      return checked.error();
     }
     size += 2 + packet.password->size();
   }
@@ -160,8 +162,8 @@ Result<Connect> decode_connect(Reader& in) {
     if (!topic) {
       return topic.error();
     }
-    if (auto failure = check_topic_name(*topic)) {
-      return in.fail(failure->code, "will " + failure->reason);
+    if (auto checked = check_topic_name(*topic); !checked) {
+      return in.fail(checked.error().code, "will " + checked.error().reason);
     }
     auto message = in.binary("will message");
     if (!message) {

@@ -28,8 +28,8 @@ Result<std::size_t> encode(const Packet& any, std::vector<std::uint8_t>& out) {
 
 Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body) {
   // The header may not come from parse_fixed_header: check type and flags again.
-  if (auto failure = check_fixed_flags(header.first_byte)) {
-    return *failure;
+  if (auto checked = check_fixed_flags(header.first_byte); !checked) {
+    return checked.error();
   }
   Reader in(body, to_string(header.type()));
   Result<Packet> decoded = [&]() -> Result<Packet> {

@@ -8,8 +8,8 @@ Result<std::size_t> body_size(const PublishView& packet) {
   if (static_cast<std::uint8_t>(packet.qos) > 2) {
     return Error{Errc::invalid_qos, "PUBLISH: QoS 3"};
   }
-  if (auto failure = check_topic_name(packet.topic)) {
-    return Error{failure->code, "PUBLISH: " + failure->reason};
+  if (auto checked = check_topic_name(packet.topic); !checked) {
+    return Error{checked.error().code, "PUBLISH: " + checked.error().reason};
   }
   std::size_t size = 2 + packet.topic.size() + packet.payload.size();
   if (packet.qos == mqtt::packet::Qos::at_most_once) {
@@ -40,8 +40,8 @@ void write_body(const PublishView& packet, Writer& out) {
 Result<Publish> decode_publish(std::uint8_t flags, Reader& in) {
   const auto first_byte =
       static_cast<std::uint8_t>((static_cast<std::uint8_t>(PacketType::publish) << 4) | flags);
-  if (auto failure = check_fixed_flags(first_byte)) {
-    return *failure;
+  if (auto checked = check_fixed_flags(first_byte); !checked) {
+    return checked.error();
   }
   Publish packet;
   packet.dup = (flags & 0x08) != 0;
@@ -51,8 +51,8 @@ Result<Publish> decode_publish(std::uint8_t flags, Reader& in) {
   if (!topic) {
     return topic.error();
   }
-  if (auto failure = check_topic_name(*topic)) {
-    return in.fail(failure->code, failure->reason);
+  if (auto checked = check_topic_name(*topic); !checked) {
+    return in.fail(checked.error().code, checked.error().reason);
   }
   packet.topic = std::move(*topic);
   if (packet.qos != mqtt::packet::Qos::at_most_once) {

@@ -13,8 +13,8 @@ Result<std::size_t> body_size(const Subscribe& packet) {
   }
   std::size_t size = 2;
   for (const auto& entry : packet.subscriptions) {
-    if (auto failure = check_topic_filter(entry.filter)) {
-      return Error{failure->code, "SUBSCRIBE: " + failure->reason};
+    if (auto checked = check_topic_filter(entry.filter); !checked) {
+      return Error{checked.error().code, "SUBSCRIBE: " + checked.error().reason};
     }
     if (static_cast<std::uint8_t>(entry.qos) > 2) {
       return Error{Errc::invalid_qos, "SUBSCRIBE: requested QoS 3"};
@@ -37,21 +37,15 @@ void write_body(const Subscribe& packet, Writer& out) {
 
 Result<Subscribe> decode_subscribe(Reader& in) {
   Subscribe packet;
-  auto id = in.packet_id();
+  auto id = in.filter_list_id();
   if (!id) {
     return id.error();
   }
   packet.packet_id = *id;
-  if (in.empty()) {
-    return in.fail(Errc::empty_payload, "no topic filter");
-  }
   while (!in.empty()) {
-    auto filter = in.utf8_string("topic filter");
+    auto filter = in.topic_filter();
     if (!filter) {
       return filter.error();
-    }
-    if (auto failure = check_topic_filter(*filter)) {
-      return in.fail(failure->code, failure->reason);
     }
     auto requested = in.u8("requested QoS");
     if (!requested) {

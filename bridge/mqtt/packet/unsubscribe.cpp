@@ -13,8 +13,8 @@ Result<std::size_t> body_size(const Unsubscribe& packet) {
   }
   std::size_t size = 2;
   for (const auto& filter : packet.filters) {
-    if (auto failure = check_topic_filter(filter)) {
-      return Error{failure->code, "UNSUBSCRIBE: " + failure->reason};
+    if (auto checked = check_topic_filter(filter); !checked) {
+      return Error{checked.error().code, "UNSUBSCRIBE: " + checked.error().reason};
     }
     size += 2 + filter.size();
   }
@@ -33,21 +33,15 @@ void write_body(const Unsubscribe& packet, Writer& out) {
 
 Result<Unsubscribe> decode_unsubscribe(Reader& in) {
   Unsubscribe packet;
-  auto id = in.packet_id();
+  auto id = in.filter_list_id();
   if (!id) {
     return id.error();
   }
   packet.packet_id = *id;
-  if (in.empty()) {
-    return in.fail(Errc::empty_payload, "no topic filter");
-  }
   while (!in.empty()) {
-    auto filter = in.utf8_string("topic filter");
+    auto filter = in.topic_filter();
     if (!filter) {
       return filter.error();
-    }
-    if (auto failure = check_topic_filter(*filter)) {
-      return in.fail(failure->code, failure->reason);
     }
     packet.filters.push_back(std::move(*filter));
   }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "bridge/mqtt/topic.hpp"
 #include "bridge/mqtt/utf8.hpp"
 
 namespace iotgw::bridge::mqtt::packet {
@@ -130,28 +131,47 @@ Result<std::uint16_t> Reader::packet_id() {
   return id;
 }
 
-Result<std::string> Reader::utf8_string(std::string_view field) {
+Result<std::span<const std::uint8_t>> Reader::length_prefixed(std::string_view field) {
   auto length = u16(std::string(field) + " length");
   if (!length) {
     return length.error();
   }
-  auto bytes = take(*length, field);
+  return take(*length, field);
+}
+
+Result<std::string> Reader::utf8_string(std::string_view field) {
+  auto bytes = length_prefixed(field);
   if (!bytes) {
     return bytes.error();
   }
   std::string text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-  if (auto failure = check_utf8(text, field)) {
-    return fail(Errc::invalid_utf8, failure->reason);
+  if (auto checked = check_utf8(text, field); !checked) {
+    return fail(Errc::invalid_utf8, checked.error().reason);
   }
   return text;
 }
 
-Result<std::vector<std::uint8_t>> Reader::binary(std::string_view field) {
-  auto length = u16(std::string(field) + " length");
-  if (!length) {
-    return length.error();
+Result<std::string> Reader::topic_filter() {
+  auto filter = utf8_string("topic filter");
+  if (!filter) {
+    return filter.error();
   }
-  auto bytes = take(*length, field);
+  if (auto checked = check_topic_filter(*filter); !checked) {
+    return fail(checked.error().code, checked.error().reason);
+  }
+  return filter;
+}
+
+Result<std::uint16_t> Reader::filter_list_id() {
+  auto id = packet_id();
+  if (id && empty()) {
+    return fail(Errc::empty_payload, "no topic filter");
+  }
+  return id;
+}
+
+Result<std::vector<std::uint8_t>> Reader::binary(std::string_view field) {
+  auto bytes = length_prefixed(field);
   if (!bytes) {
     return bytes.error();
   }
@@ -171,19 +191,34 @@ Result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_vie
   return std::size_t{2};
 }
 
-CheckResult check_field_length(std::size_t length, std::string_view packet_name,
-                               std::string_view field) {
+Result<> check_field_length(std::size_t length, std::string_view packet_name,
+                            std::string_view field) {
   if (length > max_field_length) {
     return Error{Errc::field_too_long, std::string(packet_name) + ": " + std::string(field) +
                                            " is " + std::to_string(length) +
                                            " bytes, more than 65535"};
   }
-  return std::nullopt;
+  return {};
 }
+
+namespace {
+
+// The fixed-header flags of the packet `name` must be `expected`, written
+// out in binary as `bits`.
+Result<> require_flags(const std::string& name, std::uint8_t flags, std::uint8_t expected,
+                       std::string_view bits) {
+  if (flags != expected) {
+    return Error{Errc::bad_flags, name + ": fixed-header flags must be " + std::string(bits) +
+                                      ", got " + std::to_string(flags)};
+  }
+  return {};
+}
+
+}  // namespace
 
 // 2.2.2 table 2.2 and 3.3.1: PUBREL, SUBSCRIBE and UNSUBSCRIBE carry 0b0010,
 // PUBLISH carries DUP/QoS/RETAIN, every other packet 0b0000.
-CheckResult check_fixed_flags(std::uint8_t first_byte) {
+Result<> check_fixed_flags(std::uint8_t first_byte) {
   const auto type = static_cast<PacketType>(first_byte >> 4);
   const std::uint8_t flags = first_byte & 0x0F;
   const std::string name(to_string(type));
@@ -196,16 +231,12 @@ CheckResult check_fixed_flags(std::uint8_t first_byte) {
       if (level == 0 && (flags & 0x08) != 0) {
         return Error{Errc::bad_flags, "PUBLISH: DUP set on a QoS 0 message"};
       }
-      return std::nullopt;
+      return {};
     }
     case PacketType::pubrel:
     case PacketType::subscribe:
     case PacketType::unsubscribe:
-      if (flags != 0x02) {
-        return Error{Errc::bad_flags,
-                     name + ": fixed-header flags must be 0010, got " + std::to_string(flags)};
-      }
-      return std::nullopt;
+      return require_flags(name, flags, 0x02, "0010");
     case PacketType::connect:
     case PacketType::connack:
     case PacketType::puback:
@@ -216,24 +247,20 @@ CheckResult check_fixed_flags(std::uint8_t first_byte) {
     case PacketType::pingreq:
     case PacketType::pingresp:
     case PacketType::disconnect:
-      if (flags != 0x00) {
-        return Error{Errc::bad_flags,
-                     name + ": fixed-header flags must be 0000, got " + std::to_string(flags)};
-      }
-      return std::nullopt;
+      return require_flags(name, flags, 0x00, "0000");
   }
   return Error{Errc::bad_packet_type,
                "reserved control packet type " + std::to_string(first_byte >> 4)};
 }
 
-CheckResult check_packet_size(const FixedHeader& header, std::size_t max_packet_size) {
+Result<> check_packet_size(const FixedHeader& header, std::size_t max_packet_size) {
   if (header.packet_size() > max_packet_size) {
     return Error{Errc::packet_too_large, std::string(to_string(header.type())) + ": packet of " +
                                              std::to_string(header.packet_size()) +
                                              " bytes exceeds the maximum of " +
                                              std::to_string(max_packet_size)};
   }
-  return std::nullopt;
+  return {};
 }
 
 // 2.2.1, 2.2.2, 2.2.3: type, flags and a remaining length of at most four
@@ -243,8 +270,8 @@ Result<std::optional<FixedHeader>> parse_fixed_header(std::span<const std::uint8
   if (data.empty()) {
     return std::optional<FixedHeader>{};
   }
-  if (auto failure = check_fixed_flags(data[0])) {
-    return *failure;
+  if (auto checked = check_fixed_flags(data[0]); !checked) {
+    return checked.error();
   }
   std::size_t value = 0;
   std::size_t multiplier = 1;
@@ -256,8 +283,8 @@ Result<std::optional<FixedHeader>> parse_fixed_header(std::span<const std::uint8
     multiplier *= 128;
     if ((data[i] & 0x80) == 0) {
       const FixedHeader header{data[0], value, i + 1};
-      if (auto failure = check_packet_size(header, max_packet_size)) {
-        return *failure;
+      if (auto checked = check_packet_size(header, max_packet_size); !checked) {
+        return checked.error();
       }
       return std::optional<FixedHeader>{header};
     }

@@ -75,6 +75,11 @@ class Reader {
   Result<std::uint16_t> packet_id();
   // 1.5.3: a length-prefixed UTF-8 string, checked against the UTF-8 rules.
   Result<std::string> utf8_string(std::string_view field);
+  // 4.7.1: one topic filter of a SUBSCRIBE or UNSUBSCRIBE payload.
+  Result<std::string> topic_filter();
+  // 3.8.3, 3.10.3: the packet id that opens a SUBSCRIBE or UNSUBSCRIBE,
+  // whose payload must then hold at least one topic filter.
+  Result<std::uint16_t> filter_list_id();
   // A length-prefixed run of bytes (will message, password).
   Result<std::vector<std::uint8_t>> binary(std::string_view field);
   // Everything not read yet (the PUBLISH payload).
@@ -85,6 +90,8 @@ class Reader {
 
  private:
   Result<std::span<const std::uint8_t>> take(std::size_t count, std::string_view field);
+  // 1.5.3: a two-byte length, then that many bytes.
+  Result<std::span<const std::uint8_t>> length_prefixed(std::string_view field);
 
   std::span<const std::uint8_t> in_;
   std::size_t pos_ = 0;
@@ -96,8 +103,8 @@ class Reader {
 Result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_view packet_name);
 
 // 1.5.3: an error if a string or binary field is longer than 65535 bytes.
-CheckResult check_field_length(std::size_t length, std::string_view packet_name,
-                               std::string_view field);
+Result<> check_field_length(std::size_t length, std::string_view packet_name,
+                            std::string_view field);
 
 // The fixed header of one packet (2.2), parsed before its body has arrived.
 struct FixedHeader {
@@ -112,11 +119,11 @@ struct FixedHeader {
 
 // 2.2.2 table 2.2: whether the four flag bits are allowed for the packet type
 // of `first_byte` (PUBLISH: any QoS but 3, DUP only with QoS > 0).
-CheckResult check_fixed_flags(std::uint8_t first_byte);
+Result<> check_fixed_flags(std::uint8_t first_byte);
 
 // 2.2: an error if the packet of `header` is larger than `max_packet_size`
 // (header included).
-CheckResult check_packet_size(const FixedHeader& header, std::size_t max_packet_size);
+Result<> check_packet_size(const FixedHeader& header, std::size_t max_packet_size);
 
 // 2.2: parses a fixed header from the start of `data`. Yields an empty
 // optional while more bytes are needed; rejects a bad type or flags from the

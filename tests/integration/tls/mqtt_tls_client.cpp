@@ -86,10 +86,11 @@ int main(int argc, char** argv) {
       std::cout << "connected" << std::endl;
       const std::string body = "round trip " + std::to_string(round_trips + 1);
       const std::vector<std::uint8_t> payload(body.begin(), body.end());
-      if (auto refused =
+      if (auto accepted =
               client.publish(topic, payload, iotgw::bridge::mqtt::packet::Qos::at_least_once, false,
-                             [](const std::optional<iotgw::bridge::mqtt::Error>&) {})) {
-        std::cout << "publish refused: " << refused->reason << std::endl;
+                             [](const iotgw::bridge::mqtt::Result<>&) {});
+          !accepted) {
+        std::cout << "publish refused: " << accepted.error().reason << std::endl;
         finish(1);
       }
       return;

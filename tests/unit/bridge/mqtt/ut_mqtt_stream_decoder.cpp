@@ -55,7 +55,7 @@ TEST(MqttStreamDecoder, DecodesSeveralPacketsInOneRead) {
   StreamDecoder decoder;
   std::vector<StreamItem> out;
   const Bytes all = concat({&connack_wire, &suback_wire, &publish_wire, &pingresp_wire});
-  EXPECT_FALSE(decoder.feed(all, out).has_value());
+  EXPECT_TRUE(decoder.feed(all, out).has_value());
   EXPECT_EQ(out, expected_stream());
   EXPECT_EQ(decoder.buffered(), 0u);
 }
@@ -65,7 +65,7 @@ TEST(MqttStreamDecoder, DecodesOneByteReads) {
   std::vector<StreamItem> out;
   for (std::size_t i = 0; i < publish_wire.size(); ++i) {
     EXPECT_TRUE(out.empty()) << "packet before its last byte, at byte " << i;
-    EXPECT_FALSE(decoder.feed(std::span(&publish_wire[i], 1), out).has_value());
+    EXPECT_TRUE(decoder.feed(std::span(&publish_wire[i], 1), out).has_value());
     if (i + 1 < publish_wire.size()) {
       EXPECT_EQ(decoder.buffered(), i + 1);
     }
@@ -82,7 +82,7 @@ TEST(MqttStreamDecoder, DecodesTheSameStreamAtEveryChunkSize) {
     std::vector<StreamItem> out;
     for (std::size_t at = 0; at < all.size(); at += chunk) {
       const std::size_t n = std::min(chunk, all.size() - at);
-      ASSERT_FALSE(decoder.feed(std::span(all).subspan(at, n), out).has_value()) << chunk;
+      ASSERT_TRUE(decoder.feed(std::span(all).subspan(at, n), out).has_value()) << chunk;
     }
     EXPECT_EQ(out, expected_stream()) << "chunk size " << chunk;
     EXPECT_EQ(decoder.buffered(), 0u);
@@ -94,10 +94,10 @@ TEST(MqttStreamDecoder, KeepsThePartialTailForTheNextRead) {
   std::vector<StreamItem> out;
   const Bytes all = concat({&connack_wire, &publish_wire});
   // The CONNACK and the first three bytes of the PUBLISH.
-  EXPECT_FALSE(decoder.feed(std::span(all).first(7), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(all).first(7), out).has_value());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(decoder.buffered(), 3u);
-  EXPECT_FALSE(decoder.feed(std::span(all).subspan(7), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(all).subspan(7), out).has_value());
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(publish_at(out, 1), expected_publish());
 }
@@ -110,20 +110,20 @@ TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
       0x40, 0x02, 0x00, 0x00,  // PUBACK with packet id 0
       0xD0, 0x00,              // PINGRESP, never reached
   };
-  auto failure = decoder.feed(bad_then_good, out);
-  ASSERT_TRUE(failure.has_value());
-  EXPECT_EQ(failure->code, Errc::zero_packet_id);
+  auto fed = decoder.feed(bad_then_good, out);
+  ASSERT_FALSE(fed.has_value());
+  EXPECT_EQ(fed.error().code, Errc::zero_packet_id);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<packet::Connack>(std::get<packet::Packet>(out[0])));
   EXPECT_TRUE(decoder.failed());
 
   auto again = decoder.feed(pingresp_wire, out);
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(again->code, Errc::decoder_failed);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, Errc::decoder_failed);
   EXPECT_EQ(out.size(), 1u);
 
   decoder.reset();
-  EXPECT_FALSE(decoder.feed(pingresp_wire, out).has_value());
+  EXPECT_TRUE(decoder.feed(pingresp_wire, out).has_value());
   EXPECT_EQ(out.size(), 2u);
 }
 
@@ -131,9 +131,9 @@ TEST(MqttStreamDecoder, RejectsGarbageAtTheFirstByte) {
   StreamDecoder decoder;
   std::vector<StreamItem> out;
   const Bytes garbage = {0x00};  // packet type 0
-  auto failure = decoder.feed(garbage, out);
-  ASSERT_TRUE(failure.has_value());
-  EXPECT_EQ(failure->code, Errc::bad_packet_type);
+  auto fed = decoder.feed(garbage, out);
+  ASSERT_FALSE(fed.has_value());
+  EXPECT_EQ(fed.error().code, Errc::bad_packet_type);
 }
 
 TEST(MqttStreamDecoder, RejectsOversizeHeaderOfAnythingButPublishBeforeTheBody) {
@@ -143,10 +143,10 @@ TEST(MqttStreamDecoder, RejectsOversizeHeaderOfAnythingButPublishBeforeTheBody) 
       0x90,  // SUBACK
       0x64,  // remaining length 100: 102 bytes, above 16
   };
-  EXPECT_FALSE(decoder.feed(std::span(header).first(1), out).has_value());
-  auto failure = decoder.feed(std::span(header).subspan(1), out);
-  ASSERT_TRUE(failure.has_value());
-  EXPECT_EQ(failure->code, Errc::packet_too_large);
+  EXPECT_TRUE(decoder.feed(std::span(header).first(1), out).has_value());
+  auto fed = decoder.feed(std::span(header).subspan(1), out);
+  ASSERT_FALSE(fed.has_value());
+  EXPECT_EQ(fed.error().code, Errc::packet_too_large);
   EXPECT_EQ(decoder.buffered(), 0u);
 }
 
@@ -155,11 +155,11 @@ TEST(MqttStreamDecoder, RejectsFiveByteRemainingLengthByteByByte) {
   std::vector<StreamItem> out;
   const Bytes wire = {0x30, 0x80, 0x80, 0x80, 0x80, 0x01};
   for (std::size_t i = 0; i < 4; ++i) {
-    EXPECT_FALSE(decoder.feed(std::span(&wire[i], 1), out).has_value()) << i;
+    EXPECT_TRUE(decoder.feed(std::span(&wire[i], 1), out).has_value()) << i;
   }
-  auto failure = decoder.feed(std::span(&wire[4], 1), out);
-  ASSERT_TRUE(failure.has_value());
-  EXPECT_EQ(failure->code, Errc::bad_remaining_length);
+  auto fed = decoder.feed(std::span(&wire[4], 1), out);
+  ASSERT_FALSE(fed.has_value());
+  EXPECT_EQ(fed.error().code, Errc::bad_remaining_length);
 }
 
 TEST(MqttStreamDecoder, BuffersAtMostOnePacketUpToTheLimit) {
@@ -170,9 +170,9 @@ TEST(MqttStreamDecoder, BuffersAtMostOnePacketUpToTheLimit) {
       0x00, 0x01, 0x74,  // topic "t"
   };
   big.resize(64, 0x41);  // 59 payload bytes
-  EXPECT_FALSE(decoder.feed(std::span(big).first(63), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(big).first(63), out).has_value());
   EXPECT_EQ(decoder.buffered(), 63u);
-  EXPECT_FALSE(decoder.feed(std::span(big).subspan(63), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(big).subspan(63), out).has_value());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(publish_at(out, 0).payload.size(), 59u);
   EXPECT_EQ(decoder.buffered(), 0u);
@@ -186,10 +186,10 @@ TEST(MqttStreamDecoder, ReportsMalformedBodyOfABufferedPacket) {
       0x00, 0x01,  // packet id 1
       0x05,        // reserved return code
   };
-  EXPECT_FALSE(decoder.feed(std::span(wire).first(2), out).has_value());
-  auto failure = decoder.feed(std::span(wire).subspan(2), out);
-  ASSERT_TRUE(failure.has_value());
-  EXPECT_EQ(failure->code, Errc::invalid_return_code);
+  EXPECT_TRUE(decoder.feed(std::span(wire).first(2), out).has_value());
+  auto fed = decoder.feed(std::span(wire).subspan(2), out);
+  ASSERT_FALSE(fed.has_value());
+  EXPECT_EQ(fed.error().code, Errc::invalid_return_code);
   EXPECT_TRUE(out.empty());
 }
 
@@ -236,7 +236,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedInOnePiece) {
   StreamDecoder decoder;  // 256 KiB
   std::vector<StreamItem> out;
   const Bytes all = big_stream();
-  EXPECT_FALSE(decoder.feed(all, out).has_value());
+  EXPECT_TRUE(decoder.feed(all, out).has_value());
   EXPECT_EQ(out, expected_big_stream());
   EXPECT_EQ(decoder.buffered(), 0u);
   EXPECT_FALSE(decoder.failed());
@@ -248,7 +248,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedByteByByteHoldingOnlyItsTopic)
   const Bytes all = big_stream();
   std::size_t most = 0;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    ASSERT_FALSE(decoder.feed(std::span(&all[i], 1), out).has_value()) << "at byte " << i;
+    ASSERT_TRUE(decoder.feed(std::span(&all[i], 1), out).has_value()) << "at byte " << i;
     if (i + 1 < big_publish_size) {
       most = std::max(most, decoder.buffered());
       ASSERT_TRUE(out.empty()) << "skipped PUBLISH reported before its last byte, at byte " << i;
@@ -269,7 +269,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishInRandomChunks) {
     std::size_t most = 0;
     for (std::size_t at = 0; at < all.size();) {
       const std::size_t n = std::min(chunk(random), all.size() - at);
-      ASSERT_FALSE(decoder.feed(std::span(all).subspan(at, n), out).has_value()) << round;
+      ASSERT_TRUE(decoder.feed(std::span(all).subspan(at, n), out).has_value()) << round;
       most = std::max(most, decoder.buffered());
       at += n;
     }
@@ -284,12 +284,12 @@ TEST(MqttStreamDecoder, KeepsTheTopicOfAnOversizedPublishWhileSkippingIt) {
   StreamDecoder decoder;
   std::vector<StreamItem> out;
   const Bytes all = big_publish();
-  EXPECT_FALSE(decoder.feed(std::span(all).first(9), out).has_value());  // header and topic
+  EXPECT_TRUE(decoder.feed(std::span(all).first(9), out).has_value());  // header and topic
   EXPECT_EQ(decoder.buffered(), 3u);
-  EXPECT_FALSE(decoder.feed(std::span(all).subspan(9, 500'000), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(all).subspan(9, 500'000), out).has_value());
   EXPECT_EQ(decoder.buffered(), 3u);
   EXPECT_TRUE(out.empty());
-  EXPECT_FALSE(decoder.feed(std::span(all).subspan(500'009), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(all).subspan(500'009), out).has_value());
   EXPECT_EQ(out, std::vector<StreamItem>{expected_big_publish()});
 }
 
@@ -302,7 +302,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedQos0PublishWithoutPacketId) {
   };
   wire.resize(22, 0x00);  // 17 payload bytes
   wire.insert(wire.end(), pingresp_wire.begin(), pingresp_wire.end());
-  EXPECT_FALSE(decoder.feed(wire, out).has_value());
+  EXPECT_TRUE(decoder.feed(wire, out).has_value());
   OversizedPublish skipped;
   skipped.topic = "t";
   skipped.topic_length = 1;
@@ -322,7 +322,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishWhoseTopicDoesNotFitButKeepsItsPa
   wire.push_back(0x34);
   wire.insert(wire.end(), pingresp_wire.begin(), pingresp_wire.end());
   for (std::size_t i = 0; i < wire.size(); ++i) {
-    ASSERT_FALSE(decoder.feed(std::span(&wire[i], 1), out).has_value()) << i;
+    ASSERT_TRUE(decoder.feed(std::span(&wire[i], 1), out).has_value()) << i;
     ASSERT_LE(decoder.buffered(), 3u) << i;  // never more than a partial header
   }
   OversizedPublish skipped;
@@ -339,15 +339,15 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishWhoseTopicDoesNotFitButKeepsItsPa
 Errc oversized_error(const Bytes& wire) {
   StreamDecoder decoder(packet::DecodeLimits{16});
   std::vector<StreamItem> out;
-  auto failure = decoder.feed(wire, out);
+  auto fed = decoder.feed(wire, out);
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(decoder.buffered(), 0u);
-  if (!failure) {
+  if (fed) {
     return Errc::decoder_failed;
   }
   EXPECT_TRUE(decoder.failed());
-  EXPECT_FALSE(failure->reason.empty());
-  return failure->code;
+  EXPECT_FALSE(fed.error().reason.empty());
+  return fed.error().code;
 }
 
 TEST(MqttStreamDecoder, RejectsAnOversizedPublishWhoseTopicRunsPastItsLength) {
@@ -394,10 +394,10 @@ TEST(MqttStreamDecoder, ResetAbandonsASkipUnderWay) {
   StreamDecoder decoder;
   std::vector<StreamItem> out;
   const Bytes all = big_publish();
-  EXPECT_FALSE(decoder.feed(std::span(all).first(1000), out).has_value());
+  EXPECT_TRUE(decoder.feed(std::span(all).first(1000), out).has_value());
   decoder.reset();
   EXPECT_EQ(decoder.buffered(), 0u);
-  EXPECT_FALSE(decoder.feed(publish_wire, out).has_value());
+  EXPECT_TRUE(decoder.feed(publish_wire, out).has_value());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(publish_at(out, 0), expected_publish());
 }

@@ -8,30 +8,31 @@ namespace {
 
 TEST(MqttTopic, ChecksTopicNames) {
   for (const char* valid : {"a", "/", "a/b", "/a", "a/", "a//b", "$SYS/broker", "sport tennis"}) {
-    EXPECT_FALSE(check_topic_name(valid).has_value()) << valid;
+    EXPECT_TRUE(check_topic_name(valid).has_value()) << valid;
   }
   for (const char* invalid : {"", "+", "#", "a/+", "a/#", "a+b", "sport/#/x"}) {
-    auto failure = check_topic_name(invalid);
-    ASSERT_TRUE(failure.has_value()) << invalid;
-    EXPECT_EQ(failure->code, Errc::invalid_topic_name);
+    auto checked = check_topic_name(invalid);
+    ASSERT_FALSE(checked.has_value()) << invalid;
+    EXPECT_EQ(checked.error().code, Errc::invalid_topic_name);
   }
-  EXPECT_EQ(check_topic_name(std::string("a\0b", 3))->code, Errc::invalid_topic_name);
-  EXPECT_FALSE(check_topic_name(std::string(65535, 'x')).has_value());
-  EXPECT_TRUE(check_topic_name(std::string(65536, 'x')).has_value());
+  EXPECT_EQ(check_topic_name(std::string("a\0b", 3)).error().code, Errc::invalid_topic_name);
+  EXPECT_TRUE(check_topic_name(std::string(65535, 'x')).has_value());
+  EXPECT_FALSE(check_topic_name(std::string(65536, 'x')).has_value());
 }
 
 TEST(MqttTopic, ChecksTopicFilters) {
   for (const char* valid :
        {"a", "#", "+", "/", "+/+", "a/#", "a/+/b", "+/#", "/+", "$SYS/#", "a//b", "a/+/+/#"}) {
-    EXPECT_FALSE(check_topic_filter(valid).has_value()) << valid;
+    EXPECT_TRUE(check_topic_filter(valid).has_value()) << valid;
   }
   for (const char* invalid :
        {"", "a#", "a/#/b", "#/a", "a+", "+a", "a/b+", "a/+b/c", "##", "++", "a/#/#"}) {
-    auto failure = check_topic_filter(invalid);
-    ASSERT_TRUE(failure.has_value()) << invalid;
-    EXPECT_EQ(failure->code, Errc::invalid_topic_filter);
+    auto checked = check_topic_filter(invalid);
+    ASSERT_FALSE(checked.has_value()) << invalid;
+    EXPECT_EQ(checked.error().code, Errc::invalid_topic_filter);
   }
-  EXPECT_EQ(check_topic_filter(std::string("a\xC0\x80", 3))->code, Errc::invalid_topic_filter);
+  EXPECT_EQ(check_topic_filter(std::string("a\xC0\x80", 3)).error().code,
+            Errc::invalid_topic_filter);
 }
 
 struct MatchRow {
