@@ -72,4 +72,26 @@ inline Bytes payload_of(std::string_view text) {
   return Bytes(text.begin(), text.end());
 }
 
+// The QoS 1 PUBLISH several tests encode and decode: "hi" to a/b, packet id 10.
+inline packet::Publish qos1_publish_to_a_b() {
+  packet::Publish p;
+  p.topic = "a/b";
+  p.payload = payload_of("hi");
+  p.qos = packet::Qos::at_least_once;
+  p.packet_id = 10;
+  return p;
+}
+
+// The CONNECT the session tests' settings produce, and the broker's two CONNACKs.
+inline const Bytes connect_wire = {
+    0x10, 0x0F,                          // CONNECT, remaining length 15
+    0x00, 0x04, 0x4D, 0x51, 0x54, 0x54,  // "MQTT"
+    0x04,                                // level 4
+    0x00,                                // flags: keep the session
+    0x00, 0x1E,                          // keep alive 30 s
+    0x00, 0x03, 0x67, 0x77, 0x31,        // client id "gw1"
+};
+inline const Bytes connack_new = {0x20, 0x02, 0x00, 0x00};      // CONNACK, no session, accepted
+inline const Bytes connack_resumed = {0x20, 0x02, 0x01, 0x00};  // CONNACK, session present
+
 }  // namespace iotgw::bridge::mqtt::test

@@ -19,21 +19,12 @@ const Bytes qos1_wire = {
     0x68, 0x69,                    // payload "hi"
 };
 
-packet::Publish qos1_packet() {
-  packet::Publish p;
-  p.topic = "a/b";
-  p.payload = test::payload_of("hi");
-  p.qos = packet::Qos::at_least_once;
-  p.packet_id = 10;
-  return p;
-}
-
 TEST(MqttPublish, EncodesQos1) {
-  EXPECT_EQ(test::encode_ok(qos1_packet()), qos1_wire);
+  EXPECT_EQ(test::encode_ok(test::qos1_publish_to_a_b()), qos1_wire);
 }
 
 TEST(MqttPublish, DecodesQos1) {
-  EXPECT_EQ(test::decode_ok<packet::Publish>(qos1_wire), qos1_packet());
+  EXPECT_EQ(test::decode_ok<packet::Publish>(qos1_wire), test::qos1_publish_to_a_b());
 }
 
 TEST(MqttPublish, EncodesAndDecodesQos0RetainedEmptyPayload) {
@@ -96,7 +87,7 @@ TEST(MqttPublish, EncodesViewIntoCallerBuffer) {
 TEST(MqttPublish, ReportsBufferTooSmall) {
   std::array<std::uint8_t, 10> buffer{};  // one byte short of 11
   buffer.fill(0xEE);
-  auto written = encode(qos1_packet().view(), std::span<std::uint8_t>(buffer));
+  auto written = encode(test::qos1_publish_to_a_b().view(), std::span<std::uint8_t>(buffer));
   ASSERT_FALSE(written.has_value());
   EXPECT_EQ(written.error().code, Errc::buffer_too_small);
   for (const auto b : buffer) {
@@ -128,7 +119,7 @@ TEST(MqttPublish, RejectsQos3) {
   Bytes wire = qos1_wire;
   wire[0] = 0x36;  // QoS bits 11
   EXPECT_EQ(test::decode_error(wire), Errc::invalid_qos);
-  packet::Publish p = qos1_packet();
+  packet::Publish p = test::qos1_publish_to_a_b();
   p.qos = static_cast<packet::Qos>(3);
   EXPECT_EQ(test::encode_error(p), Errc::invalid_qos);
 }
@@ -148,7 +139,7 @@ TEST(MqttPublish, RejectsWildcardsInTopic) {
   EXPECT_EQ(test::decode_error(wire), Errc::invalid_topic_name);
   wire[6] = 0x23;  // topic "a/#"
   EXPECT_EQ(test::decode_error(wire), Errc::invalid_topic_name);
-  packet::Publish p = qos1_packet();
+  packet::Publish p = test::qos1_publish_to_a_b();
   p.topic = "a/#";
   EXPECT_EQ(test::encode_error(p), Errc::invalid_topic_name);
 }
@@ -160,7 +151,7 @@ TEST(MqttPublish, RejectsEmptyTopic) {
       0x00, 0x01,  // packet id 1
   };
   EXPECT_EQ(test::decode_error(wire), Errc::invalid_topic_name);
-  packet::Publish p = qos1_packet();
+  packet::Publish p = test::qos1_publish_to_a_b();
   p.topic.clear();
   EXPECT_EQ(test::encode_error(p), Errc::invalid_topic_name);
 }
@@ -169,7 +160,7 @@ TEST(MqttPublish, RejectsPacketIdZero) {
   Bytes wire = qos1_wire;
   wire[8] = 0x00;  // packet id 0
   EXPECT_EQ(test::decode_error(wire), Errc::zero_packet_id);
-  packet::Publish p = qos1_packet();
+  packet::Publish p = test::qos1_publish_to_a_b();
   p.packet_id = 0;
   EXPECT_EQ(test::encode_error(p), Errc::zero_packet_id);
 }
@@ -216,7 +207,7 @@ TEST(MqttPublish, RejectsBytesAfterThePacket) {
 TEST(MqttPublish, RejectsPacketAboveTheConfiguredMaximum) {
   EXPECT_EQ(test::decode_error(qos1_wire, packet::DecodeLimits{10}), Errc::packet_too_large);
   EXPECT_EQ(test::decode_ok<packet::Publish>(qos1_wire),
-            qos1_packet());  // 11 bytes fit the default
+            test::qos1_publish_to_a_b());  // 11 bytes fit the default
 }
 
 }  // namespace

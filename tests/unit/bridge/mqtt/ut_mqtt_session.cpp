@@ -12,19 +12,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::Bytes;
+using test::connack_new;
+using test::connack_resumed;
+using test::connect_wire;
 
 const TimePoint t0{};
 
-const Bytes connect_wire = {
-    0x10, 0x0F,                          // CONNECT, remaining length 15
-    0x00, 0x04, 0x4D, 0x51, 0x54, 0x54,  // "MQTT"
-    0x04,                                // level 4
-    0x00,                                // flags: keep the session
-    0x00, 0x1E,                          // keep alive 30 s
-    0x00, 0x03, 0x67, 0x77, 0x31,        // client id "gw1"
-};
-const Bytes connack_new = {0x20, 0x02, 0x00, 0x00};      // CONNACK, no session, accepted
-const Bytes connack_resumed = {0x20, 0x02, 0x01, 0x00};  // CONNACK, session present
 const Bytes publish_qos1_id1 = {
     0x32, 0x06,        // PUBLISH QoS 1, remaining length 6
     0x00, 0x01, 0x74,  // topic "t"

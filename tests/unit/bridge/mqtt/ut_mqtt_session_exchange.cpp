@@ -5,26 +5,20 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/bridge/mqtt/mqtt_exchange.hpp"
+#include "tests/unit/bridge/mqtt/mqtt_test_util.hpp"
 
 namespace iotgw::bridge::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
-using Bytes = std::vector<std::uint8_t>;
+using test::Bytes;
+using test::connack_new;
+using test::connack_resumed;
+using test::connect_wire;
 
-const Bytes connect_wire = {
-    0x10, 0x0F,                          // CONNECT, remaining length 15
-    0x00, 0x04, 0x4D, 0x51, 0x54, 0x54,  // "MQTT"
-    0x04,                                // level 4
-    0x00,                                // flags: keep the session
-    0x00, 0x1E,                          // keep alive 30 s
-    0x00, 0x03, 0x67, 0x77, 0x31,        // client id "gw1"
-};
-const Bytes connack_new = {0x20, 0x02, 0x00, 0x00};      // CONNACK, no session, accepted
-const Bytes connack_resumed = {0x20, 0x02, 0x01, 0x00};  // CONNACK, session present
-const Bytes pingreq_wire = {0xC0, 0x00};                 // PINGREQ
-const Bytes pingresp_wire = {0xD0, 0x00};                // PINGRESP
-const Bytes payload = {0x76};                            // "v"
+const Bytes pingreq_wire = {0xC0, 0x00};   // PINGREQ
+const Bytes pingresp_wire = {0xD0, 0x00};  // PINGRESP
+const Bytes payload = {0x76};              // "v"
 
 SessionConfig config() {
   SessionConfig c;

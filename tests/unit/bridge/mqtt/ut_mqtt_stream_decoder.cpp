@@ -31,19 +31,10 @@ Bytes concat(std::initializer_list<const Bytes*> parts) {
   return all;
 }
 
-packet::Publish expected_publish() {
-  packet::Publish p;
-  p.topic = "a/b";
-  p.payload = test::payload_of("hi");
-  p.qos = packet::Qos::at_least_once;
-  p.packet_id = 10;
-  return p;
-}
-
 std::vector<StreamItem> expected_stream() {
   return {packet::Packet{packet::Connack{true, packet::ConnackCode::accepted}},
           packet::Packet{packet::Suback{1, {packet::SubackCode::granted_qos1}}},
-          packet::Packet{expected_publish()}, packet::Packet{packet::Pingresp{}}};
+          packet::Packet{test::qos1_publish_to_a_b()}, packet::Packet{packet::Pingresp{}}};
 }
 
 // The PUBLISH at `index` of what the decoder yielded.
@@ -71,7 +62,7 @@ TEST(MqttStreamDecoder, DecodesOneByteReads) {
     }
   }
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(publish_at(out, 0), expected_publish());
+  EXPECT_EQ(publish_at(out, 0), test::qos1_publish_to_a_b());
   EXPECT_EQ(decoder.buffered(), 0u);
 }
 
@@ -99,7 +90,7 @@ TEST(MqttStreamDecoder, KeepsThePartialTailForTheNextRead) {
   EXPECT_EQ(decoder.buffered(), 3u);
   EXPECT_TRUE(decoder.feed(std::span(all).subspan(7), out).has_value());
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(publish_at(out, 1), expected_publish());
+  EXPECT_EQ(publish_at(out, 1), test::qos1_publish_to_a_b());
 }
 
 TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
@@ -229,7 +220,7 @@ Bytes big_stream() {
 
 std::vector<StreamItem> expected_big_stream() {
   return {expected_big_publish(), packet::Packet{packet::Pingresp{}},
-          packet::Packet{expected_publish()}};
+          packet::Packet{test::qos1_publish_to_a_b()}};
 }
 
 TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedInOnePiece) {
@@ -399,7 +390,7 @@ TEST(MqttStreamDecoder, ResetAbandonsASkipUnderWay) {
   EXPECT_EQ(decoder.buffered(), 0u);
   EXPECT_TRUE(decoder.feed(publish_wire, out).has_value());
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(publish_at(out, 0), expected_publish());
+  EXPECT_EQ(publish_at(out, 0), test::qos1_publish_to_a_b());
 }
 
 }  // namespace
