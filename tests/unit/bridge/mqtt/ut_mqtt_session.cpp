@@ -11,10 +11,7 @@ namespace iotgw::bridge::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
-using test::Bytes;
-using test::connack_new;
-using test::connack_resumed;
-using test::connect_wire;
+using namespace test;
 
 const TimePoint t0{};
 
