@@ -106,45 +106,44 @@ TEST(MqttConnect, RejectsInvalidUtf8ClientIdOnEncode) {
   EXPECT_EQ(test::encode_error(p), Errc::invalid_utf8);
 }
 
+// What the decoder says of `wire` with its byte at `at` replaced by `byte`.
+Errc decode_error_with(Bytes wire, std::size_t at, std::uint8_t byte) {
+  wire[at] = byte;
+  return test::decode_error(wire);
+}
+
 TEST(MqttConnect, RejectsReservedConnectFlag) {
-  Bytes wire = minimal_wire;
-  wire[9] = 0x03;  // clean session + reserved bit 0
-  EXPECT_EQ(test::decode_error(wire), Errc::bad_flags);
+  // clean session + reserved bit 0
+  EXPECT_EQ(decode_error_with(minimal_wire, 9, 0x03), Errc::bad_flags);
 }
 
 TEST(MqttConnect, RejectsReservedFixedHeaderFlags) {
-  Bytes wire = minimal_wire;
-  wire[0] = 0x11;  // CONNECT with flags 0001
-  EXPECT_EQ(test::decode_error(wire), Errc::bad_flags);
+  // CONNECT with flags 0001
+  EXPECT_EQ(decode_error_with(minimal_wire, 0, 0x11), Errc::bad_flags);
 }
 
 TEST(MqttConnect, RejectsWillQosWithoutWillFlag) {
-  Bytes wire = minimal_wire;
-  wire[9] = 0x0A;  // clean session + will QoS 1, will flag clear
-  EXPECT_EQ(test::decode_error(wire), Errc::bad_flags);
-  wire[9] = 0x22;  // clean session + will retain, will flag clear
-  EXPECT_EQ(test::decode_error(wire), Errc::bad_flags);
+  // clean session + will QoS 1, will flag clear
+  EXPECT_EQ(decode_error_with(minimal_wire, 9, 0x0A), Errc::bad_flags);
+  // clean session + will retain, will flag clear
+  EXPECT_EQ(decode_error_with(minimal_wire, 9, 0x22), Errc::bad_flags);
 }
 
 TEST(MqttConnect, RejectsWillQos3) {
-  Bytes wire = full_wire;
-  wire[9] = 0xFC;  // will QoS bits 11
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_qos);
+  // will QoS bits 11
+  EXPECT_EQ(decode_error_with(full_wire, 9, 0xFC), Errc::invalid_qos);
 }
 
 TEST(MqttConnect, RejectsOtherProtocols) {
-  Bytes wire = minimal_wire;
-  wire[8] = 0x03;  // level 3 (MQTT 3.1)
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_protocol);
-  wire = minimal_wire;
-  wire[7] = 0x58;  // name "MQTX"
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_protocol);
+  // level 3 (MQTT 3.1)
+  EXPECT_EQ(decode_error_with(minimal_wire, 8, 0x03), Errc::invalid_protocol);
+  // name "MQTX"
+  EXPECT_EQ(decode_error_with(minimal_wire, 7, 0x58), Errc::invalid_protocol);
 }
 
 TEST(MqttConnect, RejectsClientIdPastRemainingLength) {
-  Bytes wire = minimal_wire;
-  wire[13] = 0x04;  // client id length 4, only 3 bytes left
-  EXPECT_EQ(test::decode_error(wire), Errc::truncated);
+  // client id length 4, only 3 bytes left
+  EXPECT_EQ(decode_error_with(minimal_wire, 13, 0x04), Errc::truncated);
 }
 
 TEST(MqttConnect, RejectsTrailingBytes) {
@@ -155,17 +154,15 @@ TEST(MqttConnect, RejectsTrailingBytes) {
 }
 
 TEST(MqttConnect, RejectsInvalidUtf8ClientId) {
-  Bytes wire = minimal_wire;
-  wire[16] = 0xFF;  // not UTF-8
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_utf8);
-  wire[16] = 0x00;  // U+0000
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_utf8);
+  // not UTF-8
+  EXPECT_EQ(decode_error_with(minimal_wire, 16, 0xFF), Errc::invalid_utf8);
+  // U+0000
+  EXPECT_EQ(decode_error_with(minimal_wire, 16, 0x00), Errc::invalid_utf8);
 }
 
 TEST(MqttConnect, RejectsWildcardWillTopic) {
-  Bytes wire = full_wire;
-  wire[25] = 0x2B;  // will topic "iotgw/+w1/status"
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_topic_name);
+  // will topic "iotgw/+w1/status"
+  EXPECT_EQ(decode_error_with(full_wire, 25, 0x2B), Errc::invalid_topic_name);
 }
 
 }  // namespace
