@@ -1,5 +1,5 @@
 // The byte stream under an MQTT connection. The client makes a fresh one for
-// every connection attempt (DESIGN.md: a broken stream is never reused), so a
+// every connection attempt (docs/ARCHITECTURE.md, "Protocols": a broken stream is never reused), so a
 // transport is used for one connection and then dropped. Plain TCP serves
 // mqtt:// URLs and the mbedTLS stream serves mqtts:// ones.
 #pragma once
