@@ -1,7 +1,7 @@
 // The byte stream under an MQTT connection. The client makes a fresh one for
-// every connection attempt (docs/ARCHITECTURE.md, "Protocols": a broken stream is never reused), so a
-// transport is used for one connection and then dropped. Plain TCP serves
-// mqtt:// URLs and the mbedTLS stream serves mqtts:// ones.
+// every connection attempt (a broken stream is never reused: docs/ARCHITECTURE.md,
+// "Protocols"), so a transport is used for one connection and then dropped.
+// Plain TCP serves mqtt:// URLs and the mbedTLS stream serves mqtts:// ones.
 #pragma once
 
 #include <chrono>
