@@ -1,6 +1,7 @@
 // The master transaction core driven through scripted exchanges on a fake
 // clock: requests, replies in pieces, timeouts and retries, the inter-frame
 // gap, broadcasts, and TCP transaction ids.
+#include <algorithm>
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -371,9 +372,13 @@ TEST(ModbusMaster, BytesWithNoTransactionAreCountedForNobody) {
 // The spec's RTU frame as Modbus TCP: the MBAP header (transaction id,
 // protocol id 0, length of unit id and PDU), then the frame without its CRC.
 Bytes as_tcp(std::uint8_t transaction, const Bytes& rtu_frame) {
-  const auto unit_and_pdu = std::span(rtu_frame).first(rtu_frame.size() - 2);
-  Bytes frame{0x00, transaction, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(unit_and_pdu.size())};
-  frame.insert(frame.end(), unit_and_pdu.begin(), unit_and_pdu.end());
+  const std::size_t unit_and_pdu = rtu_frame.size() - 2;
+  // Sized once and filled in place: GCC 12 at -O2 misreads an insert after
+  // the header as a copy past its end (-Warray-bounds).
+  Bytes frame(6 + unit_and_pdu);
+  frame[1] = transaction;
+  frame[5] = static_cast<std::uint8_t>(unit_and_pdu);
+  std::copy_n(rtu_frame.begin(), unit_and_pdu, frame.begin() + 6);
   return frame;
 }
 
