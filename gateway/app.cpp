@@ -94,8 +94,8 @@ void App::start(std::function<void(std::string)> ready) {
       client_.subscribe(
           {{config_.commands.topic, bridge::mqtt::packet::Qos::at_least_once}},
           [this](
-              const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::SubackCode>>& granted) {
-            if (!granted || granted->front() == bridge::mqtt::packet::SubackCode::failure) {
+              const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::ReasonCode>>& granted) {
+            if (!granted || bridge::mqtt::packet::is_failure(granted->front())) {
               spdlog::error("mqtt: the broker refused the command subscription {}",
                             config_.commands.topic);
             }

@@ -31,8 +31,14 @@ std::string_view to_string(Errc code) noexcept {
       return "invalid_qos";
     case Errc::invalid_protocol:
       return "invalid_protocol";
-    case Errc::invalid_return_code:
-      return "invalid_return_code";
+    case Errc::invalid_reason_code:
+      return "invalid_reason_code";
+    case Errc::invalid_property:
+      return "invalid_property";
+    case Errc::duplicate_property:
+      return "duplicate_property";
+    case Errc::unsupported_in_version:
+      return "unsupported_in_version";
     case Errc::empty_payload:
       return "empty_payload";
     case Errc::field_too_long:

@@ -14,27 +14,31 @@
 namespace iotgw::bridge::mqtt {
 
 enum class Errc {
-  bad_packet_type,       // 2.2.1: types 0 and 15 are reserved
-  bad_flags,             // 2.2.2: reserved fixed-header flags, CONNECT/CONNACK flag bits
-  bad_remaining_length,  // 2.2.3: more than four bytes
-  packet_too_large,      // the configured maximum packet size
-  truncated,             // a field runs past the remaining length or the buffer
-  trailing_bytes,        // bytes left over after the last field
-  invalid_utf8,          // 1.5.3: malformed, overlong, surrogate or U+0000
-  invalid_topic_name,    // 4.7: empty, wildcard or too long topic name
-  invalid_topic_filter,  // 4.7.1: misplaced wildcard, empty filter
-  zero_packet_id,        // 2.3.1: a packet id is required and must be non-zero
-  invalid_qos,           // QoS 3 anywhere a QoS is carried
-  invalid_protocol,      // 3.1.2.1, 3.1.2.2: not "MQTT" level 4
-  invalid_return_code,   // 3.2.2.3, 3.9.3: return codes outside the defined set
-  empty_payload,         // 3.8.3, 3.10.3: SUBSCRIBE/UNSUBSCRIBE without topics
-  field_too_long,        // 1.5.3: an encoded string or binary field above 65535 bytes
-  buffer_too_small,      // the caller's output buffer cannot hold the packet
-  protocol_violation,    // a valid packet at a point where the protocol forbids it
-  not_connected,         // a command that needs a connection, or one cut off by its loss
-  window_full,           // the in-flight window or the packet ids are used up
-  decoder_failed,        // a stream decoder that already reported an error was fed again
-  transport_failed,      // the Asio layer could not make a transport (TLS set-up)
+  bad_packet_type,         // 2.2.1: types 0 and 15 are reserved
+  bad_flags,               // 2.2.2: reserved fixed-header flags, CONNECT/CONNACK flag bits
+  bad_remaining_length,    // 2.2.3, 5.0 1.5.5: a variable byte integer of more than four bytes,
+                           // or (in properties) not in its shortest form
+  packet_too_large,        // the configured maximum packet size
+  truncated,               // a field runs past the remaining length or the buffer
+  trailing_bytes,          // bytes left over after the last field
+  invalid_utf8,            // 1.5.3: malformed, overlong, surrogate or U+0000
+  invalid_topic_name,      // 4.7: empty, wildcard or too long topic name
+  invalid_topic_filter,    // 4.7.1: misplaced wildcard, empty filter
+  zero_packet_id,          // 2.3.1: a packet id is required and must be non-zero
+  invalid_qos,             // QoS 3 anywhere a QoS is carried
+  invalid_protocol,        // 3.1.2.1, 3.1.2.2: not "MQTT" level 4
+  invalid_reason_code,     // 3.2.2.3, 3.9.3, 5.0 2.4: a code the packet may not carry
+  invalid_property,        // 5.0 2.2.2: unknown, misplaced, mistyped or out-of-range property
+  duplicate_property,      // 5.0 2.2.2.2: a property repeated where it may appear once
+  unsupported_in_version,  // a packet or field the session's protocol version lacks
+  empty_payload,           // 3.8.3, 3.10.3: SUBSCRIBE/UNSUBSCRIBE without topics
+  field_too_long,          // 1.5.3: an encoded string or binary field above 65535 bytes
+  buffer_too_small,        // the caller's output buffer cannot hold the packet
+  protocol_violation,      // a valid packet at a point where the protocol forbids it
+  not_connected,           // a command that needs a connection, or one cut off by its loss
+  window_full,             // the in-flight window or the packet ids are used up
+  decoder_failed,          // a stream decoder that already reported an error was fed again
+  transport_failed,        // the Asio layer could not make a transport (TLS set-up)
 };
 
 // A short stable name for the code, for logs and test failure messages.

@@ -26,7 +26,7 @@ Error not_connected(std::string_view what) {
 
 Session::Session(SessionConfig config)
     : config_(std::move(config)),
-      decoder_(config_.limits),
+      decoder_(config_.version, config_.limits),
       keep_alive_(std::chrono::seconds{config_.connect.keep_alive}) {}
 
 std::uint16_t Session::allocate_packet_id() {
@@ -55,7 +55,7 @@ template <class P>
 void Session::send_packet(const P& p, TimePoint now, Events& out) {
   event::Send message;
   // Packets built here from validated fields cannot fail to encode.
-  if (encode(p, message.bytes)) {
+  if (encode(p, config_.version, message.bytes)) {
     out.emplace_back(std::move(message));
     last_sent_ = now;
   }
@@ -63,7 +63,7 @@ void Session::send_packet(const P& p, TimePoint now, Events& out) {
 
 // 4.8: ends the connection: stops every timer, fails requests still waiting
 // for an answer and says why; in-flight PUBLISHes stay for the next one (4.4).
-void Session::close(std::string reason, Events& out, std::optional<packet::ConnackCode> refusal) {
+void Session::close(std::string reason, Events& out, std::optional<packet::ReasonCode> refusal) {
   if (state_ == event::ConnectionState::disconnected) {
     return;
   }
@@ -97,13 +97,13 @@ Events Session::connect(TimePoint now) {
     return out;
   }
   event::Send message;
-  auto written = encode(config_.connect, message.bytes);
+  auto written = encode(config_.connect, config_.version, message.bytes);
   if (!written) {
     out.emplace_back(event::StateChanged{event::ConnectionState::disconnected, false, std::nullopt,
                                          "invalid CONNECT: " + written.error().reason});
     return out;
   }
-  decoder_.reset();
+  decoder_.reset(config_.version);
   state_ = event::ConnectionState::connecting;
   ping_outstanding_ = false;
   connect_started_ = now;
@@ -204,6 +204,7 @@ void Session::handle(packet::Packet&& incoming, TimePoint now, Events& out) {
     case packet::PacketType::unsubscribe:
     case packet::PacketType::pingreq:
     case packet::PacketType::disconnect:
+    case packet::PacketType::auth:
       close(std::string(to_string(type)) + " is a client-to-server packet", out);
       return;
   }
@@ -216,8 +217,8 @@ void Session::on_connack(const packet::Connack& ack, TimePoint now, Events& out)
     close("CONNACK on an established connection", out);
     return;
   }
-  if (ack.code != packet::ConnackCode::accepted) {
-    close("broker " + std::string(to_string(ack.code)), out, ack.code);
+  if (is_failure(ack.reason)) {
+    close("broker refused: " + std::string(to_string(ack.reason)), out, ack.reason);
     return;
   }
   if (config_.connect.clean_session && ack.session_present) {
@@ -228,7 +229,7 @@ void Session::on_connack(const packet::Connack& ack, TimePoint now, Events& out)
   state_ = event::ConnectionState::connected;
   out.emplace_back(event::TimerCancel{event::TimerKind::connack_timeout});
   out.emplace_back(event::StateChanged{event::ConnectionState::connected, ack.session_present,
-                                       std::nullopt, std::string(to_string(ack.code))});
+                                       std::nullopt, "connection accepted"});
   if (!ack.session_present) {
     inbound_qos2_.clear();
   }
@@ -367,26 +368,26 @@ void Session::on_pubcomp(std::uint16_t id, Events& out) {
 
 // 3.9, 3.11: SUBACK or UNSUBACK for a pending request; a SUBACK must carry
 // one code per filter asked for (3.9.3).
-void Session::on_request_ack(std::uint16_t id, const packet::Suback* codes, Events& out) {
+void Session::on_request_ack(std::uint16_t id, const packet::Suback* suback, Events& out) {
   const auto found = requests_.find(id);
   if (found == requests_.end()) {
     return;
   }
   const PendingRequest request = found->second;
-  if (request.is_subscribe != (codes != nullptr)) {
+  if (request.is_subscribe != (suback != nullptr)) {
     close("acknowledgement of the wrong kind for packet id " + std::to_string(id), out);
     return;
   }
-  if (codes != nullptr && codes->codes.size() != request.filter_count) {
-    close("SUBACK carries " + std::to_string(codes->codes.size()) + " codes for " +
+  if (suback != nullptr && suback->reasons.size() != request.filter_count) {
+    close("SUBACK carries " + std::to_string(suback->reasons.size()) + " codes for " +
               std::to_string(request.filter_count) + " filters",
           out);
     return;
   }
   requests_.erase(found);
   release_packet_id(id);
-  if (codes != nullptr) {
-    out.emplace_back(event::SubscribeCompleted{request.tag, codes->codes});
+  if (suback != nullptr) {
+    out.emplace_back(event::SubscribeCompleted{request.tag, suback->reasons});
   } else {
     out.emplace_back(event::UnsubscribeCompleted{request.tag});
   }
@@ -445,7 +446,7 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
   packet::PublishView checked = message;
   checked.dup = false;
   checked.packet_id = message.qos == packet::Qos::at_most_once ? 0 : 1;
-  if (auto size = encoded_size(checked); !size) {
+  if (auto size = encoded_size(checked, config_.version); !size) {
     out.emplace_back(event::CommandRejected{tag, size.error()});
     return out;
   }
@@ -456,7 +457,7 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
       return out;
     }
     event::Send message_bytes;
-    if (auto written = encode(checked, message_bytes.bytes); !written) {
+    if (auto written = encode(checked, config_.version, message_bytes.bytes); !written) {
       out.emplace_back(event::CommandRejected{tag, written.error()});
       return out;
     }
@@ -481,7 +482,7 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
   entry.packet_id = id;
   entry.qos = message.qos;
   entry.at = message.qos == packet::Qos::exactly_once ? Stage::await_pubrec : Stage::await_puback;
-  if (auto written = encode(checked, entry.encoded); !written) {
+  if (auto written = encode(checked, config_.version, entry.encoded); !written) {
     release_packet_id(id);
     out.emplace_back(event::CommandRejected{tag, written.error()});
     return out;
@@ -511,7 +512,8 @@ Events Session::subscribe(std::vector<packet::Subscription> subscriptions, std::
   }
   const std::size_t count = subscriptions.size();
   event::Send message;
-  auto written = encode(mqtt::packet::Subscribe{id, std::move(subscriptions)}, message.bytes);
+  auto written = encode(mqtt::packet::Subscribe{id, std::move(subscriptions), {}}, config_.version,
+                        message.bytes);
   if (!written) {
     release_packet_id(id);
     out.emplace_back(event::CommandRejected{tag, written.error()});
@@ -537,7 +539,8 @@ Events Session::unsubscribe(std::vector<std::string> filters, std::uint64_t tag,
   }
   const std::size_t count = filters.size();
   event::Send message;
-  auto written = encode(mqtt::packet::Unsubscribe{id, std::move(filters)}, message.bytes);
+  auto written =
+      encode(mqtt::packet::Unsubscribe{id, std::move(filters), {}}, config_.version, message.bytes);
   if (!written) {
     release_packet_id(id);
     out.emplace_back(event::CommandRejected{tag, written.error()});

@@ -26,6 +26,8 @@ namespace iotgw::bridge::mqtt {
 using TimePoint = std::chrono::steady_clock::time_point;
 
 struct SessionConfig {
+  // The protocol version CONNECT announces and every packet is coded in.
+  packet::Version version = packet::Version::v3_1_1;
   // Client id, clean session, keep alive, will and credentials, sent as is.
   mqtt::packet::Connect connect;
   // How many QoS 1/2 PUBLISHes may await acknowledgement at once.
@@ -67,6 +69,7 @@ class Session {
   Events unsubscribe(std::vector<std::string> filters, std::uint64_t tag, TimePoint now);
 
   event::ConnectionState state() const noexcept { return state_; }
+  packet::Version version() const noexcept { return config_.version; }
   std::size_t in_flight() const noexcept { return outbound_.size(); }
   bool window_full() const noexcept { return outbound_.size() >= config_.max_in_flight; }
 
@@ -94,7 +97,7 @@ class Session {
   void send_packet(const std::vector<std::uint8_t>& bytes, TimePoint now, Events& out);
   template <class P>
   void send_packet(const P& p, TimePoint now, Events& out);
-  void close(std::string reason, Events& out, std::optional<packet::ConnackCode> refusal = {});
+  void close(std::string reason, Events& out, std::optional<packet::ReasonCode> refusal = {});
   void handle(packet::Packet&& incoming, TimePoint now, Events& out);
   void on_connack(const packet::Connack& ack, TimePoint now, Events& out);
   void on_publish(mqtt::packet::Publish&& message, TimePoint now, Events& out);
@@ -102,7 +105,7 @@ class Session {
   void on_puback(std::uint16_t id, Events& out);
   void on_pubrec(std::uint16_t id, TimePoint now, Events& out);
   void on_pubcomp(std::uint16_t id, Events& out);
-  void on_request_ack(std::uint16_t id, const packet::Suback* codes, Events& out);
+  void on_request_ack(std::uint16_t id, const packet::Suback* suback, Events& out);
   void resend_in_flight(bool session_present, TimePoint now, Events& out);
   TimePoint keepalive_deadline() const;
   void fail_pending_requests(Events& out);

@@ -15,7 +15,8 @@ std::size_t StreamDecoder::buffered() const noexcept {
   return pending_.size() + (skipping_ ? skipping_->held() : 0);
 }
 
-void StreamDecoder::reset() noexcept {
+void StreamDecoder::reset(packet::Version version) noexcept {
+  version_ = version;
   pending_.clear();
   skipping_.reset();
   failed_ = false;
@@ -80,8 +81,8 @@ Result<> StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<St
           continue;
         }
         if (bytes.size() >= header.packet_size()) {
-          auto decoded =
-              decode_body(header, bytes.subspan(header.header_size, header.remaining_length));
+          auto decoded = decode_body(
+              header, bytes.subspan(header.header_size, header.remaining_length), version_);
           if (!decoded) {
             return fail(decoded.error());
           }
@@ -125,8 +126,8 @@ Result<> StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<St
     if (pending_.size() < header.packet_size()) {
       return {};
     }
-    auto decoded =
-        decode_body(header, std::span<const std::uint8_t>(pending_).subspan(header.header_size));
+    auto decoded = decode_body(
+        header, std::span<const std::uint8_t>(pending_).subspan(header.header_size), version_);
     if (!decoded) {
       return fail(decoded.error());
     }

@@ -25,7 +25,8 @@ using StreamItem = std::variant<packet::Packet, OversizedPublish>;
 
 class StreamDecoder {
  public:
-  explicit StreamDecoder(packet::DecodeLimits limits = {}) : limits_(limits) {}
+  StreamDecoder(packet::Version version, packet::DecodeLimits limits)
+      : version_(version), limits_(limits) {}
 
   // 2.2: decodes every packet that `bytes` completes and appends it to `out`
   // in stream order. Packets before a malformed one are still delivered; the
@@ -39,8 +40,8 @@ class StreamDecoder {
   bool failed() const noexcept { return failed_; }
 
   // Forgets buffered bytes, a skip under way and any error: the start of a
-  // new connection.
-  void reset() noexcept;
+  // new connection, which speaks `version`.
+  void reset(packet::Version version) noexcept;
 
  private:
   Result<> fail(Error failure);
@@ -48,6 +49,7 @@ class StreamDecoder {
   // then starts being skipped; any other packet is an error.
   Result<bool> start_skip_if_too_large(const packet::FixedHeader& header);
 
+  packet::Version version_;
   packet::DecodeLimits limits_;
   std::vector<std::uint8_t> pending_;
   std::optional<PublishSkipper> skipping_;

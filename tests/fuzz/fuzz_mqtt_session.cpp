@@ -1,5 +1,6 @@
-// Fuzzes the MQTT session core with a script read from the input: each
-// byte picks a step (broker bytes, a command, a timer, a lost transport).
+// Fuzzes the MQTT session core, in MQTT 3.1.1 and in MQTT 5, with a script
+// read from the input: each byte picks a step (broker bytes, a command, a
+// timer, a lost transport).
 // Beyond "no crash", it checks that every packet the session sends is valid
 // MQTT (it decodes), that the in-flight window holds, and that no message is
 // reported complete twice or without having been published.
@@ -45,13 +46,14 @@ class Script {
 };
 
 struct Checker {
+  packet::Version version;
   std::set<std::uint64_t> outstanding;
   std::set<std::uint64_t> finished;
 
   void check(const Events& out) {
     for (const auto& e : out) {
       if (const auto* s = std::get_if<event::Send>(&e)) {
-        require(decode(s->bytes, packet::DecodeLimits{1u << 20}).has_value());
+        require(decode(s->bytes, version, packet::DecodeLimits{1u << 20}).has_value());
       } else if (const auto* done = std::get_if<event::PublishCompleted>(&e)) {
         require(outstanding.erase(done->tag) == 1);
         require(finished.insert(done->tag).second);
@@ -62,17 +64,16 @@ struct Checker {
   }
 };
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+void run(std::span<const std::uint8_t> data, packet::Version version) {
   SessionConfig config;
+  config.version = version;
   config.connect.client_id = "fuzz";
   config.connect.clean_session = false;
   config.connect.keep_alive = 10;
   config.max_in_flight = window;
   Session s(config);
-  Checker check;
-  Script steps({data, size});
+  Checker check{version, {}, {}};
+  Script steps(data);
   auto now = std::chrono::steady_clock::time_point{};
   std::uint64_t next_tag = 1;
   const std::vector<std::uint8_t> payload = {0x01, 0x02};
@@ -112,5 +113,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     require(s.in_flight() <= window);
   }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  run({data, size}, packet::Version::v3_1_1);
+  run({data, size}, packet::Version::v5);
   return 0;
 }

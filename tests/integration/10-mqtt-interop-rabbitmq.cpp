@@ -84,7 +84,7 @@ class RabbitmqInteropTest : public testing::Test {
   }
 
   // Subscribes and returns the code the SUBACK carried.
-  std::optional<packet::SubackCode> subscribe(Peer& p, std::string filter, packet::Qos level) {
+  std::optional<packet::ReasonCode> subscribe(Peer& p, std::string filter, packet::Qos level) {
     const test::SubscribeAnswer answer = p.subscribe(std::move(filter), level);
     if (!run_until([&] { return answer->has_value(); })) {
       ADD_FAILURE() << "no SUBACK";
@@ -128,7 +128,7 @@ TEST_F(RabbitmqInteropTest, ConnectsAndRoundTripsAtQos0And1) {
   ASSERT_EQ(a.changes.size(), 1u);
   EXPECT_FALSE(a.changes[0].session_present);
   ASSERT_EQ(subscribe(a, "interop/rt/#", packet::Qos::at_least_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
 
   ASSERT_TRUE(published(a, "interop/rt/q0", "payload 0", packet::Qos::at_most_once));
   ASSERT_TRUE(published(a, "interop/rt/q1", "payload 1", packet::Qos::at_least_once));
@@ -148,7 +148,7 @@ TEST_F(RabbitmqInteropTest, Qos2SubscriptionIsGrantedQos1) {
   Peer& a = add(settings("interop-sub-qos2"));
   ASSERT_TRUE(connected(a));
   ASSERT_EQ(subscribe(a, "interop/subq2", packet::Qos::exactly_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
 
   ASSERT_TRUE(published(a, "interop/subq2", "at most one", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; }));
@@ -163,7 +163,7 @@ TEST_F(RabbitmqInteropTest, Qos2PublishTakenAtQos1CompletesAndArrivesOnce) {
   Peer& watcher = add(settings("interop-pubq2-watcher"));
   ASSERT_TRUE(connected(watcher));
   ASSERT_EQ(subscribe(watcher, "interop/pubq2/#", packet::Qos::at_least_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
   Peer& a = add(settings("interop-pubq2"));
   ASSERT_TRUE(connected(a));
 
@@ -185,7 +185,7 @@ TEST_F(RabbitmqInteropTest, RetainedMessageReachesALaterSubscriber) {
   Peer& b = add(settings("interop-retain-sub"));
   ASSERT_TRUE(connected(b));
   ASSERT_EQ(subscribe(b, "interop/retained", packet::Qos::at_least_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
   ASSERT_TRUE(run_until([&] { return b.messages.size() == 1; }));
   EXPECT_EQ(text(b.messages[0].payload), "kept");
   EXPECT_TRUE(b.messages[0].retain);
@@ -195,7 +195,7 @@ TEST_F(RabbitmqInteropTest, WillOnAbruptLossButNotAfterGracefulStop) {
   Peer& watcher = add(settings("interop-will-watcher"));
   ASSERT_TRUE(connected(watcher));
   ASSERT_EQ(subscribe(watcher, "interop/will/#", packet::Qos::at_least_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
 
   config::Mqtt with_will = settings("interop-will-client");
   with_will.will = config::Will{"interop/will/status", "offline", 1, false};
@@ -224,7 +224,7 @@ TEST_F(RabbitmqInteropTest, PersistentSessionDeliversWhatArrivedWhileAway) {
   Peer& first = add(persistent);
   ASSERT_TRUE(connected(first));
   ASSERT_EQ(subscribe(first, "interop/persist", packet::Qos::at_least_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
   stop(first);
   ASSERT_TRUE(first.stopped);
 
@@ -257,8 +257,8 @@ TEST_F(RabbitmqInteropTest, WrongPasswordRefusedAsBadCredentials) {
   const io::ConnectionEvent& refused = a.changes.back();
   ASSERT_TRUE(refused.refusal.has_value());
   // Unlike Mosquitto (code 5), RabbitMQ answers a wrong password with code 4.
-  EXPECT_EQ(*refused.refusal, packet::ConnackCode::bad_username_or_password);
-  EXPECT_NE(refused.reason.find("bad user name or password"), std::string::npos) << refused.reason;
+  EXPECT_EQ(*refused.refusal, packet::ReasonCode::bad_user_name_or_password);
+  EXPECT_NE(refused.reason.find("Bad User Name or Password"), std::string::npos) << refused.reason;
 
   config::Mqtt right = settings("interop-auth-right");
   right.username = "iotgw";
@@ -274,7 +274,7 @@ TEST_F(RabbitmqInteropTest, DotsInTopicNamesComeBackAsSlashes) {
   Peer& a = add(settings("interop-dots"));
   ASSERT_TRUE(connected(a));
   ASSERT_EQ(subscribe(a, "interop/dots/#", packet::Qos::at_least_once),
-            packet::SubackCode::granted_qos1);
+            packet::ReasonCode::granted_qos1);
   ASSERT_TRUE(published(a, "interop/dots/sensor.temp", "21.5", packet::Qos::at_least_once));
   ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; }));
   EXPECT_EQ(a.messages[0].topic, "interop/dots/sensor/temp");

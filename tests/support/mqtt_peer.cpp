@@ -51,7 +51,7 @@ mqtt::Result<PublishCompletion> MqttPeer::publish(std::string_view topic, std::s
 SubscribeAnswer MqttPeer::subscribe(std::string filter, mqtt::packet::Qos level) {
   auto answer = std::make_shared<SubscribeAnswer::element_type>();
   client->subscribe({{std::move(filter), level}},
-                    [answer](const mqtt::Result<std::vector<mqtt::packet::SubackCode>>& codes) {
+                    [answer](const mqtt::Result<std::vector<mqtt::packet::ReasonCode>>& codes) {
                       *answer = codes;
                     });
   return answer;

@@ -31,7 +31,7 @@ config::Mqtt mqtt_test_settings(std::string url, std::uint16_t port, std::string
 using PublishCompletion = std::shared_ptr<std::optional<bridge::mqtt::Result<>>>;
 // The SUBACK codes of one subscribe, or why it failed; empty until then.
 using SubscribeAnswer = std::shared_ptr<
-    std::optional<bridge::mqtt::Result<std::vector<bridge::mqtt::packet::SubackCode>>>>;
+    std::optional<bridge::mqtt::Result<std::vector<bridge::mqtt::packet::ReasonCode>>>>;
 
 struct MqttPeer {
   explicit MqttPeer(config::Mqtt settings) : config(std::move(settings)) {}

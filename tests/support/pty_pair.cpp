@@ -41,9 +41,16 @@ void PtyPair::stop() {
   if (pid_ <= 0) {
     return;
   }
+  // socat sometimes stays in its select() loop after SIGTERM (seen once in
+  // some hundred runs): it gets a moment to exit cleanly, then SIGKILL.
   ::kill(pid_, SIGTERM);
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  const bool exited =
+      wait_for([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(2));
+  if (!exited) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+  }
   pid_ = -1;
   // socat removes its links on a clean exit; make sure of it for the next start.
   std::filesystem::remove(gateway_side());

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "bridge/mqtt/packet/connack.hpp"
+#include "bridge/mqtt/packet/reason_code.hpp"
 
 namespace iotgw::bridge::mqtt::event {
 
@@ -17,8 +17,8 @@ enum class ConnectionState {
 
 struct StateChanged {
   ConnectionState state;
-  bool session_present = false;                // with `connected`
-  std::optional<packet::ConnackCode> refusal;  // the broker refused the CONNECT
+  bool session_present = false;               // with `connected`
+  std::optional<packet::ReasonCode> refusal;  // the broker refused the CONNECT
   std::string reason;
 
   friend bool operator==(const StateChanged&, const StateChanged&) = default;

@@ -1,17 +1,17 @@
 // Events: the broker answered a SUBSCRIBE (with one code per filter, where
-// suback_code::failure is a refusal) or an UNSUBSCRIBE.
+// a failure code (is_failure) is a refusal) or an UNSUBSCRIBE.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "bridge/mqtt/packet/suback.hpp"
+#include "bridge/mqtt/packet/reason_code.hpp"
 
 namespace iotgw::bridge::mqtt::event {
 
 struct SubscribeCompleted {
   std::uint64_t tag;
-  std::vector<packet::SubackCode> codes;
+  std::vector<packet::ReasonCode> reasons;
 
   friend bool operator==(const SubscribeCompleted&, const SubscribeCompleted&) = default;
 };

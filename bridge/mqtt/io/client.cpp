@@ -529,16 +529,17 @@ void Client::on_subscribed(event::SubscribeCompleted& completed) {
     return;
   }
   const std::vector<packet::Subscription>& filters = entry.mapped().filters;
-  for (std::size_t i = 0; i < filters.size() && i < completed.codes.size(); ++i) {
-    if (completed.codes[i] == packet::SubackCode::failure) {
-      spdlog::warn("mqtt: the broker refused the subscription to {}", filters[i].filter);
+  for (std::size_t i = 0; i < filters.size() && i < completed.reasons.size(); ++i) {
+    if (is_failure(completed.reasons[i])) {
+      spdlog::warn("mqtt: the broker refused the subscription to {}: {}", filters[i].filter,
+                   to_string(completed.reasons[i]));
       granted_.erase(filters[i].filter);
     } else {
       granted_[filters[i].filter] = filters[i].qos;
     }
   }
   if (entry.mapped().done) {
-    entry.mapped().done(std::move(completed.codes));
+    entry.mapped().done(std::move(completed.reasons));
   }
 }
 

@@ -59,9 +59,9 @@ struct ClientCounters {
 // A change of the connection, as the state handler sees it.
 struct ConnectionEvent {
   bool connected = false;
-  bool session_present = false;                // with connected: the broker kept our session
-  std::optional<packet::ConnackCode> refusal;  // the broker refused the CONNECT
-  std::string reason;                          // why it ended (or "accepted")
+  bool session_present = false;               // with connected: the broker kept our session
+  std::optional<packet::ReasonCode> refusal;  // the broker refused the CONNECT
+  std::string reason;                         // why it ended (or "accepted")
 };
 
 class Client {
@@ -72,7 +72,7 @@ class Client {
   using PublishHandler = std::function<void(const Result<>&)>;
   // Called once per subscribe(): one code per filter (suback_code::failure is
   // a refusal by the broker), or an error when the request itself failed.
-  using SubscribeHandler = std::function<void(const Result<std::vector<packet::SubackCode>>&)>;
+  using SubscribeHandler = std::function<void(const Result<std::vector<packet::ReasonCode>>&)>;
   using MessageHandler = std::function<void(const packet::Publish&)>;
   using StateHandler = std::function<void(const ConnectionEvent&)>;
 

@@ -8,9 +8,8 @@
 namespace iotgw::bridge::mqtt::packet {
 namespace {
 
-// 3.1.2.1, 3.1.2.2: the protocol name and level of MQTT 3.1.1.
+// 3.1.2.1: the protocol name; the level is the Version's value (3.1.2.2).
 constexpr std::string_view protocol_name = "MQTT";
-constexpr std::uint8_t protocol_level = 4;
 
 // 3.1.2.3 figure 3.4: the connect flag bits.
 constexpr std::uint8_t flag_reserved = 0x01;
@@ -33,11 +32,28 @@ Result<> check_string(std::string_view text, std::string_view field) {
   return {};
 }
 
+// The size of a property set in MQTT 5, 0 in 3.1.1 where it must be empty.
+Result<std::size_t> connect_properties_size(const Properties& properties, PropertyScope scope,
+                                            Version version) {
+  if (version != Version::v5) {
+    if (!properties.empty()) {
+      return require_v5(version, "CONNECT", "properties").error();
+    }
+    return std::size_t{0};
+  }
+  return properties_size(properties.items(), scope, "CONNECT");
+}
+
 }  // namespace
 
-Result<std::size_t> body_size(const Connect& packet) {
+Result<std::size_t> body_size(const Connect& packet, Version version) {
   // Variable header: name (2 + 4), level, flags, keepalive.
   std::size_t size = 2 + protocol_name.size() + 1 + 1 + 2;
+  auto properties = connect_properties_size(packet.properties, PropertyScope::connect, version);
+  if (!properties) {
+    return properties.error();
+  }
+  size += *properties;
   if (auto checked = check_string(packet.client_id, "client identifier"); !checked) {
     return checked.error();
   }
@@ -53,7 +69,12 @@ Result<std::size_t> body_size(const Connect& packet) {
         !checked) {
       return checked.error();
     }
-    size += 2 + packet.will->topic.size() + 2 + packet.will->payload.size();
+    auto will_properties =
+        connect_properties_size(packet.will->properties, PropertyScope::will, version);
+    if (!will_properties) {
+      return will_properties.error();
+    }
+    size += *will_properties + 2 + packet.will->topic.size() + 2 + packet.will->payload.size();
   }
   if (packet.username) {
     if (auto checked = check_string(*packet.username, "user name"); !checked) {
@@ -62,7 +83,7 @@ Result<std::size_t> body_size(const Connect& packet) {
     size += 2 + packet.username->size();
   }
   if (packet.password) {
-    if (!packet.username) {
+    if (!packet.username && version != Version::v5) {
       return Error{Errc::bad_flags, "CONNECT: password without a user name"};
     }
     if (auto checked = check_field_length(packet.password->size(), "CONNECT", "password");
@@ -74,9 +95,9 @@ Result<std::size_t> body_size(const Connect& packet) {
   return size;
 }
 
-void write_body(const Connect& packet, Writer& out) {
+void write_body(const Connect& packet, Version version, Writer& out) {
   out.string(protocol_name);
-  out.u8(protocol_level);
+  out.u8(static_cast<std::uint8_t>(version));
   std::uint8_t flags = 0;
   if (packet.clean_session) {
     flags |= flag_clean_session;
@@ -97,8 +118,14 @@ void write_body(const Connect& packet, Writer& out) {
   }
   out.u8(flags);
   out.u16(packet.keep_alive);
+  if (version == Version::v5) {
+    write_properties(packet.properties.items(), out);
+  }
   out.string(packet.client_id);
   if (packet.will) {
+    if (version == Version::v5) {
+      write_properties(packet.will->properties.items(), out);
+    }
     out.string(packet.will->topic);
     out.binary(packet.will->payload);
   }
@@ -122,11 +149,13 @@ Result<Connect> decode_connect(Reader& in) {
   if (!level) {
     return level.error();
   }
-  if (*level != protocol_level) {
-    return in.fail(
-        Errc::invalid_protocol,
-        "protocol level " + std::to_string(static_cast<int>(*level)) + " is not 4 (MQTT 3.1.1)");
+  if (*level != static_cast<std::uint8_t>(in.version())) {
+    return in.fail(Errc::invalid_protocol,
+                   "protocol level " + std::to_string(static_cast<int>(*level)) + " is not " +
+                       std::to_string(static_cast<int>(in.version())) + " (MQTT " +
+                       std::string(to_string(in.version())) + ")");
   }
+  const bool v5 = in.version() == Version::v5;
   auto flags = in.u8("connect flags");
   if (!flags) {
     return flags.error();
@@ -142,7 +171,7 @@ Result<Connect> decode_connect(Reader& in) {
   if (will_qos == 3) {
     return in.fail(Errc::invalid_qos, "will QoS 3");
   }
-  if ((*flags & flag_password) != 0 && (*flags & flag_username) == 0) {
+  if (!v5 && (*flags & flag_password) != 0 && (*flags & flag_username) == 0) {
     return in.fail(Errc::bad_flags, "password flag set without the user name flag");
   }
   auto keep_alive = in.u16("keep alive");
@@ -152,12 +181,27 @@ Result<Connect> decode_connect(Reader& in) {
   Connect packet;
   packet.clean_session = (*flags & flag_clean_session) != 0;
   packet.keep_alive = *keep_alive;
+  if (v5) {
+    auto properties = read_properties(in, PropertyScope::connect);
+    if (!properties) {
+      return properties.error();
+    }
+    packet.properties = std::move(*properties);
+  }
   auto client_id = in.utf8_string("client identifier");
   if (!client_id) {
     return client_id.error();
   }
   packet.client_id = std::move(*client_id);
   if (has_will) {
+    Properties will_properties;
+    if (v5) {
+      auto properties = read_properties(in, PropertyScope::will);
+      if (!properties) {
+        return properties.error();
+      }
+      will_properties = std::move(*properties);
+    }
     auto topic = in.utf8_string("will topic");
     if (!topic) {
       return topic.error();
@@ -171,7 +215,7 @@ Result<Connect> decode_connect(Reader& in) {
     }
     packet.will = mqtt::packet::Will{std::move(*topic), std::move(*message),
                                      static_cast<mqtt::packet::Qos>(will_qos),
-                                     (*flags & flag_will_retain) != 0};
+                                     (*flags & flag_will_retain) != 0, std::move(will_properties)};
   }
   if ((*flags & flag_username) != 0) {
     auto username = in.utf8_string("user name");

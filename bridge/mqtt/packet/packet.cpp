@@ -14,24 +14,31 @@ Result<Packet> wrap(Result<P>&& decoded) {
 
 }  // namespace
 
-Result<std::size_t> encoded_size(const Packet& any) {
-  return std::visit([](const auto& alternative) { return encoded_size(alternative); }, any);
+Result<std::size_t> encoded_size(const Packet& any, Version version) {
+  return std::visit(
+      [version](const auto& alternative) { return encoded_size(alternative, version); }, any);
 }
 
-Result<std::size_t> encode(const Packet& any, std::span<std::uint8_t> out) {
-  return std::visit([out](const auto& alternative) { return encode(alternative, out); }, any);
+Result<std::size_t> encode(const Packet& any, Version version, std::span<std::uint8_t> out) {
+  return std::visit(
+      [version, out](const auto& alternative) { return encode(alternative, version, out); }, any);
 }
 
-Result<std::size_t> encode(const Packet& any, std::vector<std::uint8_t>& out) {
-  return std::visit([&out](const auto& alternative) { return encode(alternative, out); }, any);
+Result<std::size_t> encode(const Packet& any, Version version, std::vector<std::uint8_t>& out) {
+  return std::visit(
+      [version, &out](const auto& alternative) { return encode(alternative, version, out); }, any);
 }
 
-Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body) {
+Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body,
+                           Version version) {
   // The header may not come from parse_fixed_header: check type and flags again.
   if (auto checked = check_fixed_flags(header.first_byte); !checked) {
     return checked.error();
   }
-  Reader in(body, to_string(header.type()));
+  if (header.type() == PacketType::auth && version != Version::v5) {
+    return Error{Errc::bad_packet_type, "reserved control packet type 15 (AUTH is MQTT 5)"};
+  }
+  Reader in(body, to_string(header.type()), version);
   Result<Packet> decoded = [&]() -> Result<Packet> {
     switch (header.type()) {
       case PacketType::connect:
@@ -41,13 +48,13 @@ Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8
       case PacketType::publish:
         return wrap(decode_publish(header.flags(), in));
       case PacketType::puback:
-        return wrap(decode_puback(in));
+        return wrap(decode_acknowledgement<PacketType::puback>(in));
       case PacketType::pubrec:
-        return wrap(decode_pubrec(in));
+        return wrap(decode_acknowledgement<PacketType::pubrec>(in));
       case PacketType::pubrel:
-        return wrap(decode_pubrel(in));
+        return wrap(decode_acknowledgement<PacketType::pubrel>(in));
       case PacketType::pubcomp:
-        return wrap(decode_pubcomp(in));
+        return wrap(decode_acknowledgement<PacketType::pubcomp>(in));
       case PacketType::subscribe:
         return wrap(decode_subscribe(in));
       case PacketType::suback:
@@ -62,6 +69,8 @@ Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8
         return wrap(decode_pingresp(in));
       case PacketType::disconnect:
         return wrap(decode_disconnect(in));
+      case PacketType::auth:
+        return wrap(decode_auth(in));
     }
     return Error{Errc::bad_packet_type,
                  "reserved control packet type " + std::to_string(header.first_byte >> 4)};
@@ -73,7 +82,8 @@ Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8
   return decoded;
 }
 
-Result<Packet> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
+Result<Packet> decode(std::span<const std::uint8_t> bytes, Version version,
+                      const DecodeLimits& limits) {
   auto parsed = parse_fixed_header(bytes, limits.max_packet_size);
   if (!parsed) {
     return parsed.error();
@@ -92,7 +102,7 @@ Result<Packet> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& l
                                            std::to_string(bytes.size() - header.packet_size()) +
                                            " bytes after the end of the packet"};
   }
-  return decode_body(header, bytes.subspan(header.header_size, header.remaining_length));
+  return decode_body(header, bytes.subspan(header.header_size, header.remaining_length), version);
 }
 
 }  // namespace iotgw::bridge::mqtt::packet

@@ -1,5 +1,5 @@
-// Any MQTT 3.1.1 control packet, and encoding and decoding of whole packets
-// (fixed header, variable header, payload).
+// Any MQTT control packet of 3.1.1 or 5.0, and encoding and decoding of
+// whole packets (fixed header, variable header, payload) in a given version.
 #pragma once
 
 #include <concepts>
@@ -10,16 +10,14 @@
 #include <variant>
 #include <vector>
 
+#include "bridge/mqtt/packet/acknowledgement.hpp"
+#include "bridge/mqtt/packet/auth.hpp"
 #include "bridge/mqtt/packet/connack.hpp"
 #include "bridge/mqtt/packet/connect.hpp"
 #include "bridge/mqtt/packet/disconnect.hpp"
 #include "bridge/mqtt/packet/pingreq.hpp"
 #include "bridge/mqtt/packet/pingresp.hpp"
-#include "bridge/mqtt/packet/puback.hpp"
-#include "bridge/mqtt/packet/pubcomp.hpp"
 #include "bridge/mqtt/packet/publish.hpp"
-#include "bridge/mqtt/packet/pubrec.hpp"
-#include "bridge/mqtt/packet/pubrel.hpp"
 #include "bridge/mqtt/packet/suback.hpp"
 #include "bridge/mqtt/packet/subscribe.hpp"
 #include "bridge/mqtt/packet/unsuback.hpp"
@@ -30,21 +28,21 @@ namespace iotgw::bridge::mqtt::packet {
 
 // The alternatives are in packet-type order: index() + 1 is the type value.
 using Packet = std::variant<Connect, Connack, Publish, Puback, Pubrec, Pubrel, Pubcomp, Subscribe,
-                            Suback, Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect>;
+                            Suback, Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect, Auth>;
 
 // 2.2.1: the control packet type of a packet.
 inline PacketType type_of(const Packet& any) noexcept {
   return static_cast<PacketType>(any.index() + 1);
 }
 
-// A packet struct that knows its type, flags and body (every alternative of
-// `packet`, and publish_view).
+// A packet struct that knows its type, flags and body in a version (every
+// alternative of `Packet`, and PublishView).
 template <class P>
-concept encodable = requires(const P& p, Writer& out) {
+concept encodable = requires(const P& p, Version version, Writer& out) {
   { type_of(p) } -> std::same_as<PacketType>;
   { fixed_flags(p) } -> std::same_as<std::uint8_t>;
-  { body_size(p) } -> std::same_as<Result<std::size_t>>;
-  write_body(p, out);
+  { body_size(p, version) } -> std::same_as<Result<std::size_t>>;
+  write_body(p, version, out);
 };
 
 // What a decoder accepts from the network.
@@ -55,8 +53,8 @@ struct DecodeLimits {
 
 // 2.2: the size of the whole encoded packet `p`, after validating it.
 template <encodable P>
-Result<std::size_t> encoded_size(const P& p) {
-  auto body = body_size(p);
+Result<std::size_t> encoded_size(const P& p, Version version) {
+  auto body = body_size(p, version);
   if (!body) {
     return body.error();
   }
@@ -68,7 +66,8 @@ namespace detail {
 // 2.2: writes fixed header and body of `p`, whose validated body size is
 // `body`, at the start of `out`.
 template <encodable P>
-Result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::uint8_t> out) {
+Result<std::size_t> write_packet(const P& p, Version version, std::size_t body,
+                                 std::span<std::uint8_t> out) {
   const std::size_t total = 1 + remaining_length_size(body) + body;
   if (out.size() < total) {
     return Error{Errc::buffer_too_small, std::string(to_string(type_of(p))) + ": needs " +
@@ -78,7 +77,7 @@ Result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::ui
   Writer w(out);
   w.u8(static_cast<std::uint8_t>((static_cast<std::uint8_t>(type_of(p)) << 4) | fixed_flags(p)));
   w.remaining_length(body);
-  write_body(p, w);
+  write_body(p, version, w);
   if (w.overflowed() || w.written() != total) {
     return Error{Errc::buffer_too_small,
                  std::string(to_string(type_of(p))) + ": body size and body disagree"};
@@ -88,28 +87,30 @@ Result<std::size_t> write_packet(const P& p, std::size_t body, std::span<std::ui
 
 }  // namespace detail
 
-// 2.2: encodes the whole packet `p` at the start of `out` and returns its size.
-// Nothing is allocated; a buffer too small for the packet is an error.
+// 2.2: encodes the whole packet `p` in `version` at the start of `out` and
+// returns its size. Nothing is allocated; a buffer too small for the packet
+// is an error.
 template <encodable P>
-Result<std::size_t> encode(const P& p, std::span<std::uint8_t> out) {
-  auto body = body_size(p);
+Result<std::size_t> encode(const P& p, Version version, std::span<std::uint8_t> out) {
+  auto body = body_size(p, version);
   if (!body) {
     return body.error();
   }
-  return detail::write_packet(p, *body, out);
+  return detail::write_packet(p, version, *body, out);
 }
 
-// 2.2: appends the whole encoded packet `p` to `out` and returns its size; on
-// error `out` is left as it was.
+// 2.2: appends the whole packet `p` encoded in `version` to `out` and returns
+// its size; on error `out` is left as it was.
 template <encodable P>
-Result<std::size_t> encode(const P& p, std::vector<std::uint8_t>& out) {
-  auto body = body_size(p);
+Result<std::size_t> encode(const P& p, Version version, std::vector<std::uint8_t>& out) {
+  auto body = body_size(p, version);
   if (!body) {
     return body.error();
   }
   const std::size_t start = out.size();
   out.resize(start + 1 + remaining_length_size(*body) + *body);
-  auto written = detail::write_packet(p, *body, std::span<std::uint8_t>(out).subspan(start));
+  auto written =
+      detail::write_packet(p, version, *body, std::span<std::uint8_t>(out).subspan(start));
   if (!written) {
     out.resize(start);
   }
@@ -117,21 +118,23 @@ Result<std::size_t> encode(const P& p, std::vector<std::uint8_t>& out) {
 }
 
 // 2.2: encoded_size() of whichever packet `any` holds.
-Result<std::size_t> encoded_size(const Packet& any);
+Result<std::size_t> encoded_size(const Packet& any, Version version);
 
 // 2.2: encode() into a span of whichever packet `any` holds.
-Result<std::size_t> encode(const Packet& any, std::span<std::uint8_t> out);
+Result<std::size_t> encode(const Packet& any, Version version, std::span<std::uint8_t> out);
 
 // 2.2: encode() appending to a vector of whichever packet `any` holds.
-Result<std::size_t> encode(const Packet& any, std::vector<std::uint8_t>& out);
+Result<std::size_t> encode(const Packet& any, Version version, std::vector<std::uint8_t>& out);
 
-// 2.2, 3.x: decodes the body of a packet whose fixed header was parsed and
-// whose `body` is exactly remaining_length bytes; bytes the packet does not
-// consume are an error.
-Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body);
+// 2.2, 3.x: decodes in `version` the body of a packet whose fixed header was
+// parsed and whose `body` is exactly remaining_length bytes; bytes the packet
+// does not consume are an error, and so is AUTH in 3.1.1.
+Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body,
+                           Version version);
 
-// 2.2, 3.x: decodes `bytes`, which must hold exactly one whole packet: a
-// packet running past the end or bytes after it are errors.
-Result<Packet> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
+// 2.2, 3.x: decodes `bytes` in `version`; they must hold exactly one whole
+// packet: a packet running past the end or bytes after it are errors.
+Result<Packet> decode(std::span<const std::uint8_t> bytes, Version version,
+                      const DecodeLimits& limits = {});
 
 }  // namespace iotgw::bridge::mqtt::packet

@@ -1,5 +1,5 @@
-// PINGRESP (MQTT 3.1.1 section 3.13): the server's answer to PINGREQ. It has no variable header
-// and no payload, so the remaining length is always 0.
+// PINGRESP (3.1.1 section 3.13, the same in 5.0): the server's answer to PINGREQ. It has no
+// variable header and no payload, so the remaining length is always 0.
 #pragma once
 
 #include <cstddef>
@@ -23,12 +23,12 @@ constexpr std::uint8_t fixed_flags(const Pingresp&) noexcept {
 }
 
 // 3.13.1: the remaining length, always 0.
-inline Result<std::size_t> body_size(const Pingresp&) {
+inline Result<std::size_t> body_size(const Pingresp&, Version) {
   return std::size_t{0};
 }
 
 // 3.13.2: nothing to write.
-inline void write_body(const Pingresp&, Writer&) noexcept {}
+inline void write_body(const Pingresp&, Version, Writer&) noexcept {}
 
 // 3.13.2: nothing to read; bytes left over are rejected by the caller.
 inline Result<Pingresp> decode_pingresp(Reader&) {

@@ -1,6 +1,6 @@
-// PUBLISH (MQTT 3.1.1 section 3.3): an application message in either
-// direction. Encoding is on the forwarder's hot path, so it works from a
-// non-owning view straight into a caller-provided buffer.
+// PUBLISH (3.1.1 section 3.3, 5.0 section 3.3): an application message in
+// either direction. Encoding is on the forwarder's hot path, so it works from
+// a non-owning view straight into a caller-provided buffer.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bridge/mqtt/packet/properties.hpp"
 #include "bridge/mqtt/packet/wire.hpp"
 
 namespace iotgw::bridge::mqtt::packet {
@@ -23,6 +24,9 @@ struct PublishView {
   bool retain = false;
   bool dup = false;
   std::uint16_t packet_id = 0;  // only carried for QoS 1 and 2
+  // MQTT 5: Message Expiry Interval, Topic Alias, Content Type, ... An empty
+  // topic is valid only with a Topic Alias (5.0 3.3.2.1).
+  std::span<const Property> properties{};
 };
 
 // A PUBLISH that owns its topic and payload; what the decoder yields.
@@ -33,9 +37,10 @@ struct Publish {
   bool retain = false;
   bool dup = false;
   std::uint16_t packet_id = 0;
+  Properties properties{};
 
-  constexpr PublishView view() const noexcept {
-    return {topic, payload, qos, retain, dup, packet_id};
+  PublishView view() const noexcept {
+    return {topic, payload, qos, retain, dup, packet_id, properties.items()};
   }
 
   friend bool operator==(const Publish&, const Publish&) = default;
@@ -54,21 +59,23 @@ constexpr std::uint8_t fixed_flags(const PublishView& packet) noexcept {
                                    (static_cast<std::uint8_t>(packet.qos) << 1) |
                                    (packet.retain ? 0x01 : 0x00));
 }
-constexpr std::uint8_t fixed_flags(const Publish& packet) noexcept {
+inline std::uint8_t fixed_flags(const Publish& packet) noexcept {
   return fixed_flags(packet.view());
 }
 
 // 3.3.1, 3.3.2: the remaining length, after checking the topic name (4.7),
-// the QoS, DUP only with QoS > 0 (3.3.1.1) and a non-zero id for QoS > 0.
-Result<std::size_t> body_size(const PublishView& packet);
-inline Result<std::size_t> body_size(const Publish& packet) {
-  return body_size(packet.view());
+// the QoS, DUP only with QoS > 0 (3.3.1.1), a non-zero id for QoS > 0 and,
+// in MQTT 5, the properties.
+Result<std::size_t> body_size(const PublishView& packet, Version version);
+inline Result<std::size_t> body_size(const Publish& packet, Version version) {
+  return body_size(packet.view(), version);
 }
 
-// 3.3.2, 3.3.3: writes topic name, packet id (QoS > 0) and payload.
-void write_body(const PublishView& packet, Writer& out);
-inline void write_body(const Publish& packet, Writer& out) {
-  write_body(packet.view(), out);
+// 3.3.2, 3.3.3: writes topic name, packet id (QoS > 0), the properties
+// (MQTT 5) and the payload.
+void write_body(const PublishView& packet, Version version, Writer& out);
+inline void write_body(const Publish& packet, Version version, Writer& out) {
+  write_body(packet.view(), version, out);
 }
 
 // 3.3.1-3.3.3: reads a PUBLISH body given the fixed-header flags, which must

@@ -5,37 +5,55 @@
 namespace iotgw::bridge::mqtt::packet {
 namespace {
 
-// 3.9.3: the only four return codes a SUBACK may carry.
-bool is_defined(std::uint8_t code) noexcept {
-  return code <= 0x02 || code == 0x80;
+// 3.9.3: 3.1.1 knows only the granted QoS and 0x80; 5.0 table 2-6 more.
+bool is_defined(ReasonCode code, Version version) noexcept {
+  if (version != Version::v5) {
+    return code == ReasonCode::granted_qos0 || code == ReasonCode::granted_qos1 ||
+           code == ReasonCode::granted_qos2 || code == ReasonCode::unspecified_error;
+  }
+  return allowed_in(code, PacketType::suback);
+}
+
+std::string undefined(ReasonCode code) {
+  return "code " + std::to_string(static_cast<int>(code)) + " is not defined for SUBACK";
 }
 
 }  // namespace
 
-Result<std::size_t> body_size(const Suback& packet) {
+Result<std::size_t> body_size(const Suback& packet, Version version) {
   if (packet.packet_id == 0) {
     return Error{Errc::zero_packet_id, "SUBACK: packet identifier is 0"};
   }
-  if (packet.codes.empty()) {
+  if (packet.reasons.empty()) {
     return Error{Errc::empty_payload, "SUBACK: no return code"};
   }
-  for (const auto code : packet.codes) {
-    if (!is_defined(static_cast<std::uint8_t>(code))) {
-      return Error{
-          Errc::invalid_return_code,
-          "SUBACK: return code " + std::to_string(static_cast<int>(code)) + " is reserved"};
+  for (const auto code : packet.reasons) {
+    if (!is_defined(code, version)) {
+      return Error{Errc::invalid_reason_code, "SUBACK: " + undefined(code)};
     }
   }
-  const std::size_t size = 2 + packet.codes.size();
+  std::size_t size = 2 + packet.reasons.size();
+  if (version == Version::v5) {
+    auto properties = properties_size(packet.properties.items(), PropertyScope::suback, "SUBACK");
+    if (!properties) {
+      return properties.error();
+    }
+    size += *properties;
+  } else if (!packet.properties.empty()) {
+    return require_v5(version, "SUBACK", "properties").error();
+  }
   if (size > max_remaining_length) {
     return Error{Errc::packet_too_large, "SUBACK: remaining length exceeds 268435455"};
   }
   return size;
 }
 
-void write_body(const Suback& packet, Writer& out) {
+void write_body(const Suback& packet, Version version, Writer& out) {
   out.u16(packet.packet_id);
-  for (const auto code : packet.codes) {
+  if (version == Version::v5) {
+    write_properties(packet.properties.items(), out);
+  }
+  for (const auto code : packet.reasons) {
     out.u8(static_cast<std::uint8_t>(code));
   }
 }
@@ -47,17 +65,24 @@ Result<Suback> decode_suback(Reader& in) {
     return id.error();
   }
   packet.packet_id = *id;
+  if (in.version() == Version::v5) {
+    auto properties = read_properties(in, PropertyScope::suback);
+    if (!properties) {
+      return properties.error();
+    }
+    packet.properties = std::move(*properties);
+  }
   if (in.empty()) {
     return in.fail(Errc::empty_payload, "no return code");
   }
   const auto codes = in.rest();
-  packet.codes.reserve(codes.size());
-  for (const auto code : codes) {
-    if (!is_defined(code)) {
-      return in.fail(Errc::invalid_return_code,
-                     "return code " + std::to_string(static_cast<int>(code)) + " is reserved");
+  packet.reasons.reserve(codes.size());
+  for (const auto byte : codes) {
+    const auto code = static_cast<ReasonCode>(byte);
+    if (!is_defined(code, in.version())) {
+      return in.fail(Errc::invalid_reason_code, undefined(code));
     }
-    packet.codes.push_back(static_cast<SubackCode>(code));
+    packet.reasons.push_back(code);
   }
   return packet;
 }

@@ -1,4 +1,4 @@
-// Types shared by every MQTT 3.1.1 control packet.
+// Types shared by every MQTT control packet, in 3.1.1 and in 5.0.
 #pragma once
 
 #include <cstddef>
@@ -23,10 +23,22 @@ enum class PacketType : std::uint8_t {
   pingreq = 12,
   pingresp = 13,
   disconnect = 14,
+  auth = 15,  // MQTT 5 only (5.0 3.15)
 };
 
 // The packet's name as the spec writes it ("PUBLISH"), for logs.
 std::string_view to_string(PacketType type) noexcept;
+
+// 3.1.2.2 (both versions): the protocol level CONNECT announces. A session
+// speaks one version from CONNECT on, and every packet is encoded and decoded
+// in it: MQTT 5 adds reason codes and properties to most packets' layouts.
+enum class Version : std::uint8_t {
+  v3_1_1 = 4,
+  v5 = 5,
+};
+
+// "3.1.1" or "5", as the configuration writes it.
+std::string_view to_string(Version version) noexcept;
 
 // 4.3: quality of service levels; 3 is not a level and never leaves this core.
 enum class Qos : std::uint8_t {

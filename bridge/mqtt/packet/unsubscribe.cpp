@@ -4,7 +4,7 @@
 
 namespace iotgw::bridge::mqtt::packet {
 
-Result<std::size_t> body_size(const Unsubscribe& packet) {
+Result<std::size_t> body_size(const Unsubscribe& packet, Version version) {
   if (packet.packet_id == 0) {
     return Error{Errc::zero_packet_id, "UNSUBSCRIBE: packet identifier is 0"};
   }
@@ -12,6 +12,16 @@ Result<std::size_t> body_size(const Unsubscribe& packet) {
     return Error{Errc::empty_payload, "UNSUBSCRIBE: no topic filter"};
   }
   std::size_t size = 2;
+  if (version == Version::v5) {
+    auto properties =
+        properties_size(packet.properties.items(), PropertyScope::unsubscribe, "UNSUBSCRIBE");
+    if (!properties) {
+      return properties.error();
+    }
+    size += *properties;
+  } else if (!packet.properties.empty()) {
+    return require_v5(version, "UNSUBSCRIBE", "properties").error();
+  }
   for (const auto& filter : packet.filters) {
     if (auto checked = check_topic_filter(filter); !checked) {
       return Error{checked.error().code, "UNSUBSCRIBE: " + checked.error().reason};
@@ -24,8 +34,11 @@ Result<std::size_t> body_size(const Unsubscribe& packet) {
   return size;
 }
 
-void write_body(const Unsubscribe& packet, Writer& out) {
+void write_body(const Unsubscribe& packet, Version version, Writer& out) {
   out.u16(packet.packet_id);
+  if (version == Version::v5) {
+    write_properties(packet.properties.items(), out);
+  }
   for (const auto& filter : packet.filters) {
     out.string(filter);
   }
@@ -33,11 +46,21 @@ void write_body(const Unsubscribe& packet, Writer& out) {
 
 Result<Unsubscribe> decode_unsubscribe(Reader& in) {
   Unsubscribe packet;
-  auto id = in.filter_list_id();
+  auto id = in.packet_id();
   if (!id) {
     return id.error();
   }
   packet.packet_id = *id;
+  if (in.version() == Version::v5) {
+    auto properties = read_properties(in, PropertyScope::unsubscribe);
+    if (!properties) {
+      return properties.error();
+    }
+    packet.properties = std::move(*properties);
+  }
+  if (in.empty()) {
+    return in.fail(Errc::empty_payload, "no topic filter");
+  }
   while (!in.empty()) {
     auto filter = in.topic_filter();
     if (!filter) {

@@ -37,8 +37,20 @@ std::string_view to_string(PacketType type) noexcept {
       return "PINGRESP";
     case PacketType::disconnect:
       return "DISCONNECT";
+    case PacketType::auth:
+      return "AUTH";
   }
   return "reserved";
+}
+
+std::string_view to_string(Version version) noexcept {
+  switch (version) {
+    case Version::v3_1_1:
+      return "3.1.1";
+    case Version::v5:
+      return "5";
+  }
+  return "unknown";
 }
 
 bool Writer::reserve(std::size_t count) noexcept {
@@ -58,6 +70,15 @@ void Writer::u8(std::uint8_t value) noexcept {
 void Writer::u16(std::uint16_t value) noexcept {
   if (reserve(2)) {
     out_[written_++] = static_cast<std::uint8_t>(value >> 8);
+    out_[written_++] = static_cast<std::uint8_t>(value & 0xFF);
+  }
+}
+
+void Writer::u32(std::uint32_t value) noexcept {
+  if (reserve(4)) {
+    out_[written_++] = static_cast<std::uint8_t>(value >> 24);
+    out_[written_++] = static_cast<std::uint8_t>((value >> 16) & 0xFF);
+    out_[written_++] = static_cast<std::uint8_t>((value >> 8) & 0xFF);
     out_[written_++] = static_cast<std::uint8_t>(value & 0xFF);
   }
 }
@@ -123,6 +144,34 @@ Result<std::uint16_t> Reader::u16(std::string_view field) {
   return static_cast<std::uint16_t>(((*bytes)[0] << 8) | (*bytes)[1]);
 }
 
+Result<std::uint32_t> Reader::u32(std::string_view field) {
+  auto bytes = take(4, field);
+  if (!bytes) {
+    return bytes.error();
+  }
+  return (std::uint32_t{(*bytes)[0]} << 24) | (std::uint32_t{(*bytes)[1]} << 16) |
+         (std::uint32_t{(*bytes)[2]} << 8) | std::uint32_t{(*bytes)[3]};
+}
+
+Result<std::uint32_t> Reader::variable_integer(std::string_view field) {
+  std::uint32_t value = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    auto byte = u8(field);
+    if (!byte) {
+      return byte.error();
+    }
+    value |= std::uint32_t{*byte & 0x7Fu} << (7 * i);
+    if ((*byte & 0x80) == 0) {
+      if (i > 0 && *byte == 0) {
+        return fail(Errc::bad_remaining_length,
+                    std::string(field) + " is not in its shortest form");
+      }
+      return value;
+    }
+  }
+  return fail(Errc::bad_remaining_length, std::string(field) + " continues past its fourth byte");
+}
+
 Result<std::uint16_t> Reader::packet_id() {
   auto id = u16("packet identifier");
   if (id && *id == 0) {
@@ -162,14 +211,6 @@ Result<std::string> Reader::topic_filter() {
   return filter;
 }
 
-Result<std::uint16_t> Reader::filter_list_id() {
-  auto id = packet_id();
-  if (id && empty()) {
-    return fail(Errc::empty_payload, "no topic filter");
-  }
-  return id;
-}
-
 Result<std::vector<std::uint8_t>> Reader::binary(std::string_view field) {
   auto bytes = length_prefixed(field);
   if (!bytes) {
@@ -189,6 +230,14 @@ Result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_vie
     return Error{Errc::zero_packet_id, std::string(packet_name) + ": packet identifier is 0"};
   }
   return std::size_t{2};
+}
+
+Result<> require_v5(Version version, std::string_view packet_name, std::string_view what) {
+  if (version != Version::v5) {
+    return Error{Errc::unsupported_in_version,
+                 std::string(packet_name) + ": " + std::string(what) + " needs MQTT 5"};
+  }
+  return {};
 }
 
 Result<> check_field_length(std::size_t length, std::string_view packet_name,
@@ -216,8 +265,9 @@ Result<> require_flags(const std::string& name, std::uint8_t flags, std::uint8_t
 
 }  // namespace
 
-// 2.2.2 table 2.2 and 3.3.1: PUBREL, SUBSCRIBE and UNSUBSCRIBE carry 0b0010,
-// PUBLISH carries DUP/QoS/RETAIN, every other packet 0b0000.
+// 2.2.2 table 2.2 and 3.3.1 (5.0 2.1.3 alike): PUBREL, SUBSCRIBE and
+// UNSUBSCRIBE carry 0b0010, PUBLISH carries DUP/QoS/RETAIN, every other
+// packet 0b0000. AUTH is an MQTT 5 packet; decode_body() refuses it in 3.1.1.
 Result<> check_fixed_flags(std::uint8_t first_byte) {
   const auto type = static_cast<PacketType>(first_byte >> 4);
   const std::uint8_t flags = first_byte & 0x0F;
@@ -247,6 +297,7 @@ Result<> check_fixed_flags(std::uint8_t first_byte) {
     case PacketType::pingreq:
     case PacketType::pingresp:
     case PacketType::disconnect:
+    case PacketType::auth:
       return require_flags(name, flags, 0x00, "0000");
   }
   return Error{Errc::bad_packet_type,

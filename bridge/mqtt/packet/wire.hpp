@@ -1,5 +1,6 @@
 // The primitive fields every packet is made of (MQTT 3.1.1 sections 1.5 and
-// 2.2): bounded readers and writers over caller-owned byte spans.
+// 2.2, MQTT 5.0 section 1.5): bounded readers and writers over caller-owned
+// byte spans.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +39,10 @@ class Writer {
   void u8(std::uint8_t value) noexcept;
   // 1.5.2: big-endian 16-bit integer.
   void u16(std::uint16_t value) noexcept;
-  // 2.2.3: variable-length remaining length, seven bits per byte, LSB first.
+  // 5.0 1.5.3: big-endian 32-bit integer.
+  void u32(std::uint32_t value) noexcept;
+  // 2.2.3, 5.0 1.5.5: a variable byte integer (the remaining length, a
+  // property length), seven bits per byte, least significant first.
   void remaining_length(std::size_t value) noexcept;
   // 1.5.3: two-byte length then the bytes; the caller checked the length.
   void string(std::string_view text) noexcept;
@@ -62,24 +66,29 @@ class Writer {
 // so no field can be read past it; errors name the packet and the field.
 class Reader {
  public:
-  Reader(std::span<const std::uint8_t> in, std::string_view packet_name) noexcept
-      : in_(in), packet_name_(packet_name) {}
+  Reader(std::span<const std::uint8_t> in, std::string_view packet_name, Version version) noexcept
+      : in_(in), packet_name_(packet_name), version_(version) {}
 
   std::size_t remaining() const noexcept { return in_.size() - pos_; }
   bool empty() const noexcept { return pos_ == in_.size(); }
+  std::string_view packet_name() const noexcept { return packet_name_; }
+  // The protocol version the packet is read in.
+  Version version() const noexcept { return version_; }
 
   Result<std::uint8_t> u8(std::string_view field);
   // 1.5.2: big-endian 16-bit integer.
   Result<std::uint16_t> u16(std::string_view field);
+  // 5.0 1.5.3: big-endian 32-bit integer.
+  Result<std::uint32_t> u32(std::string_view field);
+  // 5.0 1.5.5: a variable byte integer of at most four bytes, in its
+  // shortest form.
+  Result<std::uint32_t> variable_integer(std::string_view field);
   // 2.3.1: a packet identifier, which must be non-zero.
   Result<std::uint16_t> packet_id();
   // 1.5.3: a length-prefixed UTF-8 string, checked against the UTF-8 rules.
   Result<std::string> utf8_string(std::string_view field);
   // 4.7.1: one topic filter of a SUBSCRIBE or UNSUBSCRIBE payload.
   Result<std::string> topic_filter();
-  // 3.8.3, 3.10.3: the packet id that opens a SUBSCRIBE or UNSUBSCRIBE,
-  // whose payload must then hold at least one topic filter.
-  Result<std::uint16_t> filter_list_id();
   // A length-prefixed run of bytes (will message, password).
   Result<std::vector<std::uint8_t>> binary(std::string_view field);
   // Everything not read yet (the PUBLISH payload).
@@ -96,11 +105,16 @@ class Reader {
   std::span<const std::uint8_t> in_;
   std::size_t pos_ = 0;
   std::string_view packet_name_;
+  Version version_;
 };
 
 // 2.3.1: the body size of a packet that carries only a packet id (2), or an
 // error if the id is 0.
 Result<std::size_t> packet_id_body_size(std::uint16_t packet_id, std::string_view packet_name);
+
+// An error if `version` is not MQTT 5 but `packet` needs it: a packet MQTT
+// 3.1.1 does not have (AUTH), or reason codes and properties it cannot carry.
+Result<> require_v5(Version version, std::string_view packet_name, std::string_view what);
 
 // 1.5.3: an error if a string or binary field is longer than 65535 bytes.
 Result<> check_field_length(std::size_t length, std::string_view packet_name,

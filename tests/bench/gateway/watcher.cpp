@@ -44,8 +44,8 @@ Watcher::Watcher(std::uint16_t broker_port, const std::string& client_id, const 
         [this](const bridge::mqtt::packet::Publish& message) { on_message(message); });
     client_.subscribe(
         {{filter, bridge::mqtt::packet::Qos::at_least_once}},
-        [this](const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::SubackCode>>& granted) {
-          subscribed_ = granted && granted->front() != bridge::mqtt::packet::SubackCode::failure;
+        [this](const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::ReasonCode>>& granted) {
+          subscribed_ = granted && !bridge::mqtt::packet::is_failure(granted->front());
         });
     client_.start();
   });

@@ -424,8 +424,8 @@ class HostileBroker(unittest.TestCase):
         self.assert_recovers(peer.closed_at_wall)
 
     def test_connack_refusals_then_accepted(self):
-        reasons = ["unacceptable protocol version", "client identifier rejected",
-                   "server unavailable", "bad user name or password", "not authorized"]
+        reasons = ["Unsupported Protocol Version", "Client Identifier not valid",
+                   "Server unavailable", "Bad User Name or Password", "Not authorized"]
         previous = None
         for code, reason in enumerate(reasons, start=1):
             peer = self.fake.accept()

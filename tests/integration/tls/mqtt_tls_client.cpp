@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   // every CONNACK of a clean session and precedes the publish on the wire.
   client.subscribe(
       {{topic, iotgw::bridge::mqtt::packet::Qos::at_least_once}},
-      [](const iotgw::bridge::mqtt::Result<std::vector<iotgw::bridge::mqtt::packet::SubackCode>>&) {
+      [](const iotgw::bridge::mqtt::Result<std::vector<iotgw::bridge::mqtt::packet::ReasonCode>>&) {
       });
   deadline.async_wait([&](boost::system::error_code cancelled) {
     if (!cancelled) {

@@ -20,18 +20,18 @@
 namespace iotgw::bridge::mqtt::test {
 
 // One line naming the packet and its key fields, or why it does not decode.
-inline std::string describe(const std::vector<std::uint8_t>& wire) {
+inline std::string describe(const std::vector<std::uint8_t>& wire, packet::Version version) {
   std::string hex;
   for (const auto b : wire) {
     char digits[4];
     std::snprintf(digits, sizeof digits, "%02X ", b);
     hex += digits;
   }
-  auto decoded = decode(wire, packet::DecodeLimits{1u << 20});
+  auto decoded = decode(wire, version, packet::DecodeLimits{1u << 20});
   if (!decoded) {
     return "malformed (" + decoded.error().reason + "): " + hex;
   }
-  std::string text(to_string(type_of(*decoded)));
+  std::string text(to_string(packet::type_of(*decoded)));
   if (const auto* p = std::get_if<packet::Publish>(&*decoded)) {
     text += " topic=" + p->topic + " qos=" + std::to_string(static_cast<int>(p->qos)) +
             " id=" + std::to_string(p->packet_id) + (p->dup ? " dup" : "") +
@@ -48,7 +48,7 @@ class Exchange {
 
   ~Exchange() {
     for (const auto& left : sent_) {
-      ADD_FAILURE() << "unexpected packet from the session: " << describe(left);
+      ADD_FAILURE() << "unexpected packet from the session: " << describe(left, session_.version());
     }
   }
 
@@ -63,11 +63,12 @@ class Exchange {
   // The session's next packet must be `wire`.
   Exchange& expect(const Bytes& wire) {
     if (sent_.empty()) {
-      ADD_FAILURE() << "expected " << describe(wire) << " but the session sent nothing";
+      ADD_FAILURE() << "expected " << describe(wire, session_.version())
+                    << " but the session sent nothing";
       return *this;
     }
-    EXPECT_EQ(sent_.front(), wire)
-        << "expected " << describe(wire) << "\n     got " << describe(sent_.front());
+    EXPECT_EQ(sent_.front(), wire) << "expected " << describe(wire, session_.version())
+                                   << "\n     got " << describe(sent_.front(), session_.version());
     sent_.pop_front();
     return *this;
   }
@@ -75,7 +76,7 @@ class Exchange {
   // The session sent nothing that was not checked yet.
   Exchange& expect_nothing() {
     for (const auto& left : sent_) {
-      ADD_FAILURE() << "unexpected packet from the session: " << describe(left);
+      ADD_FAILURE() << "unexpected packet from the session: " << describe(left, session_.version());
     }
     sent_.clear();
     return *this;

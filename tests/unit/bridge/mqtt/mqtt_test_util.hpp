@@ -15,21 +15,23 @@ namespace iotgw::bridge::mqtt::test {
 
 using Bytes = std::vector<std::uint8_t>;
 
+using packet::Version;
+
 // Encodes through the vector overload and, as a cross-check, through the
 // span overload into an exactly sized buffer; both must agree.
 template <class P>
-Bytes encode_ok(const P& p) {
+Bytes encode_ok(const P& p, Version version = Version::v3_1_1) {
   Bytes out;
-  auto written = encode(p, out);
+  auto written = encode(p, version, out);
   EXPECT_TRUE(written.has_value()) << (written ? "" : written.error().reason);
   if (!written) {
     return {};
   }
   EXPECT_EQ(*written, out.size());
-  auto size = encoded_size(p);
+  auto size = encoded_size(p, version);
   EXPECT_TRUE(size.has_value());
   Bytes exact(size ? *size : 0);
-  auto into = encode(p, std::span<std::uint8_t>(exact));
+  auto into = encode(p, version, std::span<std::uint8_t>(exact));
   EXPECT_TRUE(into.has_value());
   EXPECT_EQ(exact, out);
   return out;
@@ -37,9 +39,9 @@ Bytes encode_ok(const P& p) {
 
 // The error code an encoding attempt fails with; the output stays untouched.
 template <class P>
-Errc encode_error(const P& p) {
+Errc encode_error(const P& p, Version version = Version::v3_1_1) {
   Bytes out{0xAA};
-  auto written = encode(p, out);
+  auto written = encode(p, version, out);
   EXPECT_FALSE(written.has_value());
   EXPECT_EQ(out, Bytes{0xAA});
   return written ? Errc::decoder_failed : written.error().code;
@@ -47,8 +49,8 @@ Errc encode_error(const P& p) {
 
 // Decodes exactly one packet and expects alternative P.
 template <class P>
-P decode_ok(const Bytes& wire) {
-  auto decoded = packet::decode(wire);
+P decode_ok(const Bytes& wire, Version version = Version::v3_1_1) {
+  auto decoded = packet::decode(wire, version);
   EXPECT_TRUE(decoded.has_value()) << (decoded ? "" : decoded.error().reason);
   if (!decoded || !std::holds_alternative<P>(*decoded)) {
     ADD_FAILURE() << "decoded to another packet type";
@@ -58,8 +60,9 @@ P decode_ok(const Bytes& wire) {
 }
 
 // The error code decoding fails with; the reason must say something.
-inline Errc decode_error(const Bytes& wire, packet::DecodeLimits limits = {}) {
-  auto decoded = decode(wire, limits);
+inline Errc decode_error(const Bytes& wire, packet::DecodeLimits limits = {},
+                         Version version = Version::v3_1_1) {
+  auto decoded = decode(wire, version, limits);
   EXPECT_FALSE(decoded.has_value());
   if (decoded) {
     return Errc::decoder_failed;

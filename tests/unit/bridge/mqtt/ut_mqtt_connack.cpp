@@ -1,4 +1,5 @@
-// CONNACK (3.2): acknowledge flags, return codes and their names.
+// CONNACK (3.2) in MQTT 3.1.1: acknowledge flags, and return codes read
+// into the MQTT 5 reason codes of the same meaning (5.0 3.2.2.2).
 #include <gtest/gtest.h>
 
 #include "tests/unit/bridge/mqtt/mqtt_test_util.hpp"
@@ -15,7 +16,7 @@ TEST(MqttConnack, EncodesAcceptedWithSession) {
       0x01,  // acknowledge flags: session present
       0x00,  // return code: accepted
   };
-  EXPECT_EQ(test::encode_ok(packet::Connack{true, packet::ConnackCode::accepted}), expected);
+  EXPECT_EQ(test::encode_ok(packet::Connack{true, packet::ReasonCode::success}), expected);
 }
 
 TEST(MqttConnack, DecodesAcceptedWithoutSession) {
@@ -25,22 +26,21 @@ TEST(MqttConnack, DecodesAcceptedWithoutSession) {
       0x00,        // accepted
   };
   EXPECT_EQ(test::decode_ok<packet::Connack>(wire),
-            (packet::Connack{false, packet::ConnackCode::accepted}));
+            (packet::Connack{false, packet::ReasonCode::success}));
 }
 
-TEST(MqttConnack, MapsRefusalCodesToNamedReasons) {
+TEST(MqttConnack, MapsRefusalCodesToReasonCodes) {
   struct Row {
     std::uint8_t code;
-    packet::ConnackCode expected;
+    packet::ReasonCode expected;
     std::string_view reason;
   };
   const Row rows[] = {
-      {0x01, packet::ConnackCode::unacceptable_protocol_version,
-       "refused: unacceptable protocol version"},
-      {0x02, packet::ConnackCode::identifier_rejected, "refused: client identifier rejected"},
-      {0x03, packet::ConnackCode::server_unavailable, "refused: server unavailable"},
-      {0x04, packet::ConnackCode::bad_username_or_password, "refused: bad user name or password"},
-      {0x05, packet::ConnackCode::not_authorized, "refused: not authorized"},
+      {0x01, packet::ReasonCode::unsupported_protocol_version, "Unsupported Protocol Version"},
+      {0x02, packet::ReasonCode::client_identifier_not_valid, "Client Identifier not valid"},
+      {0x03, packet::ReasonCode::server_unavailable, "Server unavailable"},
+      {0x04, packet::ReasonCode::bad_user_name_or_password, "Bad User Name or Password"},
+      {0x05, packet::ReasonCode::not_authorized, "Not authorized"},
   };
   for (const auto& r : rows) {
     const Bytes wire = {
@@ -49,18 +49,26 @@ TEST(MqttConnack, MapsRefusalCodesToNamedReasons) {
         r.code,      // refusal return code
     };
     const auto packet = test::decode_ok<packet::Connack>(wire);
-    EXPECT_EQ(packet.code, r.expected);
-    EXPECT_EQ(to_string(packet.code), r.reason);
+    EXPECT_EQ(packet.reason, r.expected);
+    EXPECT_EQ(to_string(packet.reason), r.reason);
     EXPECT_EQ(test::encode_ok(packet), wire);
   }
-  EXPECT_EQ(to_string(packet::ConnackCode::accepted), "connection accepted");
+  EXPECT_EQ(to_string(packet::ReasonCode::success), "Success");
+}
+
+TEST(MqttConnack, RefusesToEncodeAReasonWithoutA311ReturnCode) {
+  EXPECT_EQ(test::encode_error(packet::Connack{false, packet::ReasonCode::quota_exceeded}),
+            Errc::invalid_reason_code);
+  packet::Connack with_properties;
+  with_properties.properties.add(packet::PropertyId::receive_maximum, std::uint32_t{10});
+  EXPECT_EQ(test::encode_error(with_properties), Errc::unsupported_in_version);
 }
 
 TEST(MqttConnack, RejectsReservedReturnCode) {
   const Bytes wire = {0x20, 0x02, 0x00, 0x06};  // return code 6 is reserved
-  EXPECT_EQ(test::decode_error(wire), Errc::invalid_return_code);
-  EXPECT_EQ(test::encode_error(packet::Connack{false, static_cast<packet::ConnackCode>(6)}),
-            Errc::invalid_return_code);
+  EXPECT_EQ(test::decode_error(wire), Errc::invalid_reason_code);
+  EXPECT_EQ(test::encode_error(packet::Connack{false, static_cast<packet::ReasonCode>(6)}),
+            Errc::invalid_reason_code);
 }
 
 TEST(MqttConnack, RejectsReservedAcknowledgeFlags) {
@@ -71,7 +79,7 @@ TEST(MqttConnack, RejectsReservedAcknowledgeFlags) {
 TEST(MqttConnack, RejectsSessionPresentOnRefusal) {
   const Bytes wire = {0x20, 0x02, 0x01, 0x05};  // session present + not authorized
   EXPECT_EQ(test::decode_error(wire), Errc::bad_flags);
-  EXPECT_EQ(test::encode_error(packet::Connack{true, packet::ConnackCode::not_authorized}),
+  EXPECT_EQ(test::encode_error(packet::Connack{true, packet::ReasonCode::not_authorized}),
             Errc::bad_flags);
 }
 

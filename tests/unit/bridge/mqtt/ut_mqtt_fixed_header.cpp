@@ -80,10 +80,14 @@ TEST(MqttFixedHeader, RejectsFiveByteRemainingLength) {
 
 TEST(MqttFixedHeader, RejectsReservedPacketTypes) {
   EXPECT_EQ(test::decode_error({0x00, 0x00}), Errc::bad_packet_type);  // type 0
-  EXPECT_EQ(test::decode_error({0xF0, 0x00}), Errc::bad_packet_type);  // type 15
-  auto parsed = packet::parse_fixed_header(Bytes{0xF0}, no_limit);  // rejected from the first byte
+  auto parsed = packet::parse_fixed_header(Bytes{0x00}, no_limit);  // rejected from the first byte
   ASSERT_FALSE(parsed.has_value());
   EXPECT_EQ(parsed.error().code, Errc::bad_packet_type);
+}
+
+TEST(MqttFixedHeader, RejectsType15InMqtt311ButReadsAuthInMqtt5) {
+  EXPECT_EQ(test::decode_error({0xF0, 0x00}), Errc::bad_packet_type);
+  EXPECT_EQ(test::decode_ok<packet::Auth>({0xF0, 0x00}, packet::Version::v5), packet::Auth{});
 }
 
 TEST(MqttFixedHeader, RejectsOversizePacketFromItsHeader) {
@@ -123,11 +127,11 @@ TEST(MqttFixedHeader, AcceptsNonMinimalRemainingLength) {
 TEST(MqttFixedHeader, DecodeBodyChecksAHandMadeHeader) {
   const Bytes body = {0x00, 0x01, 0x74};                 // topic "t"
   const packet::FixedHeader qos3{0x36, body.size(), 2};  // PUBLISH with QoS bits 11
-  auto decoded = decode_body(qos3, body);
+  auto decoded = decode_body(qos3, body, packet::Version::v3_1_1);
   ASSERT_FALSE(decoded.has_value());
   EXPECT_EQ(decoded.error().code, Errc::invalid_qos);
   const packet::FixedHeader reserved{0xF0, 0, 2};  // type 15
-  auto reserved_decoded = decode_body(reserved, {});
+  auto reserved_decoded = decode_body(reserved, {}, packet::Version::v3_1_1);
   ASSERT_FALSE(reserved_decoded.has_value());
   EXPECT_EQ(reserved_decoded.error().code, Errc::bad_packet_type);
 }
@@ -136,7 +140,8 @@ TEST(MqttFixedHeader, NamesEveryPacketType) {
   EXPECT_EQ(to_string(packet::PacketType::connect), "CONNECT");
   EXPECT_EQ(to_string(packet::PacketType::unsubscribe), "UNSUBSCRIBE");
   EXPECT_EQ(to_string(packet::PacketType::disconnect), "DISCONNECT");
-  EXPECT_EQ(to_string(static_cast<packet::PacketType>(15)), "reserved");
+  EXPECT_EQ(to_string(packet::PacketType::auth), "AUTH");
+  EXPECT_EQ(to_string(static_cast<packet::PacketType>(0)), "reserved");
   EXPECT_EQ(to_string(Errc::packet_too_large), "packet_too_large");
 }
 

@@ -81,17 +81,18 @@ TEST(MqttPublish, EncodesViewIntoCallerBuffer) {
   const Bytes payload = test::payload_of("hi");
   const packet::PublishView view{topic, payload, packet::Qos::at_least_once, false, false, 10};
   std::array<std::uint8_t, 64> buffer{};
-  auto written = encode(view, std::span<std::uint8_t>(buffer));
+  auto written = encode(view, packet::Version::v3_1_1, std::span<std::uint8_t>(buffer));
   ASSERT_TRUE(written.has_value());
   ASSERT_EQ(*written, qos1_wire.size());
   EXPECT_TRUE(std::equal(qos1_wire.begin(), qos1_wire.end(), buffer.begin()));
-  EXPECT_EQ(*encoded_size(view), qos1_wire.size());
+  EXPECT_EQ(*encoded_size(view, packet::Version::v3_1_1), qos1_wire.size());
 }
 
 TEST(MqttPublish, ReportsBufferTooSmall) {
   std::array<std::uint8_t, 10> buffer{};  // one byte short of 11
   buffer.fill(0xEE);
-  auto written = encode(test::qos1_publish_to_a_b().view(), std::span<std::uint8_t>(buffer));
+  auto written = encode(test::qos1_publish_to_a_b().view(), packet::Version::v3_1_1,
+                        std::span<std::uint8_t>(buffer));
   ASSERT_FALSE(written.has_value());
   EXPECT_EQ(written.error().code, Errc::buffer_too_small);
   for (const auto b : buffer) {

@@ -103,8 +103,8 @@ TEST(MqttSession, DeliversConnackRefusalWithItsReason) {
   const auto changes = all_of<event::StateChanged>(out);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].state, event::ConnectionState::disconnected);
-  EXPECT_EQ(changes[0].refusal, packet::ConnackCode::not_authorized);
-  EXPECT_NE(changes[0].reason.find("not authorized"), std::string::npos);
+  EXPECT_EQ(changes[0].refusal, packet::ReasonCode::not_authorized);
+  EXPECT_NE(changes[0].reason.find("Not authorized"), std::string::npos);
   EXPECT_EQ(s.state(), event::ConnectionState::disconnected);
 }
 
@@ -351,7 +351,7 @@ TEST(MqttSession, SubscribesAndReportsRefusedFilters) {
   EXPECT_EQ(sent(out), (std::vector<Bytes>{expected}));
   const Events ack = s.feed(Bytes{0x90, 0x03, 0x00, 0x01, 0x80}, t0);  // SUBACK id 1: failure
   EXPECT_EQ(all_of<event::SubscribeCompleted>(ack),
-            (std::vector<event::SubscribeCompleted>{{7, {packet::SubackCode::failure}}}));
+            (std::vector<event::SubscribeCompleted>{{7, {packet::ReasonCode::unspecified_error}}}));
 }
 
 TEST(MqttSession, Unsubscribes) {

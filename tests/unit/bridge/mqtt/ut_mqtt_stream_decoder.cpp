@@ -12,6 +12,7 @@
 namespace iotgw::bridge::mqtt {
 namespace {
 
+using packet::Version;
 using test::Bytes;
 
 const Bytes connack_wire = {0x20, 0x02, 0x01, 0x00};       // CONNACK, session present, accepted
@@ -33,8 +34,8 @@ Bytes concat(std::initializer_list<const Bytes*> parts) {
 }
 
 std::vector<StreamItem> expected_stream() {
-  return {packet::Packet{packet::Connack{true, packet::ConnackCode::accepted}},
-          packet::Packet{packet::Suback{1, {packet::SubackCode::granted_qos1}}},
+  return {packet::Packet{packet::Connack{true, packet::ReasonCode::success}},
+          packet::Packet{packet::Suback{1, {packet::ReasonCode::granted_qos1}}},
           packet::Packet{test::qos1_publish_to_a_b()}, packet::Packet{packet::Pingresp{}}};
 }
 
@@ -44,7 +45,7 @@ const packet::Publish& publish_at(const std::vector<StreamItem>& out, std::size_
 }
 
 TEST(MqttStreamDecoder, DecodesSeveralPacketsInOneRead) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes all = concat({&connack_wire, &suback_wire, &publish_wire, &pingresp_wire});
   EXPECT_TRUE(decoder.feed(all, out).has_value());
@@ -53,7 +54,7 @@ TEST(MqttStreamDecoder, DecodesSeveralPacketsInOneRead) {
 }
 
 TEST(MqttStreamDecoder, DecodesOneByteReads) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   for (std::size_t i = 0; i < publish_wire.size(); ++i) {
     EXPECT_TRUE(out.empty()) << "packet before its last byte, at byte " << i;
@@ -70,7 +71,7 @@ TEST(MqttStreamDecoder, DecodesOneByteReads) {
 TEST(MqttStreamDecoder, DecodesTheSameStreamAtEveryChunkSize) {
   const Bytes all = concat({&connack_wire, &suback_wire, &publish_wire, &pingresp_wire});
   for (std::size_t chunk = 1; chunk <= all.size(); ++chunk) {
-    StreamDecoder decoder;
+    StreamDecoder decoder(Version::v3_1_1, {});
     std::vector<StreamItem> out;
     for (std::size_t at = 0; at < all.size(); at += chunk) {
       const std::size_t n = std::min(chunk, all.size() - at);
@@ -82,7 +83,7 @@ TEST(MqttStreamDecoder, DecodesTheSameStreamAtEveryChunkSize) {
 }
 
 TEST(MqttStreamDecoder, KeepsThePartialTailForTheNextRead) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes all = concat({&connack_wire, &publish_wire});
   // The CONNACK and the first three bytes of the PUBLISH.
@@ -95,7 +96,7 @@ TEST(MqttStreamDecoder, KeepsThePartialTailForTheNextRead) {
 }
 
 TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes bad_then_good = {
       0x20, 0x02, 0x00, 0x00,  // CONNACK accepted
@@ -114,13 +115,13 @@ TEST(MqttStreamDecoder, DeliversGoodPacketsBeforeAnError) {
   EXPECT_EQ(again.error().code, Errc::decoder_failed);
   EXPECT_EQ(out.size(), 1u);
 
-  decoder.reset();
+  decoder.reset(Version::v3_1_1);
   EXPECT_TRUE(decoder.feed(pingresp_wire, out).has_value());
   EXPECT_EQ(out.size(), 2u);
 }
 
 TEST(MqttStreamDecoder, RejectsGarbageAtTheFirstByte) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes garbage = {0x00};  // packet type 0
   auto fed = decoder.feed(garbage, out);
@@ -129,7 +130,7 @@ TEST(MqttStreamDecoder, RejectsGarbageAtTheFirstByte) {
 }
 
 TEST(MqttStreamDecoder, RejectsOversizeHeaderOfAnythingButPublishBeforeTheBody) {
-  StreamDecoder decoder(packet::DecodeLimits{16});
+  StreamDecoder decoder(Version::v3_1_1, packet::DecodeLimits{16});
   std::vector<StreamItem> out;
   const Bytes header = {
       0x90,  // SUBACK
@@ -143,7 +144,7 @@ TEST(MqttStreamDecoder, RejectsOversizeHeaderOfAnythingButPublishBeforeTheBody) 
 }
 
 TEST(MqttStreamDecoder, RejectsFiveByteRemainingLengthByteByByte) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes wire = {0x30, 0x80, 0x80, 0x80, 0x80, 0x01};
   for (std::size_t i = 0; i < 4; ++i) {
@@ -155,7 +156,7 @@ TEST(MqttStreamDecoder, RejectsFiveByteRemainingLengthByteByByte) {
 }
 
 TEST(MqttStreamDecoder, BuffersAtMostOnePacketUpToTheLimit) {
-  StreamDecoder decoder(packet::DecodeLimits{64});
+  StreamDecoder decoder(Version::v3_1_1, packet::DecodeLimits{64});
   std::vector<StreamItem> out;
   Bytes big = {
       0x30, 0x3E,        // PUBLISH QoS 0, remaining length 62: 64 bytes in all
@@ -171,7 +172,7 @@ TEST(MqttStreamDecoder, BuffersAtMostOnePacketUpToTheLimit) {
 }
 
 TEST(MqttStreamDecoder, ReportsMalformedBodyOfABufferedPacket) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes wire = {
       0x90, 0x03,  // SUBACK, remaining length 3
@@ -181,7 +182,7 @@ TEST(MqttStreamDecoder, ReportsMalformedBodyOfABufferedPacket) {
   EXPECT_TRUE(decoder.feed(std::span(wire).first(2), out).has_value());
   auto fed = decoder.feed(std::span(wire).subspan(2), out);
   ASSERT_FALSE(fed.has_value());
-  EXPECT_EQ(fed.error().code, Errc::invalid_return_code);
+  EXPECT_EQ(fed.error().code, Errc::invalid_reason_code);
   EXPECT_TRUE(out.empty());
 }
 
@@ -228,7 +229,7 @@ std::vector<StreamItem> expected_big_stream() {
 }
 
 TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedInOnePiece) {
-  StreamDecoder decoder;  // 256 KiB
+  StreamDecoder decoder(Version::v3_1_1, {});  // 256 KiB
   std::vector<StreamItem> out;
   const Bytes all = big_stream();
   EXPECT_TRUE(decoder.feed(all, out).has_value());
@@ -238,7 +239,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedInOnePiece) {
 }
 
 TEST(MqttStreamDecoder, SkipsAnOversizedPublishFedByteByByteHoldingOnlyItsTopic) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes all = big_stream();
   std::size_t most = 0;
@@ -258,7 +259,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishInRandomChunks) {
   const Bytes all = big_stream();
   std::mt19937 random(20'240'611);
   for (int round = 0; round < 20; ++round) {
-    StreamDecoder decoder;
+    StreamDecoder decoder(Version::v3_1_1, {});
     std::vector<StreamItem> out;
     std::uniform_int_distribution<std::size_t> chunk(1, round % 2 == 0 ? 16 : 100'000);
     std::size_t most = 0;
@@ -276,7 +277,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishInRandomChunks) {
 }
 
 TEST(MqttStreamDecoder, KeepsTheTopicOfAnOversizedPublishWhileSkippingIt) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes all = big_publish();
   EXPECT_TRUE(decoder.feed(std::span(all).first(9), out).has_value());  // header and topic
@@ -289,7 +290,7 @@ TEST(MqttStreamDecoder, KeepsTheTopicOfAnOversizedPublishWhileSkippingIt) {
 }
 
 TEST(MqttStreamDecoder, SkipsAnOversizedQos0PublishWithoutPacketId) {
-  StreamDecoder decoder(packet::DecodeLimits{16});
+  StreamDecoder decoder(Version::v3_1_1, packet::DecodeLimits{16});
   std::vector<StreamItem> out;
   Bytes wire = {
       0x30, 0x14,        // PUBLISH QoS 0, remaining length 20: 22 bytes, above 16
@@ -306,7 +307,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedQos0PublishWithoutPacketId) {
 }
 
 TEST(MqttStreamDecoder, SkipsAnOversizedPublishWhoseTopicDoesNotFitButKeepsItsPacketId) {
-  StreamDecoder decoder(packet::DecodeLimits{1024});
+  StreamDecoder decoder(Version::v3_1_1, packet::DecodeLimits{1024});
   std::vector<StreamItem> out;
   Bytes wire = {
       0x3C, 0xD4, 0x0F,  // PUBLISH DUP, QoS 2, remaining length 2004 = 2 + 2000 + 2
@@ -332,7 +333,7 @@ TEST(MqttStreamDecoder, SkipsAnOversizedPublishWhoseTopicDoesNotFitButKeepsItsPa
 // The error feeding `wire` in one piece to a decoder with a 16-byte limit
 // yields, or errc::decoder_failed if there is none.
 Errc oversized_error(const Bytes& wire) {
-  StreamDecoder decoder(packet::DecodeLimits{16});
+  StreamDecoder decoder(Version::v3_1_1, packet::DecodeLimits{16});
   std::vector<StreamItem> out;
   auto fed = decoder.feed(wire, out);
   EXPECT_TRUE(out.empty());
@@ -386,11 +387,11 @@ TEST(MqttStreamDecoder, RejectsAnOversizedPublishWithAnInvalidTopic) {
 }
 
 TEST(MqttStreamDecoder, ResetAbandonsASkipUnderWay) {
-  StreamDecoder decoder;
+  StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
   const Bytes all = big_publish();
   EXPECT_TRUE(decoder.feed(std::span(all).first(1000), out).has_value());
-  decoder.reset();
+  decoder.reset(Version::v3_1_1);
   EXPECT_EQ(decoder.buffered(), 0u);
   EXPECT_TRUE(decoder.feed(publish_wire, out).has_value());
   ASSERT_EQ(out.size(), 1u);

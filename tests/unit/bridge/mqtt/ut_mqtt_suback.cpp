@@ -19,8 +19,8 @@ const Bytes wire = {
 
 packet::Suback packet() {
   return packet::Suback{1,
-                        {packet::SubackCode::granted_qos1, packet::SubackCode::failure,
-                         packet::SubackCode::granted_qos2}};
+                        {packet::ReasonCode::granted_qos1, packet::ReasonCode::unspecified_error,
+                         packet::ReasonCode::granted_qos2}};
 }
 
 TEST(MqttSuback, Encodes) {
@@ -30,22 +30,22 @@ TEST(MqttSuback, Encodes) {
 TEST(MqttSuback, DecodesFailureAsAValue) {
   const auto decoded = test::decode_ok<packet::Suback>(wire);
   EXPECT_EQ(decoded, packet());
-  EXPECT_EQ(decoded.codes[1], packet::SubackCode::failure);
+  EXPECT_EQ(decoded.reasons[1], packet::ReasonCode::unspecified_error);
 }
 
 TEST(MqttSuback, DecodesGrantedQos0) {
   const Bytes qos0 = {0x90, 0x03, 0x00, 0x07, 0x00};  // id 7, granted QoS 0
   EXPECT_EQ(test::decode_ok<packet::Suback>(qos0),
-            (packet::Suback{7, {packet::SubackCode::granted_qos0}}));
+            (packet::Suback{7, {packet::ReasonCode::granted_qos0}}));
 }
 
 TEST(MqttSuback, RejectsReservedReturnCodes) {
   for (const std::uint8_t code : {0x03, 0x7F, 0x81, 0xFF}) {
     const Bytes bad = {0x90, 0x03, 0x00, 0x01, code};  // id 1, one reserved code
-    EXPECT_EQ(test::decode_error(bad), Errc::invalid_return_code) << int{code};
+    EXPECT_EQ(test::decode_error(bad), Errc::invalid_reason_code) << int{code};
   }
-  EXPECT_EQ(test::encode_error(packet::Suback{1, {static_cast<packet::SubackCode>(0x03)}}),
-            Errc::invalid_return_code);
+  EXPECT_EQ(test::encode_error(packet::Suback{1, {static_cast<packet::ReasonCode>(0x03)}}),
+            Errc::invalid_reason_code);
 }
 
 TEST(MqttSuback, RejectsBadFixedHeaderFlags) {
