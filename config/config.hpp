@@ -41,7 +41,11 @@ struct Will {
   std::string payload = "offline";
   int qos = 1;
   bool retain = true;
+  Duration delay = 0s;  // MQTT 5 Will Delay Interval
 };
+
+// "auto": CONNECT with MQTT 5, and speak 3.1.1 once a broker refuses it.
+enum class MqttVersion { automatic, v5, v3_1_1 };
 
 struct Mqtt {
   std::string url;
@@ -60,6 +64,9 @@ struct Mqtt {
   std::uint32_t max_packet_size = 256 * KiB;
   Duration reconnect_min = 1s;
   Duration reconnect_max = 60s;
+  MqttVersion version = MqttVersion::automatic;
+  Duration session_expiry = 24h;     // MQTT 5 Session Expiry Interval
+  std::uint16_t topic_aliases = 64;  // MQTT 5 outbound topic aliases at most; 0 = none
   Tls tls;
   Will will;
 };
@@ -83,6 +90,7 @@ struct Telemetry {
   std::string topic = "{prefix}/{gateway}/{device}/{point}";
   PayloadFormat payload = PayloadFormat::json;
   Duration metrics_interval = 60s;  // zero: no metrics message
+  Duration expiry = 0s;             // zero: readings never expire
 };
 
 struct Commands {

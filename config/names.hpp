@@ -21,6 +21,12 @@ inline constexpr NameTable<LogLevel, 5> log_level_names{{
     {"error", LogLevel::error},
 }};
 
+inline constexpr NameTable<MqttVersion, 3> mqtt_version_names{{
+    {"auto", MqttVersion::automatic},
+    {"5", MqttVersion::v5},
+    {"3.1.1", MqttVersion::v3_1_1},
+}};
+
 inline constexpr NameTable<Overflow, 2> overflow_names{{
     {"drop_oldest", Overflow::drop_oldest},
     {"drop_newest", Overflow::drop_newest},

@@ -153,6 +153,7 @@ void read_will(TableReader& reader, Will& will) {
   reader.read("payload", will.payload);
   reader.read("qos", will.qos, 0, 2);
   reader.read("retain", will.retain);
+  reader.read("delay", will.delay, 0s, std::chrono::seconds{0xFFFF'FFFF});
   if (const Check usable = check_template(will.topic, placeholder_prefix | placeholder_gateway);
       !usable) {
     reader.error_at("topic", reader.key_path("topic") + ": " + usable.error());
@@ -225,6 +226,9 @@ void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
     reader.error_at("reconnect_max",
                     reader.key_path("reconnect_max") + ": must not be shorter than reconnect_min");
   }
+  reader.read_choice<MqttVersion>("version", mqtt.version, mqtt_version_names);
+  reader.read("session_expiry", mqtt.session_expiry, 0s, std::chrono::seconds{0xFFFF'FFFF});
+  reader.read("topic_aliases", mqtt.topic_aliases, 0, 65535);
   if (const toml::table* table = reader.subtable("tls")) {
     TableReader tls(*table, reader.key_path("tls"), reader.diagnostics());
     read_tls(tls, context, mqtt.tls);
@@ -260,6 +264,12 @@ void read_telemetry(TableReader& reader, Telemetry& telemetry) {
   if (telemetry.metrics_interval > 0s && telemetry.metrics_interval < 1s) {
     reader.error_at("metrics_interval", reader.key_path("metrics_interval") +
                                             ": use at least 1s, or 0s to turn metrics off");
+  }
+  reader.read("expiry", telemetry.expiry, 0s, std::chrono::seconds{0xFFFF'FFFF});
+  if (telemetry.expiry > 0s && telemetry.expiry < 1s) {
+    reader.error_at("expiry", reader.key_path("expiry") +
+                                  ": use at least 1s (MQTT counts expiry in seconds), or 0s for "
+                                  "never");
   }
   const bool per_device = telemetry.payload == PayloadFormat::device_json;
   const unsigned allowed = placeholder_prefix | placeholder_gateway | placeholder_device |

@@ -55,6 +55,8 @@ std::string_view to_string(Errc code) noexcept {
       return "decoder_failed";
     case Errc::transport_failed:
       return "transport_failed";
+    case Errc::refused_by_broker:
+      return "refused_by_broker";
   }
   return "unknown";
 }

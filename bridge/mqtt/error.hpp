@@ -2,6 +2,7 @@
 // Nothing in the core throws on input from the network.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -10,6 +11,8 @@
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+
+#include "bridge/mqtt/packet/reason_code.hpp"
 
 namespace iotgw::bridge::mqtt {
 
@@ -39,6 +42,7 @@ enum class Errc {
   window_full,             // the in-flight window or the packet ids are used up
   decoder_failed,          // a stream decoder that already reported an error was fed again
   transport_failed,        // the Asio layer could not make a transport (TLS set-up)
+  refused_by_broker,       // 5.0: a PUBACK or PUBREC failure, or above the broker's packet size
 };
 
 // A short stable name for the code, for logs and test failure messages.
@@ -52,6 +56,8 @@ boost::system::error_code make_error_code(Errc code) noexcept;
 struct Error {
   Errc code;
   std::string reason;
+  // With refused_by_broker: the reason code the broker gave (MQTT 5).
+  std::optional<packet::ReasonCode> broker_reason{};
 
   friend bool operator==(const Error&, const Error&) = default;
 };

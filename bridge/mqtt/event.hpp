@@ -12,13 +12,14 @@
 #include "bridge/mqtt/event/state_changed.hpp"
 #include "bridge/mqtt/event/subscription_completed.hpp"
 #include "bridge/mqtt/event/timer.hpp"
+#include "bridge/mqtt/event/version_fallback.hpp"
 
 namespace iotgw::bridge::mqtt {
 
-using Event =
-    std::variant<event::Send, event::TimerSet, event::TimerCancel, event::StateChanged,
-                 event::PublishCompleted, event::MessageReceived, event::MessageDropped,
-                 event::SubscribeCompleted, event::UnsubscribeCompleted, event::CommandRejected>;
+using Event = std::variant<event::Send, event::TimerSet, event::TimerCancel, event::StateChanged,
+                           event::PublishCompleted, event::MessageReceived, event::MessageDropped,
+                           event::SubscribeCompleted, event::UnsubscribeCompleted,
+                           event::CommandRejected, event::VersionFallback>;
 
 using Events = std::vector<Event>;
 

@@ -1,8 +1,12 @@
-// The sans-I/O MQTT 3.1.1 client session: it turns commands, received bytes
+// The sans-I/O MQTT client session, in 3.1.1 or 5.0: it turns commands, received bytes
 // and fired timers into events (bytes to send, timers to arm, completions,
 // state changes). Time comes in as `now`; nothing here reads a clock, owns a
 // socket or a timer. A reconnect uses the same session object with a fresh
-// transport, so in-flight messages survive it.
+// transport, so in-flight messages survive it. In MQTT 5 it also keeps the
+// broker's limits of the connection (Receive Maximum, Maximum Packet Size,
+// Maximum QoS, Retain Available, Topic Alias Maximum, Server Keep Alive) and
+// assigns outbound topic aliases; messages are kept unencoded and encoded at
+// each send, because aliases and even the version may differ by connection.
 #pragma once
 
 #include <bitset>
@@ -20,6 +24,7 @@
 #include "bridge/mqtt/event.hpp"
 #include "bridge/mqtt/packet/packet.hpp"
 #include "bridge/mqtt/stream_decoder.hpp"
+#include "bridge/mqtt/topic_aliases.hpp"
 
 namespace iotgw::bridge::mqtt {
 
@@ -28,12 +33,33 @@ using TimePoint = std::chrono::steady_clock::time_point;
 struct SessionConfig {
   // The protocol version CONNECT announces and every packet is coded in.
   packet::Version version = packet::Version::v3_1_1;
-  // Client id, clean session, keep alive, will and credentials, sent as is.
+  // With version 5: if the broker refuses MQTT 5, speak 3.1.1 from then on.
+  bool fall_back_to_3_1_1 = false;
+  // Client id, clean session, keep alive, will and credentials. In MQTT 5 the
+  // session adds Session Expiry Interval and Maximum Packet Size to the
+  // CONNECT properties; in 3.1.1 every property is left out.
   mqtt::packet::Connect connect;
+  // MQTT 5 Session Expiry Interval, seconds (0: the session ends with the
+  // connection).
+  std::uint32_t session_expiry = 0;
+  // MQTT 5: outbound topic aliases at most (0: none).
+  std::uint16_t topic_aliases = 0;
   // How many QoS 1/2 PUBLISHes may await acknowledgement at once.
   std::size_t max_in_flight = 64;
   packet::DecodeLimits limits;
   std::chrono::milliseconds connack_timeout{10'000};
+};
+
+// 5.0 3.2.2.3: what the broker allows on the current connection; MQTT 3.1.1
+// brokers get the defaults, which limit nothing.
+struct BrokerLimits {
+  std::uint16_t receive_maximum = 65535;
+  std::uint32_t maximum_packet_size = 0xFFFF'FFFF;
+  std::uint16_t topic_alias_maximum = 0;
+  packet::Qos maximum_qos = packet::Qos::exactly_once;
+  bool retain_available = true;
+
+  friend bool operator==(const BrokerLimits&, const BrokerLimits&) = default;
 };
 
 class Session {
@@ -58,10 +84,12 @@ class Session {
 
   // 3.3, 4.3: publishes a message; `tag` comes back in publish_completed.
   // QoS 1/2 messages take a slot of the in-flight window and, when not
-  // connected, wait for the next CONNACK; QoS 0 needs a connection.
+  // connected, wait for the next CONNACK; QoS 0 needs a connection. In MQTT
+  // 3.1.1 the message's properties are left out.
   Events publish(const packet::PublishView& message, std::uint64_t tag, TimePoint now);
 
   // 3.8: asks for subscriptions; the answer is a subscribe_completed event.
+  // In MQTT 3.1.1 the MQTT 5 subscription options are left out.
   Events subscribe(std::vector<packet::Subscription> subscriptions, std::uint64_t tag,
                    TimePoint now);
 
@@ -70,8 +98,15 @@ class Session {
 
   event::ConnectionState state() const noexcept { return state_; }
   packet::Version version() const noexcept { return config_.version; }
+  const BrokerLimits& broker_limits() const noexcept { return limits_; }
+  std::size_t topic_aliases_in_use() const noexcept { return aliases_.in_use(); }
   std::size_t in_flight() const noexcept { return outbound_.size(); }
-  bool window_full() const noexcept { return outbound_.size() >= config_.max_in_flight; }
+  // The window is the smaller of max_in_flight and the broker's Receive
+  // Maximum (5.0 4.9).
+  bool window_full() const noexcept {
+    return outbound_.size() >=
+           std::min<std::size_t>(config_.max_in_flight, limits_.receive_maximum);
+  }
 
  private:
   // 4.3.2, 4.3.3: where an outgoing QoS 1/2 message stands.
@@ -81,9 +116,10 @@ class Session {
     std::uint64_t tag = 0;
     std::uint16_t packet_id = 0;
     Stage at = Stage::await_puback;
-    bool sent = false;  // went out on some connection: resend with DUP
-    mqtt::packet::Qos qos = mqtt::packet::Qos::at_least_once;
-    std::vector<std::uint8_t> encoded;  // the PUBLISH, for resending
+    bool sent = false;        // went out on some connection: resend with DUP
+    bool on_wire = false;     // sent on this connection: counts against Receive Maximum
+    bool downgraded = false;  // sent at the broker's lower Maximum QoS
+    packet::Publish message;  // QoS as asked; encoded at each send
   };
 
   struct PendingRequest {
@@ -98,13 +134,30 @@ class Session {
   template <class P>
   void send_packet(const P& p, TimePoint now, Events& out);
   void close(std::string reason, Events& out, std::optional<packet::ReasonCode> refusal = {});
+  // MQTT 5: says why with a DISCONNECT (5.0 4.13), then closes.
+  void close_with(packet::ReasonCode reason, std::string why, TimePoint now, Events& out);
+  void fall_back(std::string reason, Events& out);
+  bool may_fall_back() const noexcept;
+  packet::Connect connect_packet() const;
+  void take_limits(const packet::Connack& ack);
+  // Sends what waits while Receive Maximum allows, in order.
+  void send_waiting(TimePoint now, Events& out);
+  // Encodes and sends one QoS 1/2 message for this connection; false when it
+  // cannot be sent and was completed as failed instead.
+  bool send_publish(std::map<std::uint64_t, Outbound>::iterator entry, TimePoint now, Events& out);
+  void finish(std::map<std::uint64_t, Outbound>::iterator entry, event::PublishCompleted done,
+              Events& out);
+  Result<> check_fits(const packet::PublishView& view) const;
+  Result<std::size_t> render(packet::PublishView view, std::vector<std::uint8_t>& bytes);
+  void publish_now(const packet::PublishView& view, std::uint64_t tag, TimePoint now, Events& out);
   void handle(packet::Packet&& incoming, TimePoint now, Events& out);
   void on_connack(const packet::Connack& ack, TimePoint now, Events& out);
   void on_publish(mqtt::packet::Publish&& message, TimePoint now, Events& out);
   void on_oversized_publish(const OversizedPublish& message, TimePoint now, Events& out);
-  void on_puback(std::uint16_t id, Events& out);
-  void on_pubrec(std::uint16_t id, TimePoint now, Events& out);
-  void on_pubcomp(std::uint16_t id, Events& out);
+  void on_puback(const packet::Puback& ack, TimePoint now, Events& out);
+  void on_pubrec(const packet::Pubrec& ack, TimePoint now, Events& out);
+  void on_pubcomp(std::uint16_t id, TimePoint now, Events& out);
+  void on_disconnect(const packet::Disconnect& goodbye, Events& out);
   void on_request_ack(std::uint16_t id, const packet::Suback* suback, Events& out);
   void resend_in_flight(bool session_present, TimePoint now, Events& out);
   TimePoint keepalive_deadline() const;
@@ -114,6 +167,13 @@ class Session {
   event::ConnectionState state_ = event::ConnectionState::disconnected;
   StreamDecoder decoder_;
   std::chrono::milliseconds keep_alive_;
+  BrokerLimits limits_;
+  TopicAliases aliases_;
+  // The first bytes of the connection: a 3.1.1 CONNACK answering our MQTT 5
+  // CONNECT is recognised by its shape (20 02 ..).
+  std::vector<std::uint8_t> head_;
+  bool version_confirmed_ = false;  // a CONNACK accepted the version once
+  std::size_t on_wire_count_ = 0;
 
   // Send order of outgoing QoS 1/2 messages, for resending in order (4.6).
   std::map<std::uint64_t, Outbound> outbound_;

@@ -55,6 +55,12 @@ std::uint16_t keepalive_seconds(config::Duration keepalive) {
   return static_cast<std::uint16_t>(std::min<std::int64_t>(seconds, 65535));
 }
 
+// MQTT 5 intervals are whole seconds (5.0 3.1.2.11.2, 3.1.3.2.2).
+std::uint32_t seconds_of(config::Duration interval) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(interval).count();
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(seconds, 0, 0xFFFF'FFFF));
+}
+
 std::vector<std::uint8_t> bytes_of(std::string_view text) {
   return {text.begin(), text.end()};
 }
@@ -70,7 +76,16 @@ SessionConfig session_config_of(const config::Mqtt& mqtt) {
     result.connect.will =
         packet::Will{mqtt.will.topic, bytes_of(mqtt.will.payload),
                      static_cast<packet::Qos>(std::clamp(mqtt.will.qos, 0, 2)), mqtt.will.retain};
+    if (mqtt.will.delay > std::chrono::milliseconds::zero()) {
+      result.connect.will->properties.add(packet::PropertyId::will_delay_interval,
+                                          seconds_of(mqtt.will.delay));
+    }
   }
+  result.version =
+      mqtt.version == config::MqttVersion::v3_1_1 ? packet::Version::v3_1_1 : packet::Version::v5;
+  result.fall_back_to_3_1_1 = mqtt.version == config::MqttVersion::automatic;
+  result.session_expiry = seconds_of(mqtt.session_expiry);
+  result.topic_aliases = mqtt.topic_aliases;
   if (!mqtt.username.empty()) {
     result.connect.username = mqtt.username;
     if (!mqtt.password.empty()) {
@@ -99,6 +114,16 @@ void report_escape(std::exception_ptr escaped) {
 
 Error stopped_error(std::string_view what) {
   return Error{Errc::not_connected, std::string(what)};
+}
+
+// A PUBLISH the broker will not take, with its reason code kept for the
+// caller's counts.
+Error refusal_of(const event::PublishCompleted& completed) {
+  std::string text(to_string(completed.reason));
+  if (!completed.detail.empty()) {
+    text += ": " + completed.detail;
+  }
+  return Error{Errc::refused_by_broker, std::move(text), completed.reason};
 }
 
 }  // namespace
@@ -180,16 +205,20 @@ void Client::stop(std::function<void()> done) {
 
 Result<> Client::publish(std::string_view topic, std::span<const std::uint8_t> payload,
                          packet::Qos level, bool retain, PublishHandler done) {
+  return publish(packet::PublishView{topic, payload, level, retain, false, 0, {}}, std::move(done));
+}
+
+Result<> Client::publish(const packet::PublishView& message, PublishHandler done) {
   if (stop_requested()) {
     return stopped_error("the MQTT client is stopping");
   }
-  if (level == packet::Qos::at_most_once && link_ && link_->pending.size() >= max_queued_bytes) {
+  if (message.qos == packet::Qos::at_most_once && link_ &&
+      link_->pending.size() >= max_queued_bytes) {
     return Error{Errc::window_full, "write queue full"};
   }
   const std::uint64_t tag = next_tag_++;
-  publishes_.emplace(tag, PendingPublish{level, std::move(done)});
-  Events batch =
-      session_.publish(packet::PublishView{topic, payload, level, retain, false, 0}, tag, now());
+  publishes_.emplace(tag, PendingPublish{message.qos, std::move(done)});
+  Events batch = session_.publish(message, tag, now());
   for (const Event& happened : batch) {
     if (const auto* rejected = std::get_if<event::CommandRejected>(&happened);
         rejected != nullptr && rejected->tag == tag) {
@@ -374,11 +403,18 @@ void Client::handle(Events batch) {
       if (completed->downgraded && !downgrade_reported_) {
         downgrade_reported_ = true;
         spdlog::warn(
-            "mqtt: {}:{} answered a QoS 2 PUBLISH with PUBACK: it takes messages at QoS 1 "
-            "only, so they are delivered at least once, not exactly once",
+            "mqtt: {}:{} takes messages below the QoS asked for (a PUBACK to QoS 2, or a lower "
+            "Maximum QoS): they are not delivered exactly once",
             config_.host, config_.port);
       }
-      on_publish_completed(completed->tag);
+      if (is_failure(completed->reason)) {
+        complete_publish(completed->tag, refusal_of(*completed));
+      } else {
+        on_publish_completed(completed->tag);
+      }
+    } else if (const auto* fallback = std::get_if<event::VersionFallback>(&happened)) {
+      spdlog::warn("mqtt: {}:{}: {}; speaking MQTT 3.1.1 from now on", config_.host, config_.port,
+                   fallback->reason);
     } else if (auto* received = std::get_if<event::MessageReceived>(&happened)) {
       ++counters_.received;
       if (on_message_) {
@@ -406,8 +442,9 @@ void Client::on_state_changed(event::StateChanged& change) {
     enter(Lifecycle::established);
     backoff_.reset();
     failures_.reset();
-    spdlog::info("mqtt: connected to {}:{} as \"{}\" (session present: {})", config_.host,
-                 config_.port, config_.client_id, change.session_present);
+    spdlog::info("mqtt: connected to {}:{} as \"{}\" with MQTT {} (session present: {})",
+                 config_.host, config_.port, config_.client_id, to_string(session_.version()),
+                 change.session_present);
     if (!change.session_present && !granted_.empty()) {
       std::vector<packet::Subscription> restore;
       for (const auto& [filter, level] : granted_) {

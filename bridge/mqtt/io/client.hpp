@@ -102,6 +102,11 @@ class Client {
   // QoS 1/2 messages accepted while disconnected go out after the next CONNACK.
   Result<> publish(std::string_view topic, std::span<const std::uint8_t> payload, packet::Qos level,
                    bool retain, PublishHandler done);
+  // The same with MQTT 5 properties (left out when the connection speaks
+  // 3.1.1). A message the broker refuses (MQTT 5: a PUBACK or PUBREC reason
+  // code of 0x80 or more, or a size above its Maximum Packet Size) completes
+  // with Errc::refused_by_broker and the broker's reason code.
+  Result<> publish(const packet::PublishView& message, PublishHandler done);
 
   // 3.8: subscribes now if connected, else after the next CONNACK. Filters
   // the broker granted are subscribed again by the client after a reconnect
@@ -113,6 +118,8 @@ class Client {
   void abort_connection();
 
   bool connected() const noexcept { return session_.state() == event::ConnectionState::connected; }
+  // The version of the current or next connection ("auto" falls back once).
+  packet::Version version() const noexcept { return session_.version(); }
   std::size_t in_flight() const noexcept { return session_.in_flight(); }
   bool window_full() const noexcept { return session_.window_full(); }
   const ClientCounters& counters() const noexcept { return counters_; }

@@ -104,6 +104,7 @@ class Properties {
  public:
   Properties() = default;
   Properties(std::initializer_list<Property> items) : items_(items) {}
+  explicit Properties(std::span<const Property> items) : items_(items.begin(), items.end()) {}
 
   void add(PropertyId id, PropertyValue value) { items_.push_back({id, std::move(value)}); }
   void add_user(std::string name, std::string value) {

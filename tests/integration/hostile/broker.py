@@ -31,8 +31,10 @@ RSS_GROWTH_KIB = 16 * 1024
 
 def config_text(name, state, broker_port, modbus_port):
     return rig.gateway_config(
-        name, state, rig.mqtt(broker_port, keepalive="1s", max_packet_size="1KiB",
-                              clean_session=True, reconnect_min="100ms", reconnect_max="200ms"),
+        # The fake broker speaks MQTT 3.1.1 only, by hand.
+        name, state, rig.mqtt(broker_port, version="3.1.1", keepalive="1s",
+                              max_packet_size="1KiB", clean_session=True, reconnect_min="100ms",
+                              reconnect_max="200ms"),
         rig.modbus_tcp("plant", modbus_port, timeout="200ms"),
         {"name": "meter", "poll_interval": "100ms"}, [rig.point("temp", 0, type="float32")],
         store={"commit_interval": "50ms"}, telemetry={"metrics_interval": "0s"})
