@@ -1,5 +1,7 @@
 #include "bridge/forwarder/forwarder.hpp"
 
+#include <utility>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -63,8 +65,18 @@ void Forwarder::finished(store::Seq seq, Outcome outcome) {
       ++counters_.rejected;
       spdlog::error("forwarder: message {} dropped: the broker connection refuses it", seq);
       break;
+    case Outcome::expired:
+      // Logged once per run of expired rows: after an outage there can be millions.
+      if (expired_in_run_++ == 0) {
+        spdlog::warn("forwarder: dropping queued readings older than telemetry.expiry");
+      }
+      ++counters_.expired;
+      break;
     case Outcome::delivered:
       ++counters_.delivered;
+      if (expired_in_run_ > 0) {
+        spdlog::info("forwarder: {} expired readings dropped", std::exchange(expired_in_run_, 0));
+      }
       break;
   }
   // At once, not batched behind an earlier ack request: the store completes

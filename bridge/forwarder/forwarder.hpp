@@ -22,7 +22,9 @@ namespace iotgw::bridge::forwarder {
 enum class Outcome {
   delivered,    // the broker acknowledged it (QoS 1/2), or it was written (QoS 0)
   undelivered,  // not now (the client stopped); the row stays for the next start
-  rejected,     // never: the message itself is unfit (topic, size); its row is dropped
+  rejected,     // never: the message itself is unfit (topic, size), or the broker refused
+                // it (MQTT 5 reason code); its row is dropped
+  expired,      // older than telemetry.expiry: dropped instead of sent
 };
 
 // What the forwarder needs of the MQTT client.
@@ -42,6 +44,7 @@ class Forwarder {
     std::uint64_t delivered = 0;  // acknowledged by the broker
     std::uint64_t undelivered = 0;
     std::uint64_t rejected = 0;
+    std::uint64_t expired = 0;
   };
 
   // window: messages published and not yet acknowledged, at most (mqtt.inflight).
@@ -67,6 +70,7 @@ class Forwarder {
   boost::asio::steady_timer room_;  // wakes the fetch loop when the window has room
   bool stopping_ = false;
   Counters counters_;
+  std::uint64_t expired_in_run_ = 0;  // expired rows since the last one sent
 };
 
 }  // namespace iotgw::bridge::forwarder

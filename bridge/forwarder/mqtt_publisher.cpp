@@ -4,6 +4,25 @@
 
 namespace iotgw::bridge::forwarder {
 
+// A message the broker refused (MQTT 5: a reason code of 0x80 or more) is
+// never retried: a poison message must not block the queue. A broker that
+// refuses every message the same way is reported now and then, not each time.
+Outcome MqttPublisher::outcome_of(const mqtt::Result<>& acknowledged) {
+  if (acknowledged) {
+    return Outcome::delivered;
+  }
+  if (acknowledged.error().code != mqtt::Errc::refused_by_broker) {
+    return Outcome::undelivered;
+  }
+  const auto verdict =
+      refusals_.check(acknowledged.error().reason, mqtt::RepeatLimiter::Clock::now());
+  if (verdict.log) {
+    spdlog::error("mqtt: the broker refused a message: {} ({} more refused since the last report)",
+                  acknowledged.error().reason, verdict.held_back);
+  }
+  return Outcome::rejected;
+}
+
 void MqttPublisher::publish(const store::Message& message, Done done) {
   // The common case, with no copy of the message: nothing waits before it
   // and the window has room.
@@ -96,7 +115,7 @@ bool MqttPublisher::send(const store::Message& message, const Done& done, bool c
       client_.publish(message.topic, message.payload, static_cast<mqtt::packet::Qos>(message.qos),
                       message.retain, [this, control, done](const mqtt::Result<>& acknowledged) {
                         control_in_flight_ -= control ? 1 : 0;
-                        done(acknowledged ? Outcome::delivered : Outcome::undelivered);
+                        done(outcome_of(acknowledged));
                         pump();
                       });
   if (accepted) {

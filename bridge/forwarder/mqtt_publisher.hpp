@@ -17,6 +17,7 @@
 
 #include "bridge/forwarder/forwarder.hpp"
 #include "bridge/mqtt/io/client.hpp"
+#include "bridge/mqtt/repeat_limiter.hpp"
 
 namespace iotgw::bridge::forwarder {
 
@@ -53,6 +54,7 @@ class MqttPublisher final : public Publisher {
   bool has_room(const store::Message& message) const;
   // Hands one message to the client; false when the client has no room for it now.
   bool send(const store::Message& message, const Done& done, bool control);
+  Outcome outcome_of(const mqtt::Result<>& acknowledged);
 
   mqtt::io::Client& client_;
   Limits limits_;
@@ -61,6 +63,7 @@ class MqttPublisher final : public Publisher {
   std::size_t control_bytes_ = 0;
   std::size_t control_in_flight_ = 0;
   bool pumping_ = false;
+  mqtt::RepeatLimiter refusals_{std::chrono::minutes(1)};
 };
 
 }  // namespace iotgw::bridge::forwarder

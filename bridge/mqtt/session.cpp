@@ -87,6 +87,8 @@ void Session::close(std::string reason, Events& out, std::optional<packet::Reaso
   out.emplace_back(event::TimerCancel{event::TimerKind::connack_timeout});
   out.emplace_back(event::TimerCancel{event::TimerKind::keepalive});
   out.emplace_back(event::TimerCancel{event::TimerKind::peer_timeout});
+  out.emplace_back(event::TimerCancel{event::TimerKind::quota_pause});
+  quota_paused_ = false;
   fail_pending_requests(out);
   out.emplace_back(
       event::StateChanged{event::ConnectionState::disconnected, false, refusal, std::move(reason)});
@@ -377,7 +379,7 @@ void Session::resend_in_flight(bool session_present, TimePoint now, Events& out)
 // 5.0 4.9: no more QoS 1/2 PUBLISHes unacknowledged than the broker's
 // Receive Maximum; the others wait, in order, for an acknowledgement.
 void Session::send_waiting(TimePoint now, Events& out) {
-  if (state_ != event::ConnectionState::connected) {
+  if (state_ != event::ConnectionState::connected || quota_paused_) {
     return;
   }
   for (auto entry = outbound_.begin();
@@ -496,6 +498,9 @@ void Session::finish(std::map<std::uint64_t, Outbound>::iterator entry,
   if (entry->second.on_wire) {
     --on_wire_count_;
   }
+  if (!is_failure(done.reason)) {
+    quota_pause_ = first_quota_pause;
+  }
   outbound_by_id_.erase(entry->second.packet_id);
   release_packet_id(entry->second.packet_id);
   outbound_.erase(entry);
@@ -576,9 +581,28 @@ void Session::on_puback(const packet::Puback& ack, TimePoint now, Events& out) {
   // A PUBACK where PUBREC was due breaks 4.3.3, but closing would only lead to
   // the same PUBLISH, the same PUBACK and another copy delivered at every
   // reconnect. The broker has taken the message at QoS 1, so it is complete.
+  if (ack.reason == packet::ReasonCode::quota_exceeded) {
+    pause_for_quota(entry, out);
+    return;
+  }
   const bool downgraded = entry->second.downgraded || entry->second.at == Stage::await_pubrec;
   finish(entry, {entry->second.tag, downgraded, ack.reason, reason_string_of(ack.properties)}, out);
   send_waiting(now, out);
+}
+
+void Session::pause_for_quota(std::map<std::uint64_t, Outbound>::iterator entry, Events& out) {
+  Outbound& item = entry->second;
+  // The broker ended this exchange: the message goes again as a new one.
+  item.on_wire = false;
+  --on_wire_count_;
+  item.sent = false;
+  item.at = item.message.qos == packet::Qos::exactly_once ? Stage::await_pubrec
+                                                          : Stage::await_puback;
+  if (!quota_paused_) {
+    quota_paused_ = true;
+    out.emplace_back(event::TimerSet{event::TimerKind::quota_pause, quota_pause_});
+    quota_pause_ = std::min(quota_pause_ * 2, longest_quota_pause);
+  }
 }
 
 // 4.3.3: PUBREC moves a QoS 2 exchange to PUBREL; a repeated PUBREC gets
@@ -591,6 +615,10 @@ void Session::on_pubrec(const packet::Pubrec& ack, TimePoint now, Events& out) {
   const auto entry = outbound_.find(found->second);
   if (entry->second.at == Stage::await_puback) {
     close("PUBREC for a QoS 1 message, packet id " + std::to_string(ack.packet_id), out);
+    return;
+  }
+  if (ack.reason == packet::ReasonCode::quota_exceeded) {
+    pause_for_quota(entry, out);
     return;
   }
   if (is_failure(ack.reason)) {
@@ -669,6 +697,10 @@ TimePoint Session::keepalive_deadline() const {
 Events Session::on_timer(event::TimerKind kind, TimePoint now) {
   Events out;
   switch (kind) {
+    case event::TimerKind::quota_pause:
+      quota_paused_ = false;
+      send_waiting(now, out);
+      return out;
     case event::TimerKind::connack_timeout:
       if (state_ == event::ConnectionState::connecting &&
           now - connect_started_ >= config_.connack_timeout) {
@@ -750,7 +782,8 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
   const std::uint64_t sequence = next_sequence_++;
   outbound_by_id_.emplace(id, sequence);
   const auto placed = outbound_.emplace(sequence, std::move(entry)).first;
-  if (state_ == event::ConnectionState::connected && on_wire_count_ < limits_.receive_maximum) {
+  if (state_ == event::ConnectionState::connected && !quota_paused_ &&
+      on_wire_count_ < limits_.receive_maximum) {
     send_publish(placed, now, out);
   }
   return out;

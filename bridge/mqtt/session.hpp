@@ -64,6 +64,9 @@ struct BrokerLimits {
 
 class Session {
  public:
+  static constexpr std::chrono::milliseconds first_quota_pause{1'000};
+  static constexpr std::chrono::milliseconds longest_quota_pause{60'000};
+
   explicit Session(SessionConfig config);
 
   // 3.1: starts a connection on a freshly opened transport: sends CONNECT.
@@ -158,6 +161,8 @@ class Session {
   void on_pubrec(const packet::Pubrec& ack, TimePoint now, Events& out);
   void on_pubcomp(std::uint16_t id, TimePoint now, Events& out);
   void on_disconnect(const packet::Disconnect& goodbye, Events& out);
+  // The broker refused `entry` for its quota: it is kept to go out again.
+  void pause_for_quota(std::map<std::uint64_t, Outbound>::iterator entry, Events& out);
   void on_request_ack(std::uint16_t id, const packet::Suback* suback, Events& out);
   void resend_in_flight(bool session_present, TimePoint now, Events& out);
   TimePoint keepalive_deadline() const;
@@ -174,6 +179,10 @@ class Session {
   std::vector<std::uint8_t> head_;
   bool version_confirmed_ = false;  // a CONNACK accepted the version once
   std::size_t on_wire_count_ = 0;
+  // 5.0 4.13 / reason 0x97: after Quota exceeded nothing new goes out until
+  // the pause ends; each further refusal doubles the pause, a success resets it.
+  bool quota_paused_ = false;
+  std::chrono::milliseconds quota_pause_ = first_quota_pause;
 
   // Send order of outgoing QoS 1/2 messages, for resending in order (4.6).
   std::map<std::uint64_t, Outbound> outbound_;

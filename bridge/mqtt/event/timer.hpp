@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 
 namespace iotgw::bridge::mqtt::event {
 
@@ -10,7 +11,11 @@ enum class TimerKind {
   keepalive,        // 3.1.2.10: time to send PINGREQ if nothing else went out
   peer_timeout,     // nothing heard from the broker for 1.5 keepalive periods
   connack_timeout,  // CONNECT sent, CONNACK overdue
+  quota_pause,      // 5.0: publishing paused after Quota exceeded (0x97) may resume
 };
+
+// How many kinds there are, for tables indexed by kind.
+inline constexpr std::size_t timer_kinds = 4;
 
 // Starts the timer of `kind`, replacing one of that kind already running.
 struct TimerSet {

@@ -138,7 +138,7 @@ Client::Client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       losses_(failure_reminder),
       drops_(drop_reminder),
       timers_{asio::steady_timer(executor), asio::steady_timer(executor),
-              asio::steady_timer(executor)},
+              asio::steady_timer(executor), asio::steady_timer(executor)},
       retry_timer_(executor),
       connect_timer_(executor),
       stop_guard_(executor) {}
@@ -408,6 +408,7 @@ void Client::handle(Events batch) {
             config_.host, config_.port);
       }
       if (is_failure(completed->reason)) {
+        ++counters_.refused[completed->reason];
         complete_publish(completed->tag, refusal_of(*completed));
       } else {
         on_publish_completed(completed->tag);

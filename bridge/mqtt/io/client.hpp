@@ -54,6 +54,8 @@ struct ClientCounters {
   std::uint64_t dropped_oversized = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
+  // MQTT 5: publishes the broker refused, by its reason code.
+  std::map<packet::ReasonCode, std::uint64_t> refused;
 };
 
 // A change of the connection, as the state handler sees it.
@@ -195,8 +197,8 @@ class Client {
   RepeatLimiter failures_;
   RepeatLimiter losses_;  // established connections that ended, never reset by a connect
   RepeatLimiter drops_;
-  std::array<boost::asio::steady_timer, 3> timers_;  // by timer_kind
-  std::array<std::uint64_t, 3> timer_generation_{};  // a fired wait of an older arming is stale
+  std::array<boost::asio::steady_timer, event::timer_kinds> timers_;  // by TimerKind
+  std::array<std::uint64_t, event::timer_kinds> timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer stop_guard_;
