@@ -104,6 +104,37 @@ TEST(Mqtt5Auth, RefusesDataWithoutAMethod) {
             Errc::invalid_property);
 }
 
+TEST(Mqtt5Auth, RefusesEveryAuthButTheEmptySuccessWithoutAMethod) {
+  // 5.0 3.15.2.2.2: omitting the Authentication Method is a Protocol Error;
+  // only remaining length 0 (5.0 3.15.2.1) goes without it.
+  EXPECT_EQ(test::encode_error(packet::Auth{ReasonCode::continue_authentication}, v5),
+            Errc::invalid_property);
+  EXPECT_EQ(
+      test::encode_error(
+          packet::Auth{ReasonCode::success, {{PropertyId::reason_string, std::string("r")}}}, v5),
+      Errc::invalid_property);
+  const Bytes reason_only = {
+      0xF0,  // AUTH
+      0x01,  // remaining length 1
+      0x18,  // Continue authentication, no properties
+  };
+  EXPECT_EQ(test::decode_error(reason_only, {}, v5), Errc::invalid_property);
+  const Bytes no_properties = {
+      0xF0,  // AUTH
+      0x02,  // remaining length 2
+      0x18,  // Continue authentication
+      0x00,  // property length 0
+  };
+  EXPECT_EQ(test::decode_error(no_properties, {}, v5), Errc::invalid_property);
+  const Bytes success_with_empty_properties = {
+      0xF0,  // AUTH
+      0x02,  // remaining length 2: not the short form
+      0x00,  // Success
+      0x00,  // property length 0
+  };
+  EXPECT_EQ(test::decode_error(success_with_empty_properties, {}, v5), Errc::invalid_property);
+}
+
 TEST(Mqtt5Auth, RefusesAPropertyOfAnotherPacket) {
   const Bytes wire = {
       0xF0,                          // AUTH
