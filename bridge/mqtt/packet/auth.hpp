@@ -29,13 +29,16 @@ constexpr std::uint8_t fixed_flags(const Auth&) noexcept {
   return 0x00;
 }
 
-// 5.0 3.15.2: the size of the shortest reason tail; an error in 3.1.1.
+// 5.0 3.15.2: the size of the shortest reason tail; an error in 3.1.1, and
+// in any AUTH but the empty Success without an Authentication Method
+// (5.0 3.15.2.2.2).
 Result<std::size_t> body_size(const Auth& packet, Version version);
 
 void write_body(const Auth& packet, Version version, Writer& out);
 
-// 5.0 3.15.2: the reason tail; decode_body() refuses AUTH in 3.1.1 before
-// this is called.
+// 5.0 3.15.2: the reason tail, which names its Authentication Method unless
+// the packet is empty (5.0 3.15.2.2.2); decode_body() refuses AUTH in 3.1.1
+// before this is called.
 Result<Auth> decode_auth(Reader& in);
 
 }  // namespace iotgw::bridge::mqtt::packet

@@ -38,6 +38,14 @@ Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8
   if (header.type() == PacketType::auth && version != Version::v5) {
     return Error{Errc::bad_packet_type, "reserved control packet type 15 (AUTH is MQTT 5)"};
   }
+  // 5.0 2.1.4 and 5.0 1.5.5: in MQTT 5 the remaining length is a variable
+  // byte integer, which takes the fewest bytes; 2.2.3 does not ask it.
+  if (version == Version::v5 &&
+      header.header_size != 1 + remaining_length_size(header.remaining_length)) {
+    return Error{Errc::bad_remaining_length,
+                 std::string(to_string(header.type())) + ": remaining length " +
+                     std::to_string(header.remaining_length) + " is not in its shortest form"};
+  }
   Reader in(body, to_string(header.type()), version);
   Result<Packet> decoded = [&]() -> Result<Packet> {
     switch (header.type()) {

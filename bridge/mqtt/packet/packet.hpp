@@ -128,7 +128,8 @@ Result<std::size_t> encode(const Packet& any, Version version, std::vector<std::
 
 // 2.2, 3.x: decodes in `version` the body of a packet whose fixed header was
 // parsed and whose `body` is exactly remaining_length bytes; bytes the packet
-// does not consume are an error, and so is AUTH in 3.1.1.
+// does not consume are an error, and so is AUTH in 3.1.1 and, in MQTT 5, a
+// remaining length not in its shortest form (5.0 1.5.5).
 Result<Packet> decode_body(const FixedHeader& header, std::span<const std::uint8_t> body,
                            Version version);
 
