@@ -32,6 +32,10 @@ std::filesystem::path default_anchors() {
   return (std::filesystem::path(IOTGW_SOURCE_DIR) / ".." / "shared" / "anchors").lexically_normal();
 }
 
+std::filesystem::path repository_anchors() {
+  return std::filesystem::path(IOTGW_SOURCE_DIR) / "tests" / "bench" / "anchors";
+}
+
 double cpu_seconds(int who) {
   rusage usage{};
   ::getrusage(who, &usage);

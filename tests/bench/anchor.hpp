@@ -1,7 +1,8 @@
 // The anchors: reference programs the benchmarks compare themselves with (the
 // Eclipse Paho C publisher, a minimal pipelined publisher), kept beside the
-// repository in ../shared/anchors. They are compiled with gcc at run time, as
-// their headers say, and run against the benchmark's broker.
+// repository in ../shared/anchors, and variants of them in tests/bench/anchors.
+// They are compiled with gcc at run time, as their headers say, and run
+// against the benchmark's broker.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +14,10 @@ namespace iotgw::bench {
 // Where the anchors are unless --anchors says otherwise: shared/anchors beside
 // the repository.
 std::filesystem::path default_anchors();
+
+// Anchors that live in the repository (tests/bench/anchors): variants of the
+// shared ones, such as Paho C in MQTT 5 mode.
+std::filesystem::path repository_anchors();
 
 // CPU seconds (user + system) used so far by this process (RUSAGE_SELF) or by
 // its children that have been waited for (RUSAGE_CHILDREN).
