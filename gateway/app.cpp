@@ -399,6 +399,12 @@ std::string App::metrics_json() const {
   metrics["commands_refused"] = counters_.refused;
   metrics["results_dropped"] = counters_.results_dropped;
   metrics["dropped_oversized"] = uplink.dropped_oversized;
+  metrics["expired"] = forwarder_.counters().expired;
+  nlohmann::ordered_json refused = nlohmann::ordered_json::object();
+  for (const auto& [reason, count] : uplink.refused) {
+    refused[std::string(to_string(reason))] = count;
+  }
+  metrics["refused"] = std::move(refused);
   nlohmann::ordered_json devices = nlohmann::ordered_json::object();
   for (std::size_t b = 0; b < config_.buses.size(); ++b) {
     if (!modbus_buses_[b]) {

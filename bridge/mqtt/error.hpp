@@ -20,7 +20,7 @@ enum class Errc {
   bad_packet_type,         // 2.2.1: types 0 and 15 are reserved
   bad_flags,               // 2.2.2: reserved fixed-header flags, CONNECT/CONNACK flag bits
   bad_remaining_length,    // 2.2.3, 5.0 1.5.5: a variable byte integer of more than four bytes,
-                           // or (in properties) not in its shortest form
+                           // or (in MQTT 5) not in its shortest form
   packet_too_large,        // the configured maximum packet size
   truncated,               // a field runs past the remaining length or the buffer
   trailing_bytes,          // bytes left over after the last field

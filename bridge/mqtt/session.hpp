@@ -104,12 +104,11 @@ class Session {
   const BrokerLimits& broker_limits() const noexcept { return limits_; }
   std::size_t topic_aliases_in_use() const noexcept { return aliases_.in_use(); }
   std::size_t in_flight() const noexcept { return outbound_.size(); }
-  // The window is the smaller of max_in_flight and the broker's Receive
-  // Maximum (5.0 4.9).
-  bool window_full() const noexcept {
-    return outbound_.size() >=
-           std::min<std::size_t>(config_.max_in_flight, limits_.receive_maximum);
-  }
+  // Messages accepted and not complete, at most max_in_flight. Of them, no
+  // more than the broker's Receive Maximum are on the wire (5.0 4.9); the
+  // rest wait in the session, also while disconnected.
+  bool window_full() const noexcept { return outbound_.size() >= config_.max_in_flight; }
+  std::size_t on_wire() const noexcept { return on_wire_count_; }
 
  private:
   // 4.3.2, 4.3.3: where an outgoing QoS 1/2 message stands.

@@ -53,8 +53,13 @@ class RabbitmqInteropTest : public testing::Test {
     }
   }
 
+  // RabbitMQ 3.10 speaks 3.1.1 only: the tests of its behaviour say so; the
+  // fallback of version "auto" has a test of its own.
   config::Mqtt settings(std::string client_id) {
-    return test::mqtt_test_settings(broker_->url(), broker_->port(), std::move(client_id));
+    config::Mqtt mqtt =
+        test::mqtt_test_settings(broker_->url(), broker_->port(), std::move(client_id));
+    mqtt.version = config::MqttVersion::v3_1_1;
+    return mqtt;
   }
 
   // A started client; TearDown stops it.
@@ -140,6 +145,25 @@ TEST_F(RabbitmqInteropTest, ConnectsAndRoundTripsAtQos0And1) {
   }
   EXPECT_EQ(a.client->counters().connects, 1u);
   EXPECT_EQ(a.client->counters().acked, 2u);
+}
+
+// Version "auto" offers MQTT 5 first; RabbitMQ 3.10 closes the connection
+// without a CONNACK, and the client speaks 3.1.1 from then on and delivers.
+TEST_F(RabbitmqInteropTest, AutoVersionFallsBackTo311AndDelivers) {
+  config::Mqtt automatic = settings("interop-auto");
+  automatic.version = config::MqttVersion::automatic;
+  Peer& a = add(automatic);
+  ASSERT_TRUE(connected(a));
+  EXPECT_EQ(a.client->version(), packet::Version::v3_1_1);
+  ASSERT_EQ(a.changes.size(), 2u);
+  EXPECT_FALSE(a.changes[0].connected);
+  EXPECT_TRUE(a.changes[1].connected);
+  ASSERT_EQ(subscribe(a, "interop/auto/#", packet::Qos::at_least_once),
+            packet::ReasonCode::granted_qos1);
+  ASSERT_TRUE(published(a, "interop/auto/q1", "after the fallback", packet::Qos::at_least_once));
+  ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; }));
+  EXPECT_EQ(text(a.messages[0].payload), "after the fallback");
+  EXPECT_EQ(a.client->counters().connects, 1u);
 }
 
 // RabbitMQ 3.10 has no QoS 2: the SUBACK grants QoS 1, and the client must

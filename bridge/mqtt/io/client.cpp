@@ -77,8 +77,8 @@ SessionConfig session_config_of(const config::Mqtt& mqtt) {
         packet::Will{mqtt.will.topic, bytes_of(mqtt.will.payload),
                      static_cast<packet::Qos>(std::clamp(mqtt.will.qos, 0, 2)), mqtt.will.retain};
     if (mqtt.will.delay > std::chrono::milliseconds::zero()) {
-      result.connect.will->properties.add(packet::PropertyId::will_delay_interval,
-                                          seconds_of(mqtt.will.delay));
+      result.connect.will->properties = packet::Properties{
+          {packet::PropertyId::will_delay_interval, seconds_of(mqtt.will.delay)}};
     }
   }
   result.version =
