@@ -442,8 +442,12 @@ bool Session::send_publish(std::map<std::uint64_t, Outbound>::iterator entry, Ti
 
 // 5.0 3.1.2.11.4: whether `view` is valid and, with room for a Topic Alias
 // (a property of 3 bytes, and one more byte of length at worst), within the
-// broker's Maximum Packet Size; checked before an alias is given to it.
-Result<> Session::check_fits(const packet::PublishView& view) const {
+// broker's Maximum Packet Size; checked before an alias is given to it. In
+// 3.1.1 it is measured without its properties, as render() sends it.
+Result<> Session::check_fits(packet::PublishView view) const {
+  if (config_.version != packet::Version::v5) {
+    view.properties = {};
+  }
   const auto size = encoded_size(view, config_.version);
   if (!size) {
     return size.error();
@@ -710,9 +714,6 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
   packet::PublishView checked = message;
   checked.dup = false;
   checked.packet_id = message.qos == packet::Qos::at_most_once ? 0 : 1;
-  if (config_.version != packet::Version::v5) {
-    checked.properties = {};
-  }
   if (auto fits = check_fits(checked); !fits) {
     out.emplace_back(event::CommandRejected{tag, fits.error()});
     return out;
