@@ -440,10 +440,10 @@ bool Session::send_publish(std::map<std::uint64_t, Outbound>::iterator entry, Ti
   return true;
 }
 
-// 5.0 3.1.2.11.4: whether `view` is valid and, with room for a Topic Alias
-// (a property of 3 bytes, and one more byte of length at worst), within the
-// broker's Maximum Packet Size; checked before an alias is given to it. In
-// 3.1.1 it is measured without its properties, as render() sends it.
+// 5.0 3.1.2.11.4: whether `view` is valid and within the broker's Maximum
+// Packet Size as it goes out without a topic alias (render() adds one only
+// where it still fits). In 3.1.1 it is measured without its properties, as
+// render() sends it.
 Result<> Session::check_fits(packet::PublishView view) const {
   if (config_.version != packet::Version::v5) {
     view.properties = {};
@@ -452,13 +452,33 @@ Result<> Session::check_fits(packet::PublishView view) const {
   if (!size) {
     return size.error();
   }
-  constexpr std::size_t alias_room = 4;
-  if (*size + alias_room > limits_.maximum_packet_size) {
+  if (*size > limits_.maximum_packet_size) {
     return Error{Errc::packet_too_large, "PUBLISH of " + std::to_string(*size) +
                                              " bytes exceeds the broker's Maximum Packet Size of " +
                                              std::to_string(limits_.maximum_packet_size)};
   }
   return {};
+}
+
+// 5.0 3.3.2.3.4: the alias to name the topic of `view` by, if the policy
+// gives one and the PUBLISH still fits the broker's Maximum Packet Size in
+// its largest aliased form, with both topic and alias: the alias's 3 bytes
+// can lengthen the property length and the remaining length by one byte
+// each. The policy is asked only then, so it never maps a topic that is not
+// sent.
+std::optional<TopicAliases::Use> Session::alias_for(const packet::PublishView& view) {
+  if (config_.topic_aliases == 0 || limits_.topic_alias_maximum == 0) {
+    return std::nullopt;
+  }
+  std::vector<packet::Property> with_alias(view.properties.begin(), view.properties.end());
+  with_alias.push_back({packet::PropertyId::topic_alias, std::uint32_t{1}});
+  packet::PublishView largest = view;
+  largest.properties = with_alias;
+  const auto size = encoded_size(largest, config_.version);
+  if (!size || *size > limits_.maximum_packet_size) {
+    return std::nullopt;
+  }
+  return aliases_.use(view.topic);
 }
 
 // The PUBLISH `view` as this connection takes it: without RETAIN if the
@@ -469,7 +489,7 @@ Result<std::size_t> Session::render(packet::PublishView view, std::vector<std::u
   std::vector<packet::Property> with_alias;
   if (config_.version != packet::Version::v5) {
     view.properties = {};
-  } else if (const auto alias = aliases_.use(view.topic)) {
+  } else if (const auto alias = alias_for(view)) {
     with_alias.assign(view.properties.begin(), view.properties.end());
     with_alias.push_back({packet::PropertyId::topic_alias, std::uint32_t{alias->alias}});
     view.properties = with_alias;
