@@ -105,7 +105,8 @@ void Session::fail_pending_requests(Events& out) {
 
 // 5.0 3.1.2.11: the CONNECT of the current version. MQTT 5 adds how long the
 // broker keeps the session and the largest packet we take (so the broker
-// drops what we would refuse instead of sending it, 5.0 3.1.2.11.4).
+// drops what we would refuse instead of sending it, 5.0 3.1.2.11.4); the
+// broker's own limits of the last connection have no say in it.
 packet::Connect Session::connect_packet() const {
   packet::Connect connect = config_.connect;
   if (config_.version != packet::Version::v5) {
@@ -118,7 +119,7 @@ packet::Connect Session::connect_packet() const {
   if (config_.session_expiry > 0) {
     connect.properties.add(packet::PropertyId::session_expiry_interval, config_.session_expiry);
   }
-  if (config_.limits.max_packet_size < limits_.maximum_packet_size) {
+  if (config_.limits.max_packet_size < BrokerLimits{}.maximum_packet_size) {
     connect.properties.add(packet::PropertyId::maximum_packet_size,
                            static_cast<std::uint32_t>(config_.limits.max_packet_size));
   }
