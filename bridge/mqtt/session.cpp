@@ -408,8 +408,14 @@ bool Session::send_publish(std::map<std::uint64_t, Outbound>::iterator entry, Ti
   packet::PublishView view = message.view();
   view.dup = item.sent;
   view.packet_id = item.packet_id;
-  if (view.qos > limits_.maximum_qos) {
-    view.qos = limits_.maximum_qos;
+  // 4.4: once sent at QoS 1 for a lower Maximum QoS, a message is resent at
+  // QoS 1 whatever the broker allows now: a kept session holds its packet id
+  // as a QoS 1 exchange, and the broker would answer QoS 2 with PUBREC.
+  const packet::Qos allowed = item.downgraded
+                                  ? std::min(limits_.maximum_qos, packet::Qos::at_least_once)
+                                  : limits_.maximum_qos;
+  if (view.qos > allowed) {
+    view.qos = allowed;
     view.dup = view.dup && view.qos != packet::Qos::at_most_once;
     view.packet_id = view.qos == packet::Qos::at_most_once ? 0 : item.packet_id;
     item.downgraded = true;
