@@ -559,12 +559,13 @@ TEST(Mqtt5SessionExchange, APubrecRefusalEndsTheQos2ExchangeWithoutPubrel) {
       {
           0x50, 0x03,  // PUBREC, remaining length 3
           0x00, 0x01,  // packet id 1
-          0x97,        // Quota exceeded
+          0x99,        // Payload format invalid
       },
       2ms);
   ex.expect_nothing();  // no PUBREL
-  EXPECT_EQ(ex.seen_of<event::PublishCompleted>(),
-            (std::vector<event::PublishCompleted>{{7, false, ReasonCode::quota_exceeded, ""}}));
+  EXPECT_EQ(
+      ex.seen_of<event::PublishCompleted>(),
+      (std::vector<event::PublishCompleted>{{7, false, ReasonCode::payload_format_invalid, ""}}));
   EXPECT_EQ(s.in_flight(), 0u);
   EXPECT_EQ(s.state(), event::ConnectionState::connected);
 }
