@@ -107,7 +107,8 @@ void Session::fail_pending_requests(Events& out) {
 
 // 5.0 3.1.2.11: the CONNECT of the current version. MQTT 5 adds how long the
 // broker keeps the session and the largest packet we take (so the broker
-// drops what we would refuse instead of sending it, 5.0 3.1.2.11.4).
+// drops what we would refuse instead of sending it, 5.0 3.1.2.11.4); the
+// broker's own limits of the last connection have no say in it.
 packet::Connect Session::connect_packet() const {
   packet::Connect connect = config_.connect;
   if (config_.version != packet::Version::v5) {
@@ -120,7 +121,7 @@ packet::Connect Session::connect_packet() const {
   if (config_.session_expiry > 0) {
     connect.properties.add(packet::PropertyId::session_expiry_interval, config_.session_expiry);
   }
-  if (config_.limits.max_packet_size < limits_.maximum_packet_size) {
+  if (config_.limits.max_packet_size < BrokerLimits{}.maximum_packet_size) {
     connect.properties.add(packet::PropertyId::maximum_packet_size,
                            static_cast<std::uint32_t>(config_.limits.max_packet_size));
   }
@@ -409,8 +410,14 @@ bool Session::send_publish(std::map<std::uint64_t, Outbound>::iterator entry, Ti
   packet::PublishView view = message.view();
   view.dup = item.sent;
   view.packet_id = item.packet_id;
-  if (view.qos > limits_.maximum_qos) {
-    view.qos = limits_.maximum_qos;
+  // 4.4: once sent at QoS 1 for a lower Maximum QoS, a message is resent at
+  // QoS 1 whatever the broker allows now: a kept session holds its packet id
+  // as a QoS 1 exchange, and the broker would answer QoS 2 with PUBREC.
+  const packet::Qos allowed = item.downgraded
+                                  ? std::min(limits_.maximum_qos, packet::Qos::at_least_once)
+                                  : limits_.maximum_qos;
+  if (view.qos > allowed) {
+    view.qos = allowed;
     view.dup = view.dup && view.qos != packet::Qos::at_most_once;
     view.packet_id = view.qos == packet::Qos::at_most_once ? 0 : item.packet_id;
     item.downgraded = true;
@@ -442,21 +449,45 @@ bool Session::send_publish(std::map<std::uint64_t, Outbound>::iterator entry, Ti
   return true;
 }
 
-// 5.0 3.1.2.11.4: whether `view` is valid and, with room for a Topic Alias
-// (a property of 3 bytes, and one more byte of length at worst), within the
-// broker's Maximum Packet Size; checked before an alias is given to it.
-Result<> Session::check_fits(const packet::PublishView& view) const {
+// 5.0 3.1.2.11.4: whether `view` is valid and within the broker's Maximum
+// Packet Size as it goes out without a topic alias (render() adds one only
+// where it still fits). In 3.1.1 it is measured without its properties, as
+// render() sends it.
+Result<> Session::check_fits(packet::PublishView view) const {
+  if (config_.version != packet::Version::v5) {
+    view.properties = {};
+  }
   const auto size = encoded_size(view, config_.version);
   if (!size) {
     return size.error();
   }
-  constexpr std::size_t alias_room = 4;
-  if (*size + alias_room > limits_.maximum_packet_size) {
+  if (*size > limits_.maximum_packet_size) {
     return Error{Errc::packet_too_large, "PUBLISH of " + std::to_string(*size) +
                                              " bytes exceeds the broker's Maximum Packet Size of " +
                                              std::to_string(limits_.maximum_packet_size)};
   }
   return {};
+}
+
+// 5.0 3.3.2.3.4: the alias to name the topic of `view` by, if the policy
+// gives one and the PUBLISH still fits the broker's Maximum Packet Size in
+// its largest aliased form, with both topic and alias: the alias's 3 bytes
+// can lengthen the property length and the remaining length by one byte
+// each. The policy is asked only then, so it never maps a topic that is not
+// sent.
+std::optional<TopicAliases::Use> Session::alias_for(const packet::PublishView& view) {
+  if (config_.topic_aliases == 0 || limits_.topic_alias_maximum == 0) {
+    return std::nullopt;
+  }
+  std::vector<packet::Property> with_alias(view.properties.begin(), view.properties.end());
+  with_alias.push_back({packet::PropertyId::topic_alias, std::uint32_t{1}});
+  packet::PublishView largest = view;
+  largest.properties = with_alias;
+  const auto size = encoded_size(largest, config_.version);
+  if (!size || *size > limits_.maximum_packet_size) {
+    return std::nullopt;
+  }
+  return aliases_.use(view.topic);
 }
 
 // The PUBLISH `view` as this connection takes it: without RETAIN if the
@@ -467,7 +498,7 @@ Result<std::size_t> Session::render(packet::PublishView view, std::vector<std::u
   std::vector<packet::Property> with_alias;
   if (config_.version != packet::Version::v5) {
     view.properties = {};
-  } else if (const auto alias = aliases_.use(view.topic)) {
+  } else if (const auto alias = alias_for(view)) {
     with_alias.assign(view.properties.begin(), view.properties.end());
     with_alias.push_back({packet::PropertyId::topic_alias, std::uint32_t{alias->alias}});
     view.properties = with_alias;
@@ -742,9 +773,6 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
   packet::PublishView checked = message;
   checked.dup = false;
   checked.packet_id = message.qos == packet::Qos::at_most_once ? 0 : 1;
-  if (config_.version != packet::Version::v5) {
-    checked.properties = {};
-  }
   if (auto fits = check_fits(checked); !fits) {
     out.emplace_back(event::CommandRejected{tag, fits.error()});
     return out;

@@ -149,7 +149,8 @@ class Session {
   bool send_publish(std::map<std::uint64_t, Outbound>::iterator entry, TimePoint now, Events& out);
   void finish(std::map<std::uint64_t, Outbound>::iterator entry, event::PublishCompleted done,
               Events& out);
-  Result<> check_fits(const packet::PublishView& view) const;
+  Result<> check_fits(packet::PublishView view) const;
+  std::optional<TopicAliases::Use> alias_for(const packet::PublishView& view);
   Result<std::size_t> render(packet::PublishView view, std::vector<std::uint8_t>& bytes);
   void publish_now(const packet::PublishView& view, std::uint64_t tag, TimePoint now, Events& out);
   void handle(packet::Packet&& incoming, TimePoint now, Events& out);
