@@ -327,8 +327,6 @@ void Session::on_connack(const packet::Connack& ack, TimePoint now, Events& out)
   take_limits(ack);
   state_ = event::ConnectionState::connected;
   out.emplace_back(event::TimerCancel{event::TimerKind::connack_timeout});
-  out.emplace_back(event::StateChanged{event::ConnectionState::connected, ack.session_present,
-                                       std::nullopt, "connection accepted"});
   if (!ack.session_present) {
     inbound_qos2_.clear();
   }
@@ -338,6 +336,11 @@ void Session::on_connack(const packet::Connack& ack, TimePoint now, Events& out)
         event::TimerSet{event::TimerKind::keepalive, until(keepalive_deadline(), now)});
     out.emplace_back(event::TimerSet{event::TimerKind::peer_timeout, keep_alive_ * 3 / 2});
   }
+  // Last: a caller that publishes as soon as it hears of the connection must
+  // not get ahead of the resends above on the wire, since they may set the
+  // topic aliases its message then uses.
+  out.emplace_back(event::StateChanged{event::ConnectionState::connected, ack.session_present,
+                                       std::nullopt, "connection accepted"});
 }
 
 // 5.0 3.2.2.3: the broker's limits for this connection. A Server Keep Alive

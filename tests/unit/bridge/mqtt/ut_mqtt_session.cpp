@@ -86,14 +86,15 @@ TEST(MqttSession, ConnectsAndArmsTimers) {
   ASSERT_EQ(connected.size(), 4u);
   EXPECT_EQ(std::get<event::TimerCancel>(connected[0]),
             event::TimerCancel{event::TimerKind::connack_timeout});
-  const auto& change = std::get<event::StateChanged>(connected[1]);
+  // Nothing was sent since the CONNECT at t0: PINGREQ is due at t0 + 30 s.
+  EXPECT_EQ(std::get<event::TimerSet>(connected[1]),
+            (event::TimerSet{event::TimerKind::keepalive, 29'995ms}));
+  EXPECT_EQ(std::get<event::TimerSet>(connected[2]),
+            (event::TimerSet{event::TimerKind::peer_timeout, 45s}));
+  // The state change comes last, after any resend (see Session::on_connack).
+  const auto& change = std::get<event::StateChanged>(connected[3]);
   EXPECT_EQ(change.state, event::ConnectionState::connected);
   EXPECT_FALSE(change.session_present);
-  // Nothing was sent since the CONNECT at t0: PINGREQ is due at t0 + 30 s.
-  EXPECT_EQ(std::get<event::TimerSet>(connected[2]),
-            (event::TimerSet{event::TimerKind::keepalive, 29'995ms}));
-  EXPECT_EQ(std::get<event::TimerSet>(connected[3]),
-            (event::TimerSet{event::TimerKind::peer_timeout, 45s}));
 }
 
 TEST(MqttSession, DeliversConnackRefusalWithItsReason) {
