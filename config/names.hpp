@@ -102,6 +102,9 @@ constexpr std::string_view name_in(const NameTable<E, N>& table, E value) {
 constexpr std::string_view name_of(LogLevel v) {
   return name_in(log_level_names, v);
 }
+constexpr std::string_view name_of(MqttVersion v) {
+  return name_in(mqtt_version_names, v);
+}
 constexpr std::string_view name_of(Overflow v) {
   return name_in(overflow_names, v);
 }

@@ -69,7 +69,10 @@ std::string summarize(const Config& config) {
       fmt::format("gateway {}: {}, {}, {} ({} writable)\n", config.gateway.id,
                   count(config.buses.size(), "bus", "buses"), count(devices, "device", "devices"),
                   count(points, "point", "points"), writable);
-  text += fmt::format("broker  {} as \"{}\", QoS {}, keepalive {}{}\n", mqtt.url, mqtt.client_id,
+  text += fmt::format("broker  {} as \"{}\", MQTT {}, QoS {}, keepalive {}{}\n", mqtt.url,
+                      mqtt.client_id,
+                      mqtt.version == config::MqttVersion::automatic ? "5 (3.1.1 if refused)"
+                                                                     : name_of(mqtt.version),
                       mqtt.qos, format_duration(mqtt.keepalive),
                       !mqtt.use_tls                   ? ""
                       : mqtt.tls.insecure_skip_verify ? ", TLS WITHOUT VERIFICATION"
