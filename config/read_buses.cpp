@@ -200,8 +200,19 @@ bool has_huge_repetition(std::string_view pattern) {
   return false;
 }
 
+// Patterns longer than this are refused before std::regex sees them: its
+// compiler recurses once or more per character, so tens of thousands of '('
+// (or of letters) overflow the stack. A line format needs a few dozen.
+constexpr std::size_t max_pattern_length = 1024;
+
 // Checks that the pattern compiles and has a capture group for every point.
 void check_pattern(TableReader& reader, const Device& device) {
+  if (device.pattern.size() > max_pattern_length) {
+    reader.error_at("pattern", reader.key_path("pattern") + ": is " +
+                                   std::to_string(device.pattern.size()) +
+                                   " characters long; a pattern may have at most 1024");
+    return;
+  }
   if (has_huge_repetition(device.pattern)) {
     reader.error_at("pattern", reader.key_path("pattern") +
                                    ": a repetition count has more than 4 digits; "

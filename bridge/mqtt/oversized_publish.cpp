@@ -9,10 +9,12 @@
 
 namespace iotgw::bridge::mqtt {
 
-PublishSkipper::PublishSkipper(const packet::FixedHeader& header, std::size_t topic_room)
+PublishSkipper::PublishSkipper(const packet::FixedHeader& header, std::size_t topic_room,
+                               packet::Version version)
     : remaining_length_(header.remaining_length),
       left_(header.remaining_length),
-      topic_room_(std::min(topic_room, packet::max_field_length)) {
+      topic_room_(std::min(topic_room, packet::max_field_length)),
+      version_(version) {
   message_.qos = static_cast<mqtt::packet::Qos>((header.flags() >> 1) & 0x03);
   message_.retain = (header.flags() & 0x01) != 0;
   message_.dup = (header.flags() & 0x08) != 0;
@@ -55,6 +57,11 @@ Result<> PublishSkipper::on_topic_length() {
 // checks it.
 Result<> PublishSkipper::on_topic_complete() {
   if (message_.topic.size() != message_.topic_length) {
+    return {};
+  }
+  // 5.0 3.3.2.1: an empty topic name stands for a Topic Alias, which sits in
+  // the properties that are skipped unread.
+  if (message_.topic.empty() && version_ == packet::Version::v5) {
     return {};
   }
   if (auto checked = check_utf8(message_.topic, "topic name"); !checked) {

@@ -35,8 +35,9 @@ struct OversizedPublish {
 class PublishSkipper {
  public:
   // `header` is the packet's parsed fixed header (type PUBLISH, flags
-  // already checked).
-  PublishSkipper(const packet::FixedHeader& header, std::size_t topic_room);
+  // already checked); the stream speaks `version`.
+  PublishSkipper(const packet::FixedHeader& header, std::size_t topic_room,
+                 packet::Version version);
 
   // 3.3.2: consumes bytes of the body from the front of `bytes`, never past
   // its end, and returns how many it took. The fields are checked as they
@@ -67,6 +68,7 @@ class PublishSkipper {
   std::size_t remaining_length_ = 0;
   std::size_t left_ = 0;  // bytes of the body not consumed yet
   std::size_t topic_room_ = 0;
+  packet::Version version_;
   std::size_t topic_seen_ = 0;
   Phase at_ = Phase::topic_length;
   std::uint16_t field_ = 0;  // a two-byte field being assembled

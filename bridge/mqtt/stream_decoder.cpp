@@ -37,7 +37,7 @@ Result<bool> StreamDecoder::start_skip_if_too_large(const packet::FixedHeader& h
   if (header.type() != packet::PacketType::publish) {
     return fits.error();
   }
-  skipping_.emplace(header, limits_.max_packet_size);
+  skipping_.emplace(header, limits_.max_packet_size, version_);
   return true;
 }
 

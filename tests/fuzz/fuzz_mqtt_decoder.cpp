@@ -8,13 +8,17 @@
 //   full where the short form says the same (5.0 3.4.2.1) re-encodes shorter;
 // - DUP patching and the topic matcher agree with what was decoded;
 // - a PUBLISH above the size limit is skipped holding no more than the limit,
-//   and what was read of it agrees with decoding it whole without a limit.
+//   and what was read of it agrees with decoding it whole without a limit;
+// - a small size limit stops the stream only at a packet above it that is
+//   not a PUBLISH.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <optional>
 #include <span>
+#include <variant>
 #include <vector>
 
 #include "bridge/mqtt/packet/packet.hpp"
@@ -107,6 +111,8 @@ std::size_t check_round_trip(std::span<const std::uint8_t> input, const packet::
   std::vector<std::uint8_t> encoded;
   auto written = encode(decoded, version, encoded);
   require(written.has_value() && *written == encoded.size());
+  auto size = encoded_size(decoded, version);
+  require(size.has_value() && *size == encoded.size());
   auto re_header = packet::parse_fixed_header(encoded, limits.max_packet_size);
   require(re_header.has_value() && re_header->has_value());
   const packet::FixedHeader canonical = **re_header;
@@ -205,6 +211,16 @@ void fuzz_one(std::span<const std::uint8_t> input, packet::Version version) {
   // The small limit only goes further where the whole run stopped at an error
   // in a topic too long for it to check.
   require(small.items.size() <= whole.items.size() || whole.failure.has_value());
+  // It only stops sooner at a packet it may not buffer: one above it that is
+  // not a PUBLISH, since a PUBLISH is skipped whatever the whole run read in it.
+  if (small.items.size() < whole.items.size()) {
+    require(small.failure == Errc::packet_too_large);
+    const auto* refused = std::get_if<packet::Packet>(&whole.items[small.items.size()]);
+    require(refused != nullptr && !std::holds_alternative<packet::Publish>(*refused));
+    auto header = packet::parse_fixed_header(input.subspan(offset), unlimited);
+    require(header.has_value() && header->has_value());
+    require((*header)->packet_size() > small_limits.max_packet_size);
+  }
 }
 
 }  // namespace
