@@ -392,5 +392,25 @@ TEST(HostilePattern, LongRepetitionCountIsRefusedBeforeCompiling) {
                   .config);
 }
 
+
+// std::regex's compiler recurses per character: tens of thousands of '('
+// overflowed the stack (found by fuzz_config). Long patterns are refused first.
+TEST(HostilePattern, PatternLongerThan1024CharactersIsRefusedBeforeCompiling) {
+  const auto config_with = [](const std::string& pattern) {
+    return "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+           "[[bus]]\nname = \"l\"\nprotocol = \"line\"\nport = \"usb:0403:6001\"\n"
+           "[[bus.device]]\nname = \"scale\"\npattern = \"" +
+           pattern + "\"\n[[bus.device.point]]\nname = \"w\"\n";
+  };
+  const LoadResult result = load_string(config_with(std::string(40'000, '(')), "/t.toml");
+  ASSERT_FALSE(result.config);
+  ASSERT_EQ(result.diagnostics.size(), 1U);
+  EXPECT_NE(result.diagnostics[0].to_string().find(
+                "is 40000 characters long; a pattern may have at most 1024"),
+            std::string::npos)
+      << result.diagnostics[0].to_string();
+  EXPECT_TRUE(load_string(config_with("(" + std::string(1022, 'a') + ")"), "/t.toml").config);
+}
+
 }  // namespace
 }  // namespace iotgw::config

@@ -386,6 +386,25 @@ TEST(MqttStreamDecoder, RejectsAnOversizedPublishWithAnInvalidTopic) {
             Errc::invalid_topic_name);
 }
 
+// 5.0 3.3.2.1: in MQTT 5 an empty topic name means a Topic Alias stands in,
+// from the properties the skipper does not read; the skip goes on.
+TEST(MqttStreamDecoder, SkipsAnOversizedMqtt5PublishWithAnEmptyTopic) {
+  StreamDecoder decoder(Version::v5, packet::DecodeLimits{16});
+  std::vector<StreamItem> out;
+  Bytes wire = {
+      0x30, 0x14,        // PUBLISH QoS 0, remaining length 20: 22 bytes, above 16
+      0x00, 0x00,        // empty topic
+      0x03,              // properties: 3 bytes
+      0x23, 0x00, 0x07,  //   Topic Alias 7
+  };
+  wire.resize(22, 0x00);  // 14 payload bytes
+  wire.insert(wire.end(), pingresp_wire.begin(), pingresp_wire.end());
+  EXPECT_TRUE(decoder.feed(wire, out).has_value());
+  OversizedPublish skipped;
+  skipped.size = 22;
+  EXPECT_EQ(out, (std::vector<StreamItem>{skipped, packet::Packet{packet::Pingresp{}}}));
+}
+
 TEST(MqttStreamDecoder, ResetAbandonsASkipUnderWay) {
   StreamDecoder decoder(Version::v3_1_1, {});
   std::vector<StreamItem> out;
