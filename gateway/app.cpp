@@ -13,6 +13,7 @@ namespace iotgw::gateway {
 namespace {
 
 using namespace std::chrono_literals;
+using bridge::mqtt::packet::PropertyId;
 
 // Slots of the MQTT in-flight window kept free of telemetry, so that the birth
 // message and command results go out at once even when a backlog fills the rest.
@@ -29,6 +30,11 @@ std::size_t telemetry_window(const config::Config& config) {
 bridge::forwarder::MqttPublisher::Limits publisher_limits(const config::Config& config) {
   return {.window = config.mqtt.inflight,
           .reserved = std::max<std::size_t>(1, config.mqtt.inflight - telemetry_window(config))};
+}
+
+bridge::forwarder::MessageSettings telemetry_settings(const config::Config& config) {
+  return {.expiry = std::chrono::ceil<std::chrono::seconds>(config.telemetry.expiry),
+          .json = config.telemetry.payload != config::PayloadFormat::value};
 }
 
 // Lines a peer can cause: a burst of this many per interval, then a count.
@@ -65,7 +71,7 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       commands_(config),
       store_(io.get_executor(), config.store, store_options(config)),
       client_(io.get_executor(), config.mqtt),
-      publisher_(client_, publisher_limits(config)),
+      publisher_(client_, publisher_limits(config), telemetry_settings(config)),
       forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
       metrics_timer_(io),
       stop_timer_(io),
@@ -91,8 +97,12 @@ void App::start(std::function<void(std::string)> ready) {
     client_.on_message(
         [this](const bridge::mqtt::packet::Publish& message) { on_command(message); });
     if (config_.commands.enabled) {
+      // No Local (MQTT 5): the gateway's own results are not sent back to
+      // it; 5.0 3.8.3.1 forbids it on a shared subscription.
       client_.subscribe(
-          {{config_.commands.topic, bridge::mqtt::packet::Qos::at_least_once}},
+          {{.filter = config_.commands.topic,
+            .qos = bridge::mqtt::packet::Qos::at_least_once,
+            .no_local = !config_.commands.topic.starts_with("$share/")}},
           [this](
               const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::ReasonCode>>& granted) {
             if (!granted || bridge::mqtt::packet::is_failure(granted->front())) {
@@ -274,8 +284,15 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
   ++counters_.commands;
   const std::string_view payload(reinterpret_cast<const char*>(message.payload.data()),
                                  message.payload.size());
-  ParsedCommand parsed =
-      commands_.parse(message.topic, payload, message.retain, std::chrono::system_clock::now());
+  // MQTT 5 request/response: the result goes where the command says, with
+  // the sender's Correlation Data (5.0 4.10).
+  const auto response_topic = message.properties.string(PropertyId::response_topic);
+  std::vector<std::uint8_t> correlation;
+  if (const auto data = message.properties.binary(PropertyId::correlation_data)) {
+    correlation.assign(data->begin(), data->end());
+  }
+  ParsedCommand parsed = commands_.parse(message.topic, payload, message.retain,
+                                         std::chrono::system_clock::now(), response_topic);
   if (const auto* ignored = std::get_if<NotACommand>(&parsed)) {
     spdlog::debug("command topic {} ignored: {}", message.topic, ignored->reason);
     return;
@@ -287,7 +304,11 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
       spdlog::warn("command on {} refused: {}{}", loggable(message.topic),
                    loggable(refusal->error, 400), held_back_note(verdict.held_back));
     }
-    publish_result(refusal->result_topic, error_result(refusal->id, refusal->error));
+    // A refused Response Topic is answered on …/result, without the
+    // Correlation Data, which belongs to the reply address refused.
+    const bool to_response_topic = response_topic && refusal->result_topic == *response_topic;
+    publish_result(refusal->result_topic, error_result(refusal->id, refusal->error),
+                   to_response_topic ? std::move(correlation) : std::vector<std::uint8_t>{});
     return;
   }
   auto command = std::make_shared<Command>(std::move(std::get<Command>(parsed)));
@@ -295,20 +316,23 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
     drivers::modbus::io::ModbusBus* bus = modbus_buses_[read->device.bus].get();
     if (bus == nullptr) {
       publish_result(command->result_topic,
-                     error_result(command->id, "line devices cannot be polled; they send"));
+                     error_result(command->id, "line devices cannot be polled; they send"),
+                     std::move(correlation));
       return;
     }
     bus->read_now(read->device.device);
     publish_result(command->result_topic,
                    nlohmann::ordered_json{{"id", command->id}, {"ok", true}}.dump(
-                       -1, ' ', false, nlohmann::json::error_handler_t::replace));
+                       -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                   std::move(correlation));
     return;
   }
   const auto& set = std::get<SetCommand>(command->action);
   drivers::modbus::io::ModbusBus* bus = modbus_buses_[set.device.bus].get();
   bus->write(
       set.device.device, set.point, set.value,
-      [this, command](const drivers::modbus::Result<>& written) {
+      [this, command,
+       correlation = std::move(correlation)](const drivers::modbus::Result<>& written) mutable {
         const auto& done = std::get<SetCommand>(command->action);
         const config::Device& device = config_.buses[done.device.bus].devices[done.device.device];
         if (const LogLimiter::Verdict verdict =
@@ -322,16 +346,24 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
         }
         publish_result(command->result_topic,
                        written ? ok_result(command->id, done.value)
-                               : error_result(command->id, written.error().message()));
+                               : error_result(command->id, written.error().message()),
+                       std::move(correlation));
       });
 }
 
-void App::publish_result(const std::string& topic, std::string payload) {
+void App::publish_result(const std::string& topic, std::string payload,
+                         std::vector<std::uint8_t> correlation) {
   bridge::store::Message message{
       .topic = topic,
       .payload = {payload.begin(), payload.end()},
       .qos = static_cast<std::uint8_t>(bridge::mqtt::packet::Qos::at_least_once)};
-  if (!publisher_.publish_control(std::move(message), false, [](bridge::forwarder::Outcome) {})) {
+  std::vector<bridge::mqtt::packet::Property> properties;
+  bridge::forwarder::add_json_properties(properties);
+  if (!correlation.empty()) {
+    properties.push_back({PropertyId::correlation_data, std::move(correlation)});
+  }
+  if (!publisher_.publish_control(
+          std::move(message), false, [](bridge::forwarder::Outcome) {}, std::move(properties))) {
     ++counters_.results_dropped;
     if (const LogLimiter::Verdict verdict = result_log_.check(std::chrono::steady_clock::now());
         verdict.log) {
@@ -361,10 +393,15 @@ void App::publish_metrics() {
         config::expand_topic("{prefix}/{gateway}/metrics",
                              {.prefix = config_.mqtt.topic_prefix, .gateway = config_.gateway.id});
     const std::string payload = metrics_json();
+    std::vector<bridge::mqtt::packet::Property> properties;
+    bridge::forwarder::add_json_properties(properties);
     // QoS 0 and at once, or not at all: the next metrics message replaces it.
     if (const bridge::mqtt::Result<> accepted = client_.publish(
-            topic, std::span(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()),
-            bridge::mqtt::packet::Qos::at_most_once, false, [](const auto&) {});
+            {.topic = topic,
+             .payload =
+                 std::span(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()),
+             .properties = properties},
+            [](const auto&) {});
         !accepted) {
       spdlog::debug("metrics not sent: {}", accepted.error().reason);
     }

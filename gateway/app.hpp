@@ -76,8 +76,10 @@ class App {
   void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
   void on_connection(const bridge::mqtt::io::ConnectionEvent& event);
   void on_command(const bridge::mqtt::packet::Publish& message);
-  // A command's result, QoS 1, in the window's reserved room (bounded queue).
-  void publish_result(const std::string& topic, std::string payload);
+  // A command's result, QoS 1, in the window's reserved room (bounded queue),
+  // with the command's Correlation Data when it had some.
+  void publish_result(const std::string& topic, std::string payload,
+                      std::vector<std::uint8_t> correlation = {});
   // The retained status on the will's topic, ahead of waiting results.
   void publish_status(std::string_view payload, std::function<void()> done = {});
   void publish_metrics();

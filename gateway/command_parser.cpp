@@ -181,10 +181,17 @@ struct CommandParser::Payload {
 };
 
 ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payload, bool retained,
-                                   system_clock::time_point now) const {
-  const Result<Topic> addressed = read_topic(topic);
+                                   system_clock::time_point now,
+                                   std::optional<std::string_view> response_topic) const {
+  Result<Topic> addressed = read_topic(topic);
   if (!addressed) {
     return NotACommand{addressed.error().detail};
+  }
+  if (response_topic) {
+    if (Result<> fit = check_response_topic(*response_topic); !fit) {
+      return Refusal{addressed->result_topic, Json{}, std::move(fit.error().detail)};
+    }
+    addressed->result_topic = std::string(*response_topic);
   }
   Json id;  // the sender's, once the payload gave it
   Result<Command> command = read_command(*addressed, payload, retained, now, id);
@@ -196,6 +203,28 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
     return NotACommand{std::move(error.detail)};
   }
   return Refusal{addressed->result_topic, std::move(id), std::move(error.detail)};
+}
+
+// The sender chooses where the result goes, so the result must not become a
+// command itself (here or at another gateway under the same command topic)
+// or stand in for the gateway's status. Wildcards and bad UTF-8 never got
+// past the MQTT decoder.
+Result<> CommandParser::check_response_topic(std::string_view topic) const {
+  const bool under_commands =
+      topic == base_ || (topic.starts_with(base_) && topic[base_.size()] == '/');
+  if (under_commands) {
+    return Error{Errc::refused_response_topic,
+                 fmt::format("the Response Topic {} is under the command topic {}; "
+                             "answer to a topic outside it",
+                             topic, config_.commands.topic)};
+  }
+  if (topic == config_.mqtt.will.topic) {
+    return Error{Errc::refused_response_topic,
+                 fmt::format("the Response Topic {} is the gateway's status topic; "
+                             "answer to another topic",
+                             topic)};
+  }
+  return {};
 }
 
 // The topic step: whether the topic is a command's at all, and which.

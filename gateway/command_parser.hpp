@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -71,10 +72,13 @@ class CommandParser {
   explicit CommandParser(const config::Config& config);
 
   // The checks run in this order, each refusing what it finds: the topic,
-  // retain, the device, the point, whether it is writable, the payload's
-  // bounds, then the payload parsed (members, id, ts, the value).
+  // the MQTT 5 Response Topic, retain, the device, the point, whether it is
+  // writable, the payload's bounds, then the payload parsed (members, id, ts,
+  // the value). With a Response Topic the result goes there instead of to
+  // …/result, unless that topic is refused.
   ParsedCommand parse(std::string_view topic, std::string_view payload, bool retained,
-                      std::chrono::system_clock::time_point now) const;
+                      std::chrono::system_clock::time_point now,
+                      std::optional<std::string_view> response_topic = std::nullopt) const;
 
  private:
   struct Topic;
@@ -89,6 +93,7 @@ class CommandParser {
   Result<std::size_t> find_point(const config::Device& device, const Topic& topic) const;
   Result<Payload> read_payload(std::string_view payload, std::chrono::system_clock::time_point now,
                                nlohmann::json& id) const;
+  Result<> check_response_topic(std::string_view topic) const;
   // Success when a command sent at `ts` may still run at `now`.
   Result<> check_ts(const nlohmann::json& ts, std::chrono::system_clock::time_point now) const;
 

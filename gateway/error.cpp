@@ -19,6 +19,8 @@ class Category final : public boost::system::error_category {
     switch (static_cast<Errc>(value)) {
       case Errc::not_a_command:
         return "not a command";
+      case Errc::refused_response_topic:
+        return "refused Response Topic";
       case Errc::retained:
         return "retained command";
       case Errc::unknown_device:

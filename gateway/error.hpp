@@ -14,8 +14,9 @@
 namespace iotgw::gateway {
 
 enum class Errc {
-  not_a_command = 1,  // under the command topic but no command: nothing is answered
-  retained,           // a retained command
+  not_a_command = 1,       // under the command topic but no command: nothing is answered
+  refused_response_topic,  // an MQTT 5 Response Topic the result may not go to
+  retained,                // a retained command
   unknown_device,
   unknown_point,
   not_writable,

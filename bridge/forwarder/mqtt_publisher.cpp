@@ -26,21 +26,34 @@ Outcome MqttPublisher::outcome_of(const mqtt::Result<>& acknowledged) {
 void MqttPublisher::publish(const store::Message& message, Done done) {
   // The common case, with no copy of the message: nothing waits before it
   // and the window has room.
-  if (telemetry_.empty() && !pumping_ && has_room(message) && send(message, done, false)) {
+  if (telemetry_.empty() && !pumping_ && has_room(message) && send_telemetry(message, done)) {
     return;
   }
-  telemetry_.push_back({message, std::move(done)});
+  telemetry_.push_back({message, std::move(done), {}});
   pump();
 }
 
-bool MqttPublisher::publish_control(store::Message message, bool urgent, Done done) {
-  const auto bytes = static_cast<std::size_t>(message.size());
+std::size_t MqttPublisher::Waiting::bytes() const {
+  std::size_t total = message.size();
+  for (const mqtt::packet::Property& property : properties) {
+    if (const auto* text = std::get_if<std::string>(&property.value)) {
+      total += text->size();
+    } else if (const auto* data = std::get_if<std::vector<std::uint8_t>>(&property.value)) {
+      total += data->size();
+    }
+  }
+  return total;
+}
+
+bool MqttPublisher::publish_control(store::Message message, bool urgent, Done done,
+                                    std::vector<mqtt::packet::Property> properties) {
+  Waiting waiting{std::move(message), std::move(done), std::move(properties)};
+  const std::size_t bytes = waiting.bytes();
   if (!urgent && (control_.size() >= limits_.max_waiting ||
                   control_bytes_ + bytes > limits_.max_waiting_bytes)) {
     return false;
   }
   control_bytes_ += bytes;
-  Waiting waiting{std::move(message), std::move(done)};
   if (urgent) {
     control_.push_front(std::move(waiting));
   } else {
@@ -86,9 +99,9 @@ void MqttPublisher::pump() {
     if (control_may) {
       Waiting waiting = std::move(control_.front());
       control_.pop_front();
-      control_bytes_ -= waiting.message.size();
-      if (!send(waiting.message, waiting.done, true)) {
-        control_bytes_ += waiting.message.size();
+      control_bytes_ -= waiting.bytes();
+      if (!send(waiting.message, waiting.properties, waiting.done, true)) {
+        control_bytes_ += waiting.bytes();
         control_.push_front(std::move(waiting));
         break;
       }
@@ -97,7 +110,7 @@ void MqttPublisher::pump() {
     if (!telemetry_.empty() && has_room(telemetry_.front().message)) {
       Waiting waiting = std::move(telemetry_.front());
       telemetry_.pop_front();
-      if (!send(waiting.message, waiting.done, false)) {
+      if (!send_telemetry(waiting.message, waiting.done)) {
         telemetry_.push_front(std::move(waiting));
         break;
       }
@@ -108,16 +121,33 @@ void MqttPublisher::pump() {
   pumping_ = false;
 }
 
-bool MqttPublisher::send(const store::Message& message, const Done& done, bool control) {
+// Decided as the row goes out, not as it was fetched: a row may wait here,
+// or in the client's window for a connection, for a long time.
+bool MqttPublisher::send_telemetry(const store::Message& message, const Done& done) {
+  const auto properties = telemetry_properties(telemetry_settings_, message.enqueued, clock_());
+  if (!properties) {
+    done(Outcome::expired);
+    return true;
+  }
+  return send(message, *properties, done, false);
+}
+
+bool MqttPublisher::send(const store::Message& message,
+                         std::span<const mqtt::packet::Property> properties, const Done& done,
+                         bool control) {
   // Counted before the call: the client may complete a message from within it.
   control_in_flight_ += control ? 1 : 0;
+  const mqtt::packet::PublishView view{.topic = message.topic,
+                                       .payload = message.payload,
+                                       .qos = static_cast<mqtt::packet::Qos>(message.qos),
+                                       .retain = message.retain,
+                                       .properties = properties};
   const mqtt::Result<> accepted =
-      client_.publish(message.topic, message.payload, static_cast<mqtt::packet::Qos>(message.qos),
-                      message.retain, [this, control, done](const mqtt::Result<>& acknowledged) {
-                        control_in_flight_ -= control ? 1 : 0;
-                        done(outcome_of(acknowledged));
-                        pump();
-                      });
+      client_.publish(view, [this, control, done](const mqtt::Result<>& acknowledged) {
+        control_in_flight_ -= control ? 1 : 0;
+        done(outcome_of(acknowledged));
+        pump();
+      });
   if (accepted) {
     return true;
   }

@@ -8,14 +8,21 @@
 //   their slots are taken. A control message marked urgent (the status) goes
 //   ahead of the control messages waiting.
 // Whatever waits is handed to the client as completions free the window, and
-// when the client connects.
+// when the client connects. Telemetry rows older than telemetry.expiry are
+// given back expired instead of being sent; the others carry what is left of
+// it (MQTT 5), and the JSON properties when the payloads are JSON. Control
+// messages carry the properties they were given.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <utility>
+#include <vector>
 
 #include "bridge/forwarder/forwarder.hpp"
+#include "bridge/forwarder/message_properties.hpp"
 #include "bridge/mqtt/io/client.hpp"
 #include "bridge/mqtt/repeat_limiter.hpp"
 
@@ -30,12 +37,21 @@ class MqttPublisher final : public Publisher {
     std::size_t max_waiting_bytes = 8 << 20;  // ...and their topic and payload bytes
   };
 
-  MqttPublisher(mqtt::io::Client& client, Limits limits) : client_(client), limits_(limits) {}
+  // The wall clock that messages' enqueued times are read against.
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  MqttPublisher(mqtt::io::Client& client, Limits limits, MessageSettings telemetry = {},
+                Clock clock = &std::chrono::system_clock::now)
+      : client_(client),
+        limits_(limits),
+        telemetry_settings_(telemetry),
+        clock_(std::move(clock)) {}
 
   // Telemetry: called by the forwarder.
   void publish(const store::Message& message, Done done) override;
   // Control: false, and `done` is not called, when the control queue is full.
-  bool publish_control(store::Message message, bool urgent, Done done);
+  bool publish_control(store::Message message, bool urgent, Done done,
+                       std::vector<mqtt::packet::Property> properties = {});
   // Publishes what waited for a connection; call when the client connects.
   void connected();
   // Gives back what still waits, as undelivered.
@@ -47,17 +63,25 @@ class MqttPublisher final : public Publisher {
   struct Waiting {
     store::Message message;
     Done done;
+    std::vector<mqtt::packet::Property> properties;  // control messages only
+
+    // What it counts against max_waiting_bytes.
+    std::size_t bytes() const;
   };
 
   // Hands waiting messages to the client while there is room, control first.
   void pump();
   bool has_room(const store::Message& message) const;
   // Hands one message to the client; false when the client has no room for it now.
-  bool send(const store::Message& message, const Done& done, bool control);
+  bool send_telemetry(const store::Message& message, const Done& done);
+  bool send(const store::Message& message, std::span<const mqtt::packet::Property> properties,
+            const Done& done, bool control);
   Outcome outcome_of(const mqtt::Result<>& acknowledged);
 
   mqtt::io::Client& client_;
   Limits limits_;
+  MessageSettings telemetry_settings_;
+  Clock clock_;
   std::deque<Waiting> telemetry_;
   std::deque<Waiting> control_;
   std::size_t control_bytes_ = 0;

@@ -2,7 +2,8 @@
 // loopback port: round trips at QoS 0, 1 and 2, retained messages, the will
 // after an abrupt loss and none after a graceful stop, dead-peer detection
 // with the broker frozen by SIGSTOP, a broker restart with persistent
-// sessions, refused credentials, the in-flight window, a message larger than
+// sessions, refused credentials, a refused subscription asked for again,
+// the in-flight window, a message larger than
 // max_packet_size (retained, and queued for a persistent session) dropped
 // without losing the connection, and an mqtts:// set-up that cannot be built
 // reported at every attempt (TLS connections themselves are tested in
@@ -167,6 +168,29 @@ TEST_F(MqttClientTest, SubscriptionsRestoredWhenTheBrokerLostTheSession) {
   EXPECT_EQ(text(a.messages[0].payload), "again");
 }
 
+// A subscription the broker refuses (here by its access control: MQTT 5
+// SUBACK 0x87) is asked for again at every connection until it is granted.
+TEST_F(MqttClientTest, RefusedSubscriptionAskedAgainAtTheNextConnection) {
+  MosquittoBroker::Options options;
+  options.dynamic_security = true;
+  MosquittoBroker& broker = start_broker(options);
+  Peer& a = add(settings(broker, "it-acl"));
+  ASSERT_TRUE(connected(a));
+  const test::SubscribeAnswer refused = a.subscribe("it/acl/closed", packet::Qos::at_least_once);
+  ASSERT_TRUE(run_until([&] { return refused->has_value(); }));
+  ASSERT_TRUE((*refused)->has_value()) << (*refused)->error().reason;
+  ASSERT_EQ((*refused)->value(), std::vector{packet::ReasonCode::not_authorized});
+
+  broker.allow_subscriptions();
+  a.client->abort_connection();
+  ASSERT_TRUE(run_until([&] { return a.client->counters().connects == 2; }));
+  // The SUBACK of the renewed request comes before the PUBACK of a publish
+  // sent after it; the broker then delivers it to the subscription.
+  ASSERT_TRUE(publish_and_wait(a, "it/acl/closed", "granted now", packet::Qos::at_least_once));
+  ASSERT_TRUE(run_until([&] { return a.messages.size() == 1; })) << a.history();
+  EXPECT_EQ(text(a.messages[0].payload), "granted now");
+}
+
 TEST_F(MqttClientTest, RetainedMessageReachesALaterSubscriber) {
   MosquittoBroker& broker = start_broker();
   Peer& a = add(settings(broker, "it-retain-pub"));
@@ -253,12 +277,11 @@ TEST_F(MqttClientTest, PersistentSessionLosesNothingAcrossABrokerRestart) {
   int acknowledged = 0;
   for (int i = 0; i < count; ++i) {
     const auto body = bytes("m" + std::to_string(i));
-    const Result<> accepted = p.client->publish("it/persist", body, packet::Qos::at_least_once,
-                                                false, [&](const Result<>& done) {
-                                                  EXPECT_TRUE(done.has_value())
-                                                      << done.error().reason;
-                                                  ++acknowledged;
-                                                });
+    const Result<> accepted = p.client->publish(
+        "it/persist", body, packet::Qos::at_least_once, false, [&](const Result<>& done) {
+          EXPECT_TRUE(done.has_value()) << done.error().reason;
+          ++acknowledged;
+        });
     ASSERT_TRUE(accepted) << accepted.error().reason;
   }
 

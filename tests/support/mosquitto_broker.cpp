@@ -16,6 +16,11 @@ namespace {
 
 constexpr const char* mosquitto_binary = "/usr/sbin/mosquitto";
 constexpr const char* passwd_binary = "/usr/bin/mosquitto_passwd";
+constexpr const char* ctrl_binary = "/usr/bin/mosquitto_ctrl";
+constexpr const char* dynamic_security_plugin =
+    "/usr/lib/" IOTGW_MULTIARCH "/mosquitto_dynamic_security.so";
+constexpr const char* dynamic_security_admin = "admin";
+constexpr const char* dynamic_security_password = "admin-password";
 
 // Runs argv to completion with its output in `log`; throws unless it exits 0.
 void run_tool(const std::vector<std::string>& argv, const std::filesystem::path& log) {
@@ -52,6 +57,25 @@ void MosquittoBroker::write_config(const Options& options) {
   if (options.persistence) {
     config << "persistence true\n"
            << "persistence_location " << dir_.path().string() << "/\n";
+  }
+  if (options.dynamic_security) {
+    const std::filesystem::path state = dir_.path() / "dynamic-security.json";
+    run_tool({ctrl_binary, "dynsec", "init", state.string(), dynamic_security_admin,
+              dynamic_security_password},
+             dir_.path() / "mosquitto_ctrl.log");
+    std::ifstream in(state);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    // init denies publishing and subscribing by default; only the latter is wanted.
+    const std::string denied = "\"publishClientSend\":\tfalse";
+    const auto at = text.find(denied);
+    if (at == std::string::npos) {
+      throw std::runtime_error("unexpected layout of " + state.string());
+    }
+    text.replace(at, denied.size(), "\"publishClientSend\":\ttrue");
+    std::ofstream(state) << text;
+    config << "plugin " << dynamic_security_plugin << "\n"
+           << "plugin_opt_config_file " << state.string() << "\n";
   }
   if (options.username.empty()) {
     config << "allow_anonymous true\n";
@@ -110,6 +134,32 @@ void MosquittoBroker::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   pid_ = -1;
+}
+
+// A role that may subscribe to everything, given to anonymous clients through
+// their group (mosquitto 2.0.11 leaves the default subscribe access denied
+// after setDefaultACLAccess).
+void MosquittoBroker::allow_subscriptions() {
+  const std::vector<std::vector<std::string>> commands = {
+      {"createRole", "subscriber"},
+      {"addRoleACL", "subscriber", "subscribePattern", "#", "allow"},
+      {"createGroup", "anonymous"},
+      {"addGroupRole", "anonymous", "subscriber"},
+      {"setAnonymousGroup", "anonymous"}};
+  for (const auto& command : commands) {
+    std::vector<std::string> argv = {ctrl_binary,
+                                     "-h",
+                                     "127.0.0.1",
+                                     "-p",
+                                     std::to_string(port_),
+                                     "-u",
+                                     dynamic_security_admin,
+                                     "-P",
+                                     dynamic_security_password,
+                                     "dynsec"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    run_tool(argv, dir_.path() / "mosquitto_ctrl.log");
+  }
 }
 
 void MosquittoBroker::pause() {

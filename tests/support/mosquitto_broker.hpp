@@ -22,6 +22,10 @@ class MosquittoBroker {
     std::string username;      // with a user name: password file, no anonymous clients
     std::string password;
     bool log_packets = false;  // a log line per packet: for debugging, far too slow for benchmarks
+    // Mosquitto's dynamic security plugin, as `mosquitto_ctrl dynsec init`
+    // sets it up but with publishing allowed: subscriptions are refused
+    // (SUBACK 0x87/0x80) until allow_subscriptions().
+    bool dynamic_security = false;
   };
 
   explicit MosquittoBroker(Options options);
@@ -36,6 +40,9 @@ class MosquittoBroker {
   void stop();
   void pause();
   void resume();
+  // With dynamic_security: allows every client every subscription from now
+  // on, as an operator would with mosquitto_ctrl (which this runs).
+  void allow_subscriptions();
 
   std::uint16_t port() const { return port_; }
   std::string url() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }

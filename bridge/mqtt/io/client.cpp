@@ -446,11 +446,13 @@ void Client::on_state_changed(event::StateChanged& change) {
     spdlog::info("mqtt: connected to {}:{} as \"{}\" with MQTT {} (session present: {})",
                  config_.host, config_.port, config_.client_id, to_string(session_.version()),
                  change.session_present);
-    if (!change.session_present && !granted_.empty()) {
-      std::vector<packet::Subscription> restore;
-      for (const auto& [filter, level] : granted_) {
-        restore.push_back({filter, level});
+    std::vector<packet::Subscription> restore;
+    for (const auto& [filter, subscribed] : subscribed_) {
+      if (!change.session_present || !subscribed.granted) {
+        restore.push_back(subscribed.subscription);
       }
+    }
+    if (!restore.empty()) {
       subscribes_.emplace(next_tag_++, PendingSubscribe{std::move(restore), {}, false});
     }
     std::vector<std::uint64_t> waiting;
@@ -568,13 +570,14 @@ void Client::on_subscribed(event::SubscribeCompleted& completed) {
   }
   const std::vector<packet::Subscription>& filters = entry.mapped().filters;
   for (std::size_t i = 0; i < filters.size() && i < completed.reasons.size(); ++i) {
-    if (is_failure(completed.reasons[i])) {
-      spdlog::warn("mqtt: the broker refused the subscription to {}: {}", filters[i].filter,
-                   to_string(completed.reasons[i]));
-      granted_.erase(filters[i].filter);
-    } else {
-      granted_[filters[i].filter] = filters[i].qos;
+    const bool granted = !is_failure(completed.reasons[i]);
+    if (!granted) {
+      spdlog::warn(
+          "mqtt: the broker refused the subscription to {}: {}; asking again at the next "
+          "connection",
+          filters[i].filter, to_string(completed.reasons[i]));
     }
+    subscribed_.insert_or_assign(filters[i].filter, Subscribed{filters[i], granted});
   }
   if (entry.mapped().done) {
     entry.mapped().done(std::move(completed.reasons));

@@ -198,7 +198,8 @@ class Client {
   RepeatLimiter losses_;  // established connections that ended, never reset by a connect
   RepeatLimiter drops_;
   std::array<boost::asio::steady_timer, event::timer_kinds> timers_;  // by TimerKind
-  std::array<std::uint64_t, event::timer_kinds> timer_generation_{};  // a fired wait of an older arming is stale
+  std::array<std::uint64_t, event::timer_kinds>
+      timer_generation_{};  // a fired wait of an older arming is stale
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer stop_guard_;
@@ -208,7 +209,13 @@ class Client {
   std::uint64_t next_tag_ = 1;
   std::unordered_map<std::uint64_t, PendingPublish> publishes_;
   std::map<std::uint64_t, PendingSubscribe> subscribes_;
-  std::map<std::string, packet::Qos> granted_;  // filters to restore after a lost session
+  // Every filter asked for, by filter: made again after a lost session, and
+  // at every connect while the broker refuses it.
+  struct Subscribed {
+    packet::Subscription subscription;
+    bool granted = false;
+  };
+  std::map<std::string, Subscribed, std::less<>> subscribed_;
 
   MessageHandler on_message_;
   StateHandler on_state_;

@@ -249,6 +249,49 @@ TEST_F(CommandParserTest, IgnoresResultsAndOtherShapes) {
   }
 }
 
+// MQTT 5 request/response: the result goes to the Response Topic.
+TEST_F(CommandParserTest, AResponseTopicTakesTheResult) {
+  const ParsedCommand set =
+      parser_.parse("iotgw/gw/cmd/boiler/setpoint/set", "21.5", false, now, "app/replies/42");
+  ASSERT_TRUE(std::holds_alternative<Command>(set));
+  EXPECT_EQ(std::get<Command>(set).result_topic, "app/replies/42");
+  // Refusals too: the sender asked for them there.
+  const ParsedCommand refused =
+      parser_.parse("iotgw/gw/cmd/boiler/setpoint/set", "99", false, now, "app/replies/43");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(refused));
+  EXPECT_EQ(std::get<Refusal>(refused).result_topic, "app/replies/43");
+  // Not a command: no result anywhere.
+  EXPECT_TRUE(std::holds_alternative<NotACommand>(
+      parser_.parse("iotgw/gw/cmd/boiler/result", "1", false, now, "app/replies/44")));
+}
+
+// A result sent under a command topic would itself be a command (here, or at
+// another gateway under the same prefix); on the status topic it would stand
+// in for the gateway's status. Such a Response Topic is refused on …/result.
+TEST_F(CommandParserTest, AResponseTopicUnderTheCommandTopicOrOnTheStatusIsRefused) {
+  for (const std::string reply :
+       {"iotgw/gw/cmd/boiler/setpoint/set", "iotgw/gw/cmd", "iotgw/gw/cmd/x"}) {
+    const ParsedCommand parsed =
+        parser_.parse("iotgw/gw/cmd/boiler/setpoint/set", "21.5", false, now, reply);
+    const auto* refusal = std::get_if<Refusal>(&parsed);
+    ASSERT_NE(refusal, nullptr) << reply;
+    EXPECT_EQ(refusal->result_topic, "iotgw/gw/cmd/boiler/setpoint/result");
+    EXPECT_EQ(refusal->error, "the Response Topic " + reply +
+                                  " is under the command topic iotgw/gw/cmd/#; answer to a "
+                                  "topic outside it");
+  }
+  const ParsedCommand status =
+      parser_.parse("iotgw/gw/cmd/boiler/read", "", false, now, config_.mqtt.will.topic);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(status));
+  EXPECT_EQ(std::get<Refusal>(status).error,
+            "the Response Topic " + config_.mqtt.will.topic +
+                " is the gateway's status topic; answer to another topic");
+  // A topic that only starts like the command topic is outside it.
+  const ParsedCommand beside =
+      parser_.parse("iotgw/gw/cmd/boiler/read", "", false, now, "iotgw/gw/cmdx");
+  ASSERT_TRUE(std::holds_alternative<Command>(beside));
+}
+
 TEST(CommandResult, ReportsTheValueWritten) {
   EXPECT_EQ(ok_result("a", drivers::Value(21.5)), R"j({"id":"a","ok":true,"value":21.5})j");
   EXPECT_EQ(ok_result(nullptr, drivers::Value(true)), R"j({"id":null,"ok":true,"value":true})j");

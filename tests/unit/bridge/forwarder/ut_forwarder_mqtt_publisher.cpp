@@ -93,5 +93,45 @@ TEST_F(MqttPublisherTest, SharesAWindowOfOneWithoutRefusals) {
   }
 }
 
+TEST_F(MqttPublisherTest, ReadingsOlderThanTheExpiryAreGivenBackExpiredUnsent) {
+  using namespace std::chrono_literals;
+  const std::chrono::system_clock::time_point now{std::chrono::seconds(1'800'000'000)};
+  forwarder::MqttPublisher expiring(client_, {.window = 4, .reserved = 1},
+                                    {.expiry = 60s, .json = true}, [&] { return now; });
+  store::Message stale = message("t");
+  stale.enqueued = now - 60s;
+  store::Message fresh = message("t");
+  fresh.enqueued = now - 59s;
+  expiring.publish(stale, record("stale"));
+  expiring.publish(fresh, record("fresh"));
+  EXPECT_EQ(client_.in_flight(), 1U);
+  ASSERT_EQ(outcomes_.size(), 1U);
+  EXPECT_EQ(outcomes_[0], std::pair(std::string("stale"), Outcome::expired));
+  bool stopped = false;
+  client_.stop([&] { stopped = true; });
+  io_.run();
+  ASSERT_TRUE(stopped);
+  expiring.stop();
+}
+
+// A command's Correlation Data (up to 64 KiB, chosen by its sender) counts
+// against the bytes that results may hold waiting.
+TEST_F(MqttPublisherTest, CorrelationDataCountsAgainstTheWaitingBytes) {
+  forwarder::MqttPublisher small(client_, {.window = 4, .reserved = 1, .max_waiting_bytes = 100});
+  const std::vector<mqtt::packet::Property> correlated = {
+      {mqtt::packet::PropertyId::correlation_data, std::vector<std::uint8_t>(200, 0x55)}};
+  EXPECT_TRUE(small.publish_control(message("r"), false, record("r0")));
+  EXPECT_EQ(client_.in_flight(), 1U);  // the reserved slot
+  EXPECT_FALSE(small.publish_control(message("r"), false, record("r1"), correlated));
+  EXPECT_TRUE(small.publish_control(message("r"), false, record("r2")));
+  EXPECT_EQ(small.control_waiting(), 1U);
+  bool stopped = false;
+  client_.stop([&] { stopped = true; });
+  io_.run();
+  ASSERT_TRUE(stopped);
+  small.stop();
+  EXPECT_EQ(outcomes_.size(), 2U);
+}
+
 }  // namespace
 }  // namespace iotgw::bridge::forwarder

@@ -1,0 +1,40 @@
+#include "bridge/forwarder/message_properties.hpp"
+
+#include <algorithm>
+
+namespace iotgw::bridge::forwarder {
+
+std::optional<std::uint32_t> remaining_expiry(std::chrono::seconds expiry,
+                                              std::chrono::system_clock::time_point enqueued,
+                                              std::chrono::system_clock::time_point now) {
+  const auto age = std::max(now - enqueued, std::chrono::system_clock::duration::zero());
+  if (age >= expiry) {
+    return std::nullopt;
+  }
+  // Never more than telemetry.expiry, which the config keeps to 32 bits.
+  return static_cast<std::uint32_t>(std::chrono::ceil<std::chrono::seconds>(expiry - age).count());
+}
+
+void add_json_properties(std::vector<mqtt::packet::Property>& out) {
+  out.push_back({mqtt::packet::PropertyId::payload_format_indicator, std::uint32_t{1}});
+  out.push_back({mqtt::packet::PropertyId::content_type, std::string("application/json")});
+}
+
+std::optional<std::vector<mqtt::packet::Property>> telemetry_properties(
+    const MessageSettings& settings, std::chrono::system_clock::time_point enqueued,
+    std::chrono::system_clock::time_point now) {
+  std::vector<mqtt::packet::Property> properties;
+  if (settings.expiry > std::chrono::seconds::zero()) {
+    const auto left = remaining_expiry(settings.expiry, enqueued, now);
+    if (!left) {
+      return std::nullopt;
+    }
+    properties.push_back({mqtt::packet::PropertyId::message_expiry_interval, *left});
+  }
+  if (settings.json) {
+    add_json_properties(properties);
+  }
+  return properties;
+}
+
+}  // namespace iotgw::bridge::forwarder
