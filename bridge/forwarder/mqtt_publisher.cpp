@@ -26,7 +26,8 @@ Outcome MqttPublisher::outcome_of(const mqtt::Result<>& acknowledged) {
 void MqttPublisher::publish(const store::Message& message, Done done) {
   // The common case, with no copy of the message: nothing waits before it
   // and the window has room.
-  if (telemetry_.empty() && !pumping_ && has_room(message) && send_telemetry(message, done)) {
+  if (telemetry_.empty() && !pumping_ && has_room(message, false) &&
+      send_telemetry(message, done)) {
     return;
   }
   telemetry_.push_back({message, std::move(done), {}});
@@ -79,9 +80,12 @@ void MqttPublisher::stop() {
   }
 }
 
-bool MqttPublisher::has_room(const store::Message& message) const {
-  if (message.qos == 0) {
-    return client_.connected();
+bool MqttPublisher::has_room(const store::Message& message, bool control) const {
+  // Readings that can expire wait here for a connection rather than in the
+  // client's window, so that their expiry is judged as they go on the wire.
+  const bool expires = !control && telemetry_settings_.expiry > std::chrono::seconds::zero();
+  if (message.qos == 0 || expires) {
+    return client_.connected() && (message.qos == 0 || client_.in_flight() < limits_.window);
   }
   return client_.in_flight() < limits_.window;
 }
@@ -95,7 +99,7 @@ void MqttPublisher::pump() {
   pumping_ = true;
   for (;;) {
     const bool control_may = !control_.empty() && control_in_flight_ < limits_.reserved &&
-                             has_room(control_.front().message);
+                             has_room(control_.front().message, true);
     if (control_may) {
       Waiting waiting = std::move(control_.front());
       control_.pop_front();
@@ -107,7 +111,7 @@ void MqttPublisher::pump() {
       }
       continue;
     }
-    if (!telemetry_.empty() && has_room(telemetry_.front().message)) {
+    if (!telemetry_.empty() && has_room(telemetry_.front().message, false)) {
       Waiting waiting = std::move(telemetry_.front());
       telemetry_.pop_front();
       if (!send_telemetry(waiting.message, waiting.done)) {
@@ -124,7 +128,8 @@ void MqttPublisher::pump() {
 // Decided as the row goes out, not as it was fetched: a row may wait here,
 // or in the client's window for a connection, for a long time.
 bool MqttPublisher::send_telemetry(const store::Message& message, const Done& done) {
-  const auto properties = telemetry_properties(telemetry_settings_, message.enqueued, clock_());
+  const auto properties =
+      telemetry_properties(telemetry_settings_, message.enqueued, std::chrono::system_clock::now());
   if (!properties) {
     done(Outcome::expired);
     return true;

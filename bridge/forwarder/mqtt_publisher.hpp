@@ -10,14 +10,14 @@
 // Whatever waits is handed to the client as completions free the window, and
 // when the client connects. Telemetry rows older than telemetry.expiry are
 // given back expired instead of being sent; the others carry what is left of
-// it (MQTT 5), and the JSON properties when the payloads are JSON. Control
-// messages carry the properties they were given.
+// it (MQTT 5), and the JSON properties when the payloads are JSON. With an
+// expiry, telemetry waits here for a connection instead of in the client's
+// window. Control messages carry the properties they were given.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
-#include <functional>
 #include <utility>
 #include <vector>
 
@@ -37,15 +37,8 @@ class MqttPublisher final : public Publisher {
     std::size_t max_waiting_bytes = 8 << 20;  // ...and their topic and payload bytes
   };
 
-  // The wall clock that messages' enqueued times are read against.
-  using Clock = std::function<std::chrono::system_clock::time_point()>;
-
-  MqttPublisher(mqtt::io::Client& client, Limits limits, MessageSettings telemetry = {},
-                Clock clock = &std::chrono::system_clock::now)
-      : client_(client),
-        limits_(limits),
-        telemetry_settings_(telemetry),
-        clock_(std::move(clock)) {}
+  MqttPublisher(mqtt::io::Client& client, Limits limits, MessageSettings telemetry = {})
+      : client_(client), limits_(limits), telemetry_settings_(telemetry) {}
 
   // Telemetry: called by the forwarder.
   void publish(const store::Message& message, Done done) override;
@@ -71,7 +64,7 @@ class MqttPublisher final : public Publisher {
 
   // Hands waiting messages to the client while there is room, control first.
   void pump();
-  bool has_room(const store::Message& message) const;
+  bool has_room(const store::Message& message, bool control) const;
   // Hands one message to the client; false when the client has no room for it now.
   bool send_telemetry(const store::Message& message, const Done& done);
   bool send(const store::Message& message, std::span<const mqtt::packet::Property> properties,
@@ -81,7 +74,6 @@ class MqttPublisher final : public Publisher {
   mqtt::io::Client& client_;
   Limits limits_;
   MessageSettings telemetry_settings_;
-  Clock clock_;
   std::deque<Waiting> telemetry_;
   std::deque<Waiting> control_;
   std::size_t control_bytes_ = 0;
