@@ -1,15 +1,21 @@
-// Fuzzes the MQTT session core, in MQTT 3.1.1 and in MQTT 5, with a script
-// read from the input: each byte picks a step (broker bytes, a command, a
-// timer, a lost transport).
+// Fuzzes the MQTT session core, in MQTT 3.1.1 and in MQTT 5 (with topic
+// aliases and the fallback to 3.1.1), with a script read from the input: each
+// byte picks a step (broker bytes, a command, a timer, a lost transport).
 // Beyond "no crash", it checks that every packet the session sends is valid
-// MQTT (it decodes), that the in-flight window holds, and that no message is
-// reported complete twice or without having been published.
+// MQTT in the version it speaks at that moment (it decodes), that a PUBLISH
+// with an empty topic uses an alias set earlier on the same connection and
+// within the configured maximum, that the in-flight window holds, and that no
+// message is reported complete twice or without having been published.
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "bridge/mqtt/packet/packet.hpp"
@@ -26,6 +32,9 @@ void require(bool condition) {
 }
 
 constexpr std::size_t window = 4;
+constexpr std::uint16_t aliases = 2;  // fewer than the topics below: aliases get reassigned
+
+constexpr std::array<std::string_view, 3> topics = {"f/a", "f/b", "f/c"};
 
 // Reads the script one byte at a time; past the end it yields zeros.
 class Script {
@@ -49,11 +58,38 @@ struct Checker {
   packet::Version version;
   std::set<std::uint64_t> outstanding;
   std::set<std::uint64_t> finished;
+  std::map<std::uint32_t, std::string> aliases_set;  // on the current connection
+
+  void check_sent(const packet::Packet& sent) {
+    if (std::holds_alternative<packet::Connect>(sent)) {
+      aliases_set.clear();
+      return;
+    }
+    const auto* publish = std::get_if<packet::Publish>(&sent);
+    if (publish == nullptr) {
+      return;
+    }
+    const auto alias = publish->properties.integer(packet::PropertyId::topic_alias);
+    if (!alias) {
+      require(!publish->topic.empty());
+      return;
+    }
+    require(version == packet::Version::v5 && *alias <= aliases);
+    if (publish->topic.empty()) {
+      require(aliases_set.contains(*alias));
+    } else {
+      aliases_set[*alias] = publish->topic;
+    }
+  }
 
   void check(const Events& out) {
     for (const auto& e : out) {
       if (const auto* s = std::get_if<event::Send>(&e)) {
-        require(decode(s->bytes, version, packet::DecodeLimits{1u << 20}).has_value());
+        auto sent = decode(s->bytes, version, packet::DecodeLimits{1u << 20});
+        require(sent.has_value());
+        check_sent(*sent);
+      } else if (std::holds_alternative<event::VersionFallback>(e)) {
+        version = packet::Version::v3_1_1;
       } else if (const auto* done = std::get_if<event::PublishCompleted>(&e)) {
         require(outstanding.erase(done->tag) == 1);
         require(finished.insert(done->tag).second);
@@ -71,12 +107,20 @@ void run(std::span<const std::uint8_t> data, packet::Version version) {
   config.connect.clean_session = false;
   config.connect.keep_alive = 10;
   config.max_in_flight = window;
+  config.fall_back_to_3_1_1 = version == packet::Version::v5;
+  config.topic_aliases = aliases;
+  config.session_expiry = 3600;
   Session s(config);
-  Checker check{version, {}, {}};
+  Checker check{version, {}, {}, {}};
   Script steps(data);
   auto now = std::chrono::steady_clock::time_point{};
   std::uint64_t next_tag = 1;
   const std::vector<std::uint8_t> payload = {0x01, 0x02};
+  // What the gateway's telemetry carries (session strips it in 3.1.1).
+  const std::vector<packet::Property> properties = {
+      {packet::PropertyId::message_expiry_interval, std::uint32_t{20}},
+      {packet::PropertyId::payload_format_indicator, std::uint32_t{1}},
+      {packet::PropertyId::content_type, std::string("application/json")}};
 
   while (!steps.done()) {
     now += std::chrono::milliseconds{steps.next() * 100};
@@ -85,15 +129,21 @@ void run(std::span<const std::uint8_t> data, packet::Version version) {
         check.check(s.feed(steps.take(steps.next()), now));
         break;
       case 1: {
-        const auto level = static_cast<packet::Qos>(steps.next() % 3);
+        const std::uint8_t choice = steps.next();
         const std::uint64_t tag = next_tag++;
         check.outstanding.insert(tag);
-        check.check(
-            s.publish(packet::PublishView{"f/t", payload, level, false, false, 0}, tag, now));
+        packet::PublishView message{.topic = topics[choice % topics.size()],
+                                    .payload = payload,
+                                    .qos = static_cast<packet::Qos>((choice >> 2) % 3)};
+        if ((choice & 0x80) != 0) {
+          message.properties = properties;
+        }
+        check.check(s.publish(message, tag, now));
         break;
       }
       case 2:
-        check.check(s.on_timer(static_cast<event::TimerKind>(steps.next() % 3), now));
+        check.check(
+            s.on_timer(static_cast<event::TimerKind>(steps.next() % event::timer_kinds), now));
         break;
       case 3:
         check.check(s.connection_lost(now));
@@ -102,7 +152,9 @@ void run(std::span<const std::uint8_t> data, packet::Version version) {
         check.check(s.connect(now));
         break;
       case 5:
-        check.check(s.subscribe({{"f/#", packet::Qos::exactly_once}}, next_tag++, now));
+        check.check(
+            s.subscribe({{.filter = "f/#", .qos = packet::Qos::exactly_once, .no_local = true}},
+                        next_tag++, now));
         break;
       case 6:
         check.check(s.unsubscribe({"f/#"}, next_tag++, now));
@@ -112,6 +164,7 @@ void run(std::span<const std::uint8_t> data, packet::Version version) {
         break;
     }
     require(s.in_flight() <= window);
+    require(s.version() == check.version);
   }
 }
 
