@@ -402,6 +402,30 @@ TEST_F(MqttClientTest, MessageAboveMaxPacketSizeIsDroppedAndTheConnectionKept) {
   EXPECT_EQ(g.client->counters().received, 1u);
 }
 
+// MQTT 5 tells the broker the limit (Maximum Packet Size in CONNECT), and the
+// broker drops what is larger itself: nothing oversized reaches the client.
+TEST_F(MqttClientTest, Mqtt5BrokerDropsWhatIsAboveTheMaximumPacketSizeItWasTold) {
+  MosquittoBroker& broker = start_broker();
+  Peer& p = add(settings(broker, "it-big5-pub"));
+  config::Mqtt gateway = settings(broker, "it-big5-gw");
+  gateway.max_packet_size = 64 * 1024;
+  gateway.version = config::MqttVersion::v5;
+  Peer& g = add(gateway);
+  ASSERT_TRUE(connected(p));
+  ASSERT_TRUE(connected(g));
+  subscribe(g, "it/big5/cmd/#", packet::Qos::at_least_once);
+
+  ASSERT_TRUE(publish_and_wait(p, "it/big5/cmd/set", std::string(100 * 1024, 'x'),
+                               packet::Qos::at_least_once));
+  // Sent after the big one on the same path, so it arrives after it would have.
+  ASSERT_TRUE(publish_and_wait(p, "it/big5/cmd/set", "small", packet::Qos::at_least_once));
+  ASSERT_TRUE(run_until([&] { return g.messages.size() == 1; }));
+  EXPECT_EQ(text(g.messages[0].payload), "small");
+  EXPECT_EQ(g.client->counters().dropped_oversized, 0u);
+  EXPECT_EQ(g.client->counters().received, 1u);
+  EXPECT_EQ(g.disconnections(), 0u);
+}
+
 TEST_F(MqttClientTest, FloodOfMessagesAboveMaxPacketSizeLogsOneLine) {
   const LogCapture log;
   MosquittoBroker& broker = start_broker();
