@@ -6,8 +6,9 @@ records the bytes the gateway sends. Telemetry carries what is left of
 telemetry.expiry and its content type, and goes out under topic aliases; a
 reading whose expiry passed while a subscriber was offline is not delivered
 to it; readings that expired in the gateway's store during an outage are
-dropped, counted and never sent; a command with a Response Topic and
-Correlation Data gets its result there."""
+dropped, counted and never sent; readings the broker refuses (PUBACK 0x87)
+are dropped without holding up the others; a command with a Response Topic
+and Correlation Data gets its result there."""
 import json
 import pathlib
 import queue
@@ -307,6 +308,25 @@ class Mqtt5Gateway(unittest.TestCase):
         self.assertTrue(readings, payloads[:5])
         stale = [ts for ts in readings if outage_start < rig.epoch(ts) < back - 2]
         self.assertEqual(stale, [])
+
+    def test_a_reading_the_broker_refuses_is_dropped_and_the_others_flow(self):
+        # The broker's access control refuses one point's topic: PUBACK 0x87.
+        acl = self.folder / "acl"
+        acl.write_text("topic readwrite iotgw/m5/#\ntopic deny iotgw/m5/boiler/offset\n")
+        self.broker.stop()
+        self.broker = rig.Broker(self.folder, extra=f"acl_file {acl}\n").start()
+        self.addCleanup(self.broker.stop)
+        watcher = self.client("watcher", ["iotgw/m5/#"])
+        gateway = self.gateway()
+        gateway.wait_log("the broker refused a message: Not authorized")
+        metrics = rig.wait_for(lambda: [json.loads(p) for p, _ in watcher.on("iotgw/m5/metrics")
+                                        if json.loads(p)["refused"].get("Not authorized", 0) > 1],
+                               what="metrics counting refused readings")
+        # Every refusal dropped its row: the queue does not grow behind them.
+        rig.wait_for(lambda: len(watcher.on(BOILER + "flow_temp")) >= 8, what="readings flowing")
+        self.assertLess(metrics[-1]["queued"], 60)
+        self.assertEqual(watcher.on(BOILER + "offset"), [])
+        self.assertEqual(gateway.run_log().count("the broker refused a message"), 1)
 
     def test_command_with_response_topic_gets_its_result_there(self):
         replies = self.client("app", ["app/replies/#", "iotgw/m5/cmd/+/+/result"])

@@ -109,6 +109,22 @@ TEST_F(ForwarderTest, DropsARejectedMessageAndGoesOn) {
   stop(store);
 }
 
+TEST_F(ForwarderTest, DropsExpiredMessagesAndCountsThem) {
+  store::Store store(io_.get_executor(), config());
+  open_and_append(store, 3);
+  forwarder::Forwarder forwarder(io_.get_executor(), store, publisher_, 8);
+  forwarder.start();
+  ASSERT_TRUE(run_until([&] { return publisher_.held.size() == 3; }));
+  publisher_.complete_oldest(Outcome::expired);
+  publisher_.complete_oldest(Outcome::expired);
+  publisher_.complete_oldest(Outcome::delivered);
+  ASSERT_TRUE(run_until([&] { return store.counters().rows == 0; }));
+  EXPECT_EQ(forwarder.counters().expired, 2U);
+  EXPECT_EQ(forwarder.counters().delivered, 1U);
+  forwarder.stop();
+  stop(store);
+}
+
 TEST_F(ForwarderTest, KeepsWhatTheBrokerNeverAcknowledged) {
   {
     store::Store store(io_.get_executor(), config());
