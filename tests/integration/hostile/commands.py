@@ -12,6 +12,9 @@ import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "support"))
 import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
+import paho.mqtt.client as paho  # noqa: E402  pylint: disable=wrong-import-order
+from paho.mqtt.packettypes import PacketTypes  # noqa: E402
+from paho.mqtt.properties import Properties  # noqa: E402
 
 POINTS = [
     rig.point("temp", 0, type="float32"),
@@ -232,6 +235,48 @@ class Commands(unittest.TestCase):
         # A flood of refusals writes a bounded number of lines, not one each.
         log_lines = len(self.gateway.log().splitlines()) - log_lines_before
         self.assertLess(log_lines, 200, self.gateway.log()[-3000:])
+
+    def test_large_correlation_data_and_response_topics_stay_within_the_result_bounds(self):
+        """MQTT 5: each command names its own Response Topic and carries 60 KB of
+        Correlation Data, which its result echoes. Results wait within their
+        queue's 8 MiB (dropped and counted beyond it), memory stays bounded,
+        and a Response Topic under the command topic writes nothing."""
+        self.start()
+        attacker = paho.Client(client_id="attacker5", protocol=paho.MQTTv5)
+        attacker.max_inflight_messages_set(1000)
+        attacker.max_queued_messages_set(0)
+        attacker.connect("127.0.0.1", self.broker.port)
+        attacker.loop_start()
+        self.addCleanup(attacker.loop_stop)
+        replies = rig.Watcher(self.broker.port, topics="replies/#", name="replies")
+        self.addCleanup(replies.stop)
+        infos = []
+        for n in range(400):
+            request = Properties(PacketTypes.PUBLISH)
+            # Every tenth asks for its result on the setpoint's own command topic.
+            request.ResponseTopic = f"{CMD}/setpoint/set" if n % 10 == 0 else f"replies/{n}"
+            request.CorrelationData = n.to_bytes(4, "big") * 15_000
+            infos.append(attacker.publish(f"{CMD}/setpoint/set",
+                                          json.dumps({"value": 5 + n % 70, "id": n}), qos=1,
+                                          properties=request))
+        for info in infos:
+            info.wait_for_publish()
+
+        def answered():
+            metrics = self.watcher.json(f"{BASE}/metrics")
+            dropped = metrics[-1]["results_dropped"] if metrics else 0
+            return len([t for t, _, _ in replies.drain()]) + len(self.results("setpoint")) \
+                + dropped
+        rig.wait_for(lambda: answered() >= 400, timeout=120,
+                     what=lambda: f"400 results or drops, {answered()} so far")
+        refused = self.results("setpoint")
+        self.assertEqual(len(refused), 40)
+        self.assertTrue(all("is under the command topic" in r["error"] for r in refused))
+        written = len(self.device.writes())
+        self.assertLessEqual(written, 360)
+        rss = self.watcher.json(f"{BASE}/metrics")[-1]["rss_kib"]
+        self.assertLess(rss, 96 * 1024)
+        self.assert_still_publishing()
 
 
 if __name__ == "__main__":
