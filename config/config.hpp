@@ -31,7 +31,7 @@ struct Tls {
   std::filesystem::path ca_dir;
   std::filesystem::path cert_file;
   std::filesystem::path key_file;
-  std::string server_name;  // resolved: the url's host unless set
+  std::string server_name;  // empty: each broker's own host
   std::vector<std::string> alpn;
   bool insecure_skip_verify = false;
 };
@@ -47,12 +47,23 @@ struct Will {
 // "auto": CONNECT with MQTT 5, and speak 3.1.1 once a broker refuses it.
 enum class MqttVersion { automatic, v5, v3_1_1 };
 
-struct Mqtt {
-  std::string url;
+// One broker of mqtt.url.
+struct Broker {
+  std::string url{};
   bool use_tls = false;  // mqtts://
-  std::string host;
+  std::string host{};
   std::uint16_t port = 1883;
-  std::string client_id;  // resolved: gateway.id unless set
+
+  friend bool operator==(const Broker&, const Broker&) = default;
+};
+
+// mqtt.url names at most this many brokers.
+inline constexpr std::size_t max_brokers = 16;
+
+struct Mqtt {
+  std::vector<Broker> brokers;  // mqtt.url: tried in order, wrapping around
+  Duration failback = 10min;    // zero: stay on a later broker until it fails
+  std::string client_id;        // resolved: gateway.id unless set
   std::string username;
   std::string password;  // resolved: the first line of password_file when that is set
   std::filesystem::path password_file;

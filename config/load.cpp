@@ -16,15 +16,13 @@
 namespace iotgw::config {
 namespace {
 
-// Fills the values that default to other values: client id, TLS server name,
-// the store under the state directory, and the topics that need no device.
+// Fills the values that default to other values: client id, the store under
+// the state directory, and the topics that need no device. (An empty
+// tls.server_name stands for each broker's own host.)
 void resolve_defaults(Config& config) {
   Mqtt& mqtt = config.mqtt;
   if (mqtt.client_id.empty()) {
     mqtt.client_id = config.gateway.id;
-  }
-  if (mqtt.tls.server_name.empty()) {
-    mqtt.tls.server_name = mqtt.host;
   }
   if (config.store.path.is_relative()) {
     config.store.path = config.gateway.state_dir / config.store.path;

@@ -1,5 +1,6 @@
 // Readers for the single-table sections: [gateway], [mqtt] (with [mqtt.tls] and
 // [mqtt.will]), [store], [telemetry] and [commands].
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <utility>
@@ -65,16 +66,16 @@ bool read_secret_file(TableReader& reader, const ReadContext& context, std::stri
   return true;
 }
 
-// Splits "mqtt://host:port" and "mqtts://[::1]" into the Mqtt fields.
-Check parse_url(const std::string& url, Mqtt& mqtt) {
+// Splits "mqtt://host:port" and "mqtts://[::1]" into the Broker fields.
+Check parse_url(const std::string& url, Broker& broker) {
   std::string_view rest = url;
   if (rest.starts_with("mqtts://")) {
-    mqtt.use_tls = true;
-    mqtt.port = 8883;
+    broker.use_tls = true;
+    broker.port = 8883;
     rest.remove_prefix(8);
   } else if (rest.starts_with("mqtt://")) {
-    mqtt.use_tls = false;
-    mqtt.port = 1883;
+    broker.use_tls = false;
+    broker.port = 1883;
     rest.remove_prefix(7);
   } else {
     return "\"" + url + "\" must start with mqtt:// or mqtts://";
@@ -94,7 +95,7 @@ Check parse_url(const std::string& url, Mqtt& mqtt) {
     if (close == std::string_view::npos) {
       return "\"" + url + "\" has an unclosed IPv6 address";
     }
-    mqtt.host = std::string(rest.substr(1, close - 1));
+    broker.host = std::string(rest.substr(1, close - 1));
     rest.remove_prefix(close + 1);
     if (!rest.empty() && rest.front() != ':') {
       return "\"" + url + "\" has text after the IPv6 address";
@@ -102,10 +103,10 @@ Check parse_url(const std::string& url, Mqtt& mqtt) {
     port = rest.empty() ? rest : rest.substr(1);
   } else {
     const std::size_t colon = rest.rfind(':');
-    mqtt.host = std::string(rest.substr(0, colon));
+    broker.host = std::string(rest.substr(0, colon));
     port = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
   }
-  if (mqtt.host.empty()) {
+  if (broker.host.empty()) {
     return "\"" + url + "\" has no host";
   }
   if (!port.empty() || rest.ends_with(':')) {
@@ -114,7 +115,7 @@ Check parse_url(const std::string& url, Mqtt& mqtt) {
     if (error != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
       return "\"" + url + "\" has a bad port; use 1 to 65535";
     }
-    mqtt.port = static_cast<std::uint16_t>(value);
+    broker.port = static_cast<std::uint16_t>(value);
   }
   return {};
 }
@@ -190,13 +191,39 @@ void read_gateway(TableReader& reader, const ReadContext& context, Gateway& gate
   reader.finish();
 }
 
-void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
-  reader.read_required("url", mqtt.url);
-  if (reader.has("url") && !mqtt.url.empty()) {
-    if (const Check parsed = parse_url(mqtt.url, mqtt); !parsed) {
-      reader.error_at("url", reader.key_path("url") + ": " + parsed.error());
-    }
+// mqtt.url: one URL, or an array of them tried in order.
+void read_brokers(TableReader& reader, Mqtt& mqtt) {
+  reader.require("url");
+  std::vector<PlacedString> urls;
+  reader.read_one_or_many("url", urls);
+  if (urls.size() > max_brokers) {
+    reader.error_at("url", reader.key_path("url") + ": lists " + std::to_string(urls.size()) +
+                               " brokers; at most " + std::to_string(max_brokers) + " are tried");
+    return;
   }
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    const std::string name =
+        reader.key_path("url") + (urls.size() > 1 ? "[" + std::to_string(i) + "]" : std::string());
+    Broker broker;
+    broker.url = urls[i].value;
+    const Check parsed = parse_url(broker.url, broker);
+    const auto same = std::find(mqtt.brokers.begin(), mqtt.brokers.end(), broker);
+    if (!parsed) {
+      reader.diagnostics().error(urls[i].place.line, urls[i].place.column,
+                                 name + ": " + parsed.error());
+    } else if (same != mqtt.brokers.end()) {
+      reader.diagnostics().error(urls[i].place.line, urls[i].place.column,
+                                 name + ": \"" + broker.url +
+                                     "\" is listed twice; list each "
+                                     "broker once");
+    }
+    mqtt.brokers.push_back(std::move(broker));
+  }
+}
+
+void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
+  read_brokers(reader, mqtt);
+  reader.read("failback", mqtt.failback, 0s, 24h);
   reader.read("client_id", mqtt.client_id);
   reader.read("username", mqtt.username);
   reader.read("password", mqtt.password);
@@ -232,7 +259,9 @@ void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
   if (const toml::table* table = reader.subtable("tls")) {
     TableReader tls(*table, reader.key_path("tls"), reader.diagnostics());
     read_tls(tls, context, mqtt.tls);
-    if (!mqtt.use_tls && !mqtt.url.empty()) {
+    const bool any_tls = std::any_of(mqtt.brokers.begin(), mqtt.brokers.end(),
+                                     [](const Broker& broker) { return broker.use_tls; });
+    if (!any_tls && !mqtt.brokers.empty()) {
       const Place where = tls.table_place();
       reader.diagnostics().warning(where.line, where.column,
                                    "mqtt.tls is not used because mqtt.url starts with mqtt://; "

@@ -212,6 +212,34 @@ void TableReader::read(std::string_view key, std::vector<std::string>& out) {
   out = std::move(values);
 }
 
+void TableReader::read_one_or_many(std::string_view key, std::vector<PlacedString>& out) {
+  const toml::node* node = lookup(key);
+  if (!node) {
+    return;
+  }
+  if (const auto* text = node->as_string()) {
+    out = {{text->get(), place_of(node->source())}};
+    return;
+  }
+  const auto* array = node->as_array();
+  if (!array || array->empty()) {
+    expected(key, *node, "a string or a non-empty array of strings");
+    return;
+  }
+  std::vector<PlacedString> values;
+  for (const toml::node& element : *array) {
+    const auto* text = element.as_string();
+    if (!text) {
+      const Place where = place_of(element.source());
+      diagnostics_.error(where.line, where.column,
+                         key_path(key) + ": expected strings only, found " + describe(element));
+      return;
+    }
+    values.push_back({text->get(), place_of(element.source())});
+  }
+  out = std::move(values);
+}
+
 void TableReader::read_auto(std::string_view key, std::optional<Duration>& out, Duration min,
                             Duration max) {
   const toml::node* node = table_.get(key);

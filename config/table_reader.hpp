@@ -32,6 +32,12 @@ std::string format_number(double value);
 template <class E>
 using Choices = std::span<const std::pair<std::string_view, E>>;
 
+// A string read from the file, and where it stands there.
+struct PlacedString {
+  std::string value;
+  Place place;
+};
+
 class TableReader {
  public:
   // path names the table in messages: "mqtt", "bus[0].device[2]", or "" for the root.
@@ -56,6 +62,8 @@ class TableReader {
   void read(std::string_view key, Duration& out, Duration min = Duration::zero(),
             Duration max = Duration::max());
   void read(std::string_view key, std::vector<std::string>& out);
+  // A string, or a non-empty array of strings: each with its place.
+  void read_one_or_many(std::string_view key, std::vector<PlacedString>& out);
   // "auto" leaves out empty; anything else must be a duration in [min, max].
   void read_auto(std::string_view key, std::optional<Duration>& out, Duration min, Duration max);
   void read_path(std::string_view key, std::filesystem::path& out);

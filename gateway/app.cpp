@@ -432,6 +432,13 @@ std::string App::metrics_json() const {
   // appends included; an append that failed otherwise is lost as well.
   metrics["evicted"] = queue.evicted + counters_.failed;
   metrics["reconnects"] = uplink.connects > 0 ? uplink.connects - 1 : 0;
+  nlohmann::ordered_json urls = nlohmann::ordered_json::array();
+  for (const config::Broker& broker : config_.mqtt.brokers) {
+    urls.push_back(broker.url);
+  }
+  metrics["broker"] = {{"urls", std::move(urls)},
+                       {"current", client_.broker_index()},
+                       {"failovers", uplink.failovers}};
   metrics["commands"] = counters_.commands;
   metrics["commands_refused"] = counters_.refused;
   metrics["results_dropped"] = counters_.results_dropped;

@@ -15,7 +15,7 @@ Result<> reload_allowed(const config::Config& running, const config::Config& nex
 bool status_moves(const config::Config& running, const config::Config& next) {
   const config::Mqtt& a = running.mqtt;
   const config::Mqtt& b = next.mqtt;
-  return a.host != b.host || a.port != b.port || a.will.topic != b.will.topic;
+  return a.brokers != b.brokers || a.will.topic != b.will.topic;
 }
 
 }  // namespace iotgw::gateway

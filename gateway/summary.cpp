@@ -1,6 +1,7 @@
 #include "gateway/summary.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "config/names.hpp"
 #include "config/topic_template.hpp"
@@ -69,12 +70,25 @@ std::string summarize(const Config& config) {
       fmt::format("gateway {}: {}, {}, {} ({} writable)\n", config.gateway.id,
                   count(config.buses.size(), "bus", "buses"), count(devices, "device", "devices"),
                   count(points, "point", "points"), writable);
-  text += fmt::format("broker  {} as \"{}\", MQTT {}, QoS {}, keepalive {}{}\n", mqtt.url,
-                      mqtt.client_id,
+  std::vector<std::string> urls;
+  bool any_tls = false;
+  for (const config::Broker& broker : mqtt.brokers) {
+    urls.push_back(broker.url);
+    any_tls = any_tls || broker.use_tls;
+  }
+  std::string brokers = fmt::format("{}", fmt::join(urls, ", "));
+  if (urls.size() > 1) {
+    brokers += mqtt.failback.count() > 0
+                   ? fmt::format(" (in this order; back to the first after {})",
+                                 format_duration(mqtt.failback))
+                   : " (in this order; no failback)";
+  }
+  text += fmt::format("{}{} as \"{}\", MQTT {}, QoS {}, keepalive {}{}\n",
+                      urls.size() > 1 ? "brokers " : "broker  ", brokers, mqtt.client_id,
                       mqtt.version == config::MqttVersion::automatic ? "5 (3.1.1 if refused)"
                                                                      : name_of(mqtt.version),
                       mqtt.qos, format_duration(mqtt.keepalive),
-                      !mqtt.use_tls                   ? ""
+                      !any_tls                        ? ""
                       : mqtt.tls.insecure_skip_verify ? ", TLS WITHOUT VERIFICATION"
                                                       : ", TLS verified");
   text += fmt::format("store   {} (at most {} messages, {}, {} when full, sync {})\n",

@@ -164,10 +164,14 @@ Events Session::connect(TimePoint now) {
 }
 
 // 3.14: DISCONNECT is the last packet the client sends on a connection.
-Events Session::disconnect(TimePoint now) {
+Events Session::disconnect(TimePoint now, bool publish_will) {
   Events out;
   if (state_ == event::ConnectionState::connected) {
-    send_packet(mqtt::packet::Disconnect{}, now, out);
+    mqtt::packet::Disconnect goodbye;
+    if (publish_will && config_.version == packet::Version::v5) {
+      goodbye.reason = packet::ReasonCode::disconnect_with_will;
+    }
+    send_packet(goodbye, now, out);
   }
   close("disconnect requested", out);
   return out;
@@ -630,8 +634,8 @@ void Session::pause_for_quota(std::map<std::uint64_t, Outbound>::iterator entry,
   item.on_wire = false;
   --on_wire_count_;
   item.sent = false;
-  item.at = item.message.qos == packet::Qos::exactly_once ? Stage::await_pubrec
-                                                          : Stage::await_puback;
+  item.at =
+      item.message.qos == packet::Qos::exactly_once ? Stage::await_pubrec : Stage::await_puback;
   if (!quota_paused_) {
     quota_paused_ = true;
     out.emplace_back(event::TimerSet{event::TimerKind::quota_pause, quota_pause_});

@@ -73,7 +73,9 @@ class Session {
   Events connect(TimePoint now);
 
   // 3.14: sends DISCONNECT and ends the connection; the I/O layer closes.
-  Events disconnect(TimePoint now);
+  // With `publish_will` MQTT 5 asks the broker to publish the will all the
+  // same (reason 0x04); 3.1.1 has no such DISCONNECT, and the will is dropped.
+  Events disconnect(TimePoint now, bool publish_will = false);
 
   // The transport failed or was closed; in-flight messages wait for the next
   // connect() and are resent then (4.4).

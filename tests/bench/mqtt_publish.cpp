@@ -106,9 +106,7 @@ double run_iotgw(const MosquittoBroker& broker, const Options& options) {
   // queue handlers without waking the reactor through epoll_ctl.
   boost::asio::io_context io(1);
   iotgw::config::Mqtt mqtt;
-  mqtt.url = broker.url();
-  mqtt.host = "127.0.0.1";
-  mqtt.port = broker.port();
+  mqtt.brokers = {{.url = broker.url(), .host = "127.0.0.1", .port = broker.port()}};
   mqtt.client_id = "iotgw-bench";
   mqtt.clean_session = true;
   mqtt.inflight = static_cast<std::uint32_t>(options.inflight);

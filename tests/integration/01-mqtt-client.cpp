@@ -493,10 +493,8 @@ TEST_F(MqttClientTest, MessageAboveMaxPacketSizeQueuedForThePersistentSessionIsA
 
 TEST_F(MqttClientTest, UnreadableTlsSetUpIsReportedAtEveryAttempt) {
   config::Mqtt tls;
-  tls.url = "mqtts://127.0.0.1:8883";
-  tls.use_tls = true;
-  tls.host = "127.0.0.1";
-  tls.port = 8883;
+  tls.brokers = {
+      {.url = "mqtts://127.0.0.1:8883", .use_tls = true, .host = "127.0.0.1", .port = 8883}};
   tls.client_id = "it-tls";
   tls.reconnect_min = 20ms;
   tls.reconnect_max = 50ms;

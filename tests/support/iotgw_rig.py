@@ -557,23 +557,31 @@ class NotifySocket:
 # The gateway's configuration.
 
 def toml_value(value):
-    """Booleans and numbers as TOML has them; anything else (paths too) as a string."""
+    """Booleans and numbers as TOML has them, lists as arrays; anything else
+    (paths too) as a string."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def is_tables(value):
+    return isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+
+
 def toml_lines(table, path=""):
-    """TOML for nested dicts: plain values as `key = value` (paths as strings),
-    dicts as [tables] and lists of dicts as [[arrays of tables]]."""
+    """TOML for nested dicts: plain values and lists of them as `key = value`
+    (paths as strings), dicts as [tables] and lists of dicts as [[arrays of
+    tables]]."""
     lines = [f"{key} = {toml_value(value)}" for key, value in table.items()
-             if not isinstance(value, (dict, list))]
+             if not isinstance(value, dict) and not is_tables(value)]
     for key, value in table.items():
         if isinstance(value, dict):
             lines += ["", f"[{path}{key}]", *toml_lines(value, f"{path}{key}.")]
-        elif isinstance(value, list):
+        elif is_tables(value):
             for item in value:
                 lines += ["", f"[[{path}{key}]]", *toml_lines(item, f"{path}{key}.")]
     return lines

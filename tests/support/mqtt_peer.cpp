@@ -18,9 +18,7 @@ std::string text(const std::vector<std::uint8_t>& payload) {
 
 config::Mqtt mqtt_test_settings(std::string url, std::uint16_t port, std::string client_id) {
   config::Mqtt settings;
-  settings.url = std::move(url);
-  settings.host = "127.0.0.1";
-  settings.port = port;
+  settings.brokers = {{.url = std::move(url), .host = "127.0.0.1", .port = port}};
   settings.client_id = std::move(client_id);
   settings.keepalive = 5s;
   settings.clean_session = true;

@@ -133,6 +133,7 @@ Client::Client(asio::any_io_executor executor, const config::Mqtt& mqtt)
       config_(mqtt),
       session_(session_config_of(mqtt)),
       backoff_(mqtt.reconnect_min, mqtt.reconnect_max, std::random_device{}()),
+      brokers_(mqtt.brokers.size()),
       transports_(executor, mqtt, connect_timeout),
       failures_(failure_reminder),
       losses_(failure_reminder),
@@ -141,7 +142,8 @@ Client::Client(asio::any_io_executor executor, const config::Mqtt& mqtt)
               asio::steady_timer(executor), asio::steady_timer(executor)},
       retry_timer_(executor),
       connect_timer_(executor),
-      stop_guard_(executor) {}
+      stop_guard_(executor),
+      failback_timer_(executor) {}
 
 Client::~Client() {
   for (asio::steady_timer& timer : timers_) {
@@ -150,6 +152,10 @@ Client::~Client() {
   retry_timer_.cancel();
   connect_timer_.cancel();
   stop_guard_.cancel();
+  failback_timer_.cancel();
+  if (failback_transport_) {
+    failback_transport_->close();
+  }
   if (link_ && !link_->closed) {
     link_->closed = true;
     link_->stream->close();
@@ -188,6 +194,7 @@ void Client::stop(std::function<void()> done) {
   enter(Lifecycle::stopping);
   stop_done_ = std::move(done);
   retry_timer_.cancel();
+  failback_timer_.cancel();
   if (session_.state() != event::ConnectionState::disconnected) {
     // The core sends DISCONNECT if connected; on_state_changed then flushes
     // and closes the link.
@@ -250,12 +257,15 @@ void Client::abort_connection() {
   }
 }
 
-// The connection loop: a fresh transport per attempt, CONNECT, read until the
-// stream closes for whatever reason, then back off and try again.
+// The connection loop: a fresh transport per attempt (or the one a failback
+// probe opened), CONNECT, read until the stream closes for whatever reason,
+// then the next broker of the list, backing off after a round of failures.
 asio::awaitable<void> Client::run() {
   while (!stop_requested()) {
     ++counters_.connect_attempts;
-    Result<std::shared_ptr<Transport>> made = transports_.make();
+    std::shared_ptr<Transport> probed = std::exchange(failback_transport_, {});
+    Result<std::shared_ptr<Transport>> made =
+        probed ? Result<std::shared_ptr<Transport>>(probed) : transports_.make(brokers_.current());
     if (!made) {
       const std::string reason = made.error().reason;
       report_failure(spdlog::level::err, reason);
@@ -265,26 +275,29 @@ asio::awaitable<void> Client::run() {
       current->stream = std::move(*made);
       link_ = current;
       lost_reason_.clear();
-      connect_timer_.expires_after(connect_timeout);
-      connect_timer_.async_wait([this, current](error_code cancelled) {
-        if (!cancelled && !current->closed) {
-          current->timed_out = true;
-          close_link(current);
-        }
-      });
-      const error_code failed = co_await current->stream->connect(config_.host, config_.port);
-      connect_timer_.cancel();
+      error_code failed;
+      if (!probed) {
+        connect_timer_.expires_after(connect_timeout);
+        connect_timer_.async_wait([this, current](error_code cancelled) {
+          if (!cancelled && !current->closed) {
+            current->timed_out = true;
+            close_link(current);
+          }
+        });
+        failed = co_await current->stream->connect(broker().host, broker().port);
+        connect_timer_.cancel();
+      }
       if (current->timed_out || (!current->closed && failed)) {
         const std::string reason =
-            "cannot connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+            "cannot connect to " + broker_name(brokers_.current()) + ": " +
             (current->timed_out
                  ? "no answer within " + std::to_string(connect_timeout.count()) + " s"
                  : failed.message());
         report_failure(spdlog::level::warn, reason);
         notify({false, false, std::nullopt, reason});
       } else if (!current->closed) {
-        spdlog::debug("mqtt: {} connection to {}:{} open, sending CONNECT", current->stream->name(),
-                      config_.host, config_.port);
+        spdlog::debug("mqtt: {} connection to {} open, sending CONNECT", current->stream->name(),
+                      broker_name(brokers_.current()));
         handle(session_.connect(now()));
         co_await read_until_closed(current);
         handle(session_.connection_lost(now()));
@@ -297,6 +310,14 @@ asio::awaitable<void> Client::run() {
     if (stop_requested()) {
       break;
     }
+    if (failback_transport_) {
+      continue;  // straight to the first broker, which just answered
+    }
+    if (!brokers_.failed()) {
+      spdlog::log(failure_logged_ ? spdlog::level::info : spdlog::level::debug,
+                  "mqtt: trying the next broker, {}", broker_name(brokers_.current()));
+      continue;
+    }
     const std::chrono::milliseconds pause = backoff_.next();
     spdlog::log(failure_logged_ ? spdlog::level::info : spdlog::level::debug,
                 "mqtt: reconnecting in {} ms", pause.count());
@@ -305,6 +326,66 @@ asio::awaitable<void> Client::run() {
     co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
   finish_stop();
+}
+
+std::string Client::broker_name(std::size_t index) const {
+  const config::Broker& to = config_.brokers[index];
+  return to.host + ":" + std::to_string(to.port);
+}
+
+// While connected to a later broker of the list, the first one is checked
+// every mqtt.failback.
+void Client::arm_failback() {
+  if (brokers_.current() == 0 || config_.failback <= config::Duration::zero()) {
+    return;
+  }
+  failback_timer_.expires_after(config_.failback);
+  failback_timer_.async_wait([this](error_code cancelled) {
+    if (!cancelled && connected() && brokers_.current() != 0) {
+      asio::co_spawn(executor_, probe_first_broker(), report_escape);
+    }
+  });
+}
+
+// A transport (TCP, and TLS for mqtts://) that connects counts as the first
+// broker answering: the client then leaves its current broker with DISCONNECT
+// and sends CONNECT over this transport.
+asio::awaitable<void> Client::probe_first_broker() {
+  Result<std::shared_ptr<Transport>> made = transports_.make(0);
+  if (!made) {
+    spdlog::info("mqtt: cannot check {} for a failback: {}", broker_name(0), made.error().reason);
+    arm_failback();
+    co_return;
+  }
+  std::shared_ptr<Transport> probe = *made;
+  asio::steady_timer deadline(executor_);
+  deadline.expires_after(connect_timeout);
+  deadline.async_wait([probe](error_code cancelled) {
+    if (!cancelled) {
+      probe->close();
+    }
+  });
+  const error_code failed =
+      co_await probe->connect(config_.brokers[0].host, config_.brokers[0].port);
+  deadline.cancel();
+  if (!connected() || brokers_.current() == 0 || stop_requested()) {
+    probe->close();  // the connection changed meanwhile; the next one decides again
+    co_return;
+  }
+  if (failed) {
+    probe->close();
+    spdlog::info("mqtt: {} still does not answer ({}); staying on {}", broker_name(0),
+                 failed.message(), broker_name(brokers_.current()));
+    arm_failback();
+    co_return;
+  }
+  spdlog::info("mqtt: {} answers again; leaving {} to go back to it", broker_name(0),
+               broker_name(brokers_.current()));
+  failback_transport_ = std::move(probe);
+  brokers_.return_to_first();
+  // The broker left behind publishes the will (MQTT 5), so its status topic
+  // does not go on saying "online".
+  handle(session_.disconnect(now(), true));
 }
 
 // Feeds everything read to the core until the stream fails or is closed.
@@ -403,9 +484,9 @@ void Client::handle(Events batch) {
       if (completed->downgraded && !downgrade_reported_) {
         downgrade_reported_ = true;
         spdlog::warn(
-            "mqtt: {}:{} takes messages below the QoS asked for (a PUBACK to QoS 2, or a lower "
+            "mqtt: {} takes messages below the QoS asked for (a PUBACK to QoS 2, or a lower "
             "Maximum QoS): they are not delivered exactly once",
-            config_.host, config_.port);
+            broker_name(brokers_.current()));
       }
       if (is_failure(completed->reason)) {
         ++counters_.refused[completed->reason];
@@ -414,7 +495,7 @@ void Client::handle(Events batch) {
         on_publish_completed(completed->tag);
       }
     } else if (const auto* fallback = std::get_if<event::VersionFallback>(&happened)) {
-      spdlog::warn("mqtt: {}:{}: {}; speaking MQTT 3.1.1 from now on", config_.host, config_.port,
+      spdlog::warn("mqtt: {}: {}; speaking MQTT 3.1.1 from now on", broker_name(brokers_.current()),
                    fallback->reason);
     } else if (auto* received = std::get_if<event::MessageReceived>(&happened)) {
       ++counters_.received;
@@ -443,9 +524,12 @@ void Client::on_state_changed(event::StateChanged& change) {
     enter(Lifecycle::established);
     backoff_.reset();
     failures_.reset();
-    spdlog::info("mqtt: connected to {}:{} as \"{}\" with MQTT {} (session present: {})",
-                 config_.host, config_.port, config_.client_id, to_string(session_.version()),
+    brokers_.connected();
+    counters_.failovers = brokers_.failovers();
+    spdlog::info("mqtt: connected to {} as \"{}\" with MQTT {} (session present: {})",
+                 broker_name(brokers_.current()), config_.client_id, to_string(session_.version()),
                  change.session_present);
+    arm_failback();
     std::vector<packet::Subscription> restore;
     for (const auto& [filter, subscribed] : subscribed_) {
       if (!change.session_present || !subscribed.granted) {
@@ -474,12 +558,15 @@ void Client::on_state_changed(event::StateChanged& change) {
   if (lifecycle_ == Lifecycle::established) {
     enter(Lifecycle::connecting);
   }
+  failback_timer_.cancel();
   if (change.refusal) {
     ++counters_.refusals;
-    report_failure(spdlog::level::err, config_.host + ":" + std::to_string(config_.port) +
-                                           " refused the connection: " + reason);
+    report_failure(spdlog::level::err,
+                   broker_name(brokers_.current()) + " refused the connection: " + reason);
   } else if (stop_requested()) {
     spdlog::info("mqtt: disconnected ({})", reason);
+  } else if (failback_transport_) {
+    spdlog::info("mqtt: disconnected for the failback");
   } else {
     // A broker that accepts and then breaks every connection the same way
     // would otherwise add a line at every reconnect.
@@ -495,7 +582,8 @@ void Client::on_state_changed(event::StateChanged& change) {
     }
   }
   if (link_ && !link_->closed) {
-    if (stop_requested()) {
+    // The DISCONNECT queued for a stop or a failback goes out first.
+    if (stop_requested() || failback_transport_) {
       link_->close_after_flush = true;
       if (!link_->writing) {
         link_->writing = true;

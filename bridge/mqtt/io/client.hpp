@@ -2,10 +2,14 @@
 // session core. It owns one steady_timer per core timer kind, a fresh
 // transport per connection attempt, a reader coroutine feeding the core and an
 // ordered write queue that coalesces everything pending into one write. After
-// any transport or protocol failure, and after a CONNACK refusal, it closes,
+// any transport or protocol failure, and after a CONNACK refusal, it closes
+// and tries the next broker of mqtt.url; once every broker failed in turn it
 // waits (exponential backoff with full jitter between reconnect_min and
-// reconnect_max, reset by an accepted CONNACK) and connects again; QoS 1/2
-// messages in flight survive that and are resent.
+// reconnect_max, reset by an accepted CONNACK) first. QoS 1/2 messages in
+// flight survive that and are resent, on whichever broker comes next. While
+// on a later broker it checks the first one every mqtt.failback and, once
+// that answers, ends the current connection with DISCONNECT and connects
+// there: one connection at a time.
 //
 // Every member function must be called on the executor's thread, and the
 // object must outlive its work: destroy it after stop() has called back, or
@@ -34,6 +38,7 @@
 #include <spdlog/common.h>
 
 #include "bridge/mqtt/backoff.hpp"
+#include "bridge/mqtt/broker_rotation.hpp"
 #include "bridge/mqtt/error.hpp"
 #include "bridge/mqtt/io/transport.hpp"
 #include "bridge/mqtt/repeat_limiter.hpp"
@@ -56,6 +61,9 @@ struct ClientCounters {
   std::uint64_t bytes_out = 0;
   // MQTT 5: publishes the broker refused, by its reason code.
   std::map<packet::ReasonCode, std::uint64_t> refused;
+  // Connections accepted by another broker of the list than the one before
+  // (failbacks to the first broker included).
+  std::uint64_t failovers = 0;
 };
 
 // A change of the connection, as the state handler sees it.
@@ -125,6 +133,8 @@ class Client {
   std::size_t in_flight() const noexcept { return session_.in_flight(); }
   bool window_full() const noexcept { return session_.window_full(); }
   const ClientCounters& counters() const noexcept { return counters_; }
+  // The index in mqtt.url of the broker connected, or tried next.
+  std::size_t broker_index() const noexcept { return brokers_.current(); }
 
  private:
   // Where the client is in its life. idle until start(); then connecting
@@ -163,6 +173,12 @@ class Client {
   };
 
   boost::asio::awaitable<void> run();
+  // Failback: whether the first broker answers (a transport connects); if so
+  // the current connection ends with DISCONNECT and run() goes there next.
+  boost::asio::awaitable<void> probe_first_broker();
+  void arm_failback();
+  const config::Broker& broker() const { return config_.brokers[brokers_.current()]; }
+  std::string broker_name(std::size_t index) const;
   boost::asio::awaitable<void> read_until_closed(std::shared_ptr<Link> current);
   boost::asio::awaitable<void> write_queued(std::shared_ptr<Link> current);
   void handle(Events batch);
@@ -193,6 +209,7 @@ class Client {
   const config::Mqtt& config_;
   Session session_;
   Backoff backoff_;
+  BrokerRotation brokers_;
   TransportFactory transports_;
   RepeatLimiter failures_;
   RepeatLimiter losses_;  // established connections that ended, never reset by a connect
@@ -203,7 +220,11 @@ class Client {
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer stop_guard_;
+  boost::asio::steady_timer failback_timer_;
   std::shared_ptr<Link> link_;
+  // Connected to the first broker by a failback probe: the next attempt's
+  // transport, once the current connection has ended.
+  std::shared_ptr<Transport> failback_transport_;
   std::string lost_reason_;  // the transport error that ended the connection
 
   std::uint64_t next_tag_ = 1;

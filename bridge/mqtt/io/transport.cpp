@@ -57,22 +57,30 @@ class TcpTransport final : public Transport {
 
 TransportFactory::TransportFactory(asio::any_io_executor executor, const config::Mqtt& mqtt,
                                    std::chrono::steady_clock::duration handshake_timeout)
-    : executor_(std::move(executor)), config_(mqtt), handshake_timeout_(handshake_timeout) {}
+    : executor_(std::move(executor)),
+      config_(mqtt),
+      handshake_timeout_(handshake_timeout),
+      tls_(mqtt.brokers.size()) {}
 
 TransportFactory::~TransportFactory() = default;
 
-Result<std::shared_ptr<Transport>> TransportFactory::make() {
-  if (!config_.use_tls) {
+Result<std::shared_ptr<Transport>> TransportFactory::make(std::size_t broker) {
+  const config::Broker& to = config_.brokers.at(broker);
+  if (!to.use_tls) {
     return std::make_shared<TcpTransport>(executor_);
   }
-  if (!tls_) {
-    auto created = tls::TlsContext::create(config_.tls);
+  if (!tls_[broker]) {
+    config::Tls settings = config_.tls;
+    if (settings.server_name.empty()) {
+      settings.server_name = to.host;
+    }
+    auto created = tls::TlsContext::create(settings);
     if (!created) {
       return Error{Errc::transport_failed, "TLS set-up failed: " + created.error().detail};
     }
-    tls_ = std::move(*created);
+    tls_[broker] = std::move(*created);
   }
-  return make_tls_transport(executor_, tls_, handshake_timeout_);
+  return make_tls_transport(executor_, tls_[broker], handshake_timeout_);
 }
 
 }  // namespace iotgw::bridge::mqtt::io

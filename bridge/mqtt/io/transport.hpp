@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -44,11 +45,13 @@ class Transport {
   virtual const char* name() const = 0;
 };
 
-// Makes the transport for each connection attempt. For mqtts:// it keeps one
-// TLS context for all of them, so that a reconnect can resume the previous
-// TLS session; a context that cannot be built (an unreadable certificate, a
-// key that does not parse) is tried again at the next attempt, so a file the
-// operator fixes is picked up without a restart.
+// Makes the transport for each connection attempt. For an mqtts:// broker it
+// keeps one TLS context per broker of the list (each checks the certificate
+// against its broker's host unless tls.server_name names another), so that a
+// reconnect can resume the previous TLS session; a context that cannot be
+// built (an unreadable certificate, a key that does not parse) is tried again
+// at the next attempt, so a file the operator fixes is picked up without a
+// restart.
 class TransportFactory {
  public:
   // `handshake_timeout` bounds the TLS handshake after the TCP connect.
@@ -58,15 +61,15 @@ class TransportFactory {
   TransportFactory(const TransportFactory&) = delete;
   TransportFactory& operator=(const TransportFactory&) = delete;
 
-  // The transport for one connection attempt, or why there is none
-  // (errc::transport_failed).
-  Result<std::shared_ptr<Transport>> make();
+  // The transport for one connection attempt to config.brokers[broker], or
+  // why there is none (errc::transport_failed).
+  Result<std::shared_ptr<Transport>> make(std::size_t broker);
 
  private:
   boost::asio::any_io_executor executor_;
   const config::Mqtt& config_;
   std::chrono::steady_clock::duration handshake_timeout_;
-  std::shared_ptr<tls::TlsContext> tls_;
+  std::vector<std::shared_ptr<tls::TlsContext>> tls_;  // by broker; null until needed
 };
 
 }  // namespace iotgw::bridge::mqtt::io

@@ -10,9 +10,8 @@ namespace {
 
 config::Mqtt subscriber_config(std::uint16_t port, const std::string& client_id) {
   config::Mqtt mqtt;
-  mqtt.url = "mqtt://127.0.0.1:" + std::to_string(port);
-  mqtt.host = "127.0.0.1";
-  mqtt.port = port;
+  mqtt.brokers = {
+      {.url = "mqtt://127.0.0.1:" + std::to_string(port), .host = "127.0.0.1", .port = port}};
   mqtt.client_id = client_id;
   mqtt.clean_session = true;
   mqtt.will.topic.clear();

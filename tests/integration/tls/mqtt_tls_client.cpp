@@ -34,8 +34,9 @@ int main(int argc, char** argv) {
   int connects = 1;
   int failures = 2;
   int timeout_ms = 20000;
-  app.add_option("--host", settings.host)->required();
-  app.add_option("--port", settings.port)->required();
+  iotgw::config::Broker broker{.use_tls = true};
+  app.add_option("--host", broker.host)->required();
+  app.add_option("--port", broker.port)->required();
   app.add_option("--ca", ca_file);
   app.add_option("--cert", cert_file);
   app.add_option("--key", key_file);
@@ -46,17 +47,14 @@ int main(int argc, char** argv) {
   app.add_option("--failures", failures, "failed attempts after which to give up");
   app.add_option("--timeout-ms", timeout_ms);
   CLI11_PARSE(app, argc, argv);
-  settings.url = "mqtts://" + settings.host + ":" + std::to_string(settings.port);
-  settings.use_tls = true;
+  broker.url = "mqtts://" + broker.host + ":" + std::to_string(broker.port);
+  settings.brokers = {broker};
   settings.clean_session = true;
   settings.reconnect_min = 20ms;
   settings.reconnect_max = 100ms;
   settings.tls.ca_file = ca_file;
   settings.tls.cert_file = cert_file;
   settings.tls.key_file = key_file;
-  if (settings.tls.server_name.empty()) {
-    settings.tls.server_name = settings.host;
-  }
   // The TLS stream says at debug level whether a handshake resumed a session.
   spdlog::set_level(spdlog::level::debug);
 

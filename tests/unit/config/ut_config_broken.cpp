@@ -94,6 +94,17 @@ const std::vector<BrokenConfig>& broken_configs() {
       {"UrlWithBadPort",
        "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://h:99999\"\n",
        {"test.toml:4:7: error: mqtt.url: \"mqtt://h:99999\" has a bad port; use 1 to 65535"}},
+      {"BrokerListWithBadEntry",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = [\"mqtt://a\", \"mqtt://b:0\"]\n",
+       {"test.toml:4:20: error: mqtt.url[1]: \"mqtt://b:0\" has a bad port; use 1 to 65535"}},
+      {"BrokerListedTwice",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = [\"mqtt://a:1883\", \"mqtt://a:1883\"]\n",
+       {"test.toml:4:25: error: mqtt.url[1]: \"mqtt://a:1883\" is listed twice; list each broker "
+        "once"}},
+      {"EmptyBrokerList",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = []\n",
+       {"test.toml:4:7: error: mqtt.url: expected a string or a non-empty array of strings, found "
+        "an array"}},
       {"GatewayIdUnfitForTopics",
        "[gateway]\nid = \"boiler/1\"\n[mqtt]\nurl = \"mqtt://h\"\n",
        {"test.toml:2:6: error: gateway.id: \"boiler/1\" is not a usable name; use letters, "

@@ -78,15 +78,33 @@ TEST(LoadDefaults, MatchTheReference) {
 
 TEST(LoadMqtt, SplitsTheUrl) {
   Config config = load_valid("[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtts://b.example\"\n");
-  EXPECT_TRUE(config.mqtt.use_tls);
-  EXPECT_EQ(config.mqtt.host, "b.example");
-  EXPECT_EQ(config.mqtt.port, 8883);
-  EXPECT_EQ(config.mqtt.tls.server_name, "b.example");
+  ASSERT_EQ(config.mqtt.brokers.size(), 1U);
+  EXPECT_TRUE(config.mqtt.brokers[0].use_tls);
+  EXPECT_EQ(config.mqtt.brokers[0].host, "b.example");
+  EXPECT_EQ(config.mqtt.brokers[0].port, 8883);
+  EXPECT_EQ(config.mqtt.tls.server_name, "");  // each broker's own host
+  EXPECT_EQ(config.mqtt.failback, 10min);
 
   config = load_valid("[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://[::1]:1884/\"\n");
-  EXPECT_FALSE(config.mqtt.use_tls);
-  EXPECT_EQ(config.mqtt.host, "::1");
-  EXPECT_EQ(config.mqtt.port, 1884);
+  EXPECT_FALSE(config.mqtt.brokers[0].use_tls);
+  EXPECT_EQ(config.mqtt.brokers[0].host, "::1");
+  EXPECT_EQ(config.mqtt.brokers[0].port, 1884);
+}
+
+TEST(LoadMqtt, ReadsAListOfBrokersInOrder) {
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\n[mqtt]\n"
+      "url = [\"mqtt://a:1883\", \"mqtts://b.example\", \"mqtt://[::1]:1884\"]\n"
+      "failback = \"0s\"\n");
+  ASSERT_EQ(config.mqtt.brokers.size(), 3U);
+  EXPECT_EQ(config.mqtt.brokers[0],
+            (Broker{.url = "mqtt://a:1883", .use_tls = false, .host = "a", .port = 1883}));
+  EXPECT_EQ(
+      config.mqtt.brokers[1],
+      (Broker{.url = "mqtts://b.example", .use_tls = true, .host = "b.example", .port = 8883}));
+  EXPECT_EQ(config.mqtt.brokers[2],
+            (Broker{.url = "mqtt://[::1]:1884", .use_tls = false, .host = "::1", .port = 1884}));
+  EXPECT_EQ(config.mqtt.failback, 0s);
 }
 
 TEST(LoadMqtt, ReadsEveryKey) {
@@ -100,7 +118,7 @@ TEST(LoadMqtt, ReadsEveryKey) {
       "[mqtt.will]\ntopic = \"{prefix}/{gateway}/alive\"\npayload = \"dead\"\nqos = 0\n"
       "retain = false\n");
   EXPECT_EQ(config.gateway.log_level, LogLevel::debug);
-  EXPECT_EQ(config.mqtt.port, 8884);
+  EXPECT_EQ(config.mqtt.brokers[0].port, 8884);
   EXPECT_EQ(config.mqtt.client_id, "c");
   EXPECT_EQ(config.mqtt.username, "u");
   EXPECT_EQ(config.mqtt.password, "p");

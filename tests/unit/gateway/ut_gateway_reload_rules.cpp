@@ -38,7 +38,7 @@ TEST(ReloadRules, TheOldStatusIsClosedOnlyWhenItMoves) {
   EXPECT_TRUE(status_moves(running, load("topic_prefix = \"site\"\n")));
   EXPECT_TRUE(status_moves(running, load("[mqtt.will]\ntopic = \"gw1/alive\"\n")));
   config::Config other_broker = load("");
-  other_broker.mqtt.host = "c";
+  other_broker.mqtt.brokers[0].host = "c";
   EXPECT_TRUE(status_moves(running, other_broker));
 }
 

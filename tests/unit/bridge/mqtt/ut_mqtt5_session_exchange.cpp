@@ -155,6 +155,20 @@ TEST(Mqtt5SessionExchange, ConnectCarriesSessionExpiryAndMaximumPacketSizeAndTak
   EXPECT_EQ(ex.seen_of<event::PublishCompleted>(), (std::vector<event::PublishCompleted>{{1}}));
 }
 
+// Leaving a broker for another (failback): the broker is asked to publish the
+// will all the same, so the status there says the gateway left.
+TEST(Mqtt5SessionExchange, DisconnectCanAskTheBrokerToPublishTheWill) {
+  Session s(config5());
+  Exchange ex(s);
+  ex.run(do_connect).expect(connect5_wire).reply(connack5_new, 2ms);
+  ex.run([](Session& session, TimePoint now) { return session.disconnect(now, true); })
+      .expect({
+          0xE0, 0x01,  // DISCONNECT, remaining length 1
+          0x04,        // Disconnect with Will Message
+      });
+  EXPECT_EQ(s.state(), event::ConnectionState::disconnected);
+}
+
 // 2. The fallback to MQTT 3.1.1.
 
 SessionConfig falling_back() {

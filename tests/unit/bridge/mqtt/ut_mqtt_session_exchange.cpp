@@ -45,6 +45,17 @@ TEST(MqttSessionExchange, PingsWhenIdleAndDropsASilentBrokerAfterOneAndAHalfKeep
   ex.expect_nothing();
 }
 
+// 3.1.1 has no DISCONNECT that keeps the will: a plain one goes out.
+TEST(MqttSessionExchange, DisconnectAskingForTheWillIsAPlainDisconnectIn311) {
+  Session s(config());
+  Exchange ex(s);
+  ex.run(do_connect).expect(connect_wire).reply(connack_new, 2ms);
+  ex.run([](Session& session, TimePoint now) {
+      return session.disconnect(now, true);
+    }).expect({0xE0, 0x00});  // DISCONNECT, remaining length 0
+  EXPECT_EQ(s.state(), event::ConnectionState::disconnected);
+}
+
 TEST(MqttSessionExchange, GivesUpWithoutConnack) {
   Session s(config());
   test::Exchange ex(s);
