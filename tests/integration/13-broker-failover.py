@@ -48,6 +48,13 @@ class BrokerFailover(unittest.TestCase):
     def readings(self, watcher):
         return [rig.epoch(json.loads(p)["ts"]) for p in watcher.payloads(FLOW)]
 
+    def test_check_names_the_brokers_in_order(self):
+        code, output = rig.check_config(self.gateway.config)
+        self.assertEqual(code, 0, output)
+        self.assertIn(f"brokers mqtt://127.0.0.1:{self.first.port}, "
+                      f"mqtt://127.0.0.1:{self.second.port} (in this order; back to the first "
+                      "after 2s)", output)
+
     def test_fails_over_to_the_second_broker_and_back_to_the_first(self):
         self.gateway.start()
         self.on_first.wait_payload(STATUS, b"online", what="online on the first broker")
