@@ -195,6 +195,9 @@ void Client::stop(std::function<void()> done) {
   stop_done_ = std::move(done);
   retry_timer_.cancel();
   failback_timer_.cancel();
+  if (failback_transport_) {
+    std::exchange(failback_transport_, {})->close();
+  }
   if (session_.state() != event::ConnectionState::disconnected) {
     // The core sends DISCONNECT if connected; on_state_changed then flushes
     // and closes the link.
