@@ -207,7 +207,11 @@ void read_brokers(TableReader& reader, Mqtt& mqtt) {
     Broker broker;
     broker.url = urls[i].value;
     const Check parsed = parse_url(broker.url, broker);
-    const auto same = std::find(mqtt.brokers.begin(), mqtt.brokers.end(), broker);
+    const auto same =
+        std::find_if(mqtt.brokers.begin(), mqtt.brokers.end(), [&](const Broker& listed) {
+          return listed.use_tls == broker.use_tls && listed.host == broker.host &&
+                 listed.port == broker.port;
+        });
     if (!parsed) {
       reader.diagnostics().error(urls[i].place.line, urls[i].place.column,
                                  name + ": " + parsed.error());
@@ -224,6 +228,11 @@ void read_brokers(TableReader& reader, Mqtt& mqtt) {
 void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt) {
   read_brokers(reader, mqtt);
   reader.read("failback", mqtt.failback, 0s, 24h);
+  if (mqtt.failback > 0s && mqtt.failback < 1s) {
+    reader.error_at("failback", reader.key_path("failback") +
+                                    ": use at least 1s (each check opens a connection to the "
+                                    "first broker), or 0s for no failback");
+  }
   reader.read("client_id", mqtt.client_id);
   reader.read("username", mqtt.username);
   reader.read("password", mqtt.password);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "config/names.hpp"
+#include "config/topic_template.hpp"
 #include "config/units.hpp"
 
 namespace iotgw::gateway {
@@ -147,10 +148,17 @@ Error malformed(std::string_view detail, Errc code = Errc::malformed_payload) {
   return {code, fmt::format("malformed payload: {}", detail)};
 }
 
+// Whether `topic` is `base` or a topic under it.
+bool under(std::string_view topic, std::string_view base) {
+  return topic == base || (topic.starts_with(base) && topic[base.size()] == '/');
+}
+
 }  // namespace
 
 CommandParser::CommandParser(const config::Config& config)
     : base_(config.commands.topic.substr(0, config.commands.topic.size() - 2)),
+      own_topics_(config::expand_topic("{prefix}/{gateway}", {.prefix = config.mqtt.topic_prefix,
+                                                              .gateway = config.gateway.id})),
       max_age_(config.commands.max_age),
       config_(config) {
   for (std::size_t b = 0; b < config.buses.size(); ++b) {
@@ -206,13 +214,11 @@ ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payl
 }
 
 // The sender chooses where the result goes, so the result must not become a
-// command itself (here or at another gateway under the same command topic)
-// or stand in for the gateway's status. Wildcards and bad UTF-8 never got
-// past the MQTT decoder.
+// command itself (here or at another gateway under the same command topic),
+// stand in for the gateway's status, or pose as its telemetry or metrics.
+// Wildcards and bad UTF-8 never got past the MQTT decoder.
 Result<> CommandParser::check_response_topic(std::string_view topic) const {
-  const bool under_commands =
-      topic == base_ || (topic.starts_with(base_) && topic[base_.size()] == '/');
-  if (under_commands) {
+  if (under(topic, base_)) {
     return Error{Errc::refused_response_topic,
                  fmt::format("the Response Topic {} is under the command topic {}; "
                              "answer to a topic outside it",
@@ -223,6 +229,12 @@ Result<> CommandParser::check_response_topic(std::string_view topic) const {
                  fmt::format("the Response Topic {} is the gateway's status topic; "
                              "answer to another topic",
                              topic)};
+  }
+  if (under(topic, own_topics_)) {
+    return Error{Errc::refused_response_topic,
+                 fmt::format("the Response Topic {} is under the gateway's own topics {}/; "
+                             "answer to a topic outside them",
+                             topic, own_topics_)};
   }
   return {};
 }

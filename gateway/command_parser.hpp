@@ -98,7 +98,8 @@ class CommandParser {
   Result<> check_ts(const nlohmann::json& ts, std::chrono::system_clock::time_point now) const;
 
   PayloadBounds bounds_;
-  std::string base_;  // the command topic without its "/#"
+  std::string base_;        // the command topic without its "/#"
+  std::string own_topics_;  // {prefix}/{gateway}: telemetry, status and metrics by default
   config::Duration max_age_;
   const config::Config& config_;
   std::map<std::string, DeviceAddress, std::less<>> devices_;

@@ -11,12 +11,12 @@ bool BrokerRotation::failed() noexcept {
   return true;
 }
 
-void BrokerRotation::connected() noexcept {
+bool BrokerRotation::connected() noexcept {
   failures_ = 0;
-  if (last_connected_ && *last_connected_ != current_) {
-    ++failovers_;
-  }
+  const bool moved = last_connected_ && *last_connected_ != current_;
+  failovers_ += moved ? 1 : 0;
   last_connected_ = current_;
+  return moved;
 }
 
 void BrokerRotation::return_to_first() noexcept {

@@ -23,8 +23,9 @@ class BrokerRotation {
   // next attempt goes to the next broker. True when that completes a round
   // of failures: back off first.
   bool failed() noexcept;
-  // A CONNACK accepted the connection to the current broker.
-  void connected() noexcept;
+  // A CONNACK accepted the connection to the current broker; true when the
+  // connection before was to another one (a failover).
+  bool connected() noexcept;
   // Failback: the next attempt goes to the first broker, at once.
   void return_to_first() noexcept;
 

@@ -153,6 +153,10 @@ Client::~Client() {
   connect_timer_.cancel();
   stop_guard_.cancel();
   failback_timer_.cancel();
+  *alive_ = false;
+  if (probing_) {
+    probing_->close();
+  }
   if (failback_transport_) {
     failback_transport_->close();
   }
@@ -195,6 +199,9 @@ void Client::stop(std::function<void()> done) {
   stop_done_ = std::move(done);
   retry_timer_.cancel();
   failback_timer_.cancel();
+  if (probing_) {
+    std::exchange(probing_, {})->close();
+  }
   if (failback_transport_) {
     std::exchange(failback_transport_, {})->close();
   }
@@ -352,25 +359,37 @@ void Client::arm_failback() {
 
 // A transport (TCP, and TLS for mqtts://) that connects counts as the first
 // broker answering: the client then leaves its current broker with DISCONNECT
-// and sends CONNECT over this transport.
+// and sends CONNECT over this transport. The probe is the client's
+// (`probing_`): stop() and the destructor close it, and `alive` tells the
+// coroutine, once it resumes, whether there is still a client to go back to.
 asio::awaitable<void> Client::probe_first_broker() {
+  const std::shared_ptr<bool> alive = alive_;
   Result<std::shared_ptr<Transport>> made = transports_.make(0);
   if (!made) {
     spdlog::info("mqtt: cannot check {} for a failback: {}", broker_name(0), made.error().reason);
     arm_failback();
     co_return;
   }
-  std::shared_ptr<Transport> probe = *made;
+  const std::shared_ptr<Transport> probe = *made;
+  probing_ = probe;
+  const auto timed_out = std::make_shared<bool>(false);
   asio::steady_timer deadline(executor_);
   deadline.expires_after(connect_timeout);
-  deadline.async_wait([probe](error_code cancelled) {
+  deadline.async_wait([probe, timed_out](error_code cancelled) {
     if (!cancelled) {
+      *timed_out = true;
       probe->close();
     }
   });
-  const error_code failed =
-      co_await probe->connect(config_.brokers[0].host, config_.brokers[0].port);
+  error_code failed = co_await probe->connect(config_.brokers[0].host, config_.brokers[0].port);
+  if (!*alive) {
+    co_return;
+  }
   deadline.cancel();
+  probing_.reset();
+  if (*timed_out) {
+    failed = asio::error::timed_out;
+  }
   if (!connected() || brokers_.current() == 0 || stop_requested()) {
     probe->close();  // the connection changed meanwhile; the next one decides again
     co_return;
@@ -384,11 +403,21 @@ asio::awaitable<void> Client::probe_first_broker() {
   }
   spdlog::info("mqtt: {} answers again; leaving {} to go back to it", broker_name(0),
                broker_name(brokers_.current()));
-  failback_transport_ = std::move(probe);
+  failback_transport_ = probe;
   brokers_.return_to_first();
-  // The broker left behind publishes the will (MQTT 5), so its status topic
-  // does not go on saying "online".
-  handle(session_.disconnect(now(), true));
+  // In MQTT 5 the broker left behind publishes the will, so that its status
+  // does not go on saying "online"; not with a will delay, which would have
+  // it say "offline" after the first broker said "online" (in a cluster, on
+  // the same topic).
+  handle(session_.disconnect(now(), config_.will.delay == config::Duration::zero()));
+  // A broker that reads nothing more must not keep the DISCONNECT, and the
+  // move, waiting for ever.
+  stop_guard_.expires_after(stop_timeout);
+  stop_guard_.async_wait([this, leaving = std::weak_ptr<Link>(link_)](error_code cancelled) {
+    if (const auto link = leaving.lock(); !cancelled && link && !link->closed) {
+      close_link(link);
+    }
+  });
 }
 
 // Feeds everything read to the core until the stream fails or is closed.
@@ -527,7 +556,9 @@ void Client::on_state_changed(event::StateChanged& change) {
     enter(Lifecycle::established);
     backoff_.reset();
     failures_.reset();
-    brokers_.connected();
+    // A session present on another broker than the last one says nothing of
+    // the subscriptions made there: all of them are made again.
+    const bool moved = brokers_.connected();
     counters_.failovers = brokers_.failovers();
     spdlog::info("mqtt: connected to {} as \"{}\" with MQTT {} (session present: {})",
                  broker_name(brokers_.current()), config_.client_id, to_string(session_.version()),
@@ -535,7 +566,7 @@ void Client::on_state_changed(event::StateChanged& change) {
     arm_failback();
     std::vector<packet::Subscription> restore;
     for (const auto& [filter, subscribed] : subscribed_) {
-      if (!change.session_present || !subscribed.granted) {
+      if (!change.session_present || !subscribed.granted || moved) {
         restore.push_back(subscribed.subscription);
       }
     }

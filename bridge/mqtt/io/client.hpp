@@ -222,9 +222,13 @@ class Client {
   boost::asio::steady_timer stop_guard_;
   boost::asio::steady_timer failback_timer_;
   std::shared_ptr<Link> link_;
+  // A failback probe's transport while it connects to the first broker.
+  std::shared_ptr<Transport> probing_;
   // Connected to the first broker by a failback probe: the next attempt's
   // transport, once the current connection has ended.
   std::shared_ptr<Transport> failback_transport_;
+  // Cleared by the destructor, for a probe that resumes after it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::string lost_reason_;  // the transport error that ended the connection
 
   std::uint64_t next_tag_ = 1;

@@ -101,6 +101,14 @@ const std::vector<BrokenConfig>& broken_configs() {
        "[gateway]\nid = \"gw\"\n[mqtt]\nurl = [\"mqtt://a:1883\", \"mqtt://a:1883\"]\n",
        {"test.toml:4:25: error: mqtt.url[1]: \"mqtt://a:1883\" is listed twice; list each broker "
         "once"}},
+      {"BrokerListedTwiceInTwoSpellings",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = [\"mqtt://a\", \"mqtt://a:1883/\"]\n",
+       {"test.toml:4:20: error: mqtt.url[1]: \"mqtt://a:1883/\" is listed twice; list each broker "
+        "once"}},
+      {"FailbackTooShort",
+       "[gateway]\nid = \"gw\"\n[mqtt]\nurl = [\"mqtt://a\", \"mqtt://b\"]\nfailback = \"500ms\"\n",
+       {"test.toml:5:12: error: mqtt.failback: use at least 1s (each check opens a connection to "
+        "the first broker), or 0s for no failback"}},
       {"EmptyBrokerList",
        "[gateway]\nid = \"gw\"\n[mqtt]\nurl = []\n",
        {"test.toml:4:7: error: mqtt.url: expected a string or a non-empty array of strings, found "

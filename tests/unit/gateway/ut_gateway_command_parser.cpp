@@ -267,8 +267,9 @@ TEST_F(CommandParserTest, AResponseTopicTakesTheResult) {
 
 // A result sent under a command topic would itself be a command (here, or at
 // another gateway under the same prefix); on the status topic it would stand
-// in for the gateway's status. Such a Response Topic is refused on …/result.
-TEST_F(CommandParserTest, AResponseTopicUnderTheCommandTopicOrOnTheStatusIsRefused) {
+// in for the gateway's status, under {prefix}/{gateway}/ for its telemetry or
+// metrics. Such a Response Topic is refused on …/result.
+TEST_F(CommandParserTest, AResponseTopicAmongTheGatewaysOwnTopicsIsRefused) {
   for (const std::string reply :
        {"iotgw/gw/cmd/boiler/setpoint/set", "iotgw/gw/cmd", "iotgw/gw/cmd/x"}) {
     const ParsedCommand parsed =
@@ -286,9 +287,18 @@ TEST_F(CommandParserTest, AResponseTopicUnderTheCommandTopicOrOnTheStatusIsRefus
   EXPECT_EQ(std::get<Refusal>(status).error,
             "the Response Topic " + config_.mqtt.will.topic +
                 " is the gateway's status topic; answer to another topic");
-  // A topic that only starts like the command topic is outside it.
+  // The gateway's own telemetry and metrics cannot be posed as either.
+  for (const std::string reply : {"iotgw/gw/boiler/flow", "iotgw/gw/metrics", "iotgw/gw"}) {
+    const ParsedCommand parsed = parser_.parse("iotgw/gw/cmd/boiler/read", "", false, now, reply);
+    const auto* refusal = std::get_if<Refusal>(&parsed);
+    ASSERT_NE(refusal, nullptr) << reply;
+    EXPECT_EQ(refusal->error, "the Response Topic " + reply +
+                                  " is under the gateway's own topics iotgw/gw/; answer to a "
+                                  "topic outside them");
+  }
+  // A topic that only starts like them is outside.
   const ParsedCommand beside =
-      parser_.parse("iotgw/gw/cmd/boiler/read", "", false, now, "iotgw/gw/cmdx");
+      parser_.parse("iotgw/gw/cmd/boiler/read", "", false, now, "iotgw/gwx/replies");
   ASSERT_TRUE(std::holds_alternative<Command>(beside));
 }
 

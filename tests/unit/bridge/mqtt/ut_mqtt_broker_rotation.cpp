@@ -56,8 +56,9 @@ TEST(BrokerRotation, FailbackGoesToTheFirstAndCountsAsAMove) {
   EXPECT_EQ(rotation.current(), 1U);
   rotation.return_to_first();
   EXPECT_EQ(rotation.current(), 0U);
-  rotation.connected();
+  EXPECT_TRUE(rotation.connected());
   EXPECT_EQ(rotation.failovers(), 1U);
+  EXPECT_FALSE(rotation.connected());  // again on the same broker
   // A failback that does not connect goes on as any failure does.
   EXPECT_FALSE(rotation.failed());
   EXPECT_EQ(rotation.current(), 1U);
