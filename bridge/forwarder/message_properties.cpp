@@ -20,21 +20,25 @@ void add_json_properties(std::vector<mqtt::packet::Property>& out) {
   out.push_back({mqtt::packet::PropertyId::content_type, std::string("application/json")});
 }
 
-std::optional<std::vector<mqtt::packet::Property>> telemetry_properties(
-    const MessageSettings& settings, std::chrono::system_clock::time_point enqueued,
-    std::chrono::system_clock::time_point now) {
-  std::vector<mqtt::packet::Property> properties;
-  if (settings.expiry > std::chrono::seconds::zero()) {
-    const auto left = remaining_expiry(settings.expiry, enqueued, now);
+TelemetryProperties::TelemetryProperties(MessageSettings settings) : expiry_(settings.expiry) {
+  if (expiry_ > std::chrono::seconds::zero()) {
+    properties_.push_back({mqtt::packet::PropertyId::message_expiry_interval, std::uint32_t{0}});
+  }
+  if (settings.json) {
+    add_json_properties(properties_);
+  }
+}
+
+std::optional<std::span<const mqtt::packet::Property>> TelemetryProperties::at(
+    std::chrono::system_clock::time_point enqueued, std::chrono::system_clock::time_point now) {
+  if (expiry_ > std::chrono::seconds::zero()) {
+    const auto left = remaining_expiry(expiry_, enqueued, now);
     if (!left) {
       return std::nullopt;
     }
-    properties.push_back({mqtt::packet::PropertyId::message_expiry_interval, *left});
+    properties_.front().value = *left;
   }
-  if (settings.json) {
-    add_json_properties(properties);
-  }
-  return properties;
+  return std::span<const mqtt::packet::Property>(properties_);
 }
 
 }  // namespace iotgw::bridge::forwarder

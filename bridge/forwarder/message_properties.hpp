@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "bridge/mqtt/packet/properties.hpp"
@@ -30,10 +31,20 @@ std::optional<std::uint32_t> remaining_expiry(std::chrono::seconds expiry,
 // Payload Format Indicator 1 (UTF-8) and Content Type "application/json".
 void add_json_properties(std::vector<mqtt::packet::Property>& out);
 
-// The properties a telemetry message queued at `enqueued` goes out with at
-// `now`; nullopt when it expired.
-std::optional<std::vector<mqtt::packet::Property>> telemetry_properties(
-    const MessageSettings& settings, std::chrono::system_clock::time_point enqueued,
-    std::chrono::system_clock::time_point now);
+// The properties telemetry messages go out with, built once: per message
+// only the expiry left changes, so the per-reading path allocates nothing here.
+class TelemetryProperties {
+ public:
+  explicit TelemetryProperties(MessageSettings settings);
+
+  // Those of a message queued at `enqueued` and sent at `now`, valid until the
+  // next call; nullopt when it expired.
+  std::optional<std::span<const mqtt::packet::Property>> at(
+      std::chrono::system_clock::time_point enqueued, std::chrono::system_clock::time_point now);
+
+ private:
+  std::chrono::seconds expiry_;
+  std::vector<mqtt::packet::Property> properties_;  // with an expiry, its property first
+};
 
 }  // namespace iotgw::bridge::forwarder

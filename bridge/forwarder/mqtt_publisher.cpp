@@ -128,8 +128,9 @@ void MqttPublisher::pump() {
 // Decided as the row goes out, not as it was fetched: a row may wait here,
 // or in the client's window for a connection, for a long time.
 bool MqttPublisher::send_telemetry(const store::Message& message, const Done& done) {
+  // The client copies them before it returns, so the next message may reuse them.
   const auto properties =
-      telemetry_properties(telemetry_settings_, message.enqueued, std::chrono::system_clock::now());
+      telemetry_properties_.at(message.enqueued, std::chrono::system_clock::now());
   if (!properties) {
     done(Outcome::expired);
     return true;

@@ -38,7 +38,10 @@ class MqttPublisher final : public Publisher {
   };
 
   MqttPublisher(mqtt::io::Client& client, Limits limits, MessageSettings telemetry = {})
-      : client_(client), limits_(limits), telemetry_settings_(telemetry) {}
+      : client_(client),
+        limits_(limits),
+        telemetry_settings_(telemetry),
+        telemetry_properties_(telemetry) {}
 
   // Telemetry: called by the forwarder.
   void publish(const store::Message& message, Done done) override;
@@ -74,6 +77,7 @@ class MqttPublisher final : public Publisher {
   mqtt::io::Client& client_;
   Limits limits_;
   MessageSettings telemetry_settings_;
+  TelemetryProperties telemetry_properties_;
   std::deque<Waiting> telemetry_;
   std::deque<Waiting> control_;
   std::size_t control_bytes_ = 0;

@@ -38,18 +38,22 @@ TEST(MessageProperties, TheLongestExpiryFitsItsFourBytes) {
 }
 
 TEST(MessageProperties, NoExpiryAndNoJsonMeansNoProperties) {
-  const auto properties = telemetry_properties({}, taken, taken + 365 * 24h);
+  TelemetryProperties plain({});
+  const auto properties = plain.at(taken, taken + 365 * 24h);
   ASSERT_TRUE(properties.has_value());
   EXPECT_TRUE(properties->empty());
 }
 
 TEST(MessageProperties, AnExpiredReadingHasNoProperties) {
-  EXPECT_EQ(telemetry_properties({.expiry = 60s, .json = true}, taken, taken + 61s), std::nullopt);
+  TelemetryProperties expiring({.expiry = 60s, .json = true});
+  EXPECT_FALSE(expiring.at(taken, taken + 61s).has_value());
 }
 
 // A reading aged 40 s with telemetry.expiry = 60s goes out with 20.
 TEST(MessageProperties, AReadingAged40sOf60GoesOutWith20) {
-  const auto properties = telemetry_properties({.expiry = 60s, .json = true}, taken, taken + 40s);
+  TelemetryProperties expiring({.expiry = 60s, .json = true});
+  ASSERT_TRUE(expiring.at(taken, taken + 10s).has_value());  // reused: only the expiry changes
+  const auto properties = expiring.at(taken, taken + 40s);
   ASSERT_TRUE(properties.has_value());
   mqtt::packet::Publish publish;
   publish.topic = "a/b";
