@@ -84,6 +84,7 @@ struct Mqtt {
 
 enum class Overflow { drop_oldest, drop_newest };
 enum class Sync { normal, full };
+enum class Delivery { fifo, live_first };
 
 struct Store {
   std::filesystem::path path = "queue.db";  // resolved: absolute, under gateway.state_dir
@@ -93,6 +94,8 @@ struct Store {
   Sync sync = Sync::normal;
   Duration commit_interval = 1s;
   std::uint32_t commit_batch = 10'000;  // a transaction commits early once this many wait
+  Delivery delivery = Delivery::fifo;
+  std::uint32_t backfill_rate = 0;  // live_first: backlog messages per second at most; 0 = unpaced
 };
 
 enum class PayloadFormat { json, value, device_json };

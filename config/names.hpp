@@ -37,6 +37,11 @@ inline constexpr NameTable<Sync, 2> sync_names{{
     {"full", Sync::full},
 }};
 
+inline constexpr NameTable<Delivery, 2> delivery_names{{
+    {"fifo", Delivery::fifo},
+    {"live_first", Delivery::live_first},
+}};
+
 inline constexpr NameTable<PayloadFormat, 3> payload_format_names{{
     {"json", PayloadFormat::json},
     {"value", PayloadFormat::value},
@@ -110,6 +115,9 @@ constexpr std::string_view name_of(Overflow v) {
 }
 constexpr std::string_view name_of(Sync v) {
   return name_in(sync_names, v);
+}
+constexpr std::string_view name_of(Delivery v) {
+  return name_in(delivery_names, v);
 }
 constexpr std::string_view name_of(PayloadFormat v) {
   return name_in(payload_format_names, v);

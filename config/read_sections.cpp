@@ -292,6 +292,16 @@ void read_store(TableReader& reader, Store& store) {
   reader.read_choice<Sync>("sync", store.sync, sync_names);
   reader.read("commit_interval", store.commit_interval, 0s, 1h);
   reader.read("commit_batch", store.commit_batch, 1, 1'000'000);
+  reader.read_choice<Delivery>("delivery", store.delivery, delivery_names);
+  reader.read("backfill_rate", store.backfill_rate, 0, 1'000'000);
+  if (store.backfill_rate > 0 && store.delivery != Delivery::live_first) {
+    const Place where = reader.place("backfill_rate");
+    reader.diagnostics().warning(
+        where.line, where.column,
+        reader.key_path("backfill_rate") +
+            " paces only the backlog of store.delivery = \"live_first\"; with \"fifo\" it is "
+            "not used");
+  }
   reader.finish();
 }
 

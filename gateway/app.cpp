@@ -218,12 +218,13 @@ void App::on_reading(const drivers::Reading& reading) {
     queue_poll(polls_.add(reading));
     return;
   }
-  std::optional<TelemetryMessage> telemetry = telemetry_.message(reading);
+  const bool backfill = !client_.connected();
+  std::optional<TelemetryMessage> telemetry = telemetry_.message(reading, backfill);
   if (!telemetry) {
     ++counters_.suppressed;
     return;
   }
-  queue(*telemetry, reading.wall_time);
+  queue(*telemetry, reading.wall_time, backfill);
 }
 
 // device_json: the readings of the poll that passed report by exception go
@@ -235,17 +236,21 @@ void App::on_poll_end(const config::Device& device) {
 }
 
 void App::queue_poll(const DevicePolls::Poll& poll) {
-  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll)) {
-    queue(*telemetry, poll.front().wall_time);
+  const bool backfill = !client_.connected();
+  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll, backfill)) {
+    queue(*telemetry, poll.front().wall_time, backfill);
   }
 }
 
-void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken) {
+// `backfill`: taken while the uplink was down, so part of a backlog.
+void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken,
+                bool backfill) {
   bridge::store::Message message;
   message.topic = *telemetry.topic;
   message.payload.assign(telemetry.payload.begin(), telemetry.payload.end());
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
   message.enqueued = taken;
+  message.backfill = backfill;
   appends_waiting_.push_back(std::chrono::steady_clock::now());
   store_.async_append(std::move(message),
                       [this](bridge::store::error_code error, bridge::store::Seq) {
@@ -271,6 +276,7 @@ ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now
 
 void App::on_connection(const bridge::mqtt::io::ConnectionEvent& event) {
   // The client logs connections and their ends itself.
+  store_.set_uplink(event.connected);
   if (!event.connected) {
     return;
   }

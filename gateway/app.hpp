@@ -73,7 +73,8 @@ class App {
   void on_reading(const drivers::Reading& reading);
   void on_poll_end(const config::Device& device);
   void queue_poll(const DevicePolls::Poll& poll);
-  void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken);
+  void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken,
+             bool backfill);
   void on_connection(const bridge::mqtt::io::ConnectionEvent& event);
   void on_command(const bridge::mqtt::packet::Publish& message);
   // A command's result, QoS 1, in the window's reserved room (bounded queue),

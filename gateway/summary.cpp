@@ -10,6 +10,16 @@
 namespace iotgw::gateway {
 namespace {
 
+// "delivery fifo", or "live first, backlog at most 50/s".
+std::string delivery_summary(const config::Store& store) {
+  if (store.delivery == config::Delivery::fifo) {
+    return "delivery fifo";
+  }
+  return store.backfill_rate == 0
+             ? std::string("live first, backlog as fast as the window allows")
+             : fmt::format("live first, backlog at most {}/s", store.backfill_rate);
+}
+
 using namespace config;
 
 std::string count(std::size_t n, const char* one, const char* many) {
@@ -91,9 +101,9 @@ std::string summarize(const Config& config) {
                       !any_tls                        ? ""
                       : mqtt.tls.insecure_skip_verify ? ", TLS WITHOUT VERIFICATION"
                                                       : ", TLS verified");
-  text += fmt::format("store   {} (at most {} messages, {}, {} when full, sync {})\n",
+  text += fmt::format("store   {} (at most {} messages, {}, {} when full, sync {}, {})\n",
                       store.path.string(), store.max_rows, format_size(store.max_bytes),
-                      name_of(store.overflow), name_of(store.sync));
+                      name_of(store.overflow), name_of(store.sync), delivery_summary(store));
 
   const TopicFields gateway_fields{.prefix = mqtt.topic_prefix, .gateway = config.gateway.id};
   text += "topics\n";

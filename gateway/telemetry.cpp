@@ -32,6 +32,13 @@ void append_reading_fields(std::string& out, const drivers::Reading& reading) {
   append_json_string(out, unpublishable ? "bad_value" : drivers::to_string(reading.quality));
 }
 
+// Absent on live readings, so that their payloads stay as they always were.
+void append_backfill(std::string& out, bool backfill) {
+  if (backfill) {
+    out += ",\"backfill\":true";
+  }
+}
+
 }  // namespace
 
 Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.payload) {
@@ -53,7 +60,8 @@ const std::string& Telemetry::topic_of(const config::Point& point) const {
   return topics_.at(&point);
 }
 
-std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& reading) const {
+std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& reading,
+                                                   bool backfill) const {
   TelemetryMessage message{.topic = &topic_of(*reading.point), .payload = {}};
   if (format_ == config::PayloadFormat::value) {
     const bool good = reading.quality.is_good() && reading.value && is_publishable(*reading.value);
@@ -73,12 +81,13 @@ std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& readi
   append_timestamp(out, reading.wall_time);
   out += "\",";
   append_reading_fields(out, reading);
+  append_backfill(out, backfill);
   out += '}';
   return message;
 }
 
 std::optional<TelemetryMessage> Telemetry::device_message(
-    std::span<const drivers::Reading> readings) const {
+    std::span<const drivers::Reading> readings, bool backfill) const {
   if (readings.empty()) {
     return std::nullopt;
   }
@@ -97,7 +106,9 @@ std::optional<TelemetryMessage> Telemetry::device_message(
     append_reading_fields(out, reading);
     out += '}';
   }
-  out += "}}";
+  out += '}';
+  append_backfill(out, backfill);
+  out += '}';
   return message;
 }
 

@@ -27,13 +27,15 @@ class Telemetry {
   bool per_device() const { return format_ == config::PayloadFormat::device_json; }
 
   // The message for a reading, or nothing when the format has no way to say it
-  // (the "value" format publishes good readings only).
-  std::optional<TelemetryMessage> message(const drivers::Reading& reading) const;
+  // (the "value" format publishes good readings only). A reading taken while
+  // the uplink was down is marked "backfill":true in the JSON formats.
+  std::optional<TelemetryMessage> message(const drivers::Reading& reading, bool backfill) const;
 
   // The device_json message for readings of one poll of one device:
   // {"ts":…,"values":{"<point>":{"value":…,"unit":…,"quality":…},…}}, with the
   // time of the poll's first reading; nothing when there are no readings.
-  std::optional<TelemetryMessage> device_message(std::span<const drivers::Reading> readings) const;
+  std::optional<TelemetryMessage> device_message(std::span<const drivers::Reading> readings,
+                                                 bool backfill) const;
 
   const std::string& topic_of(const config::Point& point) const;
 

@@ -27,10 +27,13 @@ TelemetryProperties::TelemetryProperties(MessageSettings settings) : expiry_(set
   if (settings.json) {
     add_json_properties(properties_);
   }
+  properties_.push_back(
+      {mqtt::packet::PropertyId::user_property, mqtt::packet::UserProperty{"backfill", "true"}});
 }
 
 std::optional<std::span<const mqtt::packet::Property>> TelemetryProperties::at(
-    std::chrono::system_clock::time_point enqueued, std::chrono::system_clock::time_point now) {
+    std::chrono::system_clock::time_point enqueued, std::chrono::system_clock::time_point now,
+    bool backfill) {
   if (expiry_ > std::chrono::seconds::zero()) {
     const auto left = remaining_expiry(expiry_, enqueued, now);
     if (!left) {
@@ -38,7 +41,8 @@ std::optional<std::span<const mqtt::packet::Property>> TelemetryProperties::at(
     }
     properties_.front().value = *left;
   }
-  return std::span<const mqtt::packet::Property>(properties_);
+  const std::span<const mqtt::packet::Property> all(properties_);
+  return backfill ? all : all.first(all.size() - 1);
 }
 
 }  // namespace iotgw::bridge::forwarder

@@ -1,8 +1,9 @@
 // The MQTT 5 properties a message goes out with: how long a queued reading
 // stays worth delivering (Message Expiry Interval, what is left of
 // telemetry.expiry after its time in the store), and what its payload is
-// (Payload Format Indicator and Content Type for JSON). In 3.1.1 the session
-// leaves them off; the expiry still decides which rows are dropped.
+// (Payload Format Indicator and Content Type for JSON), and whether it is part
+// of a backlog (User Property backfill=true). In 3.1.1 the session leaves them
+// off; the expiry still decides which rows are dropped.
 #pragma once
 
 #include <chrono>
@@ -32,7 +33,8 @@ std::optional<std::uint32_t> remaining_expiry(std::chrono::seconds expiry,
 void add_json_properties(std::vector<mqtt::packet::Property>& out);
 
 // The properties telemetry messages go out with, built once: per message
-// only the expiry left changes, so the per-reading path allocates nothing here.
+// only the expiry left changes, and the backfill mark is left off a live
+// message, so the per-reading path allocates nothing here.
 class TelemetryProperties {
  public:
   explicit TelemetryProperties(MessageSettings settings);
@@ -40,11 +42,13 @@ class TelemetryProperties {
   // Those of a message queued at `enqueued` and sent at `now`, valid until the
   // next call; nullopt when it expired.
   std::optional<std::span<const mqtt::packet::Property>> at(
-      std::chrono::system_clock::time_point enqueued, std::chrono::system_clock::time_point now);
+      std::chrono::system_clock::time_point enqueued, std::chrono::system_clock::time_point now,
+      bool backfill);
 
  private:
   std::chrono::seconds expiry_;
-  std::vector<mqtt::packet::Property> properties_;  // with an expiry, its property first
+  // With an expiry, its property first; the backfill mark last.
+  std::vector<mqtt::packet::Property> properties_;
 };
 
 }  // namespace iotgw::bridge::forwarder

@@ -129,8 +129,8 @@ void MqttPublisher::pump() {
 // or in the client's window for a connection, for a long time.
 bool MqttPublisher::send_telemetry(const store::Message& message, const Done& done) {
   // The client copies them before it returns, so the next message may reuse them.
-  const auto properties =
-      telemetry_properties_.at(message.enqueued, std::chrono::system_clock::now());
+  const auto properties = telemetry_properties_.at(
+      message.enqueued, std::chrono::system_clock::now(), message.backfill);
   if (!properties) {
     done(Outcome::expired);
     return true;

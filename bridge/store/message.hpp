@@ -18,6 +18,8 @@ struct Message {
   std::uint8_t qos = 1;
   bool retain = false;
   std::chrono::system_clock::time_point enqueued{};
+  // Taken while the uplink was down: part of a backlog (store.delivery).
+  bool backfill = false;
   Seq seq = 0;  // 0 until the store assigned one
 
   // The bytes this message counts against store.max_bytes.

@@ -18,7 +18,7 @@ namespace iotgw::bridge::store {
 
 namespace {
 
-constexpr std::int64_t schema_version = 1;
+constexpr std::int64_t schema_version = 2;
 constexpr auto evict_log_interval = std::chrono::seconds(10);
 constexpr auto full_probe_interval = std::chrono::seconds(60);
 constexpr auto full_log_interval = std::chrono::seconds(60);
@@ -35,6 +35,7 @@ constexpr std::size_t all_acked = std::numeric_limits<std::size_t>::max();
 
 // seq is the INTEGER PRIMARY KEY (the rowid): the queue order. size caches
 // length(topic) + length(payload) in bytes so bounds never read the blobs.
+// backfill is 1 for a reading taken while the uplink was down (its lane).
 // meta.last_seq keeps sequence numbers increasing after the queue ran empty.
 constexpr const char* schema_sql = R"sql(
 BEGIN IMMEDIATE;
@@ -45,10 +46,20 @@ CREATE TABLE messages(
   retain INTEGER NOT NULL,
   size INTEGER NOT NULL,
   topic TEXT NOT NULL,
-  payload BLOB NOT NULL);
+  payload BLOB NOT NULL,
+  backfill INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE meta(id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
 INSERT INTO meta VALUES(1, 0);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+COMMIT;
+)sql";
+
+// Version 1 had no backfill column: its rows were all live. Adding a column
+// with a constant default rewrites no row, so this is instant at any size.
+constexpr const char* migrate_1_to_2_sql = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE messages ADD COLUMN backfill INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
 COMMIT;
 )sql";
 
@@ -206,13 +217,7 @@ void QueueCore::configure(bool verify) {
       throw sqlite::Error(SQLITE_CORRUPT, "quick_check: " + verdict);
     }
   }
-  const std::int64_t version = db_.query_int("PRAGMA user_version");
-  if (version == 0 && db_.query_int("SELECT count(*) FROM sqlite_schema") == 0) {
-    db_.exec(schema_sql);
-  } else if (version != schema_version) {
-    throw sqlite::Error(SQLITE_NOTADB,
-                        "not an iotgw queue (user_version " + std::to_string(version) + ")");
-  }
+  migrate(db_.query_int("PRAGMA user_version"));
   if (db_.query_int("PRAGMA auto_vacuum") != 2) {
     spdlog::warn("store: {} was created without incremental auto_vacuum; freed pages stay in it",
                  path_.string());
@@ -222,19 +227,50 @@ void QueueCore::configure(bool verify) {
   sqlite3_wal_hook(db_.get(), &QueueCore::on_wal, this);
 }
 
+// Creates the schema in an empty file and brings an older one up to date. A
+// newer one is refused and the file left alone: it holds readings that only a
+// newer iotgw can forward. Anything else is not a queue (moved aside by open()).
+void QueueCore::migrate(std::int64_t version) {
+  if (version == 0 && db_.query_int("SELECT count(*) FROM sqlite_schema") == 0) {
+    db_.exec(schema_sql);
+    return;
+  }
+  const bool queue_tables =
+      db_.query_int(
+          "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+          "('messages', 'meta')") == 2;
+  if (version > schema_version && queue_tables) {
+    throw sqlite::Error(SQLITE_CANTOPEN,
+                        path_.string() + " was written by a newer iotgw (queue version " +
+                            std::to_string(version) + ", this one knows " +
+                            std::to_string(schema_version) +
+                            "): run the newer version until the queue is empty, or move the file "
+                            "away");
+  }
+  if (version == 1 && queue_tables) {
+    db_.exec(migrate_1_to_2_sql);
+    spdlog::info("store: {} brought from queue version 1 to 2", path_.string());
+    return;
+  }
+  if (version != schema_version) {
+    throw sqlite::Error(SQLITE_NOTADB,
+                        "not an iotgw queue (user_version " + std::to_string(version) + ")");
+  }
+}
+
 void QueueCore::prepare() {
   insert_ = sqlite::Statement(db_,
                               "INSERT INTO messages(seq, enqueued, qos, retain, size, topic, "
-                              "payload) VALUES(?, ?, ?, ?, ?, ?, ?)");
+                              "payload, backfill) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   range_size_ = sqlite::Statement(
       db_, "SELECT count(*), coalesce(sum(size), 0) FROM messages WHERE seq BETWEEN ? AND ?");
   delete_range_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq BETWEEN ? AND ?");
   oldest_sizes_ =
       sqlite::Statement(db_, "SELECT seq, size FROM messages WHERE seq > ? ORDER BY seq");
-  oldest_time_ = sqlite::Statement(db_, "SELECT enqueued FROM messages ORDER BY seq LIMIT 1");
+  oldest_time_ = sqlite::Statement(db_, "SELECT seq, enqueued FROM messages ORDER BY seq LIMIT 1");
   fetch_ = sqlite::Statement(db_,
-                             "SELECT seq, enqueued, qos, retain, topic, payload FROM messages "
-                             "WHERE seq > ? ORDER BY seq");
+                             "SELECT seq, enqueued, qos, retain, backfill, topic, payload FROM "
+                             "messages WHERE seq BETWEEN ? AND ? ORDER BY seq");
   set_last_seq_ = sqlite::Statement(db_, "UPDATE meta SET last_seq = ? WHERE id = 1");
 }
 
@@ -248,7 +284,31 @@ void QueueCore::load_state() {
   const auto max_seq = static_cast<Seq>(depth.column_int(2));
   const auto last_seq = static_cast<Seq>(db_.query_int("SELECT last_seq FROM meta WHERE id = 1"));
   next_seq_ = std::max(max_seq, last_seq) + 1;
+  load_lanes();
   refresh_oldest();
+}
+
+// The runs of each lane, from the rows. With "fifo" all of them are one run
+// of the live lane and need no reading.
+void QueueCore::load_lanes() {
+  lanes_.clear();
+  if (cfg_.delivery == config::Delivery::fifo) {
+    if (rows_ > 0) {
+      lanes_.add(static_cast<Seq>(db_.query_int("SELECT min(seq) FROM messages")), Lane::live);
+      lanes_.add(next_seq_ - 1, Lane::live);
+    }
+    return;
+  }
+  sqlite::Statement rows(db_, "SELECT seq, backfill FROM messages ORDER BY seq");
+  while (rows.step()) {
+    lanes_.add(static_cast<Seq>(rows.column_int(0)),
+               rows.column_int(1) != 0 ? Lane::backfill : Lane::live);
+  }
+}
+
+Lane QueueCore::lane_of(const Message& message) const {
+  return message.backfill && cfg_.delivery == config::Delivery::live_first ? Lane::backfill
+                                                                           : Lane::live;
 }
 
 AppendResult QueueCore::append(std::span<const Message> batch) {
@@ -259,7 +319,7 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
                   .with_inserts = !batch.empty()};
   for (;; ++attempt.number) {
     if (std::optional<Staged> staged = try_append(batch, attempt)) {
-      return account_append(batch.size(), std::move(*staged), attempt);
+      return account_append(batch, std::move(*staged), attempt);
     }
     if (!adapt_to_full_disk(batch.size(), attempt)) {
       give_up_on_full_disk(batch.size());
@@ -349,8 +409,14 @@ void QueueCore::give_up_on_full_disk(std::size_t batch_size) {
 
 // The transaction committed: state, counters and result follow what it
 // staged; then the full-disk bookkeeping, and the deletes held back.
-AppendResult QueueCore::account_append(std::size_t batch_size, Staged staged,
+AppendResult QueueCore::account_append(std::span<const Message> batch, Staged staged,
                                        const Attempt& attempt) {
+  const std::size_t batch_size = batch.size();
+  for (std::size_t i = 0; i < batch_size; ++i) {
+    if (staged.seqs[i] != 0) {
+      lanes_.add(staged.seqs[i], lane_of(batch[i]));
+    }
+  }
   rows_ = staged.rows;
   bytes_ = staged.bytes;
   next_seq_ = staged.next_seq;
@@ -558,26 +624,44 @@ void QueueCore::stage_bounds(std::span<const Message> batch, Staged& staged,
 void QueueCore::stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes) {
   std::uint64_t freed_rows = 0;
   std::uint64_t freed_bytes = 0;
-  for (const Seq after : {cursor_, Seq{0}}) {
-    Seq last = after;
+  const auto enough = [&] { return freed_rows >= rows && freed_bytes >= bytes; };
+  for (const bool spare_handed_out : {true, false}) {
+    // Runs of consecutive rows to delete, collected first: a table is not
+    // changed under a statement reading it.
+    std::vector<Lanes::Range> doomed;
+    bool in_run = false;
     oldest_sizes_.reset();
-    oldest_sizes_.bind(1, static_cast<std::int64_t>(after));
-    while ((freed_rows < rows || freed_bytes < bytes) && oldest_sizes_.step()) {
-      last = static_cast<Seq>(oldest_sizes_.column_int(0));
+    oldest_sizes_.bind(1, std::int64_t{0});
+    while (!enough() && oldest_sizes_.step()) {
+      const auto seq = static_cast<Seq>(oldest_sizes_.column_int(0));
+      if (spare_handed_out && handed_out(seq)) {
+        in_run = false;
+        continue;
+      }
+      if (in_run) {
+        doomed.back().last = seq;
+      } else {
+        doomed.push_back({seq, seq});
+        in_run = true;
+      }
       freed_bytes += static_cast<std::uint64_t>(oldest_sizes_.column_int(1));
       ++freed_rows;
     }
     oldest_sizes_.reset();
-    if (last != after) {
-      delete_range(after + 1, last);
+    for (const Lanes::Range& range : doomed) {
+      delete_range(range.first, range.last);
     }
-    if (after == 0 || (freed_rows >= rows && freed_bytes >= bytes)) {
+    if (enough()) {
       break;
     }
   }
   staged.rows -= freed_rows;
   staged.bytes -= freed_bytes;
   staged.evicted += freed_rows;
+}
+
+bool QueueCore::handed_out(Seq seq) const {
+  return in_flight_.contains(seq) || acked_.contains(seq);
 }
 
 void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
@@ -595,6 +679,7 @@ void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
         .bind(5, static_cast<std::int64_t>(m.size()))
         .bind_text(6, m.topic)
         .bind_blob(7, m.payload)
+        .bind(8, m.backfill ? 1 : 0)
         .step();
     insert_.reset();
     ++staged.next_seq;
@@ -607,8 +692,13 @@ void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
 
 void QueueCore::refresh_oldest() {
   oldest_time_.reset();
-  oldest_enqueued_ =
-      oldest_time_.step() ? std::optional(from_millis(oldest_time_.column_int(0))) : std::nullopt;
+  if (oldest_time_.step()) {
+    lanes_.drop_below(static_cast<Seq>(oldest_time_.column_int(0)));
+    oldest_enqueued_ = from_millis(oldest_time_.column_int(1));
+  } else {
+    lanes_.clear();
+    oldest_enqueued_.reset();
+  }
   oldest_time_.reset();
 }
 
@@ -877,38 +967,56 @@ void QueueCore::evict_now(std::uint64_t rows) {
   refresh_oldest();
 }
 
-std::vector<Message> QueueCore::fetch(std::size_t max) {
+std::vector<Message> QueueCore::fetch(std::size_t max, std::size_t max_backfill) {
   std::vector<Message> out;
   const std::size_t room =
       options_.window > in_flight_.size() ? options_.window - in_flight_.size() : 0;
   const std::size_t want = std::min(max, room);
-  if (want == 0) {
-    return out;
-  }
-  fetch_.reset();
-  fetch_.bind(1, static_cast<std::int64_t>(cursor_));
-  while (out.size() < want && fetch_.step()) {
-    const auto seq = static_cast<Seq>(fetch_.column_int(0));
-    if (acked_.contains(seq)) {
-      continue;
-    }
-    Message& m = out.emplace_back();
-    m.seq = seq;
-    m.enqueued = from_millis(fetch_.column_int(1));
-    m.qos = static_cast<std::uint8_t>(fetch_.column_int(2));
-    m.retain = fetch_.column_int(3) != 0;
-    m.topic = fetch_.column_text(4);
-    const auto payload = fetch_.column_blob(5);
-    m.payload.assign(payload.begin(), payload.end());
-  }
-  fetch_.reset();
+  fetch_lane(Lane::live, want, out);
+  fetch_lane(Lane::backfill, std::min(want - out.size(), max_backfill), out);
   for (const Message& m : out) {
     in_flight_.insert(m.seq);
   }
-  if (!out.empty()) {
-    cursor_ = out.back().seq;
-  }
   return out;
+}
+
+// Appends up to `want` rows of `lane` not handed out yet, in sequence order,
+// reading only the lane's ranges.
+void QueueCore::fetch_lane(Lane lane, std::size_t want, std::vector<Message>& out) {
+  const std::size_t goal = out.size() + want;
+  if (want == 0) {
+    return;
+  }
+  for (const Lanes::Range& range : lanes_.pending(lane)) {
+    Seq read_through = range.last;
+    fetch_.reset();
+    fetch_.bind(1, static_cast<std::int64_t>(range.first))
+        .bind(2, static_cast<std::int64_t>(range.last));
+    while (fetch_.step()) {
+      const auto seq = static_cast<Seq>(fetch_.column_int(0));
+      if (acked_.contains(seq)) {
+        continue;
+      }
+      Message& m = out.emplace_back();
+      m.seq = seq;
+      m.enqueued = from_millis(fetch_.column_int(1));
+      m.qos = static_cast<std::uint8_t>(fetch_.column_int(2));
+      m.retain = fetch_.column_int(3) != 0;
+      m.backfill = fetch_.column_int(4) != 0;
+      m.topic = fetch_.column_text(5);
+      const auto payload = fetch_.column_blob(6);
+      m.payload.assign(payload.begin(), payload.end());
+      if (out.size() == goal) {
+        read_through = seq;
+        break;
+      }
+    }
+    fetch_.reset();
+    lanes_.passed(lane, read_through);
+    if (out.size() == goal) {
+      return;
+    }
+  }
 }
 
 void QueueCore::ack(Seq seq) {
@@ -918,7 +1026,7 @@ void QueueCore::ack(Seq seq) {
 
 void QueueCore::rewind() {
   in_flight_.clear();
-  cursor_ = 0;
+  lanes_.rewind();
 }
 
 Counters QueueCore::counters() const {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,6 +16,7 @@
 
 #include "bridge/store/counters.hpp"
 #include "bridge/store/counting_vfs.hpp"
+#include "bridge/store/lanes.hpp"
 #include "bridge/store/message.hpp"
 #include "bridge/store/sqlite/sqlite.hpp"
 #include "config/config.hpp"
@@ -71,9 +73,14 @@ class QueueCore {
   // Commits pending acknowledgements without appending (same as append({})).
   AppendResult flush() { return append({}); }
 
-  // The oldest messages not yet handed out, at most `max` and at most what the
-  // in-flight window has room for. They count as in flight until acked.
-  std::vector<Message> fetch(std::size_t max);
+  // The messages not yet handed out, at most `max` and at most what the
+  // in-flight window has room for, oldest first; with store.delivery =
+  // "live_first" the live ones first, then at most `max_backfill` of the
+  // backlog. They count as in flight until acked.
+  std::vector<Message> fetch(std::size_t max,
+                             std::size_t max_backfill = std::numeric_limits<std::size_t>::max());
+  // Backlog rows wait that fetch() would hand out given room and allowance.
+  bool backfill_waiting() const { return lanes_.has_pending(Lane::backfill); }
   // Records that the broker acknowledged `seq` (in any order). The row is
   // deleted by the next append()/flush(); until then a crash brings it back.
   void ack(Seq seq);
@@ -110,14 +117,20 @@ class QueueCore {
   void close();
   void configure(bool verify);
   void prepare();
+  void migrate(std::int64_t version);
   void load_state();
+  void load_lanes();
+  Lane lane_of(const Message& message) const;
+  void fetch_lane(Lane lane, std::size_t want, std::vector<Message>& out);
+  bool handed_out(Seq seq) const;
   std::optional<Staged> try_append(std::span<const Message> batch, const Attempt& attempt);
   bool adapt_to_full_disk(std::size_t batch_size, Attempt& attempt);
   void free_space_for_retry(Attempt& attempt);
   bool halve_deletes(Attempt& attempt) const;
   void choose_retry(std::size_t batch_size, Attempt& attempt, bool first_time);
   void give_up_on_full_disk(std::size_t batch_size);
-  AppendResult account_append(std::size_t batch_size, Staged staged, const Attempt& attempt);
+  AppendResult account_append(std::span<const Message> batch, Staged staged,
+                              const Attempt& attempt);
   void settle_full_cap(bool met_full, bool cap_lifted);
   void cap_at_current_rows();
   std::uint64_t delete_held_back(std::size_t limit);
@@ -173,7 +186,7 @@ class QueueCore {
   std::optional<std::chrono::system_clock::time_point> oldest_enqueued_;
 
   // Forwarding state (memory only: a restart makes everything pending again).
-  Seq cursor_ = 0;                     // highest sequence number handed out
+  Lanes lanes_;                        // what is handed out next, in which order
   std::unordered_set<Seq> in_flight_;  // handed out, not acked
   std::unordered_set<Seq> acked_;      // acked, row not yet deleted
 

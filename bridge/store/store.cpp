@@ -1,5 +1,7 @@
 #include "bridge/store/store.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/error.hpp>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +13,8 @@ Store::Store(asio::any_io_executor caller, const config::Store& cfg, StoreOption
       options_(options),
       keep_alive_(ctx_.get_executor()),
       timer_(ctx_),
+      pacer_(cfg.delivery == config::Delivery::live_first ? cfg.backfill_rate : 0),
+      pace_timer_(ctx_),
       thread_([this] { ctx_.run(); }) {}
 
 Store::~Store() {
@@ -127,6 +131,13 @@ void Store::rewind() {
   });
 }
 
+void Store::set_uplink(bool up) {
+  asio::post(ctx_, [this, up] {
+    uplink_ = up;
+    serve_fetch();
+  });
+}
+
 void Store::start_stop(Pending<StopSig> op) {
   stop_requested_ = true;
   asio::post(ctx_, [this, op = std::move(op)]() mutable {
@@ -150,6 +161,7 @@ void Store::shut_down() {
   fail_pending(Errc::stopped);
   timer_.cancel();
   timer_for_ = TimerFor::nothing;
+  pace_timer_.cancel();
   core_.reset();
   publish_counters();
   keep_alive_.reset();
@@ -271,16 +283,38 @@ void Store::serve_fetch() {
   if (!fetch_waiter_ || !core_) {
     return;
   }
+  const auto now = BackfillPacer::Clock::now();
+  const std::size_t allowance = uplink_ ? pacer_.allowance(now) : 0;
   std::vector<Message> messages;
   try {
-    messages = core_->fetch(fetch_max_);
+    messages = core_->fetch(fetch_max_, allowance);
   } catch (const std::exception& e) {
     handle_error(e, "fetch");
     return;
   }
   if (!messages.empty()) {
+    pacer_.took(static_cast<std::size_t>(std::count_if(
+        messages.begin(), messages.end(), [](const Message& m) { return m.backfill; })));
     std::exchange(fetch_waiter_, std::nullopt)->complete(error_code(), std::move(messages));
+  } else if (uplink_ && allowance == 0 && core_->backfill_waiting()) {
+    wait_for_pacer(now);
   }
+}
+
+// Only the backlog waits, for its pace: the fetch is served again when the
+// next backlog row may go (sooner if a live row or an ack comes first).
+void Store::wait_for_pacer(BackfillPacer::Clock::time_point now) {
+  if (pace_timer_armed_) {
+    return;
+  }
+  pace_timer_armed_ = true;
+  pace_timer_.expires_at(pacer_.next(now));
+  pace_timer_.async_wait([this](error_code ec) {
+    pace_timer_armed_ = false;
+    if (!ec) {
+      serve_fetch();
+    }
+  });
 }
 
 // Logs and counts a database failure. A database found corrupt while running

@@ -26,6 +26,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "bridge/store/backfill_pacer.hpp"
 #include "bridge/store/counters.hpp"
 #include "bridge/store/errors.hpp"
 #include "bridge/store/message.hpp"
@@ -87,9 +88,11 @@ class Store {
         token, std::move(batch));
   }
 
-  // Completes with the oldest messages not yet handed out (at least one, at
-  // most `max` and what the in-flight window allows) as soon as there are
-  // some. One fetch may be outstanding at a time.
+  // Completes with the messages not yet handed out (at least one, at most
+  // `max` and what the in-flight window allows) as soon as there are some:
+  // the oldest first, or with store.delivery = "live_first" the live ones
+  // first and the backlog at most store.backfill_rate a second. One fetch may
+  // be outstanding at a time.
   template <typename Token>
   auto async_fetch(std::size_t max, Token&& token) {
     return asio::async_initiate<Token, FetchSig>(
@@ -112,6 +115,12 @@ class Store {
 
   // Everything not acknowledged is handed out again (after a reconnect).
   void rewind();
+
+  // Whether the uplink is up (down at first). With "live_first" the backlog
+  // is handed out only while it is: backlog rows fetched during an outage
+  // would wait in the MQTT window and go out ahead of the first live
+  // readings after it.
+  void set_uplink(bool up);
 
   // Commits what is pending, fails the outstanding fetch with
   // operation_aborted, closes the database and ends the thread.
@@ -178,6 +187,7 @@ class Store {
   void clear_pending();
   void shut_down();
   void serve_fetch();
+  void wait_for_pacer(BackfillPacer::Clock::time_point now);
   void handle_error(const std::exception& e, const char* what);
   void publish_counters();
 
@@ -198,6 +208,10 @@ class Store {
   std::size_t acks_pending_ = 0;  // acked sequence numbers since the last commit
   std::size_t fetch_max_ = 0;
   std::optional<Pending<FetchSig>> fetch_waiter_;
+  BackfillPacer pacer_;
+  bool uplink_ = false;
+  asio::steady_timer pace_timer_;  // a fetch waits for the backlog's pace
+  bool pace_timer_armed_ = false;
   std::uint64_t errors_ = 0;
   std::uint64_t recoveries_ = 0;
 

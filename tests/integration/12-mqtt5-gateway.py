@@ -11,14 +11,12 @@ are dropped without holding up the others; a command with a Response Topic
 and Correlation Data gets its result there."""
 import json
 import pathlib
-import queue
 import socket
 import sys
 import threading
 import time
 import unittest
 
-import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -38,57 +36,6 @@ def config_text(state, broker_port, serial_port, poll_interval="250ms", expiry="
         [rig.FLOW_TEMP, rig.OFFSET, rig.PRESSURE, SETPOINT],
         store={"commit_interval": "100ms"},
         telemetry={"metrics_interval": "1s", "expiry": expiry})
-
-
-class Client5:
-    """A paho MQTT 5 client recording (topic, payload, properties) in arrival
-    order. `session_expiry` (s) keeps its session in the broker while it is
-    away; it then starts where it left off."""
-
-    def __init__(self, port, name, topics=(), session_expiry=0):
-        self.port = port
-        self.name = name
-        self.topics = topics
-        self.session_expiry = session_expiry
-        self.messages = queue.Queue()
-        self.seen = []
-        self.client = None
-        self.connect(subscribe=True)
-
-    def connect(self, subscribe=False):
-        """Connects, and subscribes to its topics if asked (a resumed session
-        has its subscriptions already)."""
-        self.subscribed = threading.Event()
-        self.client = paho.Client(client_id=self.name, protocol=paho.MQTTv5)
-        self.client.on_message = lambda _c, _u, m: self.messages.put(
-            (m.topic, m.payload, m.properties))
-        self.client.on_subscribe = lambda *_: self.subscribed.set()
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = self.session_expiry
-        self.client.connect("127.0.0.1", self.port, clean_start=self.session_expiry == 0,
-                            properties=properties)
-        self.client.loop_start()
-        if subscribe and self.topics:
-            self.client.subscribe([(topic, 1) for topic in self.topics])
-            rig.wait_for(self.subscribed.is_set, what=f"{self.name} subscribed")
-
-    def disconnect(self):
-        self.client.disconnect()
-        self.client.loop_stop()
-
-    def publish(self, topic, payload, properties=None):
-        self.client.publish(topic, payload, qos=1, properties=properties).wait_for_publish()
-
-    def drain(self):
-        while True:
-            try:
-                self.seen.append(self.messages.get_nowait())
-            except queue.Empty:
-                return self.seen
-
-    def on(self, topic):
-        """(payload, properties) of what arrived on `topic`."""
-        return [(payload, properties) for t, payload, properties in self.drain() if t == topic]
 
 
 class Relay:
@@ -171,6 +118,7 @@ def read_variable_integer(data, at):
 # The wire sizes of the properties the gateway sends in PUBLISH (5.0 2.2.2.2).
 FIXED_SIZE = {0x01: 1, 0x02: 4, 0x23: 2}
 PREFIXED = {0x03, 0x08, 0x09}  # two-byte length, then the bytes
+USER_PROPERTY = 0x26  # two of those: name and value
 
 
 def publish_fields(flags, body):
@@ -193,6 +141,13 @@ def publish_fields(flags, body):
             size = int.from_bytes(body[at:at + 2], "big")
             properties[identifier] = body[at + 2:at + 2 + size]
             at += 2 + size
+        elif identifier == USER_PROPERTY:
+            pair = []
+            for _ in range(2):
+                size = int.from_bytes(body[at:at + 2], "big")
+                pair.append(body[at + 2:at + 2 + size].decode())
+                at += 2 + size
+            properties.setdefault(identifier, []).append(tuple(pair))
         else:
             raise AssertionError(f"unexpected property 0x{identifier:02X} in a PUBLISH")
     return topic, properties, body[end:]
@@ -226,7 +181,7 @@ class Mqtt5Gateway(unittest.TestCase):
         return gateway.start()
 
     def client(self, name, topics=(), session_expiry=0):
-        client = Client5(self.broker.port, name, topics, session_expiry)
+        client = rig.Client5(self.broker.port, name, topics, session_expiry)
         self.addCleanup(client.disconnect)
         return client
 
@@ -302,12 +257,25 @@ class Mqtt5Gateway(unittest.TestCase):
                      what="a reading taken after the outage")
         # What the gateway sent after the outage (bar resends of what was in
         # flight as it began) was younger than 2 s when sent.
-        payloads = [publish_fields(flags, body)[2]
-                    for kind, flags, body in relay.packets(since=connections) if kind == 3]
+        published = [publish_fields(flags, body)
+                     for kind, flags, body in relay.packets(since=connections) if kind == 3]
+        payloads = [payload for _, _, payload in published]
         readings = [json.loads(p)["ts"] for p in payloads if p.startswith(b'{"ts"')]
         self.assertTrue(readings, payloads[:5])
         stale = [ts for ts in readings if outage_start < rig.epoch(ts) < back - 2]
         self.assertEqual(stale, [])
+        # Readings taken during the outage are marked as backlog, in the
+        # payload and in a user property; those taken after it are not.
+        for _, properties, payload in published:
+            if not payload.startswith(b'{"ts"'):
+                continue
+            taken = rig.epoch(json.loads(payload)["ts"])
+            if outage_start + 1 < taken < back:
+                self.assertEqual(properties.get(USER_PROPERTY), [("backfill", "true")], payload)
+                self.assertIs(json.loads(payload)["backfill"], True)
+            elif taken > back + 1:
+                self.assertNotIn(USER_PROPERTY, properties, payload)
+                self.assertNotIn("backfill", json.loads(payload))
 
     def test_a_reading_the_broker_refuses_is_dropped_and_the_others_flow(self):
         # The broker's access control refuses one point's topic: PUBACK 0x87.

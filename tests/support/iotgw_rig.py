@@ -5,8 +5,8 @@ it, in one place, so that each test keeps only what is its own.
 
 - free_port, wait_for: loopback ports and waits for a condition with a
   deadline (nothing here sleeps for a fixed time);
-- Broker, Watcher, Publisher: Mosquitto on a free loopback port and paho
-  clients that record or send what goes through it;
+- Broker, Watcher, Client5, Publisher: Mosquitto on a free loopback port and
+  paho clients (3.1.1 and MQTT 5) that record or send what goes through it;
 - PtyPair, Peer, Simulator: a socat pseudo-terminal pair and the device
   simulators that print "ready", tests/sim/modbus_sim.py above all;
 - Gateway, check_config, read_store, NotifySocket: the iotgw binary
@@ -31,9 +31,12 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 
 import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 IOTGW = os.environ.get("IOTGW_BINARY", "iotgw")
 TESTS = pathlib.Path(__file__).resolve().parents[1]
@@ -307,6 +310,57 @@ class Watcher:
     def stop(self):
         self.client.loop_stop()
         self.client.disconnect()
+
+
+class Client5:
+    """A paho MQTT 5 client recording (topic, payload, properties) in arrival
+    order. `session_expiry` (s) keeps its session in the broker while it is
+    away; it then starts where it left off."""
+
+    def __init__(self, port, name, topics=(), session_expiry=0):
+        self.port = port
+        self.name = name
+        self.topics = topics
+        self.session_expiry = session_expiry
+        self.messages = queue.Queue()
+        self.seen = []
+        self.client = None
+        self.connect(subscribe=True)
+
+    def connect(self, subscribe=False):
+        """Connects, and subscribes to its topics if asked (a resumed session
+        has its subscriptions already)."""
+        self.subscribed = threading.Event()
+        self.client = paho.Client(client_id=self.name, protocol=paho.MQTTv5)
+        self.client.on_message = lambda _c, _u, m: self.messages.put(
+            (m.topic, m.payload, m.properties))
+        self.client.on_subscribe = lambda *_: self.subscribed.set()
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.session_expiry
+        self.client.connect("127.0.0.1", self.port, clean_start=self.session_expiry == 0,
+                            properties=properties)
+        self.client.loop_start()
+        if subscribe and self.topics:
+            self.client.subscribe([(topic, 1) for topic in self.topics])
+            wait_for(self.subscribed.is_set, what=f"{self.name} subscribed")
+
+    def disconnect(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def publish(self, topic, payload, properties=None):
+        self.client.publish(topic, payload, qos=1, properties=properties).wait_for_publish()
+
+    def drain(self):
+        while True:
+            try:
+                self.seen.append(self.messages.get_nowait())
+            except queue.Empty:
+                return self.seen
+
+    def on(self, topic):
+        """(payload, properties) of what arrived on `topic`."""
+        return [(payload, properties) for t, payload, properties in self.drain() if t == topic]
 
 
 class Publisher:

@@ -83,12 +83,14 @@ Backlog fill_outage_backlog(const config::Config& config, std::uint64_t readings
     reading.point = source.point;
     reading.value = value_at(*source.point, poll);
     reading.wall_time = ended - (polls - poll) * source.device->poll_interval;
-    const std::optional<gateway::TelemetryMessage> telemetry_message = telemetry.message(reading);
+    const std::optional<gateway::TelemetryMessage> telemetry_message =
+        telemetry.message(reading, true);
     bridge::store::Message& message = batch.emplace_back();
     message.topic = *telemetry_message->topic;
     message.payload.assign(telemetry_message->payload.begin(), telemetry_message->payload.end());
     message.qos = static_cast<std::uint8_t>(config.mqtt.qos);
     message.enqueued = reading.wall_time;
+    message.backfill = true;  // taken while the uplink was down
     backlog.topic_bytes += message.topic.size();
     backlog.payload_bytes += message.payload.size();
     if (batch.size() == config.store.commit_batch) {

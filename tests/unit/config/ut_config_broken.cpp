@@ -81,6 +81,13 @@ const std::vector<BrokenConfig>& broken_configs() {
        std::string(header) + "[store]\noverflow = \"drop_old\"\n",
        {"test.toml:6:12: error: store.overflow: \"drop_old\" is not one of drop_oldest, "
         "drop_newest; did you mean \"drop_oldest\"?"}},
+      {"BadDelivery",
+       std::string(header) + "[store]\ndelivery = \"live\"\n",
+       {"test.toml:6:12: error: store.delivery: \"live\" is not one of fifo, live_first; did you "
+        "mean \"live_first\"?"}},
+      {"NegativeBackfillRate",
+       std::string(header) + "[store]\ndelivery = \"live_first\"\nbackfill_rate = -5\n",
+       {"test.toml:7:17: error: store.backfill_rate: -5 is out of range; use 0 to 1000000"}},
       {"BadSize",
        std::string(header) + "[store]\nmax_bytes = \"256 MB\"\n",
        {"test.toml:6:13: error: store.max_bytes: \"256 MB\" is not a size; write a number and a "

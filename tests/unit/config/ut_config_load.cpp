@@ -67,6 +67,8 @@ TEST(LoadDefaults, MatchTheReference) {
   EXPECT_EQ(config.store.overflow, Overflow::drop_oldest);
   EXPECT_EQ(config.store.sync, Sync::normal);
   EXPECT_EQ(config.store.commit_interval, 1s);
+  EXPECT_EQ(config.store.delivery, Delivery::fifo);
+  EXPECT_EQ(config.store.backfill_rate, 0U);
   EXPECT_EQ(config.telemetry.topic, "{prefix}/{gateway}/{device}/{point}");
   EXPECT_EQ(config.telemetry.payload, PayloadFormat::json);
   EXPECT_EQ(config.telemetry.metrics_interval, 60s);
@@ -150,6 +152,25 @@ TEST(LoadPaths, AreTakenFromTheFilesFolder) {
   EXPECT_EQ(config.mqtt.password_file, dir / "pw");
   EXPECT_EQ(config.mqtt.password, "s3cret");
   EXPECT_EQ(config.store.path, "/data/q.db");
+}
+
+TEST(LoadStore, ReadsTheDeliveryOrderAndTheBacklogsPace) {
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[store]\ndelivery = \"live_first\"\nbackfill_rate = 200\n");
+  EXPECT_EQ(config.store.delivery, Delivery::live_first);
+  EXPECT_EQ(config.store.backfill_rate, 200U);
+}
+
+TEST(LoadStore, ABackfillRateWithoutLiveFirstIsOnlyWarnedAbout) {
+  const LoadResult result = load_string(
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n[store]\nbackfill_rate = 200\n",
+      "test.toml");
+  ASSERT_TRUE(result.config.has_value());
+  ASSERT_EQ(result.diagnostics.size(), 1U);
+  EXPECT_EQ(result.diagnostics[0].to_string(),
+            "test.toml:6:17: warning: store.backfill_rate paces only the backlog of "
+            "store.delivery = \"live_first\"; with \"fifo\" it is not used");
 }
 
 TEST(LoadBuses, ReadsModbusSerialBusDeviceAndPoints) {

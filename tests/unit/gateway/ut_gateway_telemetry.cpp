@@ -78,13 +78,14 @@ TEST(Telemetry, StringPointsPublishValidUtf8) {
   EXPECT_EQ(telemetry
                 .message(reading(config, 1,
                                  std::string("A\xFF\xFE"
-                                             "B")))
+                                             "B")),
+                         false)
                 ->payload,
             "{\"ts\":\"2026-11-25T19:00:00.123Z\",\"value\":\"A\xEF\xBF\xBD\xEF\xBF\xBD"
             "B\","
             "\"quality\":\"good\"}");
   const config::Config bare = load("[telemetry]\npayload = \"value\"\n");
-  EXPECT_EQ(Telemetry(bare).message(reading(bare, 1, std::string("A\xFF")))->payload,
+  EXPECT_EQ(Telemetry(bare).message(reading(bare, 1, std::string("A\xFF")), false)->payload,
             "A\xEF\xBF\xBD");
 }
 
@@ -92,7 +93,7 @@ TEST(Telemetry, PrintsFloat32ValuesAtTheirOwnPrecision) {
   const config::Config config = load();
   const Telemetry telemetry(config);
   const double widened = static_cast<double>(56.11f);  // 56.11000061035156
-  EXPECT_EQ(telemetry.message(reading(config, 0, widened))->payload,
+  EXPECT_EQ(telemetry.message(reading(config, 0, widened), false)->payload,
             R"j({"ts":"2026-11-25T19:00:00.123Z","value":56.11,"unit":"°C","quality":"good"})j");
 }
 
@@ -105,12 +106,12 @@ TEST(Telemetry, ExpandsTheTopicOncePerPoint) {
 TEST(Telemetry, FormatsTheJsonPayload) {
   const config::Config config = load();
   const Telemetry telemetry(config);
-  auto message = telemetry.message(reading(config, 0, 23.5));
+  auto message = telemetry.message(reading(config, 0, 23.5), false);
   ASSERT_TRUE(message);
   EXPECT_EQ(*message->topic, "site/gw1/boiler/flow_temp");
   EXPECT_EQ(message->payload,
             R"j({"ts":"2026-11-25T19:00:00.123Z","value":23.5,"unit":"°C","quality":"good"})j");
-  message = telemetry.message(reading(config, 1, std::string("WX \"2\"")));
+  message = telemetry.message(reading(config, 1, std::string("WX \"2\"")), false);
   EXPECT_EQ(message->payload,
             R"j({"ts":"2026-11-25T19:00:00.123Z","value":"WX \"2\"","quality":"good"})j");
 }
@@ -120,20 +121,20 @@ TEST(Telemetry, ReportsBadQualityWithANullValue) {
   const Telemetry telemetry(config);
   drivers::Quality exception{.kind = drivers::Quality::Kind::exception, .exception_code = 2};
   EXPECT_EQ(
-      telemetry.message(reading(config, 0, std::nullopt, exception))->payload,
+      telemetry.message(reading(config, 0, std::nullopt, exception), false)->payload,
       R"j({"ts":"2026-11-25T19:00:00.123Z","value":null,"unit":"°C","quality":"exception:illegal_data_address"})j");
   EXPECT_EQ(
-      telemetry.message(reading(config, 0, std::nan("")))->payload,
+      telemetry.message(reading(config, 0, std::nan("")), false)->payload,
       R"j({"ts":"2026-11-25T19:00:00.123Z","value":null,"unit":"°C","quality":"bad_value"})j");
 }
 
 TEST(Telemetry, ValueFormatPublishesBareGoodValuesOnly) {
   const config::Config config = load("[telemetry]\npayload = \"value\"\n");
   const Telemetry telemetry(config);
-  EXPECT_EQ(telemetry.message(reading(config, 0, 23.5))->payload, "23.5");
-  EXPECT_EQ(telemetry.message(reading(config, 1, std::string("WX-2")))->payload, "WX-2");
+  EXPECT_EQ(telemetry.message(reading(config, 0, 23.5), false)->payload, "23.5");
+  EXPECT_EQ(telemetry.message(reading(config, 1, std::string("WX-2")), false)->payload, "WX-2");
   EXPECT_FALSE(telemetry.message(
-      reading(config, 0, std::nullopt, {.kind = drivers::Quality::Kind::timeout})));
+      reading(config, 0, std::nullopt, {.kind = drivers::Quality::Kind::timeout}), false));
 }
 
 TEST(Telemetry, DeviceJsonPutsOnePollInOneObjectOnTheDeviceTopic) {
@@ -145,18 +146,33 @@ TEST(Telemetry, DeviceJsonPutsOnePollInOneObjectOnTheDeviceTopic) {
       reading(config, 0, static_cast<double>(21.5f)),
       reading(config, 1, std::nullopt, {.kind = drivers::Quality::Kind::timeout})};
   poll[1].wall_time += 40ms;  // a later request of the same poll; the object has the first time
-  const auto message = telemetry.device_message(poll);
+  const auto message = telemetry.device_message(poll, false);
   ASSERT_TRUE(message);
   EXPECT_EQ(*message->topic, "site/gw1/boiler");
   EXPECT_EQ(message->payload, R"j({"ts":"2026-11-25T19:00:00.123Z","values":{)j"
                               R"j("flow_temp":{"value":21.5,"unit":"°C","quality":"good"},)j"
                               R"j("model":{"value":null,"quality":"timeout"}}})j");
-  EXPECT_FALSE(telemetry.device_message({}));
+  EXPECT_FALSE(telemetry.device_message({}, false));
 }
 
 TEST(Telemetry, OtherFormatsAreNotPerDevice) {
   EXPECT_FALSE(Telemetry(load()).per_device());
   EXPECT_FALSE(Telemetry(load("[telemetry]\npayload = \"value\"\n")).per_device());
+}
+
+TEST(Telemetry, MarksABacklogReadingInTheJsonFormatsOnly) {
+  const config::Config config = load();
+  EXPECT_EQ(
+      Telemetry(config).message(reading(config, 0, 23.5), true)->payload,
+      R"j({"ts":"2026-11-25T19:00:00.123Z","value":23.5,"unit":"°C","quality":"good","backfill":true})j");
+  const config::Config per_device =
+      load("[telemetry]\ntopic = \"{prefix}/{gateway}/{device}\"\npayload = \"device_json\"\n");
+  const std::vector<drivers::Reading> poll{reading(per_device, 0, 21.5)};
+  EXPECT_EQ(Telemetry(per_device).device_message(poll, true)->payload,
+            R"j({"ts":"2026-11-25T19:00:00.123Z","values":{)j"
+            R"j("flow_temp":{"value":21.5,"unit":"°C","quality":"good"}},"backfill":true})j");
+  const config::Config bare = load("[telemetry]\npayload = \"value\"\n");
+  EXPECT_EQ(Telemetry(bare).message(reading(bare, 0, 23.5), true)->payload, "23.5");
 }
 
 }  // namespace

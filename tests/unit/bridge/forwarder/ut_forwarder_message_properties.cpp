@@ -39,21 +39,22 @@ TEST(MessageProperties, TheLongestExpiryFitsItsFourBytes) {
 
 TEST(MessageProperties, NoExpiryAndNoJsonMeansNoProperties) {
   TelemetryProperties plain({});
-  const auto properties = plain.at(taken, taken + 365 * 24h);
+  const auto properties = plain.at(taken, taken + 365 * 24h, false);
   ASSERT_TRUE(properties.has_value());
   EXPECT_TRUE(properties->empty());
 }
 
 TEST(MessageProperties, AnExpiredReadingHasNoProperties) {
   TelemetryProperties expiring({.expiry = 60s, .json = true});
-  EXPECT_FALSE(expiring.at(taken, taken + 61s).has_value());
+  EXPECT_FALSE(expiring.at(taken, taken + 61s, false).has_value());
 }
 
 // A reading aged 40 s with telemetry.expiry = 60s goes out with 20.
 TEST(MessageProperties, AReadingAged40sOf60GoesOutWith20) {
   TelemetryProperties expiring({.expiry = 60s, .json = true});
-  ASSERT_TRUE(expiring.at(taken, taken + 10s).has_value());  // reused: only the expiry changes
-  const auto properties = expiring.at(taken, taken + 40s);
+  ASSERT_TRUE(
+      expiring.at(taken, taken + 10s, false).has_value());  // reused: only the expiry changes
+  const auto properties = expiring.at(taken, taken + 40s, false);
   ASSERT_TRUE(properties.has_value());
   mqtt::packet::Publish publish;
   publish.topic = "a/b";
@@ -75,6 +76,34 @@ TEST(MessageProperties, AReadingAged40sOf60GoesOutWith20) {
       0x31,                                            // payload "1"
   };
   EXPECT_EQ(mqtt::test::encode_ok(publish, mqtt::packet::Version::v5), wire);
+}
+
+// A backlog message carries User Property backfill=true after the others; a
+// live one sent next from the same properties does not.
+TEST(MessageProperties, ABacklogMessageCarriesTheBackfillUserProperty) {
+  TelemetryProperties properties({.expiry = 0s, .json = false});
+  const auto backlog = properties.at(taken, taken + 1h, true);
+  ASSERT_TRUE(backlog.has_value());
+  mqtt::packet::Publish publish;
+  publish.topic = "a/b";
+  publish.payload = mqtt::test::payload_of("1");
+  publish.properties = mqtt::packet::Properties(*backlog);
+  const mqtt::test::Bytes wire = {
+      0x30,                                      // PUBLISH QoS 0
+      0x18,                                      // remaining length 24
+      0x00, 0x03, 0x61, 0x2F, 0x62,              // topic "a/b"
+      0x11,                                      // property length 17
+      0x26,                                      // User Property:
+      0x00, 0x08,                                //   name, 8 bytes:
+      0x62, 0x61, 0x63, 0x6B, 0x66, 0x69, 0x6C,  //   "backfil"
+      0x6C,                                      //   "l"
+      0x00, 0x04, 0x74, 0x72, 0x75, 0x65,        //   value "true"
+      0x31,                                      // payload "1"
+  };
+  EXPECT_EQ(mqtt::test::encode_ok(publish, mqtt::packet::Version::v5), wire);
+  const auto live = properties.at(taken, taken + 1h, false);
+  ASSERT_TRUE(live.has_value());
+  EXPECT_TRUE(live->empty());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The Store front end on a real io_context: completions after commit, fetch
 // that waits for messages, acks, idle maintenance and a stop that commits.
+#include <functional>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -166,6 +167,73 @@ TEST_F(StoreAsync, RewindHandsOutUnackedMessagesAgain) {
   EXPECT_EQ(first.size(), 2u);
   EXPECT_EQ(second.size(), 2u);
   EXPECT_EQ(second[0].seq, first[0].seq);
+  stop(store);
+}
+
+// Backlog rows (taken while the uplink was down) as numbered() messages.
+std::vector<Message> backlog_range(int first, int count) {
+  std::vector<Message> batch = numbered_range(first, count);
+  for (Message& m : batch) {
+    m.backfill = true;
+  }
+  return batch;
+}
+
+// live_first: while the uplink is down a waiting fetch gets live rows but
+// never the backlog, which waits for the uplink.
+TEST_F(StoreAsync, LiveFirstHoldsTheBacklogWhileTheUplinkIsDown) {
+  cfg_.delivery = config::Delivery::live_first;
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  bool appended = false;
+  store.async_append(backlog_range(0, 3), [&](error_code, std::vector<Seq>) { appended = true; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return appended; }));
+  std::vector<Message> fetched;
+  store.async_fetch(10, [&](error_code ec, std::vector<Message> m) {
+    EXPECT_FALSE(ec);
+    fetched = std::move(m);
+  });
+  store.async_append(numbered(3), asio::detached);
+  ASSERT_TRUE(run_until(ctx_, [&] { return !fetched.empty(); }));
+  ASSERT_EQ(fetched.size(), 1u) << "the backlog went out with the uplink down";
+  EXPECT_EQ(number_of(fetched[0]), 3);
+  fetched.clear();
+  store.async_fetch(10, [&](error_code ec, std::vector<Message> m) {
+    EXPECT_FALSE(ec);
+    fetched = std::move(m);
+  });
+  store.set_uplink(true);
+  ASSERT_TRUE(run_until(ctx_, [&] { return !fetched.empty(); }));
+  ASSERT_EQ(fetched.size(), 3u);
+  EXPECT_TRUE(fetched[0].backfill);
+  EXPECT_EQ(number_of(fetched[0]), 0);
+  stop(store);
+}
+
+// At 10 a second the burst is one row: each fetch gets one backlog row, the
+// next one when the pace allows, until the backlog is out.
+TEST_F(StoreAsync, TheBacklogGoesAtItsPace) {
+  cfg_.delivery = config::Delivery::live_first;
+  cfg_.backfill_rate = 10;
+  Store store(ctx_.get_executor(), cfg_);
+  open(store);
+  store.set_uplink(true);
+  bool appended = false;
+  store.async_append(backlog_range(0, 3), [&](error_code, std::vector<Seq>) { appended = true; });
+  ASSERT_TRUE(run_until(ctx_, [&] { return appended; }));
+  std::vector<std::size_t> batches;
+  std::function<void()> fetch_next = [&] {
+    store.async_fetch(10, [&](error_code ec, std::vector<Message> m) {
+      ASSERT_FALSE(ec);
+      batches.push_back(m.size());
+      if (batches.size() < 3) {
+        fetch_next();
+      }
+    });
+  };
+  fetch_next();
+  ASSERT_TRUE(run_until(ctx_, [&] { return batches.size() == 3; }));
+  EXPECT_EQ(batches, (std::vector<std::size_t>{1, 1, 1}));
   stop(store);
 }
 
