@@ -11,6 +11,7 @@ std::string common(const std::string& id, const Setup& setup, std::string store,
   if (!setup.commit_interval.empty()) {
     store += fmt::format("commit_interval = \"{}\"\n", setup.commit_interval);
   }
+  store += setup.store_keys;
   return fmt::format(
       "[gateway]\n"
       "id = \"{}\"\n"
@@ -120,13 +121,14 @@ std::string idle_config(const Setup& setup) {
          "    unit = \"°C\"\n";
 }
 
-std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll) {
+std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll,
+                        const std::string& id) {
   std::string text =
-      common("load", setup, "", metrics_every_second) + fmt::format(
-                                                            "  [[bus.device]]\n"
-                                                            "  name = \"meter\"\n"
-                                                            "  poll_interval = \"{}ms\"\n",
-                                                            poll.count());
+      common(id, setup, "", metrics_every_second) + fmt::format(
+                                                        "  [[bus.device]]\n"
+                                                        "  name = \"meter\"\n"
+                                                        "  poll_interval = \"{}ms\"\n",
+                                                        poll.count());
   for (int point = 0; point < points; ++point) {
     text += fmt::format(
         "\n"

@@ -15,6 +15,7 @@ struct Setup {
   std::uint16_t broker_port = 0;
   std::uint16_t device_port = 0;  // a Modbus TCP device (or a port nobody listens on)
   std::string commit_interval;    // store.commit_interval, a TOML duration; empty: the default
+  std::string store_keys;         // more [store] lines, TOML
 };
 
 // Gateway "drain": an energy meter of ten points on Modbus TCP polled every
@@ -26,9 +27,11 @@ std::string drain_config(const Setup& setup, std::uint64_t max_rows);
 // metrics interval.
 std::string idle_config(const Setup& setup);
 
-// Gateway "load": one meter of `points` uint16 holding registers at addresses
-// 0.. (one Modbus request per poll) polled every `poll`, metrics every second
-// (the benchmark reads the readings counter from them).
-std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll);
+// Gateway `id` ("load" unless given): one meter of `points` uint16 holding
+// registers at addresses 0.. (one Modbus request per poll) polled every
+// `poll`, metrics every second (the benchmark reads the readings counter from
+// them).
+std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll,
+                        const std::string& id = "load");
 
 }  // namespace iotgw::bench

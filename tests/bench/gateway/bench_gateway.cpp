@@ -39,6 +39,7 @@
 #include "config/load.hpp"
 #include "tests/bench/anchor.hpp"
 #include "tests/bench/gateway/bench_configs.hpp"
+#include "tests/bench/gateway/bench_run.hpp"
 #include "tests/bench/gateway/gateway_process.hpp"
 #include "tests/bench/gateway/outage_backlog.hpp"
 #include "tests/bench/gateway/process_usage.hpp"
@@ -99,87 +100,6 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-double seconds(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
-
-double mib(std::uint64_t kib) {
-  return static_cast<double>(kib) / 1024.0;
-}
-
-// A fresh folder for the stores, configurations and logs, removed at the end.
-class Workspace {
- public:
-  // Kept when an exception ends the run: its logs are what explains it.
-  ~Workspace() {
-    if (std::uncaught_exceptions() > 0) {
-      std::fprintf(stderr, "bench_gateway: logs and stores kept in %s\n", dir().c_str());
-      folder_.keep();
-    }
-  }
-
-  const fs::path& dir() const { return folder_.path(); }
-
- private:
-  iotgw::test::TempDir folder_{"iotgw-bench-gateway"};
-};
-
-// Writes a configuration file and loads it as `iotgw run` will.
-iotgw::config::Config write_config(const fs::path& file, const std::string& text) {
-  std::ofstream(file) << text;
-  iotgw::config::LoadResult loaded = iotgw::config::load_file(file);
-  if (!loaded.config) {
-    std::string problems;
-    for (const auto& diagnostic : loaded.diagnostics) {
-      problems += diagnostic.to_string() + "\n";
-    }
-    throw std::runtime_error("the benchmark's configuration is invalid:\n" + problems);
-  }
-  return std::move(*loaded.config);
-}
-
-// Waits for `condition` while the gateway runs; throws naming `what` otherwise.
-void await(GatewayProcess& gateway, const std::function<bool()>& condition,
-           std::chrono::milliseconds timeout, const std::string& what) {
-  bool exited = false;
-  const bool met = wait_for(
-      [&] {
-        exited = !gateway.running();
-        return exited || condition();
-      },
-      timeout);
-  if (exited) {
-    throw std::runtime_error("iotgw exited while waiting for " + what + "; see " +
-                             gateway.log().string());
-  }
-  if (!met) {
-    throw std::runtime_error(what + ": not within " + std::to_string(timeout.count() / 1000) +
-                             " s; see " + gateway.log().string());
-  }
-}
-
-// Waits for the retained birth message of gateway `id`; when it arrived.
-Clock::time_point await_online(GatewayProcess& gateway, const Watcher& watcher,
-                               const std::string& id) {
-  const std::string status = "iotgw/" + id + "/status";
-  await(
-      gateway,
-      [&] {
-        const auto latest = watcher.latest(status);
-        return latest && latest->payload == "online";
-      },
-      30s, "\"online\" on " + status);
-  return watcher.latest(status)->at;
-}
-
-void stop_cleanly(GatewayProcess& gateway) {
-  const int status = gateway.stop();
-  if (status != 0) {
-    throw std::runtime_error("iotgw exited with status " + std::to_string(status) + "; see " +
-                             gateway.log().string());
-  }
-}
-
 // Prints the CPU time of each of the gateway's threads between two readings.
 void print_threads(const ProcessUsage& before, const ProcessUsage& after, pid_t pid) {
   std::printf("    by thread:");
@@ -230,7 +150,8 @@ std::optional<double> drain(const Options& options, const MosquittoBroker& broke
   const Setup setup{.state_dir = dir / "drain",
                     .broker_port = broker.port(),
                     .device_port = iotgw::test::free_loopback_port(),
-                    .commit_interval = options.commit_interval};
+                    .commit_interval = options.commit_interval,
+                    .store_keys = {}};
   const fs::path config_file = dir / "drain.toml";
   const iotgw::config::Config config = write_config(
       config_file, drain_config(setup, std::max<std::uint64_t>(2 * options.readings, 1'000'000)));
@@ -405,7 +326,7 @@ void steady_state(const Options& options, const MosquittoBroker& broker, const f
 
 int run(const Options& options) {
   std::printf("load average at start: %s\n", load_average().c_str());
-  Workspace workspace;
+  Workspace workspace("bench_gateway");
   MosquittoBroker broker;
   broker.start();
   std::printf("Mosquitto on 127.0.0.1:%u; iotgw %s; store.commit_interval %s\n", broker.port(),
@@ -427,7 +348,8 @@ int run(const Options& options) {
     return Setup{.state_dir = workspace.dir() / id,
                  .broker_port = broker.port(),
                  .device_port = device_port,
-                 .commit_interval = options.commit_interval};
+                 .commit_interval = options.commit_interval,
+                 .store_keys = {}};
   };
   steady_state(options, broker, workspace.dir(),
                {.id = "idle",

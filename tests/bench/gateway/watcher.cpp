@@ -32,8 +32,9 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds 
 }
 
 Watcher::Watcher(std::uint16_t broker_port, const std::string& client_id, const std::string& filter,
-                 std::string counted_prefix)
+                 std::string counted_prefix, Observer observer)
     : counted_prefix_(std::move(counted_prefix)),
+      observer_(std::move(observer)),
       mqtt_(subscriber_config(broker_port, client_id)),
       work_(io_.get_executor()),
       client_(io_.get_executor(), mqtt_),
@@ -82,6 +83,9 @@ void Watcher::on_message(const bridge::mqtt::packet::Publish& message) {
   if (payload.find("\"quality\":\"good\"") != std::string_view::npos) {
     ++good_;
     last_good_ns_ = ns;
+  }
+  if (observer_) {
+    observer_(message, now);
   }
 }
 

@@ -35,11 +35,15 @@ class Watcher {
     Clock::time_point at;
   };
 
+  // Called on the watcher's thread for each counted message as it arrives.
+  using Observer = std::function<void(const bridge::mqtt::packet::Publish&, Clock::time_point)>;
+
   // Connects to the loopback broker and subscribes to `filter`; counts the
-  // messages whose topic starts with `counted_prefix`. Returns once the
-  // broker granted the subscription; throws if it did not within 10 s.
+  // messages whose topic starts with `counted_prefix` (and shows them to
+  // `observer`). Returns once the broker granted the subscription; throws if
+  // it did not within 10 s.
   Watcher(std::uint16_t broker_port, const std::string& client_id, const std::string& filter,
-          std::string counted_prefix);
+          std::string counted_prefix, Observer observer = {});
   // Disconnects and ends the thread.
   ~Watcher();
   Watcher(const Watcher&) = delete;
@@ -62,6 +66,7 @@ class Watcher {
   void on_message(const bridge::mqtt::packet::Publish& message);
 
   std::string counted_prefix_;
+  Observer observer_;
   config::Mqtt mqtt_;
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -1,0 +1,85 @@
+#include "tests/bench/gateway/bench_run.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <stdexcept>
+
+#include "config/load.hpp"
+
+namespace iotgw::bench {
+
+using namespace std::chrono_literals;
+
+double seconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+double mib(std::uint64_t kib) {
+  return static_cast<double>(kib) / 1024.0;
+}
+
+Workspace::Workspace(std::string benchmark)
+    : benchmark_(std::move(benchmark)), folder_("iotgw-" + benchmark_) {}
+
+Workspace::~Workspace() {
+  if (std::uncaught_exceptions() > 0) {
+    std::fprintf(stderr, "%s: logs and stores kept in %s\n", benchmark_.c_str(), dir().c_str());
+    folder_.keep();
+  }
+}
+
+config::Config write_config(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file) << text;
+  config::LoadResult loaded = config::load_file(file);
+  if (!loaded.config) {
+    std::string problems;
+    for (const auto& diagnostic : loaded.diagnostics) {
+      problems += diagnostic.to_string() + "\n";
+    }
+    throw std::runtime_error("the benchmark's configuration is invalid:\n" + problems);
+  }
+  return std::move(*loaded.config);
+}
+
+void await(GatewayProcess& gateway, const std::function<bool()>& condition,
+           std::chrono::milliseconds timeout, const std::string& what) {
+  bool exited = false;
+  const bool met = wait_for(
+      [&] {
+        exited = !gateway.running();
+        return exited || condition();
+      },
+      timeout);
+  if (exited) {
+    throw std::runtime_error("iotgw exited while waiting for " + what + "; see " +
+                             gateway.log().string());
+  }
+  if (!met) {
+    throw std::runtime_error(what + ": not within " + std::to_string(timeout.count() / 1000) +
+                             " s; see " + gateway.log().string());
+  }
+}
+
+Clock::time_point await_online(GatewayProcess& gateway, const Watcher& watcher,
+                               const std::string& id) {
+  const std::string status = "iotgw/" + id + "/status";
+  await(
+      gateway,
+      [&] {
+        const auto latest = watcher.latest(status);
+        return latest && latest->payload == "online";
+      },
+      30s, "\"online\" on " + status);
+  return watcher.latest(status)->at;
+}
+
+void stop_cleanly(GatewayProcess& gateway) {
+  const int status = gateway.stop();
+  if (status != 0) {
+    throw std::runtime_error("iotgw exited with status " + std::to_string(status) + "; see " +
+                             gateway.log().string());
+  }
+}
+
+}  // namespace iotgw::bench

@@ -1,0 +1,53 @@
+// What the gateway benchmarks share to run `iotgw run` and wait on it: a
+// working folder, configurations written and checked as the gateway will load
+// them, waits that fail when the gateway exits, and a clean stop.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "config/config.hpp"
+#include "tests/bench/gateway/gateway_process.hpp"
+#include "tests/bench/gateway/watcher.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace iotgw::bench {
+
+double seconds(Clock::time_point from, Clock::time_point to);
+double mib(std::uint64_t kib);
+
+// A fresh folder for the stores, configurations and logs, removed at the end;
+// kept when an exception ends the run, since its logs are what explains it.
+class Workspace {
+ public:
+  explicit Workspace(std::string benchmark);
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const std::filesystem::path& dir() const { return folder_.path(); }
+
+ private:
+  std::string benchmark_;
+  test::TempDir folder_;
+};
+
+// Writes a configuration file and loads it as `iotgw run` will; throws with
+// the diagnostics when it is invalid.
+config::Config write_config(const std::filesystem::path& file, const std::string& text);
+
+// Waits for `condition` while the gateway runs; throws naming `what` otherwise.
+void await(GatewayProcess& gateway, const std::function<bool()>& condition,
+           std::chrono::milliseconds timeout, const std::string& what);
+
+// Waits for the retained birth message of gateway `id`; when it arrived.
+Clock::time_point await_online(GatewayProcess& gateway, const Watcher& watcher,
+                               const std::string& id);
+
+// SIGTERM; throws unless the gateway exited with status 0.
+void stop_cleanly(GatewayProcess& gateway);
+
+}  // namespace iotgw::bench
