@@ -43,12 +43,14 @@ stop, exit 0 expected). What it prints, one figure a line:
 - failover of the gateways that were on the killed node: from the kill to
   their next "mqtt: connected to" log line (log time stamps), to their next
   reading at the observer, and to the first reading taken after the kill
-  arriving there; median and max, and how many failed over;
+  arriving there (this one waits for the gateway's next poll too, up to a
+  poll interval); median and max, and how many failed over;
 - memory: VmRSS per gateway just before the stop (median, max) and the
   highest VmHWM, in MiB;
 - CPU: the gateways' CPU time (utime + stime) over their lifetime, as % of
-  one core for the fleet and per gateway; the broker nodes', the simulator's
-  and the observer's over the run, for comparison; the load average.
+  one core for the fleet and per gateway; the broker nodes' (each while up:
+  the killed one before the kill and from its restart), the simulator's and
+  the observer's over the run, for comparison; the load average.
 
 Odd things seen in the gateway logs (refused connections, connections lost
 by gateways on nodes that stayed up, gateways that did not reconnect) are
@@ -365,7 +367,8 @@ def run(args, stack, folder):
     moved = [gateway for gateway in gateways if on_port[gateway.id] == victim.mqtt_port]
     print("gateways per node before the kill: "
           + ", ".join(f"{name} {count}" for name, count in per_node.items()), flush=True)
-    nodes_cpu_start[victim.name] = None  # its processes go with it
+    # Its processes go with it: what it used so far, and anew after its restart.
+    victim_cpu = group_cpu(victim.process.pid) - nodes_cpu_start[victim.name]
     kill_wall = time.time()
     phases.kill = time.monotonic()
     victim.kill()
@@ -385,9 +388,13 @@ def run(args, stack, folder):
     cpu = {gateway.id: proc_cpu(gateway.process.pid) for gateway in gateways}
     nodes_cpu = {}
     for node in cluster.nodes:
-        begin = nodes_cpu_start[node.name]
-        if begin is not None:
-            nodes_cpu[node.name] = group_cpu(node.process.pid) - begin
+        if node is victim:
+            used = victim_cpu + group_cpu(node.process.pid)
+            up = sampled - phases.connected - (phases.restart - phases.kill)
+        else:
+            used = group_cpu(node.process.pid) - nodes_cpu_start[node.name]
+            up = sampled - phases.connected
+        nodes_cpu[node.name] = (used, up)
     sim_cpu = proc_cpu(simulator.process.pid) - sim_cpu_start
     own = os.times()
     own_cpu = own.user + own.system - own_start.user - own_start.system
@@ -521,9 +528,10 @@ def run(args, stack, folder):
           f"{100 * total_cpu / fleet_life:.1f}% of one core for the fleet; per gateway "
           f"{median_max(shares, '%', 3)} of one core")
     window = sampled - phases.connected
-    print(f"CPU over the run ({window:.1f} s), % of one core: "
-          + ", ".join(f"{name} {100 * used / window:.1f}%" for name, used in nodes_cpu.items())
-          + f" ({victim.name} not counted: killed); simulator {100 * sim_cpu / window:.1f}%; "
+    print(f"CPU over the run ({window:.1f} s), % of one core while up: "
+          + ", ".join(f"{name} {100 * used / up:.1f}%" for name, (used, up) in nodes_cpu.items())
+          + f" ({victim.name} up {nodes_cpu[victim.name][1]:.1f} s, its boot included); "
+          f"simulator {100 * sim_cpu / window:.1f}%; "
           f"observer and this script {100 * own_cpu / window:.1f}%")
     load_end = os.getloadavg()
     print(f"load average at start {load_start[0]:.2f}, at the stop {load_end[0]:.2f}; "
@@ -586,6 +594,8 @@ def main():
 
     def terminated(signum, _frame):
         raise SystemExit(128 + signum)
+    # Ctrl-C as KeyboardInterrupt even where SIGINT came ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, terminated)
     signal.signal(signal.SIGHUP, terminated)
 
