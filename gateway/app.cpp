@@ -45,6 +45,7 @@ bridge::store::StoreOptions store_options(const config::Config& config) {
   bridge::store::StoreOptions options;
   // The store hands out no more than the forwarder may have unacknowledged.
   options.core.window = telemetry_window(config);
+  options.expiry = config.telemetry.expiry;
   return options;
 }
 

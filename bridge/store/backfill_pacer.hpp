@@ -1,7 +1,7 @@
-// store.backfill_rate as a token bucket: at most `rate` backfill rows a
-// second are handed out, in bursts of at most a tenth of a second's worth (at
-// least one row), so that the rate holds over any second and the store thread
-// wakes about ten times a second for it at most. Rate 0: unpaced.
+// store.backfill_rate as a token bucket: `rate` backfill rows a second on
+// average, in bursts of at most a tenth of a second's worth (at least one
+// row), so that no second sees more than the rate and one burst, and the
+// store thread wakes about ten times a second for it at most. Rate 0: unpaced.
 #pragma once
 
 #include <chrono>

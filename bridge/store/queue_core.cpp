@@ -18,7 +18,7 @@ namespace iotgw::bridge::store {
 
 namespace {
 
-constexpr std::int64_t schema_version = 2;
+constexpr std::int64_t schema_version = 1;
 constexpr auto evict_log_interval = std::chrono::seconds(10);
 constexpr auto full_probe_interval = std::chrono::seconds(60);
 constexpr auto full_log_interval = std::chrono::seconds(60);
@@ -37,6 +37,9 @@ constexpr std::size_t all_acked = std::numeric_limits<std::size_t>::max();
 // length(topic) + length(payload) in bytes so bounds never read the blobs.
 // backfill is 1 for a reading taken while the uplink was down (its lane).
 // meta.last_seq keeps sequence numbers increasing after the queue ran empty.
+// user_version changes only with a change that older versions cannot read:
+// they name every column they use, so a column added with a default is not
+// one, and a queue can go back to an older version with its rows.
 constexpr const char* schema_sql = R"sql(
 BEGIN IMMEDIATE;
 CREATE TABLE messages(
@@ -50,18 +53,15 @@ CREATE TABLE messages(
   backfill INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE meta(id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
 INSERT INTO meta VALUES(1, 0);
-PRAGMA user_version = 2;
+PRAGMA user_version = 1;
 COMMIT;
 )sql";
 
-// Version 1 had no backfill column: its rows were all live. Adding a column
-// with a constant default rewrites no row, so this is instant at any size.
-constexpr const char* migrate_1_to_2_sql = R"sql(
-BEGIN IMMEDIATE;
-ALTER TABLE messages ADD COLUMN backfill INTEGER NOT NULL DEFAULT 0;
-PRAGMA user_version = 2;
-COMMIT;
-)sql";
+// Queues written before the backfill column: their rows were all live.
+// Adding a column with a constant default rewrites no row, so this is
+// instant at any size.
+constexpr const char* add_backfill_sql =
+    "ALTER TABLE messages ADD COLUMN backfill INTEGER NOT NULL DEFAULT 0";
 
 std::int64_t to_millis(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -247,15 +247,29 @@ void QueueCore::migrate(std::int64_t version) {
                             "): run the newer version until the queue is empty, or move the file "
                             "away");
   }
-  if (version == 1 && queue_tables) {
-    db_.exec(migrate_1_to_2_sql);
-    spdlog::info("store: {} brought from queue version 1 to 2", path_.string());
-    return;
-  }
-  if (version != schema_version) {
+  if (version != schema_version || !queue_tables) {
     throw sqlite::Error(SQLITE_NOTADB,
                         "not an iotgw queue (user_version " + std::to_string(version) + ")");
   }
+  if (db_.query_int("SELECT count(*) FROM pragma_table_info('messages') WHERE name = "
+                    "'backfill'") == 0) {
+    add_backfill_column();
+  }
+}
+
+// On a full disk the reserve a previous run left is given up for it: the
+// store could not open otherwise.
+void QueueCore::add_backfill_column() {
+  try {
+    db_.exec(add_backfill_sql);
+  } catch (const sqlite::Error& e) {
+    if (e.primary() != SQLITE_FULL) {
+      throw;
+    }
+    std::filesystem::resize_file(path_.string() + "-reserve", 0);
+    db_.exec(add_backfill_sql);
+  }
+  spdlog::info("store: {} given the backfill column", path_.string());
 }
 
 void QueueCore::prepare() {
@@ -972,8 +986,16 @@ std::vector<Message> QueueCore::fetch(std::size_t max, std::size_t max_backfill)
   const std::size_t room =
       options_.window > in_flight_.size() ? options_.window - in_flight_.size() : 0;
   const std::size_t want = std::min(max, room);
-  fetch_lane(Lane::live, want, out);
-  fetch_lane(Lane::backfill, std::min(want - out.size(), max_backfill), out);
+  // A read that fails part way hands out nothing: the lanes' cursors go back
+  // to where they were, or the rows read so far would never be handed out.
+  const Lanes before = lanes_;
+  try {
+    fetch_lane(Lane::live, want, out);
+    fetch_lane(Lane::backfill, std::min(want - out.size(), max_backfill), out);
+  } catch (...) {
+    lanes_ = before;
+    throw;
+  }
   for (const Message& m : out) {
     in_flight_.insert(m.seq);
   }

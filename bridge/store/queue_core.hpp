@@ -118,6 +118,7 @@ class QueueCore {
   void configure(bool verify);
   void prepare();
   void migrate(std::int64_t version);
+  void add_backfill_column();
   void load_state();
   void load_lanes();
   Lane lane_of(const Message& message) const;

@@ -293,12 +293,21 @@ void Store::serve_fetch() {
     return;
   }
   if (!messages.empty()) {
-    pacer_.took(static_cast<std::size_t>(std::count_if(
-        messages.begin(), messages.end(), [](const Message& m) { return m.backfill; })));
+    pacer_.took(paced_rows(messages));
     std::exchange(fetch_waiter_, std::nullopt)->complete(error_code(), std::move(messages));
   } else if (uplink_ && allowance == 0 && core_->backfill_waiting()) {
     wait_for_pacer(now);
   }
+}
+
+// The backlog rows among `messages` that go out: those already past
+// telemetry.expiry are dropped, not sent, so they do not spend the pace.
+std::size_t Store::paced_rows(const std::vector<Message>& messages) const {
+  const bool expires = options_.expiry > std::chrono::milliseconds::zero();
+  const auto expired_at = std::chrono::system_clock::now() - options_.expiry;
+  return static_cast<std::size_t>(std::count_if(
+      messages.begin(), messages.end(),
+      [&](const Message& m) { return m.backfill && !(expires && m.enqueued <= expired_at); }));
 }
 
 // Only the backlog waits, for its pace: the fetch is served again when the

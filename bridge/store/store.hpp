@@ -43,6 +43,9 @@ struct StoreOptions {
   // After the last commit, this long without activity counts as idle: free
   // pages are given back and the WAL truncated, then the thread sleeps.
   std::chrono::milliseconds idle_delay{5000};
+  // telemetry.expiry (zero: none): backlog rows older than this are dropped
+  // by the forwarder, not sent, so they do not count against backfill_rate.
+  std::chrono::milliseconds expiry{0};
 };
 
 class Store {
@@ -188,6 +191,7 @@ class Store {
   void shut_down();
   void serve_fetch();
   void wait_for_pacer(BackfillPacer::Clock::time_point now);
+  std::size_t paced_rows(const std::vector<Message>& messages) const;
   void handle_error(const std::exception& e, const char* what);
   void publish_counters();
 

@@ -1,6 +1,6 @@
 // store.delivery: the live and backfill lanes, the backlog's pace, and the
 // queue handing out live rows before the backlog ("live_first") or every row
-// in order ("fifo"); the schema's backfill column and its migration.
+// in order ("fifo"); the schema's backfill column, added to older queues.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -223,9 +223,23 @@ void exec(sqlite3* db, const char* sql) {
   ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << error;
 }
 
-// A queue written by the version before the backfill column: its rows are
-// kept, live, and the file is brought to the current version in place.
-TEST(StoreDelivery, AVersion1QueueIsMigratedWithItsRows) {
+// One integer from the queue in `dir`, read by a connection of its own.
+std::int64_t query_int(const TempDir& dir, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2((dir.path() / "queue.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
+  const std::int64_t value =
+      sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+// A queue written before the backfill column: its rows are kept, live, and
+// the column is added in place; the version stays, so that an older iotgw
+// can still open the queue.
+TEST(StoreDelivery, AQueueWithoutTheBackfillColumnIsGivenIt) {
   TempDir dir;
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir.path() / "queue.db").c_str(), &db), SQLITE_OK);
@@ -252,13 +266,15 @@ TEST(StoreDelivery, AVersion1QueueIsMigratedWithItsRows) {
     backlog[0].backfill = true;
     EXPECT_EQ(core.append(backlog).seqs, (std::vector<Seq>{3}));
   }
-  ASSERT_EQ(sqlite3_open((dir.path() / "queue.db").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* version = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &version, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(version), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(version, 0), 2);
-  sqlite3_finalize(version);
-  sqlite3_close(db);
+  EXPECT_EQ(query_int(dir, "PRAGMA user_version"), 1);
+  EXPECT_EQ(query_int(dir, "SELECT backfill FROM messages WHERE seq = 3"), 1);
+  {
+    QueueCore core(live_first(dir));  // opened again: nothing more to add
+    const std::vector<Message> fetched = core.fetch(100);
+    ASSERT_EQ(fetched.size(), 3u);
+    EXPECT_EQ(fetched[1].topic, "a/c");
+    EXPECT_TRUE(fetched[2].backfill);
+  }
 }
 
 // A queue from a newer iotgw is neither adopted nor moved aside: its
@@ -281,7 +297,8 @@ TEST(StoreDelivery, AQueueFromANewerVersionIsRefusedAndLeftAlone) {
               std::string::npos)
         << e.what();
   }
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "queue.db"));
+  EXPECT_EQ(query_int(dir, "PRAGMA user_version"), 3);
+  EXPECT_EQ(query_int(dir, "SELECT count(*) FROM messages"), 2);
   for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
     EXPECT_EQ(entry.path().filename().string().find("corrupt"), std::string::npos) << entry.path();
   }
