@@ -88,6 +88,35 @@ bool commit_unless_full(sqlite::Connection& db, Stage&& stage) {
   }
 }
 
+// With store.sync = "full", a transaction that only deletes (acknowledged
+// rows, evictions) commits without an fsync while this lives: a power cut
+// that loses it brings back rows already delivered, as duplicates, and loses
+// no reading. The log it wrote is synced by the next appending commit or
+// checkpoint.
+class DeletesUnsynced {
+ public:
+  DeletesUnsynced(sqlite::Connection& db, bool full) : db_(full ? &db : nullptr) {
+    if (db_ != nullptr) {
+      db_->exec("PRAGMA synchronous = NORMAL");
+    }
+  }
+  ~DeletesUnsynced() {
+    if (db_ == nullptr) {
+      return;
+    }
+    try {
+      db_->exec("PRAGMA synchronous = FULL");
+    } catch (const sqlite::Error& e) {
+      spdlog::error("store: cannot set synchronous = FULL again: {}", e.what());
+    }
+  }
+  DeletesUnsynced(const DeletesUnsynced&) = delete;
+  DeletesUnsynced& operator=(const DeletesUnsynced&) = delete;
+
+ private:
+  sqlite::Connection* db_;
+};
+
 }  // namespace
 
 // What one transaction changes, applied to the members only once it committed.
@@ -350,6 +379,7 @@ std::optional<QueueCore::Staged> QueueCore::try_append(std::span<const Message> 
                 std::vector<Seq>(batch.size(), 0)};
   const std::span<const Message> inserting =
       attempt.with_inserts ? batch : std::span<const Message>();
+  const DeletesUnsynced unsynced(db_, syncs_fully() && inserting.empty());
   const bool committed = commit_unless_full(db_, [&] {
     stage_deletes(staged, attempt.delete_limit);
     stage_bounds(inserting, staged, attempt.extra_evict);
@@ -489,6 +519,10 @@ std::uint64_t QueueCore::delete_held_back(std::size_t limit) {
   return deleted;
 }
 
+bool QueueCore::syncs_fully() const {
+  return cfg_.sync == config::Sync::full;
+}
+
 bool QueueCore::drops_oldest() const {
   return cfg_.overflow == config::Overflow::drop_oldest;
 }
@@ -551,6 +585,7 @@ void QueueCore::forget_deleted(const Staged& staged) {
 // after; the number deleted (0 also when the disk refused it).
 std::uint64_t QueueCore::delete_acked(std::size_t limit) {
   Staged staged{rows_, bytes_, next_seq_, {}, {}};
+  const DeletesUnsynced unsynced(db_, syncs_fully());
   if (!commit_unless_full(db_, [&] { stage_deletes(staged, limit); })) {
     note_disk_full();
     return 0;
@@ -971,6 +1006,7 @@ void QueueCore::shed_oldest(std::uint64_t rows) {
 // Evicts the oldest `rows` rows in a transaction of their own.
 void QueueCore::evict_now(std::uint64_t rows) {
   Staged staged{rows_, bytes_, next_seq_, {}, {}};
+  const DeletesUnsynced unsynced(db_, syncs_fully());
   if (!commit_unless_full(db_, [&] { stage_evict_oldest(staged, rows, 0); })) {
     return;
   }

@@ -136,6 +136,7 @@ class QueueCore {
   void cap_at_current_rows();
   std::uint64_t delete_held_back(std::size_t limit);
   bool drops_oldest() const;
+  bool syncs_fully() const;
   void stage_last_seq(const Staged& staged);
   void stage_deletes(Staged& staged, std::size_t limit);
   void forget_deleted(const Staged& staged);
