@@ -14,7 +14,11 @@ namespace asio = boost::asio;
 
 Forwarder::Forwarder(asio::any_io_executor executor, store::Store& store, Publisher& publisher,
                      std::size_t window)
-    : store_(store), publisher_(publisher), window_(window), room_(executor) {}
+    : store_(store),
+      publisher_(publisher),
+      window_(window),
+      room_(executor),
+      ack_flush_(executor) {}
 
 void Forwarder::start() {
   asio::co_spawn(room_.get_executor(), run(), asio::detached);
@@ -23,6 +27,8 @@ void Forwarder::start() {
 void Forwarder::stop() {
   stopping_ = true;
   room_.cancel();
+  ack_flush_.cancel();
+  send_acks();
 }
 
 asio::awaitable<void> Forwarder::run() {
@@ -79,11 +85,41 @@ void Forwarder::finished(store::Seq seq, Outcome outcome) {
       }
       break;
   }
-  // At once, not batched behind an earlier ack request: the store completes
-  // an ack only at its next group commit, and until the core has seen the
-  // ack the row counts against the store's in-flight window, so holding acks
-  // back would stall fetching for a whole commit interval.
-  store_.async_ack({seq}, [this](boost::system::error_code error) {
+  acknowledge(seq);
+}
+
+// Not batched behind an earlier ack request: the store completes an ack only
+// at its next group commit, and until the core has seen the ack the row
+// counts against the store's in-flight window, so holding acks back would
+// stall fetching for a whole commit interval. The acks of one turn of the
+// io_context (a read of many PUBACKs) go as one request all the same: each
+// request wakes the store thread, which costs more than the ack itself.
+void Forwarder::acknowledge(store::Seq seq) {
+  acks_.push_back(seq);
+  if (stopping_) {
+    send_acks();
+    return;
+  }
+  if (ack_flush_armed_) {
+    return;
+  }
+  ack_flush_armed_ = true;
+  ack_flush_.expires_at(asio::steady_timer::time_point::min());
+  // A handler cancelled by the timer's destruction runs after the forwarder
+  // is gone: it must not touch it.
+  ack_flush_.async_wait([this](boost::system::error_code cancelled) {
+    if (!cancelled) {
+      ack_flush_armed_ = false;
+      send_acks();
+    }
+  });
+}
+
+void Forwarder::send_acks() {
+  if (acks_.empty()) {
+    return;
+  }
+  store_.async_ack(std::exchange(acks_, {}), [this](boost::system::error_code error) {
     if (error && !stopping_) {
       spdlog::error("forwarder: acknowledging in the store failed: {}", error.message());
     }

@@ -62,12 +62,18 @@ class Forwarder {
  private:
   boost::asio::awaitable<void> run();
   void finished(store::Seq seq, Outcome outcome);
+  void acknowledge(store::Seq seq);
+  void send_acks();
 
   store::Store& store_;
   Publisher& publisher_;
   std::size_t window_;
   std::size_t outstanding_ = 0;
   boost::asio::steady_timer room_;  // wakes the fetch loop when the window has room
+  // Acks gathered while the io_context is busy go to the store as one request.
+  std::vector<store::Seq> acks_;
+  boost::asio::steady_timer ack_flush_;
+  bool ack_flush_armed_ = false;
   bool stopping_ = false;
   Counters counters_;
   std::uint64_t expired_in_run_ = 0;  // expired rows since the last one sent
