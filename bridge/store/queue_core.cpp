@@ -835,6 +835,8 @@ void QueueCore::maintain() {
   if (!reserve_held_) {
     hold_reserve();
   }
+  // The page cache a drain filled is read again only by the next one.
+  sqlite3_db_release_memory(db_.get());
 }
 
 // A full disk. SQLite's write-ahead log grows at the end of the file while

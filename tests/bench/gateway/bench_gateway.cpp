@@ -67,6 +67,8 @@ struct Options {
 // 100 points every 100 ms: 1,000 readings/s in one request per poll.
 constexpr int load_points = 100;
 constexpr auto load_poll = 100ms;
+// After a drain: past the store's idle delay (5 s), when it gives memory back.
+constexpr auto idle_settle = 7s;
 // The Paho anchor's in-flight window: the gateway's default mqtt.inflight.
 constexpr int anchor_inflight = 64;
 
@@ -213,6 +215,11 @@ std::optional<double> drain(const Options& options, const MosquittoBroker& broke
     std::printf("  %s\n", error.what());
     empty_reported = false;
   }
+  // The store's idle work (5 s after its last commit) gives memory back.
+  std::this_thread::sleep_for(idle_settle);
+  const ProcessUsage idle = read_usage(gateway.pid());
+  std::printf("  iotgw RSS %.0f s after the drain: %.1f MiB\n",
+              std::chrono::duration<double>(idle_settle).count(), mib(idle.rss_kib));
   stop_cleanly(gateway);
   const std::uint64_t left = iotgw::bridge::store::QueueCore(config.store).counters().rows;
   std::printf("  readings of the unreachable meter after the backlog: %llu (port_down)\n",
