@@ -41,6 +41,11 @@ class Lanes {
   // Every row still queued is to be handed out again.
   void rewind() { cursors_ = {}; }
 
+  // How far each lane was handed out, to go back to when a fetch fails.
+  using Cursors = std::array<Seq, 2>;
+  Cursors cursors() const { return cursors_; }
+  void restore(const Cursors& cursors) { cursors_ = cursors; }
+
  private:
   struct Run {
     Seq first;
@@ -52,7 +57,7 @@ class Lanes {
   Seq cursor(Lane lane) const { return cursors_[static_cast<std::size_t>(lane)]; }
 
   std::deque<Run> runs_;
-  std::array<Seq, 2> cursors_{};
+  Cursors cursors_{};
 };
 
 }  // namespace iotgw::bridge::store

@@ -295,7 +295,8 @@ void QueueCore::add_backfill_column() {
     if (e.primary() != SQLITE_FULL) {
       throw;
     }
-    std::filesystem::resize_file(path_.string() + "-reserve", 0);
+    std::error_code no_reserve;  // then the retry fails as the first try did
+    std::filesystem::resize_file(path_.string() + "-reserve", 0, no_reserve);
     db_.exec(add_backfill_sql);
   }
   spdlog::info("store: {} given the backfill column", path_.string());
@@ -1026,12 +1027,12 @@ std::vector<Message> QueueCore::fetch(std::size_t max, std::size_t max_backfill)
   const std::size_t want = std::min(max, room);
   // A read that fails part way hands out nothing: the lanes' cursors go back
   // to where they were, or the rows read so far would never be handed out.
-  const Lanes before = lanes_;
+  const Lanes::Cursors before = lanes_.cursors();
   try {
     fetch_lane(Lane::live, want, out);
     fetch_lane(Lane::backfill, std::min(want - out.size(), max_backfill), out);
   } catch (...) {
-    lanes_ = before;
+    lanes_.restore(before);
     throw;
   }
   for (const Message& m : out) {

@@ -265,6 +265,15 @@ class Broker:
             stop_process(self.process)
 
 
+def drain_into(seen, messages):
+    """`seen` with what waits in the queue `messages` appended, in order."""
+    while True:
+        try:
+            seen.append(messages.get_nowait())
+        except queue.Empty:
+            return seen
+
+
 class Watcher:
     """A separate subscriber recording (topic, payload, retain) in arrival
     order: `messages` as they come, `seen` once drained. `persistent` keeps
@@ -288,11 +297,7 @@ class Watcher:
 
     def drain(self):
         """Every message so far, oldest first."""
-        while True:
-            try:
-                self.seen.append(self.messages.get_nowait())
-            except queue.Empty:
-                return self.seen
+        return drain_into(self.seen, self.messages)
 
     def payloads(self, topic):
         return [payload for t, payload, _ in self.drain() if t == topic]
@@ -352,11 +357,8 @@ class Client5:
         self.client.publish(topic, payload, qos=1, properties=properties).wait_for_publish()
 
     def drain(self):
-        while True:
-            try:
-                self.seen.append(self.messages.get_nowait())
-            except queue.Empty:
-                return self.seen
+        """Every message so far, oldest first."""
+        return drain_into(self.seen, self.messages)
 
     def on(self, topic):
         """(payload, properties) of what arrived on `topic`."""

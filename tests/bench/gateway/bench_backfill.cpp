@@ -179,36 +179,6 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-// Waits until the subscriber has `total` backlog readings, with a progress
-// line every 10 s; throws when the count stops growing for 30 s.
-void await_backlog(GatewayProcess& gateway, const Arrivals& arrivals, std::uint64_t total,
-                   Clock::time_point connected) {
-  std::uint64_t seen = 0;
-  Clock::time_point progressed = Clock::now();
-  Clock::time_point reported = progressed;
-  await(
-      gateway,
-      [&] {
-        const std::uint64_t now_seen = arrivals.backlog();
-        const Clock::time_point now = Clock::now();
-        if (now_seen != seen) {
-          seen = now_seen;
-          progressed = now;
-        }
-        if (now - reported >= 10s && seen < total) {
-          reported = now;
-          std::printf("  ... %llu of %llu after %.0f s\n", static_cast<unsigned long long>(seen),
-                      static_cast<unsigned long long>(total), seconds(connected, now));
-        }
-        return seen >= total || now - progressed >= 30s;
-      },
-      std::chrono::hours(24), "the backlog");
-  if (seen < total) {
-    throw std::runtime_error("the backlog stalled at " + std::to_string(seen) + " of " +
-                             std::to_string(total) + "; see " + gateway.log().string());
-  }
-}
-
 struct Result {
   double drain_seconds = 0;
   double live_p50 = 0;
@@ -253,7 +223,8 @@ Result drain_while_live(const Options& options, const iotgw::test::MosquittoBrok
   const WallClock::time_point started = WallClock::now();
   GatewayProcess gateway(options.iotgw, config_file, dir / (id + ".log"));
   const Clock::time_point connected = await_online(gateway, watcher, id);
-  await_backlog(gateway, arrivals, backlog.messages, connected);
+  await_count(
+      gateway, [&] { return arrivals.backlog(); }, backlog.messages, connected, "the backlog");
   // Readings arrive in the order they were sent; with "fifo" the live ones
   // taken during the drain come after the backlog.
   const WallClock::time_point drained = arrivals.last_backlog();

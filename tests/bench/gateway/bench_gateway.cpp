@@ -112,36 +112,6 @@ void print_threads(const ProcessUsage& before, const ProcessUsage& after, pid_t 
   std::printf("\n");
 }
 
-// Waits until the subscriber has `total` good readings, with a progress line
-// every 10 s; throws when the count stops growing for 30 s or iotgw exits.
-void await_drained(GatewayProcess& gateway, const Watcher& watcher, std::uint64_t total,
-                   Clock::time_point connected) {
-  std::uint64_t seen = 0;
-  Clock::time_point progressed = Clock::now();
-  Clock::time_point reported = progressed;
-  await(
-      gateway,
-      [&] {
-        const std::uint64_t now_seen = watcher.good();
-        const Clock::time_point now = Clock::now();
-        if (now_seen != seen) {
-          seen = now_seen;
-          progressed = now;
-        }
-        if (now - reported >= 10s && seen < total) {
-          reported = now;
-          std::printf("  ... %llu of %llu after %.0f s\n", static_cast<unsigned long long>(seen),
-                      static_cast<unsigned long long>(total), seconds(connected, now));
-        }
-        return seen >= total || now - progressed >= 30s;
-      },
-      std::chrono::hours(24), "the drain");
-  if (seen < total) {
-    throw std::runtime_error("the drain stalled at " + std::to_string(seen) + " of " +
-                             std::to_string(total) + "; see " + gateway.log().string());
-  }
-}
-
 // The drain after an outage: messages per second at the subscriber from the
 // first to the last buffered reading (the figure compared with the anchor),
 // or nothing when a check failed.
@@ -179,7 +149,8 @@ std::optional<double> drain(const Options& options, const MosquittoBroker& broke
   std::printf("  iotgw run: connected %.2f s after its start (opening the store included)\n",
               seconds(started, connected));
 
-  await_drained(gateway, watcher, backlog.messages, connected);
+  await_count(
+      gateway, [&] { return watcher.good(); }, backlog.messages, connected, "the drain");
   const ProcessUsage drained = read_usage(gateway.pid());
   const double broker_cpu = mosquitto ? read_usage(*mosquitto).cpu_seconds - broker_cpu_before : 0;
   const double own_cpu = cpu_seconds(RUSAGE_SELF) - own_cpu_before;

@@ -74,6 +74,34 @@ Clock::time_point await_online(GatewayProcess& gateway, const Watcher& watcher,
   return watcher.latest(status)->at;
 }
 
+void await_count(GatewayProcess& gateway, const std::function<std::uint64_t()>& count,
+                 std::uint64_t total, Clock::time_point since, const std::string& what) {
+  std::uint64_t seen = 0;
+  Clock::time_point progressed = Clock::now();
+  Clock::time_point reported = progressed;
+  await(
+      gateway,
+      [&] {
+        const std::uint64_t now_seen = count();
+        const Clock::time_point now = Clock::now();
+        if (now_seen != seen) {
+          seen = now_seen;
+          progressed = now;
+        }
+        if (now - reported >= 10s && seen < total) {
+          reported = now;
+          std::printf("  ... %llu of %llu after %.0f s\n", static_cast<unsigned long long>(seen),
+                      static_cast<unsigned long long>(total), seconds(since, now));
+        }
+        return seen >= total || now - progressed >= 30s;
+      },
+      std::chrono::hours(24), what);
+  if (seen < total) {
+    throw std::runtime_error(what + " stalled at " + std::to_string(seen) + " of " +
+                             std::to_string(total) + "; see " + gateway.log().string());
+  }
+}
+
 void stop_cleanly(GatewayProcess& gateway) {
   const int status = gateway.stop();
   if (status != 0) {

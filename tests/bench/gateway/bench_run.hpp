@@ -47,6 +47,12 @@ void await(GatewayProcess& gateway, const std::function<bool()>& condition,
 Clock::time_point await_online(GatewayProcess& gateway, const Watcher& watcher,
                                const std::string& id);
 
+// Waits until `count()` reaches `total`, with a progress line every 10 s
+// (seconds since `since`); throws naming `what` when the count stops growing
+// for 30 s or iotgw exits.
+void await_count(GatewayProcess& gateway, const std::function<std::uint64_t()>& count,
+                 std::uint64_t total, Clock::time_point since, const std::string& what);
+
 // SIGTERM; throws unless the gateway exited with status 0.
 void stop_cleanly(GatewayProcess& gateway);
 
