@@ -123,7 +123,6 @@ class DeletesUnsynced {
 struct QueueCore::Staged {
   std::uint64_t rows;
   std::uint64_t bytes;
-  Seq next_seq;
   std::vector<bool> accept;
   std::vector<Seq> seqs;
   std::uint64_t accepted = 0;
@@ -327,6 +326,7 @@ void QueueCore::load_state() {
   bytes_ = static_cast<std::uint64_t>(depth.column_int(1));
   const auto max_seq = static_cast<Seq>(depth.column_int(2));
   const auto last_seq = static_cast<Seq>(db_.query_int("SELECT last_seq FROM meta WHERE id = 1"));
+  last_seq_stored_ = last_seq;
   next_seq_ = std::max(max_seq, last_seq) + 1;
   load_lanes();
   refresh_oldest();
@@ -355,9 +355,62 @@ Lane QueueCore::lane_of(const Message& message) const {
                                                                            : Lane::live;
 }
 
+Seq QueueCore::enqueue(Message message) {
+  message.seq = next_seq_++;
+  lanes_.add(message.seq, lane_of(message));
+  unwritten_.push_back(std::move(message));
+  return unwritten_.back().seq;
+}
+
 AppendResult QueueCore::append(std::span<const Message> batch) {
+  for (const Message& message : batch) {
+    enqueue(message);
+  }
+  return commit();
+}
+
+// The messages the broker acknowledged before their commit were delivered:
+// they count as appended and acknowledged, and are not written. A failure
+// drops the rest, as it drops what the transaction held.
+AppendResult QueueCore::commit() {
+  std::vector<Message> enqueued = std::exchange(unwritten_, {});
+  std::vector<Seq> seqs(enqueued.size());
+  std::vector<Message> writing;
+  std::vector<std::size_t> written_at;
+  std::uint64_t delivered = 0;
+  for (std::size_t i = 0; i < enqueued.size(); ++i) {
+    seqs[i] = enqueued[i].seq;
+    if (delivered_unwritten_.erase(enqueued[i].seq) > 0) {
+      ++delivered;
+    } else {
+      written_at.push_back(i);
+      writing.push_back(std::move(enqueued[i]));
+    }
+  }
+  delivered_unwritten_.clear();
+  counters_.appended += delivered;
+  counters_.acked += delivered;
+  AppendResult result = write(writing);
+  for (std::size_t j = 0; j < written_at.size(); ++j) {
+    seqs[written_at[j]] = result.seqs[j];
+  }
+  result.seqs = std::move(seqs);
+  result.accepted += delivered;
+  result.acked += delivered;
+  return result;
+}
+
+AppendResult QueueCore::commit_acks() {
+  AppendResult result{.seqs = {}, .accepted = 0, .acked = commit_deletes(all_acked).value_or(0)};
+  after_commit();
+  return result;
+}
+
+// One transaction (retried on a full disk) that writes `batch`, whose
+// sequence numbers enqueue() gave, and deletes the acknowledged rows.
+AppendResult QueueCore::write(std::span<const Message> batch) {
   if (batch.empty() && acked_.empty()) {
-    return {};
+    return AppendResult{.seqs = std::vector<Seq>(batch.size(), 0)};
   }
   Attempt attempt{.delete_limit = full_cap_ || counters_.disk_full ? delete_chunk() : all_acked,
                   .with_inserts = !batch.empty()};
@@ -376,7 +429,7 @@ AppendResult QueueCore::append(std::span<const Message> batch) {
 // nothing when the disk refused it (and it rolled back).
 std::optional<QueueCore::Staged> QueueCore::try_append(std::span<const Message> batch,
                                                        const Attempt& attempt) {
-  Staged staged{rows_, bytes_, next_seq_, std::vector<bool>(batch.size(), false),
+  Staged staged{rows_, bytes_, std::vector<bool>(batch.size(), false),
                 std::vector<Seq>(batch.size(), 0)};
   const std::span<const Message> inserting =
       attempt.with_inserts ? batch : std::span<const Message>();
@@ -385,7 +438,7 @@ std::optional<QueueCore::Staged> QueueCore::try_append(std::span<const Message> 
     stage_deletes(staged, attempt.delete_limit);
     stage_bounds(inserting, staged, attempt.extra_evict);
     stage_inserts(inserting, staged);
-    stage_last_seq(staged);
+    stage_last_seq();
   });
   return committed ? std::optional(std::move(staged)) : std::nullopt;
 }
@@ -457,14 +510,9 @@ void QueueCore::give_up_on_full_disk(std::size_t batch_size) {
 AppendResult QueueCore::account_append(std::span<const Message> batch, Staged staged,
                                        const Attempt& attempt) {
   const std::size_t batch_size = batch.size();
-  for (std::size_t i = 0; i < batch_size; ++i) {
-    if (staged.seqs[i] != 0) {
-      lanes_.add(staged.seqs[i], lane_of(batch[i]));
-    }
-  }
   rows_ = staged.rows;
   bytes_ = staged.bytes;
-  next_seq_ = staged.next_seq;
+  last_seq_stored_ = next_seq_ - 1;
   forget_deleted(staged);
   ++counters_.commits;
   counters_.appended += staged.accepted;
@@ -528,12 +576,15 @@ bool QueueCore::drops_oldest() const {
   return cfg_.overflow == config::Overflow::drop_oldest;
 }
 
-void QueueCore::stage_last_seq(const Staged& staged) {
-  if (staged.next_seq == next_seq_) {
+// Sequence numbers of messages delivered before their commit are kept only
+// with the next transaction that writes: they were never rows, so one given
+// again after a crash is never given to two rows.
+void QueueCore::stage_last_seq() {
+  if (last_seq_stored_ == next_seq_ - 1) {
     return;
   }
   set_last_seq_.reset();
-  set_last_seq_.bind(1, static_cast<std::int64_t>(staged.next_seq - 1)).step();
+  set_last_seq_.bind(1, static_cast<std::int64_t>(next_seq_ - 1)).step();
   set_last_seq_.reset();
 }
 
@@ -585,11 +636,24 @@ void QueueCore::forget_deleted(const Staged& staged) {
 // One transaction deleting at most `limit` acknowledged rows, checkpointed
 // after; the number deleted (0 also when the disk refused it).
 std::uint64_t QueueCore::delete_acked(std::size_t limit) {
-  Staged staged{rows_, bytes_, next_seq_, {}, {}};
+  const std::optional<std::uint64_t> deleted = commit_deletes(limit);
+  if (deleted) {
+    checkpoint(SQLITE_CHECKPOINT_PASSIVE);
+  }
+  return deleted.value_or(0);
+}
+
+// One transaction deleting at most `limit` acknowledged rows: the number
+// deleted, nothing when the disk refused it.
+std::optional<std::uint64_t> QueueCore::commit_deletes(std::size_t limit) {
+  if (acked_.empty()) {
+    return 0;
+  }
+  Staged staged{rows_, bytes_, {}, {}};
   const DeletesUnsynced unsynced(db_, syncs_fully());
   if (!commit_unless_full(db_, [&] { stage_deletes(staged, limit); })) {
     note_disk_full();
-    return 0;
+    return std::nullopt;
   }
   rows_ = staged.rows;
   bytes_ = staged.bytes;
@@ -597,7 +661,6 @@ std::uint64_t QueueCore::delete_acked(std::size_t limit) {
   ++counters_.commits;
   counters_.acked += staged.acked;
   refresh_oldest();
-  checkpoint(SQLITE_CHECKPOINT_PASSIVE);
   return staged.acked;
 }
 
@@ -720,7 +783,7 @@ void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
       continue;
     }
     const Message& m = batch[i];
-    const Seq seq = staged.next_seq;
+    const Seq seq = m.seq;
     insert_.reset();
     insert_.bind(1, static_cast<std::int64_t>(seq))
         .bind(2, to_millis(m.enqueued))
@@ -732,7 +795,6 @@ void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
         .bind(8, m.backfill ? 1 : 0)
         .step();
     insert_.reset();
-    ++staged.next_seq;
     staged.seqs[i] = seq;
     ++staged.rows;
     staged.bytes += m.size();
@@ -746,7 +808,7 @@ void QueueCore::refresh_oldest() {
     lanes_.drop_below(static_cast<Seq>(oldest_time_.column_int(0)));
     oldest_enqueued_ = from_millis(oldest_time_.column_int(1));
   } else {
-    lanes_.clear();
+    lanes_.drop_below(first_unwritten());
     oldest_enqueued_.reset();
   }
   oldest_time_.reset();
@@ -1008,7 +1070,7 @@ void QueueCore::shed_oldest(std::uint64_t rows) {
 
 // Evicts the oldest `rows` rows in a transaction of their own.
 void QueueCore::evict_now(std::uint64_t rows) {
-  Staged staged{rows_, bytes_, next_seq_, {}, {}};
+  Staged staged{rows_, bytes_, {}, {}};
   const DeletesUnsynced unsynced(db_, syncs_fully());
   if (!commit_unless_full(db_, [&] { stage_evict_oldest(staged, rows, 0); })) {
     return;
@@ -1041,48 +1103,73 @@ std::vector<Message> QueueCore::fetch(std::size_t max, std::size_t max_backfill)
   return out;
 }
 
-// Appends up to `want` rows of `lane` not handed out yet, in sequence order,
-// reading only the lane's ranges.
+// Appends up to `want` messages of `lane` not handed out yet, in sequence
+// order, reading only the lane's ranges: rows from the database, then the
+// messages not written yet.
 void QueueCore::fetch_lane(Lane lane, std::size_t want, std::vector<Message>& out) {
   const std::size_t goal = out.size() + want;
   if (want == 0) {
     return;
   }
+  const Seq unwritten_from = first_unwritten();
   for (const Lanes::Range& range : lanes_.pending(lane)) {
-    Seq read_through = range.last;
-    fetch_.reset();
-    fetch_.bind(1, static_cast<std::int64_t>(range.first))
-        .bind(2, static_cast<std::int64_t>(range.last));
-    while (fetch_.step()) {
-      const auto seq = static_cast<Seq>(fetch_.column_int(0));
-      if (acked_.contains(seq)) {
-        continue;
-      }
-      Message& m = out.emplace_back();
-      m.seq = seq;
-      m.enqueued = from_millis(fetch_.column_int(1));
-      m.qos = static_cast<std::uint8_t>(fetch_.column_int(2));
-      m.retain = fetch_.column_int(3) != 0;
-      m.backfill = fetch_.column_int(4) != 0;
-      m.topic = fetch_.column_text(5);
-      const auto payload = fetch_.column_blob(6);
-      m.payload.assign(payload.begin(), payload.end());
-      if (out.size() == goal) {
-        read_through = seq;
-        break;
-      }
-    }
-    fetch_.reset();
-    lanes_.passed(lane, read_through);
-    if (out.size() == goal) {
+    if (range.first < unwritten_from &&
+        fetch_rows({range.first, std::min(range.last, unwritten_from - 1)}, goal, out)) {
+      lanes_.passed(lane, out.back().seq);
       return;
     }
+    if (range.last >= unwritten_from &&
+        fetch_unwritten({std::max(range.first, unwritten_from), range.last}, goal, out)) {
+      lanes_.passed(lane, out.back().seq);
+      return;
+    }
+    lanes_.passed(lane, range.last);
   }
+}
+
+// The rows of `range` not acknowledged, until `out` holds `goal` messages;
+// true when it does.
+bool QueueCore::fetch_rows(Lanes::Range range, std::size_t goal, std::vector<Message>& out) {
+  fetch_.reset();
+  fetch_.bind(1, static_cast<std::int64_t>(range.first))
+      .bind(2, static_cast<std::int64_t>(range.last));
+  while (out.size() < goal && fetch_.step()) {
+    const auto seq = static_cast<Seq>(fetch_.column_int(0));
+    if (acked_.contains(seq)) {
+      continue;
+    }
+    Message& m = out.emplace_back();
+    m.seq = seq;
+    m.enqueued = from_millis(fetch_.column_int(1));
+    m.qos = static_cast<std::uint8_t>(fetch_.column_int(2));
+    m.retain = fetch_.column_int(3) != 0;
+    m.backfill = fetch_.column_int(4) != 0;
+    m.topic = fetch_.column_text(5);
+    const auto payload = fetch_.column_blob(6);
+    m.payload.assign(payload.begin(), payload.end());
+  }
+  fetch_.reset();
+  return out.size() == goal;
+}
+
+// The same for messages not written yet; they stay for their commit.
+bool QueueCore::fetch_unwritten(Lanes::Range range, std::size_t goal, std::vector<Message>& out) {
+  const Seq base = first_unwritten();
+  for (Seq seq = range.first; seq <= range.last && out.size() < goal; ++seq) {
+    if (!delivered_unwritten_.contains(seq)) {
+      out.push_back(unwritten_[seq - base]);
+    }
+  }
+  return out.size() == goal;
 }
 
 void QueueCore::ack(Seq seq) {
   in_flight_.erase(seq);
-  acked_.insert(seq);
+  if (seq >= first_unwritten()) {
+    delivered_unwritten_.insert(seq);
+  } else {
+    acked_.insert(seq);
+  }
 }
 
 void QueueCore::rewind() {

@@ -66,12 +66,24 @@ class QueueCore {
   QueueCore(const QueueCore&) = delete;
   QueueCore& operator=(const QueueCore&) = delete;
 
+  // Takes `message` into the queue's order: it gets its sequence number and
+  // can be fetched at once, before it is written. The next commit() writes it
+  // unless the broker has acknowledged it by then: a delivered message needs
+  // no row.
+  Seq enqueue(Message message);
   // One write transaction: deletes the rows acknowledged since the last one,
-  // applies the bounds (evicting by policy), inserts `batch`. When it returns
-  // the accepted messages are durable (per store.sync).
+  // applies the bounds (evicting by policy), inserts what was enqueued since
+  // and not acknowledged yet. When it returns those messages are durable (per
+  // store.sync). The result has one entry per message enqueued since the last
+  // commit, in order.
+  AppendResult commit();
+  // Enqueues `batch` and commits (tests, benchmarks and the crash child).
   AppendResult append(std::span<const Message> batch);
-  // Commits pending acknowledgements without appending (same as append({})).
-  AppendResult flush() { return append({}); }
+  // A transaction that only deletes the acknowledged rows, never synced: the
+  // enqueued messages wait for their own commit.
+  AppendResult commit_acks();
+  // Enqueued messages waiting for commit().
+  std::size_t unwritten() const { return unwritten_.size(); }
 
   // The messages not yet handed out, at most `max` and at most what the
   // in-flight window has room for, oldest first; with store.delivery =
@@ -82,7 +94,8 @@ class QueueCore {
   // Backlog rows wait that fetch() would hand out given room and allowance.
   bool backfill_waiting() const { return lanes_.has_pending(Lane::backfill); }
   // Records that the broker acknowledged `seq` (in any order). The row is
-  // deleted by the next append()/flush(); until then a crash brings it back.
+  // deleted by the next commit; until then a crash brings it back. A message
+  // not written yet never will be.
   void ack(Seq seq);
   // Everything not acknowledged is pending again (after a reconnect).
   void rewind();
@@ -93,6 +106,7 @@ class QueueCore {
 
   Counters counters() const;
   std::size_t in_flight() const { return in_flight_.size(); }
+  // Acknowledged rows waiting for their delete.
   std::size_t pending_acks() const { return acked_.size(); }
   const std::filesystem::path& path() const { return path_; }
   // The VFS the connection writes through (counters; fault injection in tests).
@@ -122,8 +136,12 @@ class QueueCore {
   void load_state();
   void load_lanes();
   Lane lane_of(const Message& message) const;
+  Seq first_unwritten() const { return next_seq_ - unwritten_.size(); }
   void fetch_lane(Lane lane, std::size_t want, std::vector<Message>& out);
+  bool fetch_rows(Lanes::Range range, std::size_t goal, std::vector<Message>& out);
+  bool fetch_unwritten(Lanes::Range range, std::size_t goal, std::vector<Message>& out);
   bool handed_out(Seq seq) const;
+  AppendResult write(std::span<const Message> batch);
   std::optional<Staged> try_append(std::span<const Message> batch, const Attempt& attempt);
   bool adapt_to_full_disk(std::size_t batch_size, Attempt& attempt);
   void free_space_for_retry(Attempt& attempt);
@@ -137,10 +155,11 @@ class QueueCore {
   std::uint64_t delete_held_back(std::size_t limit);
   bool drops_oldest() const;
   bool syncs_fully() const;
-  void stage_last_seq(const Staged& staged);
+  void stage_last_seq();
   void stage_deletes(Staged& staged, std::size_t limit);
   void forget_deleted(const Staged& staged);
   std::uint64_t delete_acked(std::size_t limit);
+  std::optional<std::uint64_t> commit_deletes(std::size_t limit);
   std::size_t delete_chunk() const;
   void stage_bounds(std::span<const Message> batch, Staged& staged, std::uint64_t extra_evict);
   void stage_evict_oldest(Staged& staged, std::uint64_t rows, std::uint64_t bytes);
@@ -181,11 +200,18 @@ class QueueCore {
   sqlite::Statement fetch_;
   sqlite::Statement set_last_seq_;
 
-  // Queue state as committed.
+  // Queue state as committed, but for the sequence numbers: the next one to
+  // give, and the highest kept in meta.last_seq.
   Seq next_seq_ = 1;
+  Seq last_seq_stored_ = 0;
   std::uint64_t rows_ = 0;
   std::uint64_t bytes_ = 0;
   std::optional<std::chrono::system_clock::time_point> oldest_enqueued_;
+
+  // Enqueued and not written yet: sequence numbers first_unwritten() up to
+  // next_seq_ - 1, in order, and those of them already acknowledged.
+  std::vector<Message> unwritten_;
+  std::unordered_set<Seq> delivered_unwritten_;
 
   // Forwarding state (memory only: a restart makes everything pending again).
   Lanes lanes_;                        // what is handed out next, in which order

@@ -56,8 +56,9 @@ void Store::start_append(Message message, Pending<AppendSig> op) {
       op.complete(error_code(stopped_ ? Errc::stopped : Errc::not_open), Seq{0});
       return;
     }
-    append_waiters_.push_back({buffer_.size(), 1, std::move(op)});
-    buffer_.push_back(std::move(m));
+    append_waiters_.push_back({core_->unwritten(), 1, std::move(op)});
+    core_->enqueue(std::move(m));
+    serve_fetch();
     schedule();
   });
 }
@@ -76,9 +77,11 @@ void Store::start_append(std::vector<Message> batch, Pending<BatchSig> op) {
                   std::vector<Seq>(b.size(), 0));
       return;
     }
-    append_waiters_.push_back({buffer_.size(), b.size(), std::move(op)});
-    buffer_.insert(buffer_.end(), std::make_move_iterator(b.begin()),
-                   std::make_move_iterator(b.end()));
+    append_waiters_.push_back({core_->unwritten(), b.size(), std::move(op)});
+    for (Message& m : b) {
+      core_->enqueue(std::move(m));
+    }
+    serve_fetch();
     schedule();
   });
 }
@@ -116,7 +119,6 @@ void Store::start_ack(std::vector<Seq> seqs, Pending<AckSig> op) {
     for (const Seq seq : s) {
       core_->ack(seq);
     }
-    acks_pending_ += s.size();
     ack_waiters_.push_back(std::move(op));
     serve_fetch();
     schedule();
@@ -186,15 +188,28 @@ void Store::open_core() {
   publish_counters();
 }
 
-// A transaction commits at once when commit_batch messages and acks wait, or
-// a window's worth of acks does (deletes not yet committed come back after a
-// crash as duplicates, which the contract bounds by the in-flight window);
-// otherwise when the commit timer (commit_interval) fires.
+// A transaction commits at once when commit_batch messages and acks wait;
+// otherwise when the commit timer (commit_interval) fires. A window's worth
+// of acknowledged rows is deleted at once in a transaction of its own (deletes
+// not yet committed come back after a crash as duplicates, which the contract
+// bounds by the in-flight window), which is never synced: the messages
+// waiting for their commit are left to it, so that an fsync comes at most
+// once per commit_interval at any rate.
 void Store::schedule() {
-  if (buffer_.size() + acks_pending_ >= cfg_.commit_batch ||
-      acks_pending_ >= options_.core.window) {
+  if (!core_) {
+    return;
+  }
+  if (core_->unwritten() + core_->pending_acks() >= cfg_.commit_batch) {
     commit();
-  } else if (timer_for_ != TimerFor::commit) {
+    return;
+  }
+  if (core_->pending_acks() >= options_.core.window) {
+    commit_acks();
+  }
+  if (core_->unwritten() + ack_waiters_.size() == 0) {
+    return;
+  }
+  if (timer_for_ != TimerFor::commit) {
     arm(TimerFor::commit, cfg_.commit_interval);
   }
 }
@@ -227,14 +242,14 @@ void Store::on_timer() {
   }
 }
 
-// One group commit of everything buffered and every ack, then completions.
+// One group commit of everything enqueued and every ack, then completions.
 void Store::commit() {
-  if (!core_ || (buffer_.empty() && acks_pending_ == 0)) {
+  if (!core_ || (core_->unwritten() == 0 && core_->pending_acks() == 0 && ack_waiters_.empty())) {
     return;
   }
   AppendResult result;
   try {
-    result = core_->append(buffer_);
+    result = core_->commit();
   } catch (const std::exception& e) {
     handle_error(e, "commit");
     fail_pending(Errc::database_error);
@@ -252,14 +267,34 @@ void Store::commit() {
           error_code(), std::vector<Seq>(first, first + static_cast<std::ptrdiff_t>(waiter.count)));
     }
   }
-  for (Pending<AckSig>& waiter : ack_waiters_) {
-    waiter.complete(error_code());
-  }
-  clear_pending();
+  complete_acks();
+  append_waiters_.clear();
   serve_fetch();
   if (!stopped_) {
     arm(TimerFor::idle, options_.idle_delay);
   }
+}
+
+// The acknowledged rows deleted ahead of the next group commit.
+void Store::commit_acks() {
+  try {
+    core_->commit_acks();
+  } catch (const std::exception& e) {
+    handle_error(e, "commit");
+    return;
+  }
+  publish_counters();
+  if (core_->pending_acks() == 0) {
+    complete_acks();
+  }
+  serve_fetch();
+}
+
+void Store::complete_acks() {
+  for (Pending<AckSig>& waiter : ack_waiters_) {
+    waiter.complete(error_code());
+  }
+  ack_waiters_.clear();
 }
 
 // Completes every waiting append and ack with `ec` and drops their messages.
@@ -278,10 +313,8 @@ void Store::fail_pending(error_code ec) {
 }
 
 void Store::clear_pending() {
-  buffer_.clear();
   append_waiters_.clear();
   ack_waiters_.clear();
-  acks_pending_ = 0;
 }
 
 void Store::serve_fetch() {
@@ -338,6 +371,8 @@ void Store::handle_error(const std::exception& e, const char* what) {
   spdlog::error("store: {} failed: {}", what, e.what());
   const auto* sql = dynamic_cast<const sqlite::Error*>(&e);
   if (sql != nullptr && sqlite::is_corruption(sql->code())) {
+    // The messages waiting for their commit go with the database.
+    fail_pending(Errc::database_error);
     core_.reset();
     open_core();
   }

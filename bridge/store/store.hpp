@@ -71,7 +71,9 @@ class Store {
   }
 
   // Completes once the transaction holding the message committed, with its
-  // sequence number. A message without an enqueue time is stamped now.
+  // sequence number. The message can be fetched before that, as soon as the
+  // store thread has it: a live reading goes out without waiting for its
+  // commit. A message without an enqueue time is stamped now.
   template <typename Token>
   auto async_append(Message message, Token&& token) {
     return asio::async_initiate<Token, AppendSig>(
@@ -106,7 +108,8 @@ class Store {
   }
 
   // Marks messages acknowledged by the broker (any order). Completes when
-  // their rows are deleted, i.e. with the next group commit.
+  // their rows are deleted; a message acknowledged before its commit is
+  // never written.
   template <typename Token>
   auto async_ack(std::vector<Seq> seqs, Token&& token) {
     return asio::async_initiate<Token, AckSig>(
@@ -163,7 +166,7 @@ class Store {
     asio::any_completion_handler<Sig> handler_;
   };
 
-  // A group of buffered messages [first, first + count) and who to tell.
+  // A group of enqueued messages [first, first + count) and who to tell.
   struct AppendWaiter {
     std::size_t first;
     std::size_t count;
@@ -186,6 +189,8 @@ class Store {
   void arm(TimerFor purpose, std::chrono::milliseconds after);
   void on_timer();
   void commit();
+  void commit_acks();
+  void complete_acks();
   void fail_pending(error_code ec);
   void clear_pending();
   void shut_down();
@@ -206,10 +211,10 @@ class Store {
   TimerFor timer_for_ = TimerFor::nothing;
   std::unique_ptr<QueueCore> core_;
   bool stopped_ = false;
-  std::vector<Message> buffer_;
+  // Appends waiting for their commit; `first` counts the messages enqueued
+  // in the core since its last commit.
   std::vector<AppendWaiter> append_waiters_;
   std::vector<Pending<AckSig>> ack_waiters_;
-  std::size_t acks_pending_ = 0;  // acked sequence numbers since the last commit
   std::size_t fetch_max_ = 0;
   std::optional<Pending<FetchSig>> fetch_waiter_;
   BackfillPacer pacer_;

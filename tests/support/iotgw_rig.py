@@ -279,9 +279,11 @@ class Watcher:
     order: `messages` as they come, `seen` once drained. `persistent` keeps
     its session in the broker, so that what arrives while the watcher
     reconnects after a broker restart waits for it; `reconnect_delay` is
-    paho's (min, max) in s."""
+    paho's (min, max) in s; `tls_ca` connects over TLS to localhost, trusting
+    that CA file."""
 
-    def __init__(self, port, topics="#", name="watcher", persistent=False, reconnect_delay=None):
+    def __init__(self, port, topics="#", name="watcher", persistent=False, reconnect_delay=None,
+                 tls_ca=None):
         self.messages = queue.Queue()
         self.seen = []
         self.subscribed = False
@@ -291,7 +293,9 @@ class Watcher:
         self.client.on_message = lambda _c, _u, m: self.messages.put((m.topic, m.payload, m.retain))
         self.client.on_subscribe = lambda *_: setattr(self, "subscribed", True)
         self.client.on_connect = lambda c, _u, _f, _rc: c.subscribe(topics, qos=1)
-        self.client.connect("127.0.0.1", port)
+        if tls_ca:
+            self.client.tls_set(ca_certs=str(tls_ca))
+        self.client.connect("localhost" if tls_ca else "127.0.0.1", port)
         self.client.loop_start()
         wait_for(lambda: self.subscribed, what="watcher subscribed")
 

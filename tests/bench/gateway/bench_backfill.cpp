@@ -48,7 +48,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace iotgw::bench;
-using WallClock = std::chrono::system_clock;
 
 struct Options {
   double minutes = 30;
@@ -97,24 +96,6 @@ struct Arrival {
   bool backfill = false;
   std::string key;  // topic and "ts": the same reading twice has the same key
 };
-
-// The "ts" of a JSON telemetry payload, {"ts":"2026-12-03T19:00:00.123Z",…}.
-std::optional<WallClock::time_point> taken_at(std::string_view payload) {
-  constexpr std::string_view head = "{\"ts\":\"";
-  if (!payload.starts_with(head) || payload.size() < head.size() + 24) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  int millis = 0;
-  const std::string text(payload.substr(head.size(), 24));
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) != 7) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return WallClock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
-}
 
 // The subscriber's record of every telemetry message, kept from its thread.
 class Arrivals {
@@ -169,15 +150,6 @@ class Arrivals {
   std::vector<Arrival> all_;
   std::uint64_t backlog_ = 0;
 };
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) {
-    return 0;
-  }
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * values.size()));
-  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
-}
 
 struct Result {
   double drain_seconds = 0;

@@ -20,6 +20,7 @@
 //
 // usage: bench_gateway [--readings N] [--window SECONDS] [--iotgw PATH] [--anchors DIR]
 //                      [--commit-interval DURATION]   (store.commit_interval of every phase)
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -263,16 +265,54 @@ void print_metrics_between(const std::optional<Watcher::Latest>& from,
               (*taken_to - *taken_from) / seconds(from->at, to->at), *queued_to - *queued_from);
 }
 
+// How long the readings counted while the window is open took from being taken
+// (their "ts", milliseconds) to the subscriber (the wall clock at arrival).
+class Latencies {
+ public:
+  void open() { open_ = true; }
+  void close() { open_ = false; }
+
+  void add(const iotgw::bridge::mqtt::packet::Publish& message) {
+    if (!open_) {
+      return;
+    }
+    const auto arrived = WallClock::now();
+    const std::optional<WallClock::time_point> taken = taken_at(std::string_view(
+        reinterpret_cast<const char*>(message.payload.data()), message.payload.size()));
+    if (taken) {
+      std::lock_guard lock(mutex_);
+      ms_.push_back(std::chrono::duration<double, std::milli>(arrived - *taken).count());
+    }
+  }
+
+  void print() const {
+    std::lock_guard lock(mutex_);
+    std::printf(
+        "  reading taken -> at the subscriber: median %.1f ms, p99 %.1f ms, max %.1f ms (%zu "
+        "readings)\n",
+        percentile(ms_, 50), percentile(ms_, 99), percentile(ms_, 100), ms_.size());
+  }
+
+ private:
+  std::atomic<bool> open_{false};
+  mutable std::mutex mutex_;
+  std::vector<double> ms_;
+};
+
 // Runs a gateway for one measurement window after it connected and delivered
-// its first readings; prints CPU, memory and the reading rates.
+// its first readings; prints CPU, memory, the reading rates and latencies.
 void steady_state(const Options& options, const MosquittoBroker& broker, const fs::path& dir,
                   const SteadyPhase& phase) {
   const fs::path config_file = dir / (phase.id + ".toml");
   write_config(config_file, phase.config);
   const std::string prefix = "iotgw/" + phase.id + "/";
   const std::string metrics = prefix + "metrics";
+  Latencies latencies;
   Watcher watcher(broker.port(), "bench-" + phase.id + "-watcher", prefix + "#",
-                  prefix + phase.device + "/");
+                  prefix + phase.device + "/",
+                  [&](const iotgw::bridge::mqtt::packet::Publish& message, Clock::time_point) {
+                    latencies.add(message);
+                  });
   GatewayProcess gateway(options.iotgw, config_file, dir / (phase.id + ".log"));
   await_online(gateway, watcher, phase.id);
   await(
@@ -285,7 +325,9 @@ void steady_state(const Options& options, const MosquittoBroker& broker, const f
   const std::uint64_t counted_before = watcher.good();
   const auto metrics_before = watcher.latest(metrics);
   const Clock::time_point opened = Clock::now();
+  latencies.open();
   std::this_thread::sleep_for(options.window);  // the measurement itself
+  latencies.close();
   const ProcessUsage after = read_usage(gateway.pid());
   const std::uint64_t counted_after = watcher.good();
   const auto metrics_after = watcher.latest(metrics);
@@ -300,6 +342,7 @@ void steady_state(const Options& options, const MosquittoBroker& broker, const f
       100 * (after.cpu_seconds - before.cpu_seconds) / window, mib(after.rss_kib),
       mib(after.hwm_kib),
       static_cast<double>(after.context_switches - before.context_switches) / window);
+  latencies.print();
 }
 
 int run(const Options& options) {

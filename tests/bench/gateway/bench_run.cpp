@@ -1,6 +1,9 @@
 #include "tests/bench/gateway/bench_run.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <fstream>
 #include <stdexcept>
@@ -17,6 +20,32 @@ double seconds(Clock::time_point from, Clock::time_point to) {
 
 double mib(std::uint64_t kib) {
   return static_cast<double>(kib) / 1024.0;
+}
+
+std::optional<WallClock::time_point> taken_at(std::string_view payload) {
+  constexpr std::string_view head = "{\"ts\":\"";
+  if (!payload.starts_with(head) || payload.size() < head.size() + 24) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  int millis = 0;
+  const std::string text(payload.substr(head.size(), 24));
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
+                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) != 7) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return WallClock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) {
+    return 0;
+  }
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * values.size()));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
 Workspace::Workspace(std::string benchmark)

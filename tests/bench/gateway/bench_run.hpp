@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "tests/bench/gateway/gateway_process.hpp"
@@ -16,8 +19,15 @@
 
 namespace iotgw::bench {
 
+using WallClock = std::chrono::system_clock;
+
 double seconds(Clock::time_point from, Clock::time_point to);
 double mib(std::uint64_t kib);
+
+// The "ts" of a JSON telemetry payload, {"ts":"2026-12-03T19:00:00.123Z",...}.
+std::optional<WallClock::time_point> taken_at(std::string_view payload);
+// The p-th percentile of `values` by nearest rank; 0 when there are none.
+double percentile(std::vector<double> values, double p);
 
 // A fresh folder for the stores, configurations and logs, removed at the end;
 // kept when an exception ends the run, since its logs are what explains it.

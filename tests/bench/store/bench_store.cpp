@@ -121,10 +121,10 @@ Row bench_core(const Args& args, config::Sync sync, const char* sync_name) {
     }
     acked += window.size();
     if (acked % batch < 64) {
-      core.flush();
+      core.commit();
     }
   }
-  core.flush();
+  core.commit();
   const double ack_s = seconds_since(start);
   const Counters after = core.counters();
   const double n = static_cast<double>(args.messages);

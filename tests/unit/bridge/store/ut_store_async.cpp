@@ -267,6 +267,15 @@ TEST_F(StoreAsync, StopCommitsWhatIsPendingAndAbortsTheFetch) {
     EXPECT_FALSE(ec);
     seq = s;
   });
+  // The message is handed out before its commit; the next fetch waits.
+  std::optional<std::size_t> fetched;
+  store->async_fetch(1, [&](error_code ec, std::vector<Message> m) {
+    EXPECT_FALSE(ec);
+    fetched = m.size();
+  });
+  ASSERT_TRUE(run_until(ctx_, [&] { return fetched.has_value(); }));
+  EXPECT_EQ(*fetched, 1u);
+  EXPECT_FALSE(seq.has_value()) << "not committed yet";
   store->async_fetch(1, [&](error_code ec, std::vector<Message>) { fetch_result = ec; });
   stop(*store);
   ASSERT_TRUE(run_until(ctx_, [&] { return seq && fetch_result; }));

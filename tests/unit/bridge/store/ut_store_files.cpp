@@ -54,7 +54,7 @@ TEST(StoreFiles, VacuumGivesFreedPagesBackToTheFileSystem) {
   for (Seq seq = 1; seq <= 20'000; ++seq) {
     core.ack(seq);
   }
-  core.flush();
+  core.commit();
   core.maintain();
   const std::uint64_t drained = core.file_bytes();
   EXPECT_LT(drained, full / 20) << "full " << full << " drained " << drained;

@@ -80,7 +80,7 @@ TEST(StoreFullDisk, DropOldestOnA2MiBFileSystemKeepsTheNewestMessages) {
   // The uplink returns: everything drains, the space comes back, and the
   // store accepts at full size again.
   ack_all(core);
-  EXPECT_EQ(core.flush().acked, numbers.size()) << "the deletes fit although the disk is full";
+  EXPECT_EQ(core.commit().acked, numbers.size()) << "the deletes fit although the disk is full";
   core.maintain();
   EXPECT_EQ(core.counters().rows, 0u);
   EXPECT_LT(core.file_bytes(), 256u * 1024) << "freed pages go back to the file system";
@@ -124,7 +124,7 @@ TEST(StoreFullDisk, DropNewestOnA2MiBFileSystemKeepsTheOldestMessages) {
   // The uplink returns: the acknowledged rows must be deleted although the
   // disk is full, and new messages are accepted again.
   ack_all(core);
-  const AppendResult drained = core.flush();
+  const AppendResult drained = core.commit();
   EXPECT_EQ(drained.acked, numbers.size());
   EXPECT_EQ(core.counters().rows, 0u);
   const AppendResult after = core.append(numbered_range(messages, batch));

@@ -91,7 +91,7 @@ TEST(StoreQueue, OutOfOrderAcksDeleteExactlyTheAckedRows) {
     core.ack(seq);
   }
   EXPECT_EQ(core.counters().rows, 6u) << "acks are applied at the next commit";
-  const AppendResult r = core.flush();
+  const AppendResult r = core.commit();
   EXPECT_EQ(r.acked, 3u);
   const Counters c = core.counters();
   EXPECT_EQ(c.rows, 3u);
@@ -105,10 +105,10 @@ TEST(StoreQueue, AckingAnUnknownOrRepeatedSequenceChangesNothing) {
   QueueCore core(store_config(dir));
   core.append(numbered_range(0, 2));
   core.ack(1);
-  core.flush();
+  core.commit();
   core.ack(1);
   core.ack(99);
-  const AppendResult r = core.flush();
+  const AppendResult r = core.commit();
   EXPECT_EQ(r.acked, 0u);
   EXPECT_EQ(core.counters().rows, 1u);
   EXPECT_EQ(core.counters().acked, 1u);
@@ -159,7 +159,7 @@ TEST(StoreQueue, SequenceNumbersAreNeverReusedAfterTheQueueRanEmpty) {
     for (Seq s = 1; s <= 3; ++s) {
       core.ack(s);
     }
-    core.flush();
+    core.commit();
     EXPECT_EQ(core.counters().rows, 0u);
   }
   QueueCore core(cfg);
@@ -174,7 +174,7 @@ TEST(StoreQueue, OldestAgeFollowsTheHeadOfTheQueue) {
   const auto now = numbered(10).enqueued + std::chrono::seconds(5);
   EXPECT_EQ(core.counters().oldest_age(now), std::chrono::milliseconds(5000));
   core.ack(1);
-  core.flush();
+  core.commit();
   EXPECT_EQ(core.counters().oldest_age(now), std::chrono::milliseconds(4999));
 }
 
@@ -212,7 +212,7 @@ TEST(StoreQueue, FullSyncLeavesCommitsOfAcknowledgementsUnsynced) {
     core.ack(m.seq);
   }
   const auto before = core.counters();
-  EXPECT_EQ(core.flush().acked, 10u);
+  EXPECT_EQ(core.commit().acked, 10u);
   EXPECT_EQ(core.counters().commits, before.commits + 1);
   EXPECT_EQ(core.counters().syncs, before.syncs);
   core.append(numbered_range(10, 1));
