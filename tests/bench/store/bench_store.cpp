@@ -141,11 +141,14 @@ Row bench_core(const Args& args, config::Sync sync, const char* sync_name) {
 
 // The asynchronous front end with the default commit_interval (1 s) and
 // commit_batch, driven from the io thread: one async_append per message, as
-// fast as possible (then a forwarder stand-in drains the queue: fetch a
-// window of 64, ack it, fetch again) or paced at `rate` messages per second
-// with the forwarder running alongside. Counts fsyncs over the whole run.
+// fast as possible or paced at `rate` messages per second. A forwarder
+// stand-in (fetch a window of 64, ack it, fetch again) runs alongside, as
+// with the uplink up, or drains the queue after the appends, as after an
+// outage. Counts fsyncs over the whole run.
+enum class Uplink { up, down };
+
 Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, double rate,
-                    const char* label) {
+                    Uplink uplink, const char* label) {
   const config::Store cfg = fresh_config(args, sync);
   boost::asio::io_context ctx;
   // run_one() loops below must never see the context run dry and stop.
@@ -176,7 +179,7 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
       forward();
     });
   };
-  if (rate > 0) {
+  if (uplink == Uplink::up) {
     forward();
   }
 
@@ -202,7 +205,7 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
   }
   const double append_s = seconds_since(start);
   const auto drain_start = Clock::now();
-  if (rate <= 0) {
+  if (uplink == Uplink::down) {
     forward();
   }
   while (acked < total) {
@@ -226,7 +229,7 @@ Row bench_front_end(const Args& args, config::Sync sync, const char* sync_name, 
           label,
           total,
           n / append_s,
-          n / (rate > 0 ? total_s : drain_s),
+          n / (uplink == Uplink::up ? total_s : drain_s),
           static_cast<double>(proc_write_bytes() - proc_before) / n,
           static_cast<double>(after_run.disk_bytes_written - before.disk_bytes_written) / n,
           after_run.syncs - before.syncs,
@@ -274,8 +277,9 @@ int main(int argc, char** argv) {
       continue;
     }
     print(bench_core(args, sync, name));
-    print(bench_front_end(args, sync, name, 0, "front end: full speed"));
-    print(bench_front_end(args, sync, name, 1000, "front end: 1000 msg/s paced"));
+    print(bench_front_end(args, sync, name, 0, Uplink::down, "front end: full speed"));
+    print(bench_front_end(args, sync, name, 1000, Uplink::up, "1000 msg/s, uplink up"));
+    print(bench_front_end(args, sync, name, 1000, Uplink::down, "1000 msg/s, uplink down"));
   }
   const config::Store cfg = fresh_config(args, config::Sync::normal);
   for (const char* suffix : {"", "-wal", "-shm"}) {
