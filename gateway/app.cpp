@@ -43,8 +43,13 @@ constexpr auto peer_log_interval = 60s;
 
 bridge::store::StoreOptions store_options(const config::Config& config) {
   bridge::store::StoreOptions options;
-  // The store hands out no more than the forwarder may have unacknowledged.
-  options.core.window = telemetry_window(config);
+  // The forwarder holds acks back (fewer than half its window) to hand them
+  // over together: the store hands out no more than the forwarder may have
+  // unacknowledged plus those. Acknowledged rows not deleted yet, the
+  // duplicates a crash may bring, are fewer than a window: half of one held
+  // in the forwarder, half of one in the store.
+  options.core.window = 2 * telemetry_window(config);
+  options.delete_batch = std::max<std::size_t>(1, telemetry_window(config) / 2);
   options.expiry = config.telemetry.expiry;
   return options;
 }
@@ -71,6 +76,10 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       telemetry_(config),
       commands_(config),
       store_(io.get_executor(), config.store, store_options(config)),
+      appender_(io.get_executor(), store_,
+                [this](bridge::store::error_code error, std::span<const bridge::store::Seq> seqs) {
+                  on_appended(error, seqs);
+                }),
       client_(io.get_executor(), config.mqtt),
       publisher_(client_, publisher_limits(config), telemetry_settings(config)),
       forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
@@ -178,6 +187,7 @@ void App::stop(bool goodbye, std::function<void()> done) {
   for (const DevicePolls::Poll& poll : polls_.end_all()) {
     queue_poll(poll);
   }
+  appender_.flush();
   metrics_timer_.cancel();
   forwarder_.stop();
   auto finish =
@@ -252,22 +262,24 @@ void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::ti
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
   message.enqueued = taken;
   message.backfill = backfill;
-  appends_waiting_.push_back(std::chrono::steady_clock::now());
-  store_.async_append(std::move(message),
-                      [this](bridge::store::error_code error, bridge::store::Seq) {
-                        appends_waiting_.pop_front();
-                        ++(error ? counters_.dropped : counters_.queued);
-                        if (error && error != bridge::store::Errc::dropped) {
-                          ++counters_.failed;
-                        }
-                      });
+  appender_.append(std::move(message));
+}
+
+void App::on_appended(bridge::store::error_code error, std::span<const bridge::store::Seq> seqs) {
+  if (error) {
+    counters_.dropped += seqs.size();
+    counters_.failed += seqs.size();
+    return;
+  }
+  for (const bridge::store::Seq seq : seqs) {
+    ++(seq != 0 ? counters_.queued : counters_.dropped);
+  }
 }
 
 ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now) const {
   const bridge::forwarder::Forwarder::Counters& forwarded = forwarder_.counters();
   return {.now = now,
-          .oldest_store_request =
-              appends_waiting_.empty() ? std::nullopt : std::optional(appends_waiting_.front()),
+          .oldest_store_request = appender_.oldest_waiting(),
           .connected = client_.connected(),
           .queued_rows = store_.counters().rows,
           .forwarded = forwarded.published + forwarded.delivered + forwarded.undelivered +

@@ -9,9 +9,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +30,7 @@
 #include "gateway/log_limiter.hpp"
 #include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
+#include "gateway/store_appender.hpp"
 #include "gateway/telemetry.hpp"
 
 namespace iotgw::gateway {
@@ -75,6 +76,7 @@ class App {
   void queue_poll(const DevicePolls::Poll& poll);
   void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken,
              bool backfill);
+  void on_appended(bridge::store::error_code error, std::span<const bridge::store::Seq> seqs);
   void on_connection(const bridge::mqtt::io::ConnectionEvent& event);
   void on_command(const bridge::mqtt::packet::Publish& message);
   // A command's result, QoS 1, in the window's reserved room (bounded queue),
@@ -93,6 +95,7 @@ class App {
   ReportFilter filter_;
   CommandParser commands_;
   bridge::store::Store store_;
+  StoreAppender appender_;
   bridge::mqtt::io::Client client_;
   bridge::forwarder::MqttPublisher publisher_;
   bridge::forwarder::Forwarder forwarder_;
@@ -101,9 +104,7 @@ class App {
       modbus_buses_;  // by bus index; null for line buses
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;
-  DevicePolls polls_;  // device_json only
-  // When each append still waiting for the store was made (they complete in order).
-  std::deque<std::chrono::steady_clock::time_point> appends_waiting_;
+  DevicePolls polls_;       // device_json only
   LogLimiter command_log_;  // refusals and writes, both caused by command senders
   LogLimiter result_log_;
   Counters counters_;

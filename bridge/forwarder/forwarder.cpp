@@ -12,13 +12,22 @@ namespace iotgw::bridge::forwarder {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// How long an ack may wait for others to go to the store with it. Far below
+// store.commit_interval: a message acknowledged before its commit is never
+// written, which the store can only know once it has the ack.
+constexpr auto ack_delay = std::chrono::milliseconds(10);
+
+}  // namespace
+
 Forwarder::Forwarder(asio::any_io_executor executor, store::Store& store, Publisher& publisher,
                      std::size_t window)
     : store_(store),
       publisher_(publisher),
       window_(window),
       room_(executor),
-      ack_flush_(executor) {}
+      ack_timer_(executor) {}
 
 void Forwarder::start() {
   asio::co_spawn(room_.get_executor(), run(), asio::detached);
@@ -27,7 +36,7 @@ void Forwarder::start() {
 void Forwarder::stop() {
   stopping_ = true;
   room_.cancel();
-  ack_flush_.cancel();
+  ack_timer_.cancel();
   send_acks();
 }
 
@@ -88,31 +97,36 @@ void Forwarder::finished(store::Seq seq, Outcome outcome) {
   acknowledge(seq);
 }
 
-// Not batched behind an earlier ack request: the store completes an ack only
-// at its next group commit, and until the core has seen the ack the row
-// counts against the store's in-flight window, so holding acks back would
-// stall fetching for a whole commit interval. The acks of one turn of the
-// io_context (a read of many PUBACKs) go as one request all the same: each
-// request wakes the store thread, which costs more than the ack itself.
+// Each request wakes the store thread, an epoll_ctl and a context switch that
+// cost more than the ack itself, and PUBACKs come a few per read: the acks of
+// ack_delay go as one request. Half a window goes at once: the store counts
+// an ack it has not seen against its in-flight window (twice the forwarder's,
+// so that held acks never stall a fetch), and deletes acknowledged rows by
+// half windows, so that fewer than a window of them are ever acknowledged
+// and not deleted, the duplicates a crash may bring.
 void Forwarder::acknowledge(store::Seq seq) {
   acks_.push_back(seq);
-  if (stopping_) {
+  if (stopping_ || acks_.size() >= ack_batch()) {
     send_acks();
     return;
   }
-  if (ack_flush_armed_) {
+  if (ack_timer_armed_) {
     return;
   }
-  ack_flush_armed_ = true;
-  ack_flush_.expires_at(asio::steady_timer::time_point::min());
+  ack_timer_armed_ = true;
+  ack_timer_.expires_after(ack_delay);
   // A handler cancelled by the timer's destruction runs after the forwarder
   // is gone: it must not touch it.
-  ack_flush_.async_wait([this](boost::system::error_code cancelled) {
+  ack_timer_.async_wait([this](boost::system::error_code cancelled) {
     if (!cancelled) {
-      ack_flush_armed_ = false;
+      ack_timer_armed_ = false;
       send_acks();
     }
   });
+}
+
+std::size_t Forwarder::ack_batch() const {
+  return std::max<std::size_t>(1, window_ / 2);
 }
 
 void Forwarder::send_acks() {

@@ -64,16 +64,18 @@ class Forwarder {
   void finished(store::Seq seq, Outcome outcome);
   void acknowledge(store::Seq seq);
   void send_acks();
+  std::size_t ack_batch() const;
 
   store::Store& store_;
   Publisher& publisher_;
   std::size_t window_;
   std::size_t outstanding_ = 0;
   boost::asio::steady_timer room_;  // wakes the fetch loop when the window has room
-  // Acks gathered while the io_context is busy go to the store as one request.
+  // Acks gathered for up to ack_delay, or half a window, go to the store as
+  // one request.
   std::vector<store::Seq> acks_;
-  boost::asio::steady_timer ack_flush_;
-  bool ack_flush_armed_ = false;
+  boost::asio::steady_timer ack_timer_;
+  bool ack_timer_armed_ = false;
   bool stopping_ = false;
   Counters counters_;
   std::uint64_t expired_in_run_ = 0;  // expired rows since the last one sent

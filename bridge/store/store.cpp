@@ -189,12 +189,12 @@ void Store::open_core() {
 }
 
 // A transaction commits at once when commit_batch messages and acks wait;
-// otherwise when the commit timer (commit_interval) fires. A window's worth
-// of acknowledged rows is deleted at once in a transaction of its own (deletes
+// otherwise when the commit timer (commit_interval) fires. delete_batch
+// acknowledged rows are deleted at once in a transaction of their own (deletes
 // not yet committed come back after a crash as duplicates, which the contract
-// bounds by the in-flight window), which is never synced: the messages
-// waiting for their commit are left to it, so that an fsync comes at most
-// once per commit_interval at any rate.
+// bounds), which is never synced: the messages waiting for their commit are
+// left to it, so that an fsync comes at most once per commit_interval below
+// commit_batch messages per interval.
 void Store::schedule() {
   if (!core_) {
     return;
@@ -203,7 +203,7 @@ void Store::schedule() {
     commit();
     return;
   }
-  if (core_->pending_acks() >= options_.core.window) {
+  if (core_->pending_acks() >= options_.delete_batch) {
     commit_acks();
   }
   if (core_->unwritten() + ack_waiters_.size() == 0) {

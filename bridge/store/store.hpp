@@ -46,6 +46,9 @@ struct StoreOptions {
   // telemetry.expiry (zero: none): backlog rows older than this are dropped
   // by the forwarder, not sent, so they do not count against backfill_rate.
   std::chrono::milliseconds expiry{0};
+  // Acknowledged rows are deleted at once, in a transaction of their own,
+  // once this many wait (else with the next group commit).
+  std::size_t delete_batch = 64;
 };
 
 class Store {

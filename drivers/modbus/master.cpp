@@ -193,7 +193,14 @@ std::vector<Event> Master::feed(std::span<const std::uint8_t> bytes, TimePoint n
   if (!bytes.empty()) {
     note_activity(now);
   }
-  take_framer_output(framer_.feed(bytes), out);
+  FramerOutput framed = framer_.feed(bytes);
+  if (framed.pdu && state_ == State::awaiting_response) {
+    // The reply ends the exchange: the request was on the wire before it,
+    // whatever its estimated transmission time says (a pty or an adapter
+    // with its own buffer takes a request at once).
+    last_activity_ = now;
+  }
+  take_framer_output(framed, out);
   return finish(out);
 }
 

@@ -108,6 +108,24 @@ TEST(ModbusMaster, KeepsTheInterFrameGapBeforeTheNextRequest) {
   expect_registers(wire.completed()[1]);
 }
 
+// A pty, or a USB adapter with its own buffer, takes the request at once and
+// the reply can come before the request's time on a real wire: the reply ends
+// the exchange, and the gap counts from it.
+TEST(ModbusMaster, AReplySoonerThanTheRequestsWireTimeStartsTheGap) {
+  Exchange wire(rtu_options());
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(1ms));
+  wire.expect(spec_rtu_request).reply(spec_rtu_response, after(1ms));
+  wire.command(read_transaction);
+  wire.run();
+  ASSERT_EQ(wire.completed().size(), 1U);
+  const auto reply_end = wire.now();
+  ASSERT_LT(wire.elapsed(reply_end), request_on_wire);
+  wire.command(read_transaction);
+  wire.run();
+  ASSERT_EQ(wire.sent().size(), 2U);
+  EXPECT_EQ(wire.sent()[1].at - reply_end, gap);
+}
+
 TEST(ModbusMaster, NoiseDuringTheGapPostponesTheRequest) {
   Exchange wire(rtu_options());
   wire.expect(spec_rtu_request).reply(spec_rtu_response, after(20ms));
