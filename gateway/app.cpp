@@ -43,9 +43,10 @@ constexpr auto peer_log_interval = 60s;
 
 bridge::store::StoreOptions store_options(const config::Config& config) {
   bridge::store::StoreOptions options;
-  // The forwarder holds acks back (fewer than half its window) to hand them
-  // over together: the store hands out no more than the forwarder may have
-  // unacknowledged plus those. Acknowledged rows not deleted yet, the
+  // The forwarder has up to a window unacknowledged, reads half a window
+  // ahead and holds acks back (fewer than half a window) to hand them over
+  // together: the store hands out up to twice its window, so that it never
+  // makes the forwarder wait. Acknowledged rows not deleted yet, the
   // duplicates a crash may bring, are fewer than a window: half of one held
   // in the forwarder, half of one in the store.
   options.core.window = 2 * telemetry_window(config);

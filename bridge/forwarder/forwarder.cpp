@@ -40,36 +40,60 @@ void Forwarder::stop() {
   send_acks();
 }
 
+// The forwarder reads ahead by half a window: each acknowledgement frees a
+// slot that a message already at hand fills at once (its PUBLISH carries the
+// TCP acknowledgement of the PUBACK back with it, which a broker using
+// Nagle's algorithm waits for before its next PUBACKs), while the store is
+// asked again only once half a window is used up. Fetched per free slot, each
+// message of a backlog would cost a round trip to the store thread, a futex,
+// an epoll_ctl and a read transaction, more than the message itself.
 asio::awaitable<void> Forwarder::run() {
   while (!stopping_) {
-    if (outstanding_ >= window_) {
-      // The timer never fires: it is only ever cancelled, by delivered() or stop().
+    if (outstanding_ + ahead_.size() > window_) {
+      // The timer never fires: it is only ever cancelled, by finished() or stop().
       room_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ignored;
       co_await room_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       continue;
     }
     boost::system::error_code error;
-    std::vector<store::Message> batch = co_await store_.async_fetch(
-        window_ - outstanding_, asio::redirect_error(asio::use_awaitable, error));
+    std::vector<store::Message> batch =
+        co_await store_.async_fetch(window_ + read_ahead() - outstanding_ - ahead_.size(),
+                                    asio::redirect_error(asio::use_awaitable, error));
     if (error) {
       if (!stopping_) {
         spdlog::error("forwarder: the store failed: {}", error.message());
       }
       co_return;
     }
-    for (const store::Message& message : batch) {
-      ++outstanding_;
-      ++counters_.published;
-      publisher_.publish(message,
-                         [this, seq = message.seq](Outcome outcome) { finished(seq, outcome); });
+    for (store::Message& message : batch) {
+      ahead_.push_back(std::move(message));
     }
+    publish_ahead();
   }
+}
+
+void Forwarder::publish_ahead() {
+  while (!stopping_ && outstanding_ < window_ && !ahead_.empty()) {
+    const store::Message message = std::move(ahead_.front());
+    ahead_.pop_front();
+    ++outstanding_;
+    ++counters_.published;
+    publisher_.publish(message,
+                       [this, seq = message.seq](Outcome outcome) { finished(seq, outcome); });
+  }
+}
+
+std::size_t Forwarder::read_ahead() const {
+  return std::max<std::size_t>(1, window_ / 2);
 }
 
 void Forwarder::finished(store::Seq seq, Outcome outcome) {
   --outstanding_;
-  room_.cancel();
+  publish_ahead();
+  if (outstanding_ + ahead_.size() <= window_) {
+    room_.cancel();
+  }
   switch (outcome) {
     case Outcome::undelivered:
       // The row stays; it is handed out again after a restart.

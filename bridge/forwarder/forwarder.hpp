@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -65,12 +66,16 @@ class Forwarder {
   void acknowledge(store::Seq seq);
   void send_acks();
   std::size_t ack_batch() const;
+  void publish_ahead();
+  std::size_t read_ahead() const;
 
   store::Store& store_;
   Publisher& publisher_;
   std::size_t window_;
   std::size_t outstanding_ = 0;
-  boost::asio::steady_timer room_;  // wakes the fetch loop when the window has room
+  // Fetched and not yet published: at most read_ahead() beyond a full window.
+  std::deque<store::Message> ahead_;
+  boost::asio::steady_timer room_;  // wakes the fetch loop when read_ahead() is free
   // Acks gathered for up to ack_delay, or half a window, go to the store as
   // one request.
   std::vector<store::Seq> acks_;

@@ -93,6 +93,31 @@ TEST_F(ForwarderTest, PublishesInOrderWithinTheWindowAndAcksOnDelivery) {
   stop(store);
 }
 
+// The forwarder reads half a window ahead: an acknowledgement is answered
+// with the next message at once, without waiting for the store, which is
+// asked again only once the half window is used up.
+TEST_F(ForwarderTest, AnAcknowledgementIsAnsweredFromHalfAWindowReadAhead) {
+  store::Store store(io_.get_executor(), config());
+  open_and_append(store, 100);
+  forwarder::Forwarder forwarder(io_.get_executor(), store, publisher_, 16);
+  forwarder.start();
+  ASSERT_TRUE(run_until([&] { return publisher_.held.size() == 16; }));
+  io_.restart();
+  io_.run_for(50ms);
+  for (std::size_t n = 1; n <= 8; ++n) {
+    publisher_.complete_oldest(Outcome::delivered);
+    EXPECT_EQ(publisher_.topics.size(), 16 + n);  // before the io context runs again
+  }
+  publisher_.complete_oldest(Outcome::delivered);
+  EXPECT_EQ(publisher_.topics.size(), 24U);  // the read-ahead is used up
+  ASSERT_TRUE(run_until([&] { return publisher_.topics.size() == 25; }));
+  for (std::size_t n = 0; n < publisher_.topics.size(); ++n) {
+    EXPECT_EQ(publisher_.topics[n], numbered(static_cast<int>(n)).topic);
+  }
+  forwarder.stop();
+  stop(store);
+}
+
 TEST_F(ForwarderTest, DropsARejectedMessageAndGoesOn) {
   store::Store store(io_.get_executor(), config());
   open_and_append(store, 3);
