@@ -486,12 +486,11 @@ std::optional<TopicAliases::Use> Session::alias_for(const packet::PublishView& v
   if (config_.topic_aliases == 0 || limits_.topic_alias_maximum == 0) {
     return std::nullopt;
   }
-  std::vector<packet::Property> with_alias(view.properties.begin(), view.properties.end());
-  with_alias.push_back({packet::PropertyId::topic_alias, std::uint32_t{1}});
-  packet::PublishView largest = view;
-  largest.properties = with_alias;
-  const auto size = encoded_size(largest, config_.version);
-  if (!size || *size > limits_.maximum_packet_size) {
+  // The alias adds its property (3 bytes) and may lengthen the property
+  // length and the remaining length by a byte each.
+  constexpr std::size_t alias_bytes = 3 + 2;
+  const auto size = encoded_size(view, config_.version);
+  if (!size || *size + alias_bytes > limits_.maximum_packet_size) {
     return std::nullopt;
   }
   return aliases_.use(view.topic);

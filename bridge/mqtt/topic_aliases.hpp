@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,13 +42,24 @@ class TopicAliases {
   std::size_t in_use() const noexcept { return by_topic_.size(); }
 
  private:
+  // Looks a topic up by its view: a PUBLISH to a known topic allocates nothing.
+  struct TopicHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view topic) const noexcept {
+      return std::hash<std::string_view>{}(topic);
+    }
+  };
+  template <typename Value>
+  using ByTopic = std::unordered_map<std::string, Value, TopicHash, std::equal_to<>>;
+
   // The aliased topic published least often, to be replaced.
-  std::string least_used_aliased() const;
+  ByTopic<std::uint16_t>::iterator least_used_aliased();
+  std::uint64_t count_of(std::string_view topic) const;
 
   std::uint16_t limit_;
   std::uint16_t usable_ = 0;  // min(limit_, the broker's maximum) on this connection
-  std::unordered_map<std::string, std::uint64_t> counts_;
-  std::unordered_map<std::string, std::uint16_t> by_topic_;
+  ByTopic<std::uint64_t> counts_;
+  ByTopic<std::uint16_t> by_topic_;
 };
 
 }  // namespace iotgw::bridge::mqtt
