@@ -3,13 +3,14 @@
 implementation independent of iotgw's). It serves holding and input registers,
 coils and discrete inputs at addresses 0-199 on an RTU serial port (a socat pty)
 or on TCP, prints "ready" once it serves, and prints one line per write it
-receives ("write holding 10 [250]") so that tests can see every write. Other
-unit ids get no answer, like an absent slave. SIGINT and SIGTERM end it
+receives ("write holding 10 [250]") so that tests can see every write. It
+answers as unit 1 (or --unit), or as --units consecutive units that share the
+registers; other unit ids get no answer, like an absent slave. SIGINT and SIGTERM end it
 cleanly, with exit status 0, and so does its serial port going away (socat
 stopped: the cable pulled). A client that disconnects is no error either.
 
   modbus_sim.py --rtu /tmp/x/device --baud 19200 [--unit 1] [--moving]
-  modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1]
+  modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1] [--units 1]
   modbus_sim.py --rtu-over-tcp 127.0.0.1:5021
 """
 import argparse
@@ -159,13 +160,15 @@ async def main():
                        help="RTU frames over TCP, as a transparent serial server sends them")
     parser.add_argument("--baud", type=int, default=19200)
     parser.add_argument("--unit", type=int, default=1)
+    parser.add_argument("--units", type=int, default=1, help="units from --unit on")
     parser.add_argument("--moving", action="store_true")
     args = parser.parse_args()
 
     blocks = initial_blocks()
     # zero_mode: address N is index N (pymodbus otherwise shifts by one).
     slave = ModbusSlaveContext(zero_mode=True, **blocks)
-    context = ModbusServerContext(slaves={args.unit: slave}, single=False)
+    units = range(args.unit, args.unit + args.units)
+    context = ModbusServerContext(slaves={unit: slave for unit in units}, single=False)
     for block in blocks.values():
         block.logging = True
     if args.moving:

@@ -140,4 +140,27 @@ std::string load_config(const Setup& setup, int points, std::chrono::millisecond
   return text;
 }
 
+std::string points_config(const Setup& setup, int devices, int points_per_device,
+                          std::chrono::milliseconds poll) {
+  std::string text = common("points", setup, "", metrics_every_second);
+  for (int device = 1; device <= devices; ++device) {
+    text += fmt::format(
+        "  [[bus.device]]\n"
+        "  name = \"dev{:02}\"\n"
+        "  unit_id = {}\n"
+        "  poll_interval = \"{}ms\"\n",
+        device, device, poll.count());
+    for (int point = 0; point < points_per_device; ++point) {
+      text += fmt::format(
+          "\n"
+          "    [[bus.device.point]]\n"
+          "    name = \"r{}\"\n"
+          "    address = {}\n",
+          point, point);
+    }
+    text += "\n";
+  }
+  return text;
+}
+
 }  // namespace iotgw::bench

@@ -34,4 +34,10 @@ std::string idle_config(const Setup& setup);
 std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll,
                         const std::string& id = "load");
 
+// Gateway "points": `devices` devices dev01.. (unit ids 1..) of
+// `points_per_device` uint16 holding registers each at addresses 0.., polled
+// every `poll`, metrics every second: what each configured point costs.
+std::string points_config(const Setup& setup, int devices, int points_per_device,
+                          std::chrono::milliseconds poll);
+
 }  // namespace iotgw::bench

@@ -69,6 +69,10 @@ struct Options {
 // 100 points every 100 ms: 1,000 readings/s in one request per poll.
 constexpr int load_points = 100;
 constexpr auto load_poll = 100ms;
+// 10,000 points on one Modbus TCP bus, polled every 10 s: what a point costs.
+constexpr int points_devices = 50;
+constexpr int points_per_device = 200;
+constexpr auto points_poll = 10s;
 // After a drain: past the store's idle delay (5 s), when it gives memory back.
 constexpr auto idle_settle = 7s;
 // The Paho anchor's in-flight window: the gateway's default mqtt.inflight.
@@ -234,7 +238,7 @@ struct SteadyPhase {
   std::string id;
   std::string what;
   std::string config;
-  std::string device;
+  std::string counted;    // topics below the gateway's counted as readings ("meter/")
   std::uint64_t warm_up;  // readings to see before the window opens
   bool has_metrics;       // metrics every second: wait for one before the window opens
 };
@@ -301,15 +305,15 @@ class Latencies {
 
 // Runs a gateway for one measurement window after it connected and delivered
 // its first readings; prints CPU, memory, the reading rates and latencies.
-void steady_state(const Options& options, const MosquittoBroker& broker, const fs::path& dir,
-                  const SteadyPhase& phase) {
+ProcessUsage steady_state(const Options& options, const MosquittoBroker& broker,
+                          const fs::path& dir, const SteadyPhase& phase) {
   const fs::path config_file = dir / (phase.id + ".toml");
   write_config(config_file, phase.config);
   const std::string prefix = "iotgw/" + phase.id + "/";
   const std::string metrics = prefix + "metrics";
   Latencies latencies;
   Watcher watcher(broker.port(), "bench-" + phase.id + "-watcher", prefix + "#",
-                  prefix + phase.device + "/",
+                  prefix + phase.counted,
                   [&](const iotgw::bridge::mqtt::packet::Publish& message, Clock::time_point) {
                     latencies.add(message);
                   });
@@ -320,7 +324,7 @@ void steady_state(const Options& options, const MosquittoBroker& broker, const f
       [&] {
         return watcher.good() >= phase.warm_up && (!phase.has_metrics || watcher.latest(metrics));
       },
-      30s, std::to_string(phase.warm_up) + " good readings of " + phase.device);
+      30s, std::to_string(phase.warm_up) + " good readings under " + prefix + phase.counted);
   const ProcessUsage before = read_usage(gateway.pid());
   const std::uint64_t counted_before = watcher.good();
   const auto metrics_before = watcher.latest(metrics);
@@ -338,11 +342,13 @@ void steady_state(const Options& options, const MosquittoBroker& broker, const f
               static_cast<double>(counted_after - counted_before) / window);
   print_metrics_between(metrics_before, metrics_after);
   std::printf(
-      "  iotgw CPU %.2f%% of one core, RSS %.1f MiB (peak %.1f MiB), %.1f context switches/s\n",
+      "  iotgw CPU %.2f%% of one core, RSS %.1f MiB (peak %.1f MiB; anonymous %.1f MiB, PSS %.1f "
+      "MiB), %.1f context switches/s\n",
       100 * (after.cpu_seconds - before.cpu_seconds) / window, mib(after.rss_kib),
-      mib(after.hwm_kib),
+      mib(after.hwm_kib), mib(after.anon_kib), mib(after.pss_kib),
       static_cast<double>(after.context_switches - before.context_switches) / window);
   latencies.print();
+  return after;
 }
 
 int run(const Options& options) {
@@ -363,8 +369,8 @@ int run(const Options& options) {
 
   iotgw::test::PeerProcess device;
   const std::uint16_t device_port = iotgw::test::free_loopback_port();
-  device.start(
-      iotgw::test::modbus_simulator({"--tcp", "127.0.0.1:" + std::to_string(device_port)}));
+  device.start(iotgw::test::modbus_simulator({"--tcp", "127.0.0.1:" + std::to_string(device_port),
+                                              "--units", std::to_string(points_devices)}));
   const auto setup = [&](const char* id) {
     return Setup{.state_dir = workspace.dir() / id,
                  .broker_port = broker.port(),
@@ -372,21 +378,37 @@ int run(const Options& options) {
                  .commit_interval = options.commit_interval,
                  .store_keys = {}};
   };
-  steady_state(options, broker, workspace.dir(),
-               {.id = "idle",
-                .what = "connected, one point polled every 5 s",
-                .config = idle_config(setup("idle")),
-                .device = "boiler",
-                .warm_up = 1,
-                .has_metrics = false});
+  const ProcessUsage idle = steady_state(options, broker, workspace.dir(),
+                                         {.id = "idle",
+                                          .what = "connected, one point polled every 5 s",
+                                          .config = idle_config(setup("idle")),
+                                          .counted = "boiler/",
+                                          .warm_up = 1,
+                                          .has_metrics = false});
   steady_state(options, broker, workspace.dir(),
                {.id = "load",
                 .what = std::to_string(load_points) + " registers polled every " +
                         std::to_string(load_poll.count()) + " ms, one request per poll",
                 .config = load_config(setup("load"), load_points, load_poll),
-                .device = "meter",
+                .counted = "meter/",
                 .warm_up = load_points,
                 .has_metrics = true});
+  constexpr int points = points_devices * points_per_device;
+  const ProcessUsage many = steady_state(
+      options, broker, workspace.dir(),
+      {.id = "points",
+       .what = std::to_string(points) + " points (" + std::to_string(points_devices) +
+               " devices) polled every " + std::to_string(points_poll.count()) + " s",
+       .config = points_config(setup("points"), points_devices, points_per_device, points_poll),
+       .counted = "dev",
+       .warm_up = points,
+       .has_metrics = true});
+  const auto per_point = [&](std::uint64_t with, std::uint64_t without) {
+    return with > without ? 1024.0 * static_cast<double>(with - without) / points : 0.0;
+  };
+  std::printf("  per point over idle: RSS %.0f B, peak %.0f B, anonymous %.0f B\n",
+              per_point(many.rss_kib, idle.rss_kib), per_point(many.hwm_kib, idle.hwm_kib),
+              per_point(many.anon_kib, idle.anon_kib));
   std::printf("load average at the end: %s\n", load_average().c_str());
   return drained ? 0 : 1;
 }

@@ -28,7 +28,8 @@ double stat_cpu_seconds(const std::filesystem::path& stat) {
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-// The number after "key:" in a /proc status file, 0 when it is absent.
+// The number after "key:" in a /proc status or smaps_rollup file, 0 when it
+// is absent.
 std::uint64_t status_field(const std::filesystem::path& status, const std::string& key) {
   std::ifstream in(status);
   std::string line;
@@ -49,6 +50,8 @@ ProcessUsage read_usage(pid_t pid) {
   usage.cpu_seconds = stat_cpu_seconds(proc / "stat");
   usage.rss_kib = status_field(proc / "status", "VmRSS");
   usage.hwm_kib = status_field(proc / "status", "VmHWM");
+  usage.anon_kib = status_field(proc / "status", "RssAnon");
+  usage.pss_kib = status_field(proc / "smaps_rollup", "Pss");
   for (const auto& task : std::filesystem::directory_iterator(proc / "task")) {
     // A thread may end between listing and reading; it then simply drops out.
     try {

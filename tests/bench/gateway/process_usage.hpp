@@ -20,6 +20,12 @@ struct ProcessUsage {
   double cpu_seconds = 0;     // user + system of every thread (/proc/PID/stat)
   std::uint64_t rss_kib = 0;  // VmRSS
   std::uint64_t hwm_kib = 0;  // VmHWM: the peak resident size so far
+  // RssAnon: the resident part that is the process's own (heap, stacks),
+  // where VmRSS also counts the pages of the binary and its libraries,
+  // shared with every other process that maps them.
+  std::uint64_t anon_kib = 0;
+  // Pss (smaps_rollup): each shared page divided among the processes that map it.
+  std::uint64_t pss_kib = 0;
   // Voluntary and involuntary switches of every thread: each is a wake-up or
   // a preemption, so an idle process should show few.
   std::uint64_t context_switches = 0;
