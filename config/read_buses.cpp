@@ -257,6 +257,8 @@ void read_device(TableReader& reader, const Bus& bus, Device& device) {
   NameRegistry point_names("point");
   std::vector<TableReader> point_readers;
   const std::vector<const toml::table*> tables = reader.tables("point");
+  // Kept for the whole run: no room for points that never come.
+  device.points.reserve(tables.size());
   for (std::size_t i = 0; i < tables.size(); ++i) {
     point_readers.emplace_back(*tables[i], reader.key_path("point") + "[" + std::to_string(i) + "]",
                                reader.diagnostics());

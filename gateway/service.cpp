@@ -1,5 +1,7 @@
 #include "gateway/service.hpp"
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -64,6 +66,9 @@ void Service::start_app() {
       io_.stop();
       return;
     }
+    // The configuration's parse tree (megabytes for thousands of points) and
+    // the opening of the store are over: without this glibc keeps their peak.
+    ::malloc_trim(0);
     const std::string polling = "polling " + std::to_string(config_->buses.size()) + " buses";
     spdlog::info("store {} open; {}", config_->store.path.string(), polling);
     notify_ready(first ? polling : "configuration reloaded; " + polling);
