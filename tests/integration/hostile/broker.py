@@ -175,6 +175,12 @@ class FakeBroker:
 
     def __init__(self):
         self.listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        # The connections take their receive buffer from the listener: a small
+        # one (instead of loopback's megabytes) makes a gateway whose answers
+        # this broker never reads reach its own write-queue bound, and show
+        # what it does there, after a few hundred thousand packets however
+        # fast the machine is.
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
         self.port = self.listener.getsockname()[1]
         self.peers = []
         self.relayed = 0
@@ -467,11 +473,13 @@ class HostileBroker(unittest.TestCase):
                                             f"broken connections:\n" + "\n".join(lines[:5]))
         self.assert_recovers(peer.closed_at_wall)
 
-    def flood(self, peer, one, packets, budget=30.0):
+    def flood(self, peer, one, packets, budget=90.0):
         """Sends `one` packet `packets` times as fast as the gateway reads (at
         least three quarters of them within `budget` s), never reading what it
-        answers; stops early (failing) once the gateway's resident memory grows
-        past the bounds."""
+        answers, until the gateway closes the connection; stops early
+        (failing) once the gateway's resident memory grows past the bounds.
+        The budget is for a slow build on a busy machine: a gateway that
+        bounds its write queue closes the connection long before."""
         chunk = one * (1024 * 1024 // len(one))
         baseline = rss_kib(self.gateway.process.pid)
         sent, peak, closed = 0, baseline, False
