@@ -21,6 +21,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "bridge/mqtt/event.hpp"
 #include "bridge/mqtt/packet/packet.hpp"
 #include "bridge/mqtt/stream_decoder.hpp"
@@ -188,7 +190,7 @@ class Session {
 
   // Send order of outgoing QoS 1/2 messages, for resending in order (4.6).
   std::map<std::uint64_t, Outbound> outbound_;
-  std::unordered_map<std::uint16_t, std::uint64_t> outbound_by_id_;
+  boost::unordered_flat_map<std::uint16_t, std::uint64_t> outbound_by_id_;
   std::uint64_t next_sequence_ = 0;
 
   std::unordered_map<std::uint16_t, PendingRequest> requests_;

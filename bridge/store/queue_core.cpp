@@ -630,7 +630,7 @@ void QueueCore::forget_deleted(const Staged& staged) {
     acked_.clear();
     return;
   }
-  std::erase_if(acked_, [&](Seq seq) { return seq <= *staged.deleted_through; });
+  boost::unordered::erase_if(acked_, [&](Seq seq) { return seq <= *staged.deleted_through; });
 }
 
 // One transaction deleting at most `limit` acknowledged rows, checkpointed

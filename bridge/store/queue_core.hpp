@@ -11,8 +11,9 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <unordered_set>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "bridge/store/counters.hpp"
 #include "bridge/store/counting_vfs.hpp"
@@ -211,12 +212,13 @@ class QueueCore {
   // Enqueued and not written yet: sequence numbers first_unwritten() up to
   // next_seq_ - 1, in order, and those of them already acknowledged.
   std::vector<Message> unwritten_;
-  std::unordered_set<Seq> delivered_unwritten_;
+  boost::unordered_flat_set<Seq> delivered_unwritten_;
 
   // Forwarding state (memory only: a restart makes everything pending again).
-  Lanes lanes_;                        // what is handed out next, in which order
-  std::unordered_set<Seq> in_flight_;  // handed out, not acked
-  std::unordered_set<Seq> acked_;      // acked, row not yet deleted
+  Lanes lanes_;  // what is handed out next, in which order
+  // Open addressing: no allocation per message handed out and acknowledged.
+  boost::unordered_flat_set<Seq> in_flight_;  // handed out, not acked
+  boost::unordered_flat_set<Seq> acked_;      // acked, row not yet deleted
 
   // After SQLITE_FULL the row count that fitted becomes a bound of its own,
   // so later appends evict (or refuse) before the disk refuses. It is lifted
