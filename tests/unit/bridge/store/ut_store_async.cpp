@@ -146,6 +146,38 @@ TEST_F(StoreAsync, FetchWaitsForMessagesAndAcksDeleteThem) {
   stop(store);
 }
 
+// Acknowledged rows are deleted by delete_batch, at once and without waiting
+// for the commit timer; fewer wait for it.
+TEST_F(StoreAsync, AcknowledgedRowsAreDeletedByDeleteBatches) {
+  {
+    Store writer(ctx_.get_executor(), cfg_);
+    open(writer);
+    writer.async_append(numbered_range(0, 10), asio::detached);
+    stop(writer);
+  }
+  ASSERT_EQ(committed_rows(cfg_.path), 10);
+  cfg_.commit_interval = std::chrono::hours(1);
+  StoreOptions options;
+  options.delete_batch = 4;
+  Store store(ctx_.get_executor(), cfg_, options);
+  open(store);
+  std::vector<Message> fetched;
+  asio::co_spawn(
+      ctx_,
+      [&]() -> asio::awaitable<void> {
+        fetched = co_await store.async_fetch(10, asio::use_awaitable);
+      },
+      asio::detached);
+  ASSERT_TRUE(run_until(ctx_, [&] { return fetched.size() == 10; }));
+  store.async_ack({fetched[0].seq, fetched[1].seq, fetched[2].seq}, asio::detached);
+  ctx_.restart();
+  ctx_.run_for(50ms);
+  EXPECT_EQ(committed_rows(cfg_.path), 10) << "three of four: they wait for the commit";
+  store.async_ack({fetched[3].seq}, asio::detached);
+  ASSERT_TRUE(run_until(ctx_, [&] { return committed_rows(cfg_.path) == 6; }));
+  stop(store);
+}
+
 TEST_F(StoreAsync, RewindHandsOutUnackedMessagesAgain) {
   Store store(ctx_.get_executor(), cfg_);
   open(store);
