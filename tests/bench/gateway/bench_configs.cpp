@@ -122,13 +122,13 @@ std::string idle_config(const Setup& setup) {
 }
 
 std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll,
-                        const std::string& id) {
+                        const std::string& id, const std::string& telemetry) {
   std::string text =
-      common(id, setup, "", metrics_every_second) + fmt::format(
-                                                        "  [[bus.device]]\n"
-                                                        "  name = \"meter\"\n"
-                                                        "  poll_interval = \"{}ms\"\n",
-                                                        poll.count());
+      common(id, setup, "", metrics_every_second + telemetry) + fmt::format(
+                                                                    "  [[bus.device]]\n"
+                                                                    "  name = \"meter\"\n"
+                                                                    "  poll_interval = \"{}ms\"\n",
+                                                                    poll.count());
   for (int point = 0; point < points; ++point) {
     text += fmt::format(
         "\n"

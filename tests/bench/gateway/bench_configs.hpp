@@ -30,9 +30,9 @@ std::string idle_config(const Setup& setup);
 // Gateway `id` ("load" unless given): one meter of `points` uint16 holding
 // registers at addresses 0.. (one Modbus request per poll) polled every
 // `poll`, metrics every second (the benchmark reads the readings counter from
-// them).
+// them), with more `telemetry` keys.
 std::string load_config(const Setup& setup, int points, std::chrono::milliseconds poll,
-                        const std::string& id = "load");
+                        const std::string& id = "load", const std::string& telemetry = "");
 
 // Gateway "points": `devices` devices dev01.. (unit ids 1..) of
 // `points_per_device` uint16 holding registers each at addresses 0.., polled

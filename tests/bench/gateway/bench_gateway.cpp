@@ -393,6 +393,15 @@ int run(const Options& options) {
                 .counted = "meter/",
                 .warm_up = load_points,
                 .has_metrics = true});
+  steady_state(options, broker, workspace.dir(),
+               {.id = "load-device",
+                .what = "the same as one device_json message per poll (10 messages/s)",
+                .config = load_config(setup("load-device"), load_points, load_poll, "load-device",
+                                      "payload = \"device_json\"\n"
+                                      "topic = \"{prefix}/{gateway}/{device}\"\n"),
+                .counted = "meter",
+                .warm_up = 1,
+                .has_metrics = true});
   constexpr int points = points_devices * points_per_device;
   const ProcessUsage many = steady_state(
       options, broker, workspace.dir(),
