@@ -258,7 +258,7 @@ void App::queue_poll(const DevicePolls::Poll& poll) {
 void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken,
                 bool backfill) {
   bridge::store::Message message;
-  message.topic = *telemetry.topic;
+  message.topic = telemetry.topic;
   message.payload.assign(telemetry.payload.begin(), telemetry.payload.end());
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
   message.enqueued = taken;

@@ -46,23 +46,36 @@ Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.pa
     for (const config::Device& device : bus.devices) {
       const config::TopicFields device_fields{
           .prefix = config.mqtt.topic_prefix, .gateway = config.gateway.id, .device = device.name};
-      device_topics_.emplace(&device, config::expand_topic(config.telemetry.topic, device_fields));
+      DeviceTopics& topics = topics_[&device];
+      topics.ends.reserve(1 + device.points.size());
+      const auto add = [&topics](const std::string& topic) {
+        topics.text += topic;
+        topics.ends.push_back(static_cast<std::uint32_t>(topics.text.size()));
+      };
+      add(config::expand_topic(config.telemetry.topic, device_fields));
       for (const config::Point& point : device.points) {
         config::TopicFields fields = device_fields;
         fields.point = point.name;
-        topics_.emplace(&point, config::expand_topic(config.telemetry.topic, fields));
+        add(config::expand_topic(config.telemetry.topic, fields));
       }
+      topics.text.shrink_to_fit();
     }
   }
 }
 
-const std::string& Telemetry::topic_of(const config::Point& point) const {
-  return topics_.at(&point);
+std::string_view Telemetry::DeviceTopics::topic(std::size_t index) const {
+  const std::uint32_t begin = index == 0 ? 0 : ends[index - 1];
+  return std::string_view(text).substr(begin, ends[index] - begin);
+}
+
+std::string_view Telemetry::topic_of(const drivers::Reading& reading) const {
+  const auto point = static_cast<std::size_t>(reading.point - reading.device->points.data());
+  return topics_.at(reading.device).topic(1 + point);
 }
 
 std::optional<TelemetryMessage> Telemetry::message(const drivers::Reading& reading,
                                                    bool backfill) const {
-  TelemetryMessage message{.topic = &topic_of(*reading.point), .payload = {}};
+  TelemetryMessage message{.topic = topic_of(reading), .payload = {}};
   if (format_ == config::PayloadFormat::value) {
     const bool good = reading.quality.is_good() && reading.value && is_publishable(*reading.value);
     if (!good) {
@@ -91,7 +104,7 @@ std::optional<TelemetryMessage> Telemetry::device_message(
   if (readings.empty()) {
     return std::nullopt;
   }
-  TelemetryMessage message{.topic = &device_topics_.at(readings.front().device), .payload = {}};
+  TelemetryMessage message{.topic = topics_.at(readings.front().device).topic(0), .payload = {}};
   std::string& out = message.payload;
   out.reserve(32 + 80 * readings.size());
   out += "{\"ts\":\"";

@@ -86,7 +86,7 @@ Backlog fill_outage_backlog(const config::Config& config, std::uint64_t readings
     const std::optional<gateway::TelemetryMessage> telemetry_message =
         telemetry.message(reading, true);
     bridge::store::Message& message = batch.emplace_back();
-    message.topic = *telemetry_message->topic;
+    message.topic = telemetry_message->topic;
     message.payload.assign(telemetry_message->payload.begin(), telemetry_message->payload.end());
     message.qos = static_cast<std::uint8_t>(config.mqtt.qos);
     message.enqueued = reading.wall_time;

@@ -97,10 +97,31 @@ TEST(Telemetry, PrintsFloat32ValuesAtTheirOwnPrecision) {
             R"j({"ts":"2026-11-25T19:00:00.123Z","value":56.11,"unit":"°C","quality":"good"})j");
 }
 
-TEST(Telemetry, ExpandsTheTopicOncePerPoint) {
+TEST(Telemetry, GivesEveryPointOfEveryDeviceItsOwnTopic) {
   const config::Config config = load();
   const Telemetry telemetry(config);
-  EXPECT_EQ(telemetry.topic_of(config.buses[0].devices[0].points[0]), "site/gw1/boiler/flow_temp");
+  EXPECT_EQ(telemetry.message(reading(config, 0, 23.5), false)->topic, "site/gw1/boiler/flow_temp");
+  EXPECT_EQ(telemetry.message(reading(config, 1, std::string("X1")), false)->topic,
+            "site/gw1/boiler/model");
+
+  config::LoadResult two = config::load_string(
+      "[gateway]\nid = \"gw1\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[[bus]]\nname = \"b\"\nprotocol = \"modbus-tcp\"\nhost = \"h\"\n"
+      "[[bus.device]]\nname = \"boiler\"\n[[bus.device.point]]\nname = \"t\"\naddress = 0\n"
+      "[[bus.device]]\nname = \"pump\"\n[[bus.device.point]]\nname = \"t\"\naddress = 0\n"
+      "[[bus.device.point]]\nname = \"speed\"\naddress = 1\n",
+      "/t.toml");
+  ASSERT_TRUE(two.config);
+  const Telemetry per_point(*two.config);
+  const config::Device& pump = two.config->buses[0].devices[1];
+  drivers::Reading speed{&pump, &pump.points[1], drivers::Value(std::int64_t{1450}), {}, {}, {}};
+  EXPECT_EQ(per_point.message(speed, false)->topic, "iotgw/gw1/pump/speed");
+  speed.point = &pump.points[0];
+  EXPECT_EQ(per_point.message(speed, false)->topic, "iotgw/gw1/pump/t");
+  const config::Device& boiler = two.config->buses[0].devices[0];
+  EXPECT_EQ(per_point.message({&boiler, &boiler.points[0], drivers::Value(1.0), {}, {}, {}}, false)
+                ->topic,
+            "iotgw/gw1/boiler/t");
 }
 
 TEST(Telemetry, FormatsTheJsonPayload) {
@@ -108,7 +129,7 @@ TEST(Telemetry, FormatsTheJsonPayload) {
   const Telemetry telemetry(config);
   auto message = telemetry.message(reading(config, 0, 23.5), false);
   ASSERT_TRUE(message);
-  EXPECT_EQ(*message->topic, "site/gw1/boiler/flow_temp");
+  EXPECT_EQ(message->topic, "site/gw1/boiler/flow_temp");
   EXPECT_EQ(message->payload,
             R"j({"ts":"2026-11-25T19:00:00.123Z","value":23.5,"unit":"°C","quality":"good"})j");
   message = telemetry.message(reading(config, 1, std::string("WX \"2\"")), false);
@@ -148,7 +169,7 @@ TEST(Telemetry, DeviceJsonPutsOnePollInOneObjectOnTheDeviceTopic) {
   poll[1].wall_time += 40ms;  // a later request of the same poll; the object has the first time
   const auto message = telemetry.device_message(poll, false);
   ASSERT_TRUE(message);
-  EXPECT_EQ(*message->topic, "site/gw1/boiler");
+  EXPECT_EQ(message->topic, "site/gw1/boiler");
   EXPECT_EQ(message->payload, R"j({"ts":"2026-11-25T19:00:00.123Z","values":{)j"
                               R"j("flow_temp":{"value":21.5,"unit":"°C","quality":"good"},)j"
                               R"j("model":{"value":null,"quality":"timeout"}}})j");
