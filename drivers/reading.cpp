@@ -28,6 +28,7 @@ void report_port_down(const config::Bus& bus, const ReadingSink& sink,
                       const PollEndSink& poll_end) {
   const auto wall_time = std::chrono::system_clock::now();
   const auto steady_time = std::chrono::steady_clock::now();
+  const auto boot_time = BootClock::now();
   for (const config::Device& device : bus.devices) {
     for (const config::Point& point : device.points) {
       sink(Reading{.device = &device,
@@ -35,7 +36,8 @@ void report_port_down(const config::Bus& bus, const ReadingSink& sink,
                    .value = std::nullopt,
                    .quality = {.kind = Quality::Kind::port_down},
                    .wall_time = wall_time,
-                   .steady_time = steady_time});
+                   .steady_time = steady_time,
+                   .boot_time = boot_time});
     }
     if (poll_end) {
       poll_end(device);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "drivers/boot_clock.hpp"
 #include "drivers/modbus/value.hpp"
 
 namespace iotgw::drivers {
@@ -46,6 +47,7 @@ struct Reading {
   Quality quality;
   std::chrono::system_clock::time_point wall_time;    // for the payload's "ts"
   std::chrono::steady_clock::time_point steady_time;  // for deadbands and heartbeats
+  BootClock::time_point boot_time;  // to correct wall_time once the wall clock is right
 };
 
 using ReadingSink = std::function<void(const Reading&)>;

@@ -24,6 +24,10 @@ struct Counters {
   std::uint64_t errors = 0;              // other database errors (front end)
   std::uint64_t recoveries = 0;          // corrupt databases moved aside
   bool disk_full = false;                // the last append met a full disk
+  // Readings taken before the wall clock was synchronised (telemetry.clock_hold).
+  std::uint64_t clock_held = 0;            // waiting now for the clock
+  std::uint64_t clock_corrected = 0;       // stamped anew from the boot clock
+  std::uint64_t clock_unsynchronised = 0;  // released with the stamp they had, marked
 
   // Age of the oldest row at `now`; zero when the queue is empty.
   std::chrono::milliseconds oldest_age(std::chrono::system_clock::time_point now) const {

@@ -12,6 +12,14 @@ namespace iotgw::bridge::store {
 // of the database file (never reused, also not after the queue ran empty).
 using Seq = std::uint64_t;
 
+// How the wall clock stood when a message's reading was taken.
+enum class WallClock : std::uint8_t {
+  synchronised = 0,    // the kernel called it synchronised (or the message is no reading)
+  held = 1,            // not synchronised: the message waits in the store for a true stamp
+  unsynchronised = 2,  // not synchronised, and sent with the stamp it had, marked so
+  corrected = 3,       // held, then stamped anew from the boot clock once the clock was right
+};
+
 struct Message {
   std::string topic;
   std::vector<std::uint8_t> payload;
@@ -21,6 +29,9 @@ struct Message {
   // Taken while the uplink was down: part of a backlog (store.delivery).
   bool backfill = false;
   Seq seq = 0;  // 0 until the store assigned one
+  WallClock clock = WallClock::synchronised;
+  // CLOCK_BOOTTIME when the reading was taken, in the boot the store was opened in.
+  std::chrono::nanoseconds boot_time{0};
 
   // The bytes this message counts against store.max_bytes.
   std::uint64_t size() const { return topic.size() + payload.size(); }

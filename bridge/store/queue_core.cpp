@@ -36,6 +36,9 @@ constexpr std::size_t all_acked = std::numeric_limits<std::size_t>::max();
 // seq is the INTEGER PRIMARY KEY (the rowid): the queue order. size caches
 // length(topic) + length(payload) in bytes so bounds never read the blobs.
 // backfill is 1 for a reading taken while the uplink was down (its lane).
+// boot (a number from boots), boot_ns (CLOCK_BOOTTIME) and clock (WallClock)
+// say when the reading was taken by the boot's own clock and how the wall
+// clock stood then; boot 0 is a row from before these columns.
 // meta.last_seq keeps sequence numbers increasing after the queue ran empty.
 // user_version changes only with a change that older versions cannot read:
 // they name every column they use, so a column added with a default is not
@@ -50,7 +53,11 @@ CREATE TABLE messages(
   size INTEGER NOT NULL,
   topic TEXT NOT NULL,
   payload BLOB NOT NULL,
-  backfill INTEGER NOT NULL DEFAULT 0);
+  backfill INTEGER NOT NULL DEFAULT 0,
+  boot INTEGER NOT NULL DEFAULT 0,
+  boot_ns INTEGER NOT NULL DEFAULT 0,
+  clock INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE boots(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
 CREATE TABLE meta(id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
 INSERT INTO meta VALUES(1, 0);
 PRAGMA user_version = 1;
@@ -62,6 +69,19 @@ COMMIT;
 // instant at any size.
 constexpr const char* add_backfill_sql =
     "ALTER TABLE messages ADD COLUMN backfill INTEGER NOT NULL DEFAULT 0";
+// Queues written before the clock columns: their rows were all stamped as
+// synchronised.
+constexpr const char* add_clock_sql = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE messages ADD COLUMN boot INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN boot_ns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN clock INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE boots(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+COMMIT;
+)sql";
+
+// Held messages are read and stamped anew this many at a time.
+constexpr std::size_t release_chunk = 512;
 
 std::int64_t to_millis(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -152,6 +172,8 @@ void QueueCore::close() {
   oldest_time_ = {};
   fetch_ = {};
   set_last_seq_ = {};
+  held_rows_ = {};
+  restamp_row_ = {};
   db_.close();
 }
 
@@ -283,6 +305,25 @@ void QueueCore::migrate(std::int64_t version) {
                     "'backfill'") == 0) {
     add_backfill_column();
   }
+  if (db_.query_int("SELECT count(*) FROM pragma_table_info('messages') WHERE name = "
+                    "'clock'") == 0) {
+    add_clock_columns();
+  }
+}
+
+void QueueCore::add_clock_columns() {
+  try {
+    db_.exec(add_clock_sql);
+  } catch (const sqlite::Error& e) {
+    db_.exec("ROLLBACK");
+    if (e.primary() != SQLITE_FULL) {
+      throw;
+    }
+    std::error_code no_reserve;  // as for the backfill column
+    std::filesystem::resize_file(path_.string() + "-reserve", 0, no_reserve);
+    db_.exec(add_clock_sql);
+  }
+  spdlog::info("store: {} given the clock columns", path_.string());
 }
 
 // On a full disk the reserve a previous run left is given up for it: the
@@ -304,7 +345,8 @@ void QueueCore::add_backfill_column() {
 void QueueCore::prepare() {
   insert_ = sqlite::Statement(db_,
                               "INSERT INTO messages(seq, enqueued, qos, retain, size, topic, "
-                              "payload, backfill) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+                              "payload, backfill, boot, boot_ns, clock) "
+                              "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   range_size_ = sqlite::Statement(
       db_, "SELECT count(*), coalesce(sum(size), 0) FROM messages WHERE seq BETWEEN ? AND ?");
   delete_range_ = sqlite::Statement(db_, "DELETE FROM messages WHERE seq BETWEEN ? AND ?");
@@ -315,6 +357,11 @@ void QueueCore::prepare() {
                              "SELECT seq, enqueued, qos, retain, backfill, topic, payload FROM "
                              "messages WHERE seq BETWEEN ? AND ? ORDER BY seq");
   set_last_seq_ = sqlite::Statement(db_, "UPDATE meta SET last_seq = ? WHERE id = 1");
+  held_rows_ = sqlite::Statement(db_,
+                                 "SELECT seq, boot, boot_ns, enqueued, topic, payload FROM messages "
+                                 "WHERE seq >= ? AND clock = 1 ORDER BY seq LIMIT ?");
+  restamp_row_ = sqlite::Statement(
+      db_, "UPDATE messages SET enqueued = ?, size = ?, payload = ?, clock = ? WHERE seq = ?");
 }
 
 // Depth and the next sequence number from what is on disk.
@@ -329,7 +376,173 @@ void QueueCore::load_state() {
   last_seq_stored_ = last_seq;
   next_seq_ = std::max(max_seq, last_seq) + 1;
   load_lanes();
+  register_boot();
+  load_held();
   refresh_oldest();
+}
+
+// This boot's number, for the rows it writes.
+void QueueCore::register_boot() {
+  if (options_.boot_id.empty()) {
+    boot_ = 0;
+    return;
+  }
+  sqlite::Statement add(db_, "INSERT OR IGNORE INTO boots(id) VALUES(?)");
+  add.bind_text(1, options_.boot_id).step();
+  sqlite::Statement number(db_, "SELECT n FROM boots WHERE id = ?");
+  number.bind_text(1, options_.boot_id);
+  number.step();
+  boot_ = number.column_int(0);
+}
+
+// Held rows of an earlier boot can never be corrected: the boot clock they
+// were taken by is gone. They go out now, marked; this boot's wait on.
+void QueueCore::load_held() {
+  held_from_.reset();
+  held_ = static_cast<std::uint64_t>(
+      db_.query_int("SELECT count(*) FROM messages WHERE clock = 1"));
+  if (held_ == 0) {
+    return;
+  }
+  held_from_ = static_cast<Seq>(db_.query_int("SELECT min(seq) FROM messages WHERE clock = 1"));
+  const std::int64_t boot = boot_;
+  const std::uint64_t released = release_rows([boot](std::int64_t row_boot, auto) {
+    return Release{.now = row_boot != boot || boot == 0, .wall_minus_boot = std::nullopt};
+  });
+  if (released > 0) {
+    spdlog::warn(
+        "store: {} readings were taken in an earlier boot before the clock was synchronised; "
+        "they go out with the time they had, marked \"clock\":\"unsynced\"",
+        released);
+  }
+}
+
+std::uint64_t QueueCore::release_held(const ClockRelease& release) {
+  if (release.wall_minus_boot) {
+    wall_minus_boot_ = release.wall_minus_boot;
+  }
+  if (!held_from_) {
+    return 0;
+  }
+  const Decide decide = [&release](std::int64_t, std::chrono::nanoseconds boot_time) {
+    return Release{.now = release.wall_minus_boot || boot_time < release.taken_before,
+                   .wall_minus_boot = release.wall_minus_boot};
+  };
+  const std::uint64_t written = release_rows(decide);
+  return written + release_unwritten(decide);
+}
+
+// The held rows written so far, in order, until one stays held. One
+// transaction: a crash leaves them all held, to be released again.
+std::uint64_t QueueCore::release_rows(const Decide& decide) {
+  struct Row {
+    Seq seq;
+    Message message;
+    Release release;
+  };
+  std::uint64_t released = 0;
+  std::int64_t bytes_change = 0;
+  sqlite::Transaction transaction(db_);
+  Seq from = *held_from_;
+  std::optional<Seq> stayed;
+  while (!stayed && from < first_unwritten()) {
+    std::vector<Row> rows;
+    held_rows_.reset();
+    held_rows_.bind(1, static_cast<std::int64_t>(from))
+        .bind(2, static_cast<std::int64_t>(release_chunk));
+    while (held_rows_.step()) {
+      const Release release = decide(held_rows_.column_int(1),
+                                     std::chrono::nanoseconds(held_rows_.column_int(2)));
+      if (!release.now) {
+        stayed = static_cast<Seq>(held_rows_.column_int(0));
+        break;
+      }
+      Row& row = rows.emplace_back();
+      row.seq = static_cast<Seq>(held_rows_.column_int(0));
+      row.release = release;
+      row.message.boot_time = std::chrono::nanoseconds(held_rows_.column_int(2));
+      row.message.enqueued = from_millis(held_rows_.column_int(3));
+      row.message.topic = held_rows_.column_text(4);
+      const auto payload = held_rows_.column_blob(5);
+      row.message.payload.assign(payload.begin(), payload.end());
+    }
+    held_rows_.reset();
+    if (rows.empty()) {
+      break;
+    }
+    for (Row& row : rows) {
+      const std::uint64_t size_before = row.message.size();
+      settle(row.message, row.release);
+      bytes_change += static_cast<std::int64_t>(row.message.size()) -
+                      static_cast<std::int64_t>(size_before);
+      restamp_row_.reset();
+      restamp_row_.bind(1, to_millis(row.message.enqueued))
+          .bind(2, static_cast<std::int64_t>(row.message.size()))
+          .bind_blob(3, row.message.payload)
+          .bind(4, static_cast<std::int64_t>(row.message.clock))
+          .bind(5, static_cast<std::int64_t>(row.seq))
+          .step();
+      restamp_row_.reset();
+    }
+    released += rows.size();
+    from = rows.back().seq + 1;
+  }
+  transaction.commit();
+  bytes_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(bytes_) + bytes_change);
+  held_ -= std::min(held_, released);
+  // What still waits: from the row that stayed, else among the unwritten.
+  held_from_ = stayed;
+  for (auto m = unwritten_.begin(); !held_from_ && m != unwritten_.end(); ++m) {
+    if (m->clock == WallClock::held) {
+      held_from_ = m->seq;
+    }
+  }
+  if (!held_from_) {
+    held_ = 0;
+  }
+  refresh_oldest();
+  return released;
+}
+
+// The held messages not written yet: they are stamped in memory and written
+// as they are now.
+std::uint64_t QueueCore::release_unwritten(const Decide& decide) {
+  if (!held_from_ || *held_from_ < first_unwritten()) {
+    return 0;  // a written row still waits, and so does everything after it
+  }
+  std::uint64_t released = 0;
+  const Seq base = first_unwritten();
+  for (std::size_t i = *held_from_ > base ? *held_from_ - base : 0; i < unwritten_.size(); ++i) {
+    Message& message = unwritten_[i];
+    if (message.clock != WallClock::held) {
+      continue;
+    }
+    const Release release = decide(boot_, message.boot_time);
+    if (!release.now) {
+      held_from_ = message.seq;
+      held_ -= std::min(held_, released);
+      return released;
+    }
+    settle(message, release);
+    ++released;
+  }
+  held_ = 0;
+  held_from_.reset();
+  return released;
+}
+
+void QueueCore::settle(Message& message, const Release& release) {
+  if (release.wall_minus_boot) {
+    options_.restamp(message, std::chrono::system_clock::time_point(
+                                  std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                      message.boot_time + *release.wall_minus_boot)));
+    message.clock = WallClock::corrected;
+    ++counters_.clock_corrected;
+  } else {
+    options_.restamp(message, std::nullopt);
+    message.clock = WallClock::unsynchronised;
+    ++counters_.clock_unsynchronised;
+  }
 }
 
 // The runs of each lane, from the rows. With "fifo" all of them are one run
@@ -357,6 +570,15 @@ Lane QueueCore::lane_of(const Message& message) const {
 
 Seq QueueCore::enqueue(Message message) {
   message.seq = next_seq_++;
+  if (message.clock == WallClock::held) {
+    if (wall_minus_boot_ && !held_from_) {
+      // Taken before the clock was right, enqueued after: corrected at once.
+      settle(message, {.now = true, .wall_minus_boot = wall_minus_boot_});
+    } else {
+      held_from_ = held_from_.value_or(message.seq);
+      ++held_;
+    }
+  }
   lanes_.add(message.seq, lane_of(message));
   unwritten_.push_back(std::move(message));
   return unwritten_.back().seq;
@@ -793,6 +1015,9 @@ void QueueCore::stage_inserts(std::span<const Message> batch, Staged& staged) {
         .bind_text(6, m.topic)
         .bind_blob(7, m.payload)
         .bind(8, m.backfill ? 1 : 0)
+        .bind(9, boot_)
+        .bind(10, static_cast<std::int64_t>(m.boot_time.count()))
+        .bind(11, static_cast<std::int64_t>(m.clock))
         .step();
     insert_.reset();
     staged.seqs[i] = seq;
@@ -1112,7 +1337,13 @@ void QueueCore::fetch_lane(Lane lane, std::size_t want, std::vector<Message>& ou
     return;
   }
   const Seq unwritten_from = first_unwritten();
-  for (const Lanes::Range& range : lanes_.pending(lane)) {
+  for (Lanes::Range range : lanes_.pending(lane)) {
+    if (held_from_) {  // nothing overtakes a held message
+      if (range.first >= *held_from_) {
+        return;
+      }
+      range.last = std::min(range.last, *held_from_ - 1);
+    }
     if (range.first < unwritten_from &&
         fetch_rows({range.first, std::min(range.last, unwritten_from - 1)}, goal, out)) {
       lanes_.passed(lane, out.back().seq);
@@ -1184,6 +1415,7 @@ Counters QueueCore::counters() const {
   c.oldest_enqueued = oldest_enqueued_;
   c.disk_bytes_written = vfs_->bytes_written();
   c.syncs = vfs_->syncs();
+  c.clock_held = held_;
   return c;
 }
 

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -48,6 +50,24 @@ struct CoreOptions {
   // full, so that the write-ahead log can still be checkpointed and old rows
   // deleted. -1: a sixteenth of the file system, from 64 KiB to 8 MiB; 0: none.
   std::int64_t reserve_bytes = -1;
+  // The boot that messages enqueued now were taken in
+  // (/proc/sys/kernel/random/boot_id). Held messages of an earlier boot can
+  // never be corrected: they are released as unsynchronised at open.
+  std::string boot_id;
+  // Gives a held message its final payload and enqueue time: the corrected
+  // wall time, or its own stamp marked unsynchronised when there is none.
+  // Called on the store's thread; needed as soon as messages are held.
+  std::function<void(Message&, std::optional<std::chrono::system_clock::time_point>)> restamp;
+};
+
+// What the wall clock allows for the held messages (see WallClock).
+struct ClockRelease {
+  // Wall clock minus boot clock, once the wall clock is synchronised: every
+  // held message of this boot is corrected, now and when it comes later.
+  std::optional<std::chrono::nanoseconds> wall_minus_boot;
+  // Held messages taken before this boot time (telemetry.clock_hold ago) go
+  // out with the stamp they have, marked unsynchronised.
+  std::chrono::nanoseconds taken_before{0};
 };
 
 struct AppendResult {
@@ -101,6 +121,12 @@ class QueueCore {
   // Everything not acknowledged is pending again (after a reconnect).
   void rewind();
 
+  // Releases the held messages the clock allows, in one transaction, and
+  // returns how many. Held messages are never handed out: fetch() stops at
+  // the first, so that nothing overtakes them.
+  std::uint64_t release_held(const ClockRelease& release);
+  std::uint64_t held() const { return held_; }
+
   // Idle work: gives every free page back to the file system and truncates
   // the WAL with a checkpoint.
   void maintain();
@@ -136,6 +162,19 @@ class QueueCore {
   void add_backfill_column();
   void load_state();
   void load_lanes();
+  void add_clock_columns();
+  void register_boot();
+  void load_held();
+  // How one held message is released: nothing (it stays held, and so do all
+  // after it), corrected with an offset, or marked unsynchronised.
+  struct Release {
+    bool now = false;
+    std::optional<std::chrono::nanoseconds> wall_minus_boot;
+  };
+  using Decide = std::function<Release(std::int64_t boot, std::chrono::nanoseconds boot_time)>;
+  std::uint64_t release_rows(const Decide& decide);
+  std::uint64_t release_unwritten(const Decide& decide);
+  void settle(Message& message, const Release& release);
   Lane lane_of(const Message& message) const;
   Seq first_unwritten() const { return next_seq_ - unwritten_.size(); }
   void fetch_lane(Lane lane, std::size_t want, std::vector<Message>& out);
@@ -200,6 +239,15 @@ class QueueCore {
   sqlite::Statement oldest_time_;
   sqlite::Statement fetch_;
   sqlite::Statement set_last_seq_;
+  sqlite::Statement held_rows_;
+  sqlite::Statement restamp_row_;
+
+  // Messages held for the clock: every one from held_from_ on, written or
+  // not (they are taken in order, and only before the clock is first right).
+  std::int64_t boot_ = 0;  // this boot's number in the boots table
+  std::optional<Seq> held_from_;
+  std::uint64_t held_ = 0;
+  std::optional<std::chrono::nanoseconds> wall_minus_boot_;  // once synchronised
 
   // Queue state as committed, but for the sequence numbers: the next one to
   // give, and the highest kept in meta.last_seq.

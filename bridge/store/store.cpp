@@ -141,6 +141,22 @@ void Store::set_uplink(bool up) {
   });
 }
 
+void Store::release_held(ClockRelease release) {
+  asio::post(ctx_, [this, release] {
+    if (!core_) {
+      return;
+    }
+    try {
+      if (core_->release_held(release) > 0) {
+        publish_counters();
+        serve_fetch();
+      }
+    } catch (const std::exception& e) {
+      handle_error(e, "stamping held readings anew");  // they stay held, for the next try
+    }
+  });
+}
+
 void Store::start_stop(Pending<StopSig> op) {
   stop_requested_ = true;
   asio::post(ctx_, [this, op = std::move(op)]() mutable {

@@ -131,6 +131,10 @@ class Store {
   // readings after it.
   void set_uplink(bool up);
 
+  // Releases the messages held for the clock that `release` allows
+  // (QueueCore::release_held); call again as the clock changes.
+  void release_held(ClockRelease release);
+
   // Commits what is pending, fails the outstanding fetch with
   // operation_aborted, closes the database and ends the thread.
   template <typename Token>

@@ -111,6 +111,7 @@ void LineBus::handle_line(const std::string& line) {
   ++counters_.lines;
   const auto wall_time = std::chrono::system_clock::now();
   const auto steady_time = std::chrono::steady_clock::now();
+  const auto boot_time = BootClock::now();
   bool matched = false;
   for (std::size_t d = 0; d < parsers_.size(); ++d) {
     const ParsedLine parsed = parsers_[d].parse(line);
@@ -130,7 +131,8 @@ void LineBus::handle_line(const std::string& line) {
                     .value = value,
                     .quality = {},
                     .wall_time = wall_time,
-                    .steady_time = steady_time});
+                    .steady_time = steady_time,
+                    .boot_time = boot_time});
     }
     if (poll_end_) {
       poll_end_(device);

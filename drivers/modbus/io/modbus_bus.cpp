@@ -345,13 +345,15 @@ void ModbusBus::emit_poll(const scheduler::PollScheduler::Poll& poll,
   const modbus::PlannedRead& read = plans_[poll.device].reads[poll.request];
   const auto wall_time = std::chrono::system_clock::now();
   const auto steady_time = now();
+  const auto boot_time = BootClock::now();
   for (const modbus::PointSlice& slice : read.points) {
     Reading reading{.device = &device,
                     .point = &device.points[slice.point],
                     .value = std::nullopt,
                     .quality = failure,
                     .wall_time = wall_time,
-                    .steady_time = steady_time};
+                    .steady_time = steady_time,
+                    .boot_time = boot_time};
     if (result) {
       modbus::Result<Value> value = modbus::extract(*reading.point, slice, *result);
       if (value) {
