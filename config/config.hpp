@@ -105,6 +105,9 @@ struct Telemetry {
   PayloadFormat payload = PayloadFormat::json;
   Duration metrics_interval = 60s;  // zero: no metrics message
   Duration expiry = 0s;             // zero: readings never expire
+  // Readings taken while the wall clock is not synchronised wait this long at
+  // most for it, to be stamped anew; zero: they go out at once, marked.
+  Duration clock_hold = 10min;
 };
 
 struct Commands {

@@ -319,6 +319,7 @@ void read_telemetry(TableReader& reader, Telemetry& telemetry) {
                                   ": use at least 1s (MQTT counts expiry in seconds), or 0s for "
                                   "never");
   }
+  reader.read("clock_hold", telemetry.clock_hold, 0s, std::chrono::hours{24 * 365});
   const bool per_device = telemetry.payload == PayloadFormat::device_json;
   const unsigned allowed = placeholder_prefix | placeholder_gateway | placeholder_device |
                            (per_device ? 0u : placeholder_point);

@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/topic_template.hpp"
+#include "gateway/json_text.hpp"
+#include "gateway/kernel_clock.hpp"
 
 namespace iotgw::gateway {
 namespace {
@@ -52,8 +54,23 @@ bridge::store::StoreOptions store_options(const config::Config& config) {
   options.core.window = 2 * telemetry_window(config);
   options.delete_batch = std::max<std::size_t>(1, telemetry_window(config) / 2);
   options.expiry = config.telemetry.expiry;
+  options.core.boot_id = boot_id();
+  options.core.restamp = [format = config.telemetry.payload](
+                             bridge::store::Message& message,
+                             std::optional<std::chrono::system_clock::time_point> corrected) {
+    restamp(format, message, corrected);
+  };
   return options;
 }
+
+ClockWatch::Sources kernel_clocks() {
+  return {.synchronised = wall_clock_synchronised,
+          .wall = [] { return std::chrono::system_clock::now(); },
+          .boot = [] { return drivers::BootClock::now(); }};
+}
+
+// How often the clock is asked while readings wait for it.
+constexpr auto clock_check_interval = 1s;
 
 // Resident memory in KiB, from /proc/self/statm.
 std::uint64_t resident_kib() {
@@ -84,6 +101,8 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       client_(io.get_executor(), config.mqtt),
       publisher_(client_, publisher_limits(config), telemetry_settings(config)),
       forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
+      clock_(kernel_clocks(), config.telemetry.clock_hold),
+      clock_timer_(io),
       metrics_timer_(io),
       stop_timer_(io),
       command_log_(peer_log_burst, peer_log_interval),
@@ -102,6 +121,7 @@ void App::start(std::function<void(std::string)> ready) {
       ready("cannot open the store " + config_.store.path.string() + ": " + opened.message());
       return;
     }
+    watch_clock();
     start_buses();
     client_.on_state(
         [this](const bridge::mqtt::io::ConnectionEvent& event) { on_connection(event); });
@@ -133,6 +153,24 @@ void App::start(std::function<void(std::string)> ready) {
       });
     }
     ready("");
+  });
+}
+
+void App::watch_clock() {
+  if (const std::optional<bridge::store::ClockRelease> release = clock_.check()) {
+    store_.release_held(*release);
+  }
+  if (clock_.trusted()) {
+    if (config_.telemetry.clock_hold > config::Duration::zero()) {
+      spdlog::info("the wall clock is synchronised: readings are stamped by it");
+    }
+    return;
+  }
+  clock_timer_.expires_after(clock_check_interval);
+  clock_timer_.async_wait([this](boost::system::error_code cancelled) {
+    if (!cancelled) {
+      watch_clock();
+    }
   });
 }
 
@@ -190,6 +228,7 @@ void App::stop(bool goodbye, std::function<void()> done) {
   }
   appender_.flush();
   metrics_timer_.cancel();
+  clock_timer_.cancel();
   forwarder_.stop();
   auto finish =
       std::make_shared<std::function<void()>>([this, part_done = std::move(part_done)]() mutable {
@@ -236,7 +275,7 @@ void App::on_reading(const drivers::Reading& reading) {
     ++counters_.suppressed;
     return;
   }
-  queue(*telemetry, reading.wall_time, backfill);
+  queue(*telemetry, reading, backfill);
 }
 
 // device_json: the readings of the poll that passed report by exception go
@@ -250,19 +289,30 @@ void App::on_poll_end(const config::Device& device) {
 void App::queue_poll(const DevicePolls::Poll& poll) {
   const bool backfill = !client_.connected();
   if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll, backfill)) {
-    queue(*telemetry, poll.front().wall_time, backfill);
+    queue(*telemetry, poll.front(), backfill);
   }
 }
 
-// `backfill`: taken while the uplink was down, so part of a backlog.
-void App::queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken,
-                bool backfill) {
+// `taken`: the reading (of a device_json poll: the first) whose time the
+// message carries. `backfill`: taken while the uplink was down, so part of a
+// backlog. Taken before the wall clock was first synchronised, it is held in
+// the store for a true time, or sent at once marked (clock_hold = "0s").
+void App::queue(const TelemetryMessage& telemetry, const drivers::Reading& taken, bool backfill) {
   bridge::store::Message message;
   message.topic = telemetry.topic;
   message.payload.assign(telemetry.payload.begin(), telemetry.payload.end());
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
-  message.enqueued = taken;
+  message.enqueued = taken.wall_time;
   message.backfill = backfill;
+  message.boot_time = taken.boot_time.time_since_epoch();
+  if (!clock_.trusted()) {
+    if (clock_.holds() && carries_time(config_.telemetry.payload)) {
+      message.clock = bridge::store::WallClock::held;
+    } else {
+      restamp(config_.telemetry.payload, message, std::nullopt);
+      message.clock = bridge::store::WallClock::unsynchronised;
+    }
+  }
   appender_.append(std::move(message));
 }
 
@@ -311,8 +361,10 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
   if (const auto data = message.properties.binary(PropertyId::correlation_data)) {
     correlation.assign(data->begin(), data->end());
   }
-  ParsedCommand parsed = commands_.parse(message.topic, payload, message.retain,
-                                         std::chrono::system_clock::now(), response_topic);
+  ParsedCommand parsed = commands_.parse(
+      message.topic, payload, message.retain,
+      clock_.trusted() ? std::optional(std::chrono::system_clock::now()) : std::nullopt,
+      response_topic);
   if (const auto* ignored = std::get_if<NotACommand>(&parsed)) {
     spdlog::debug("command topic {} ignored: {}", message.topic, ignored->reason);
     return;
@@ -341,10 +393,7 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
       return;
     }
     bus->read_now(read->device.device);
-    publish_result(command->result_topic,
-                   nlohmann::ordered_json{{"id", command->id}, {"ok", true}}.dump(
-                       -1, ' ', false, nlohmann::json::error_handler_t::replace),
-                   std::move(correlation));
+    publish_result(command->result_topic, ok_result(*command), std::move(correlation));
     return;
   }
   const auto& set = std::get<SetCommand>(command->action);
@@ -365,7 +414,7 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
                       held_back_note(verdict.held_back));
         }
         publish_result(command->result_topic,
-                       written ? ok_result(command->id, done.value)
+                       written ? ok_result(*command, done.value)
                                : error_result(command->id, written.error().message()),
                        std::move(correlation));
       });
@@ -483,6 +532,16 @@ std::string App::metrics_json() const {
     }
   }
   metrics["devices"] = std::move(devices);
+  nlohmann::ordered_json clock = {{"synchronised", clock_.trusted()}};
+  if (const auto since = clock_.trusted_since()) {
+    std::string stamp;
+    append_timestamp(stamp, *since);
+    clock["since"] = stamp;
+  }
+  clock["held"] = queue.clock_held;
+  clock["corrected"] = queue.clock_corrected;
+  clock["unsynced"] = queue.clock_unsynchronised;
+  metrics["clock"] = std::move(clock);
   metrics["rss_kib"] = resident_kib();
   metrics["uptime_s"] =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)

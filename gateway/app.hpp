@@ -25,6 +25,7 @@
 #include "config/config.hpp"
 #include "drivers/line/io/line_bus.hpp"
 #include "drivers/modbus/io/modbus_bus.hpp"
+#include "gateway/clock_watch.hpp"
 #include "gateway/command_parser.hpp"
 #include "gateway/device_polls.hpp"
 #include "gateway/log_limiter.hpp"
@@ -74,8 +75,10 @@ class App {
   void on_reading(const drivers::Reading& reading);
   void on_poll_end(const config::Device& device);
   void queue_poll(const DevicePolls::Poll& poll);
-  void queue(const TelemetryMessage& telemetry, std::chrono::system_clock::time_point taken,
-             bool backfill);
+  void queue(const TelemetryMessage& telemetry, const drivers::Reading& taken, bool backfill);
+  // Asks the kernel about the wall clock, releases what the store may, and
+  // asks again in a second until the clock is right.
+  void watch_clock();
   void on_appended(bridge::store::error_code error, std::span<const bridge::store::Seq> seqs);
   void on_connection(const bridge::mqtt::io::ConnectionEvent& event);
   void on_command(const bridge::mqtt::packet::Publish& message);
@@ -102,6 +105,8 @@ class App {
   std::vector<std::unique_ptr<drivers::line::io::LineBus>> line_buses_;
   std::vector<std::unique_ptr<drivers::modbus::io::ModbusBus>>
       modbus_buses_;  // by bus index; null for line buses
+  ClockWatch clock_;
+  boost::asio::steady_timer clock_timer_;
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;
   DevicePolls polls_;       // device_json only

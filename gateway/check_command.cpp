@@ -1,7 +1,9 @@
 #include <cstdio>
 
 #include "config/load.hpp"
+#include "config/units.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/kernel_clock.hpp"
 #include "gateway/summary.hpp"
 
 namespace iotgw::gateway {
@@ -27,6 +29,14 @@ int check_command(const std::filesystem::path& file) {
     return 1;
   }
   std::printf("%s: OK\n%s", file.c_str(), summarize(*config).c_str());
+  const config::Duration hold = config->telemetry.clock_hold;
+  const std::string held =
+      hold > config::Duration::zero()
+          ? "readings taken before it is are held up to " + config::format_duration(hold) +
+                " for a true time"
+          : "readings taken before it is go out at once, marked \"clock\":\"unsynced\"";
+  std::printf("clock   %s now (the kernel says); %s\n",
+              wall_clock_synchronised() ? "synchronised" : "NOT synchronised", held.c_str());
   return 0;
 }
 

@@ -41,8 +41,14 @@ constexpr int last_year = 2199;
 constexpr double first_epoch_seconds = 946684800.0;  // 2000-01-01T00:00:00Z
 constexpr double end_epoch_seconds = 7258118400.0;   // 2200-01-01T00:00:00Z
 
+Error unreadable_ts() {
+  return {Errc::invalid_timestamp,
+          "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 to 2199"};
+}
+
 // "2026-11-25T19:00:00.123Z" or seconds since the epoch; nothing for anything
 // else, a calendar date that does not exist included.
+
 std::optional<system_clock::time_point> parse_time(const Json& ts) {
   if (ts.is_number()) {
     const double seconds = ts.get<double>();
@@ -186,10 +192,11 @@ struct CommandParser::Target {
 // object; null when it sends none.
 struct CommandParser::Payload {
   Json value;
+  bool age_unjudged = false;
 };
 
 ParsedCommand CommandParser::parse(std::string_view topic, std::string_view payload, bool retained,
-                                   system_clock::time_point now,
+                                   std::optional<system_clock::time_point> now,
                                    std::optional<std::string_view> response_topic) const {
   Result<Topic> addressed = read_topic(topic);
   if (!addressed) {
@@ -261,7 +268,8 @@ Result<CommandParser::Topic> CommandParser::read_topic(std::string_view topic) c
 // The cheapest checks first: what the topic and the flags decide is refused
 // before a byte of the payload is read, so those refusals carry no id.
 Result<Command> CommandParser::read_command(const Topic& topic, std::string_view payload,
-                                            bool retained, system_clock::time_point now,
+                                            bool retained,
+                                            std::optional<system_clock::time_point> now,
                                             Json& id) const {
   if (retained) {
     return Error{Errc::retained,
@@ -276,7 +284,7 @@ Result<Command> CommandParser::read_command(const Topic& topic, std::string_view
     return sent.error();
   }
   if (!topic.is_set) {
-    return Command{ReadCommand{target->device}, topic.result_topic, id};
+    return Command{ReadCommand{target->device}, topic.result_topic, id, sent->age_unjudged};
   }
   if (sent->value.is_null()) {
     return Error{Errc::no_value, "no value; send a value or {\"value\":…,\"id\":…}"};
@@ -288,7 +296,7 @@ Result<Command> CommandParser::read_command(const Topic& topic, std::string_view
     return value.error();
   }
   return Command{SetCommand{target->device, target->point, std::move(*value)}, topic.result_topic,
-                 id};
+                 id, sent->age_unjudged};
 }
 
 // The point step: the device, and for a set the point, which must be writable.
@@ -330,9 +338,8 @@ Result<std::size_t> CommandParser::find_point(const config::Device& device,
 // The payload step: its bounds, then JSON; a command object's members and
 // ts. `id` takes the sender's id as soon as it is read, so that a refusal
 // after that answers with it.
-Result<CommandParser::Payload> CommandParser::read_payload(std::string_view payload,
-                                                           system_clock::time_point now,
-                                                           Json& id) const {
+Result<CommandParser::Payload> CommandParser::read_payload(
+    std::string_view payload, std::optional<system_clock::time_point> now, Json& id) const {
   if (Result<> bounded = within_bounds(payload, bounds_); !bounded) {
     return malformed(bounded.error().detail, Errc::payload_beyond_bounds);
   }
@@ -362,7 +369,13 @@ Result<CommandParser::Payload> CommandParser::read_payload(std::string_view payl
     return malformed("id must be a string or a number");
   }
   if (body.contains("ts") && max_age_ > config::Duration::zero()) {
-    if (Result<> fresh = check_ts(body["ts"], now); !fresh) {
+    if (!now) {
+      // A wall clock not yet right would refuse fresh commands, or run stale ones.
+      if (!parse_time(body["ts"])) {
+        return unreadable_ts();
+      }
+      sent.age_unjudged = true;
+    } else if (Result<> fresh = check_ts(body["ts"], *now); !fresh) {
       return fresh.error();
     }
   }
@@ -372,9 +385,7 @@ Result<CommandParser::Payload> CommandParser::read_payload(std::string_view payl
 Result<> CommandParser::check_ts(const Json& ts, system_clock::time_point now) const {
   const std::optional<system_clock::time_point> sent = parse_time(ts);
   if (!sent) {
-    return Error{
-        Errc::invalid_timestamp,
-        "ts is neither an ISO 8601 UTC time (…Z) nor seconds since the epoch, from 2000 to 2199"};
+    return unreadable_ts();
   }
   if (*sent > now + max_clock_skew) {
     return Error{Errc::from_the_future,
@@ -393,10 +404,27 @@ Result<> CommandParser::check_ts(const Json& ts, system_clock::time_point now) c
 }
 
 // Results keep the order of the documentation: id, ok, then value or error.
-std::string ok_result(const Json& id, const drivers::Value& value) {
-  nlohmann::ordered_json result = {{"id", id}, {"ok", true}};
-  std::visit([&result](const auto& v) { result["value"] = v; }, value);
+namespace {
+
+std::string ok_result(const Command& command, const drivers::Value* value) {
+  nlohmann::ordered_json result = {{"id", command.id}, {"ok", true}};
+  if (value != nullptr) {
+    std::visit([&result](const auto& v) { result["value"] = v; }, *value);
+  }
+  if (command.age_unjudged) {
+    result["note"] = "ts not checked against max_age: the gateway's clock is not synchronised";
+  }
   return result.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string ok_result(const Command& command, const drivers::Value& value) {
+  return ok_result(command, &value);
+}
+
+std::string ok_result(const Command& command) {
+  return ok_result(command, nullptr);
 }
 
 std::string error_result(const Json& id, std::string_view error) {

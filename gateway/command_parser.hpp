@@ -44,6 +44,9 @@ struct Command {
   std::variant<SetCommand, ReadCommand> action;
   std::string result_topic;
   nlohmann::json id;  // null when the sender gave none
+  // It had a ts, but the gateway's clock was not synchronised: its age could
+  // not be judged, and its result says so.
+  bool age_unjudged = false;
 };
 
 // A command that is refused; the refusal is published on result_topic.
@@ -75,9 +78,10 @@ class CommandParser {
   // the MQTT 5 Response Topic, retain, the device, the point, whether it is
   // writable, the payload's bounds, then the payload parsed (members, id, ts,
   // the value). With a Response Topic the result goes there instead of to
-  // …/result, unless that topic is refused.
+  // …/result, unless that topic is refused. `now`: the wall clock, while it
+  // is synchronised; without it a ts is checked for its form only.
   ParsedCommand parse(std::string_view topic, std::string_view payload, bool retained,
-                      std::chrono::system_clock::time_point now,
+                      std::optional<std::chrono::system_clock::time_point> now,
                       std::optional<std::string_view> response_topic = std::nullopt) const;
 
  private:
@@ -88,10 +92,12 @@ class CommandParser {
   // The steps of parse(); Errc::not_a_command means nothing is answered.
   Result<Topic> read_topic(std::string_view topic) const;
   Result<Command> read_command(const Topic& topic, std::string_view payload, bool retained,
-                               std::chrono::system_clock::time_point now, nlohmann::json& id) const;
+                               std::optional<std::chrono::system_clock::time_point> now,
+                               nlohmann::json& id) const;
   Result<Target> find_target(const Topic& topic) const;
   Result<std::size_t> find_point(const config::Device& device, const Topic& topic) const;
-  Result<Payload> read_payload(std::string_view payload, std::chrono::system_clock::time_point now,
+  Result<Payload> read_payload(std::string_view payload,
+                               std::optional<std::chrono::system_clock::time_point> now,
                                nlohmann::json& id) const;
   Result<> check_response_topic(std::string_view topic) const;
   // Success when a command sent at `ts` may still run at `now`.
@@ -105,8 +111,10 @@ class CommandParser {
   std::map<std::string, DeviceAddress, std::less<>> devices_;
 };
 
-// {"id":…,"ok":true,"value":…}
-std::string ok_result(const nlohmann::json& id, const drivers::Value& value);
+// {"id":…,"ok":true,"value":…}, and "note" on an age not judged.
+std::string ok_result(const Command& command, const drivers::Value& value);
+// {"id":…,"ok":true} (a read), and "note" on an age not judged.
+std::string ok_result(const Command& command);
 // {"id":…,"ok":false,"error":"…"}
 std::string error_result(const nlohmann::json& id, std::string_view error);
 

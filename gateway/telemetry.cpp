@@ -39,6 +39,10 @@ void append_backfill(std::string& out, bool backfill) {
   }
 }
 
+// Both JSON formats begin so, and the timestamp's length is fixed.
+constexpr std::string_view ts_opening = "{\"ts\":\"";
+constexpr std::size_t ts_length = 24;  // 2026-11-25T19:00:00.123Z
+
 }  // namespace
 
 Telemetry::Telemetry(const config::Config& config) : format_(config.telemetry.payload) {
@@ -123,6 +127,35 @@ std::optional<TelemetryMessage> Telemetry::device_message(
   append_backfill(out, backfill);
   out += '}';
   return message;
+}
+
+bool carries_time(config::PayloadFormat format) {
+  return format != config::PayloadFormat::value;
+}
+
+void restamp(config::PayloadFormat format, bridge::store::Message& message,
+             std::optional<std::chrono::system_clock::time_point> corrected) {
+  if (!carries_time(format)) {
+    return;
+  }
+  std::vector<std::uint8_t>& payload = message.payload;
+  const std::string_view text(reinterpret_cast<const char*>(payload.data()), payload.size());
+  if (!text.starts_with(ts_opening) || text.size() < ts_opening.size() + ts_length + 1 ||
+      text.back() != '}') {
+    return;  // not one of ours: sent as it is
+  }
+  if (corrected) {
+    std::string stamp;
+    append_timestamp(stamp, *corrected);
+    if (stamp.size() != ts_length) {
+      return;  // a year of other than four digits: held no more, but not rewritten
+    }
+    std::copy(stamp.begin(), stamp.end(), payload.begin() + ts_opening.size());
+    message.enqueued = *corrected;
+    return;
+  }
+  constexpr std::string_view mark = ",\"clock\":\"unsynced\"";
+  payload.insert(payload.end() - 1, mark.begin(), mark.end());
 }
 
 }  // namespace iotgw::gateway

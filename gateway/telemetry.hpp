@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bridge/store/message.hpp"
 #include "config/config.hpp"
 #include "drivers/reading.hpp"
 
@@ -55,5 +56,15 @@ class Telemetry {
   config::PayloadFormat format_;
   std::unordered_map<const config::Device*, DeviceTopics> topics_;
 };
+
+// Whether payloads of `format` carry the reading's time ("ts"), so that a
+// reading taken on an unsynchronised clock is worth holding for a true one.
+bool carries_time(config::PayloadFormat format);
+
+// Gives a held telemetry message of `format` its final form: "ts" and the
+// enqueue time set to `corrected`, or, without a corrected time, its own
+// stamp kept and "clock":"unsynced" added. Safe on any thread.
+void restamp(config::PayloadFormat format, bridge::store::Message& message,
+             std::optional<std::chrono::system_clock::time_point> corrected);
 
 }  // namespace iotgw::gateway

@@ -357,9 +357,10 @@ void QueueCore::prepare() {
                              "SELECT seq, enqueued, qos, retain, backfill, topic, payload FROM "
                              "messages WHERE seq BETWEEN ? AND ? ORDER BY seq");
   set_last_seq_ = sqlite::Statement(db_, "UPDATE meta SET last_seq = ? WHERE id = 1");
-  held_rows_ = sqlite::Statement(db_,
-                                 "SELECT seq, boot, boot_ns, enqueued, topic, payload FROM messages "
-                                 "WHERE seq >= ? AND clock = 1 ORDER BY seq LIMIT ?");
+  held_rows_ =
+      sqlite::Statement(db_,
+                        "SELECT seq, boot, boot_ns, enqueued, topic, payload FROM messages "
+                        "WHERE seq >= ? AND clock = 1 ORDER BY seq LIMIT ?");
   restamp_row_ = sqlite::Statement(
       db_, "UPDATE messages SET enqueued = ?, size = ?, payload = ?, clock = ? WHERE seq = ?");
 }
@@ -399,8 +400,8 @@ void QueueCore::register_boot() {
 // were taken by is gone. They go out now, marked; this boot's wait on.
 void QueueCore::load_held() {
   held_from_.reset();
-  held_ = static_cast<std::uint64_t>(
-      db_.query_int("SELECT count(*) FROM messages WHERE clock = 1"));
+  held_ =
+      static_cast<std::uint64_t>(db_.query_int("SELECT count(*) FROM messages WHERE clock = 1"));
   if (held_ == 0) {
     return;
   }
@@ -442,7 +443,7 @@ std::uint64_t QueueCore::release_rows(const Decide& decide) {
   };
   std::uint64_t released = 0;
   std::int64_t bytes_change = 0;
-  sqlite::Transaction transaction(db_);
+  std::optional<sqlite::Transaction> transaction;  // opened by the first row released
   Seq from = *held_from_;
   std::optional<Seq> stayed;
   while (!stayed && from < first_unwritten()) {
@@ -451,8 +452,8 @@ std::uint64_t QueueCore::release_rows(const Decide& decide) {
     held_rows_.bind(1, static_cast<std::int64_t>(from))
         .bind(2, static_cast<std::int64_t>(release_chunk));
     while (held_rows_.step()) {
-      const Release release = decide(held_rows_.column_int(1),
-                                     std::chrono::nanoseconds(held_rows_.column_int(2)));
+      const Release release =
+          decide(held_rows_.column_int(1), std::chrono::nanoseconds(held_rows_.column_int(2)));
       if (!release.now) {
         stayed = static_cast<Seq>(held_rows_.column_int(0));
         break;
@@ -470,11 +471,14 @@ std::uint64_t QueueCore::release_rows(const Decide& decide) {
     if (rows.empty()) {
       break;
     }
+    if (!transaction) {
+      transaction.emplace(db_);
+    }
     for (Row& row : rows) {
       const std::uint64_t size_before = row.message.size();
       settle(row.message, row.release);
-      bytes_change += static_cast<std::int64_t>(row.message.size()) -
-                      static_cast<std::int64_t>(size_before);
+      bytes_change +=
+          static_cast<std::int64_t>(row.message.size()) - static_cast<std::int64_t>(size_before);
       restamp_row_.reset();
       restamp_row_.bind(1, to_millis(row.message.enqueued))
           .bind(2, static_cast<std::int64_t>(row.message.size()))
@@ -487,7 +491,9 @@ std::uint64_t QueueCore::release_rows(const Decide& decide) {
     released += rows.size();
     from = rows.back().seq + 1;
   }
-  transaction.commit();
+  if (transaction) {
+    transaction->commit();
+  }
   bytes_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(bytes_) + bytes_change);
   held_ -= std::min(held_, released);
   // What still waits: from the row that stayed, else among the unwritten.

@@ -123,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // What would go on the bus: a request, or a refusal before any traffic.
     (void)iotgw::drivers::modbus::write_request(point, set->value);
-    if (!nlohmann::json::accept(iotgw::gateway::ok_result(command->id, set->value))) {
+    if (!nlohmann::json::accept(iotgw::gateway::ok_result(*command, set->value))) {
       std::abort();
     }
   }

@@ -12,6 +12,10 @@ stopped: the cable pulled). A client that disconnects is no error either.
   modbus_sim.py --rtu /tmp/x/device --baud 19200 [--unit 1] [--moving]
   modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1] [--units 1]
   modbus_sim.py --rtu-over-tcp 127.0.0.1:5021
+
+--clock-at N: input registers N and N+1 hold the simulator's own wall time, in
+whole seconds since the epoch (a uint32, high word first), as each read finds
+it: the true time of a reading, for a test that sets the gateway's clock wrong.
 """
 import argparse
 import asyncio
@@ -43,6 +47,19 @@ class LoggedBlock(ModbusSequentialDataBlock):
             listed = values if isinstance(values, list) else [values]
             print(f"write {self.kind} {address} {[int(v) for v in listed]}", flush=True)
         super().setValues(address, values)
+
+
+class ClockBlock(LoggedBlock):
+    """Input registers where `at` and `at + 1` read the wall time now."""
+
+    def __init__(self, kind, values, at):
+        super().__init__(kind, values)
+        self.at = at
+
+    def getValues(self, address, count=1):  # pylint: disable=invalid-name
+        now = int(time.time())
+        self.values[self.at:self.at + 2] = [now >> 16, now & 0xFFFF]
+        return super().getValues(address, count)
 
 
 class QuietEnd:
@@ -162,9 +179,12 @@ async def main():
     parser.add_argument("--unit", type=int, default=1)
     parser.add_argument("--units", type=int, default=1, help="units from --unit on")
     parser.add_argument("--moving", action="store_true")
+    parser.add_argument("--clock-at", type=int, metavar="N")
     args = parser.parse_args()
 
     blocks = initial_blocks()
+    if args.clock_at is not None:
+        blocks["ir"] = ClockBlock("input", blocks["ir"].values, args.clock_at)
     # zero_mode: address N is index N (pymodbus otherwise shifts by one).
     slave = ModbusSlaveContext(zero_mode=True, **blocks)
     units = range(args.unit, args.unit + args.units)

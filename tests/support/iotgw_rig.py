@@ -604,7 +604,8 @@ class NotifySocket:
 
     def environment(self, **more):
         """The environment of a gateway that speaks to this socket, and no more."""
-        return {"PATH": os.environ["PATH"], "NOTIFY_SOCKET": str(self.path), **more}
+        inherited = {key: os.environ[key] for key in ("LD_PRELOAD",) if key in os.environ}
+        return {"PATH": os.environ["PATH"], "NOTIFY_SOCKET": str(self.path), **inherited, **more}
 
     def receive(self):
         return self.socket.recv(4096).decode()

@@ -88,6 +88,10 @@ const std::vector<BrokenConfig>& broken_configs() {
       {"NegativeBackfillRate",
        std::string(header) + "[store]\ndelivery = \"live_first\"\nbackfill_rate = -5\n",
        {"test.toml:7:17: error: store.backfill_rate: -5 is out of range; use 0 to 1000000"}},
+      {"ClockHoldNotADuration",
+       std::string(header) + "[telemetry]\nclock_hold = \"ten minutes\"\n",
+       {"test.toml:6:14: error: telemetry.clock_hold: \"ten minutes\" is not a duration; write a "
+        "number and a unit (ms, s, m, h, d) such as \"250ms\", \"5s\" or \"1h30m\""}},
       {"BadSize",
        std::string(header) + "[store]\nmax_bytes = \"256 MB\"\n",
        {"test.toml:6:13: error: store.max_bytes: \"256 MB\" is not a size; write a number and a "

@@ -72,6 +72,7 @@ TEST(LoadDefaults, MatchTheReference) {
   EXPECT_EQ(config.telemetry.topic, "{prefix}/{gateway}/{device}/{point}");
   EXPECT_EQ(config.telemetry.payload, PayloadFormat::json);
   EXPECT_EQ(config.telemetry.metrics_interval, 60s);
+  EXPECT_EQ(config.telemetry.clock_hold, 10min);
   EXPECT_TRUE(config.commands.enabled);
   EXPECT_EQ(config.commands.topic, "iotgw/gw/cmd/#");
   EXPECT_EQ(config.commands.max_age, 30s);
@@ -160,6 +161,12 @@ TEST(LoadStore, ReadsTheDeliveryOrderAndTheBacklogsPace) {
       "[store]\ndelivery = \"live_first\"\nbackfill_rate = 200\n");
   EXPECT_EQ(config.store.delivery, Delivery::live_first);
   EXPECT_EQ(config.store.backfill_rate, 200U);
+}
+
+TEST(LoadTelemetry, ReadsTheClockHold) {
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n[telemetry]\nclock_hold = \"0s\"\n");
+  EXPECT_EQ(config.telemetry.clock_hold, 0s);
 }
 
 TEST(LoadStore, ABackfillRateWithoutLiveFirstIsOnlyWarnedAbout) {

@@ -303,8 +303,31 @@ TEST_F(CommandParserTest, AResponseTopicAmongTheGatewaysOwnTopicsIsRefused) {
 }
 
 TEST(CommandResult, ReportsTheValueWritten) {
-  EXPECT_EQ(ok_result("a", drivers::Value(21.5)), R"j({"id":"a","ok":true,"value":21.5})j");
-  EXPECT_EQ(ok_result(nullptr, drivers::Value(true)), R"j({"id":null,"ok":true,"value":true})j");
+  Command command{ReadCommand{}, "r", "a"};
+  EXPECT_EQ(ok_result(command, drivers::Value(21.5)), R"j({"id":"a","ok":true,"value":21.5})j");
+  command.id = nullptr;
+  EXPECT_EQ(ok_result(command, drivers::Value(true)), R"j({"id":null,"ok":true,"value":true})j");
+  EXPECT_EQ(ok_result(command), R"j({"id":null,"ok":true})j");
+}
+
+// Before the wall clock is synchronised it cannot tell a command's age: a ts
+// is checked for its form, the command runs, and its result says so.
+TEST_F(CommandParserTest, WithoutASynchronisedClockTheAgeIsNotJudgedAndTheResultSaysSo) {
+  const std::string set = "iotgw/gw/cmd/boiler/setpoint/set";
+  const ParsedCommand stale =
+      parser_.parse(set, R"j({"value":20,"ts":"2019-01-01T00:00:00Z"})j", false, std::nullopt);
+  const auto* command = std::get_if<Command>(&stale);
+  ASSERT_NE(command, nullptr);
+  EXPECT_TRUE(command->age_unjudged);
+  EXPECT_EQ(
+      ok_result(*command, std::get<SetCommand>(command->action).value),
+      R"j({"id":null,"ok":true,"value":20.0,"note":"ts not checked against max_age: the gateway's clock is not synchronised"})j");
+  const ParsedCommand garbled =
+      parser_.parse(set, R"j({"value":20,"ts":"yesterday"})j", false, std::nullopt);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(garbled));
+  const ParsedCommand without_ts = parser_.parse(set, "20", false, std::nullopt);
+  ASSERT_TRUE(std::holds_alternative<Command>(without_ts));
+  EXPECT_FALSE(std::get<Command>(without_ts).age_unjudged);
 }
 
 }  // namespace

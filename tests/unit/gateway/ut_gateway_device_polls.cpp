@@ -30,7 +30,8 @@ class DevicePollsTest : public ::testing::Test {
             .value = drivers::Value(static_cast<double>(point)),
             .quality = {},
             .wall_time = {},
-            .steady_time = {}};
+            .steady_time = {},
+            .boot_time = {}};
   }
 
   // "device.point" for each reading of a poll.

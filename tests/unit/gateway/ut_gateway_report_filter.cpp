@@ -15,7 +15,8 @@ struct Filtered : testing::Test {
                                   std::move(value),
                                   quality,
                                   {},
-                                  std::chrono::steady_clock::time_point(at)});
+                                  std::chrono::steady_clock::time_point(at),
+                                  {}});
   }
 
   config::Device device;

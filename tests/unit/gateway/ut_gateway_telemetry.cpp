@@ -30,7 +30,7 @@ drivers::Reading reading(const config::Config& config, std::size_t point,
   const config::Device& device = config.buses[0].devices[0];
   // 2026-11-25T19:00:00.123Z
   const auto wall = std::chrono::system_clock::time_point(1795633200s + 123ms);
-  return {&device, &device.points[point], std::move(value), quality, wall, {}};
+  return {&device, &device.points[point], std::move(value), quality, wall, {}, {}};
 }
 
 TEST(JsonText, WritesTimestampsValuesAndEscapes) {
@@ -114,14 +114,16 @@ TEST(Telemetry, GivesEveryPointOfEveryDeviceItsOwnTopic) {
   ASSERT_TRUE(two.config);
   const Telemetry per_point(*two.config);
   const config::Device& pump = two.config->buses[0].devices[1];
-  drivers::Reading speed{&pump, &pump.points[1], drivers::Value(std::int64_t{1450}), {}, {}, {}};
+  drivers::Reading speed{&pump, &pump.points[1], drivers::Value(std::int64_t{1450}), {}, {}, {},
+                         {}};
   EXPECT_EQ(per_point.message(speed, false)->topic, "iotgw/gw1/pump/speed");
   speed.point = &pump.points[0];
   EXPECT_EQ(per_point.message(speed, false)->topic, "iotgw/gw1/pump/t");
   const config::Device& boiler = two.config->buses[0].devices[0];
-  EXPECT_EQ(per_point.message({&boiler, &boiler.points[0], drivers::Value(1.0), {}, {}, {}}, false)
-                ->topic,
-            "iotgw/gw1/boiler/t");
+  EXPECT_EQ(
+      per_point.message({&boiler, &boiler.points[0], drivers::Value(1.0), {}, {}, {}, {}}, false)
+          ->topic,
+      "iotgw/gw1/boiler/t");
 }
 
 TEST(Telemetry, FormatsTheJsonPayload) {

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Timestamps that are right on a board without a clock, with the real binary.
+
+The gateway starts with its wall clock years off (libfaketime, from Debian's
+faketime package, moving only the wall clock) and the kernel saying the clock
+is not synchronised (tests/support/clock_shim.c, reporting STA_UNSYNC until a
+file appears). It polls a pymodbus simulator whose input registers 100-101
+hold the simulator's own, true, time at each read. Readings are held in the
+store, none published; then the wall clock is set right and the shim reports
+it synchronised: every held reading arrives with its true acquisition time,
+within a second, none dated in the wrong year, and polling went on at its
+interval through the step, neither pausing nor bursting."""
+import json
+import os
+import pathlib
+import sys
+import sysconfig
+import time
+import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
+
+FAKETIME = pathlib.Path("/usr/lib") / sysconfig.get_config_var("MULTIARCH") / \
+    "faketime" / "libfaketime.so.1"
+TRUE_TIME = rig.point("true_time", 100, register="input", type="uint32")
+TOPIC = "iotgw/clk/sensor/true_time"
+HELD = 6  # readings taken on the wrong clock before it is set right
+
+
+class Clock(unittest.TestCase):
+    def setUp(self):
+        self.folder = rig.temporary_folder(self.addCleanup)
+        self.broker = rig.Broker(self.folder).start()
+        self.addCleanup(self.broker.stop)
+        port = rig.free_port()
+        self.simulator = rig.Simulator("--tcp", f"127.0.0.1:{port}", "--clock-at", "100",
+                                       port=port)
+        self.addCleanup(self.simulator.kill)
+        self.watcher = rig.Watcher(self.broker.port, "iotgw/clk/#")
+        self.addCleanup(self.watcher.stop)
+
+    def start_gateway(self, telemetry):
+        self.fake_time = self.folder / "faketime"
+        self.fake_time.write_text("@2019-03-01 00:00:00\n")  # then it runs on from there
+        self.synced = self.folder / "synced"
+        env = dict(os.environ)
+        env.update({
+            "LD_PRELOAD": f"{env['LD_PRELOAD']}:{FAKETIME}",
+            "FAKETIME_TIMESTAMP_FILE": str(self.fake_time),
+            "FAKETIME_NO_CACHE": "1",
+            "DONT_FAKE_MONOTONIC": "1",
+            "IOTGW_TEST_CLOCK_SYNCED_FILE": str(self.synced),
+        })
+        self.gateway = rig.Gateway(self.folder, rig.gateway_config(
+            "clk", self.folder / "state", rig.mqtt(self.broker.port),
+            rig.modbus_tcp("plant", self.simulator.port),
+            {"name": "sensor", "poll_interval": "1s"}, [TRUE_TIME],
+            telemetry={"metrics_interval": "1s", **telemetry}), env=env)
+        self.addCleanup(self.gateway.kill)
+        self.gateway.start()
+        self.gateway.wait_ready()
+
+    def readings(self):
+        return [json.loads(payload) for payload in self.watcher.payloads(TOPIC)]
+
+    def clock_metrics(self):
+        metrics = self.watcher.json("iotgw/clk/metrics")
+        return metrics[-1]["clock"] if metrics else None
+
+    def set_clock_right(self):
+        self.fake_time.write_text("+0\n")
+        self.synced.touch()
+
+    def test_held_readings_arrive_with_their_true_time(self):
+        self.start_gateway({})
+        rig.wait_for(lambda: (self.clock_metrics() or {}).get("held", 0) >= HELD, timeout=30,
+                     what=f"{HELD} readings held")
+        self.assertEqual(self.readings(), [], "a reading went out with a wrong time")
+        self.assertFalse(self.clock_metrics()["synchronised"])
+        held = self.clock_metrics()["held"]
+        self.set_clock_right()
+        rig.wait_for(lambda: len(self.readings()) >= held + 4, timeout=30,
+                     what="the held readings and live ones after them")
+        readings = self.readings()
+        for reading in readings:
+            ts = rig.epoch(reading["ts"])
+            self.assertFalse(reading["ts"].startswith("2019"), reading)
+            self.assertNotIn("clock", reading, reading)
+            # The register's second was read within the second the reading was taken.
+            self.assertGreaterEqual(ts, reading["value"] - 0.5, reading)
+            self.assertLess(ts, reading["value"] + 1.5, reading)
+        times = [rig.epoch(reading["ts"]) for reading in readings]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertTrue(all(0.5 < gap < 1.5 for gap in gaps), f"polls not 1 s apart: {gaps}")
+        clock = self.clock_metrics()
+        self.assertTrue(clock["synchronised"])
+        self.assertGreaterEqual(clock["corrected"], held)
+        self.assertEqual(clock["held"], 0)
+
+    def test_without_a_hold_readings_go_out_at_once_marked(self):
+        self.start_gateway({"clock_hold": "0s"})
+        rig.wait_for(lambda: len(self.readings()) >= 2, what="readings")
+        for reading in self.readings():
+            self.assertEqual(reading["clock"], "unsynced")
+            self.assertTrue(reading["ts"].startswith("2019"), reading)
+
+
+if __name__ == "__main__":
+    unittest.main()
