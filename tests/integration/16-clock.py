@@ -24,6 +24,7 @@ import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
 FAKETIME = pathlib.Path("/usr/lib") / sysconfig.get_config_var("MULTIARCH") / \
     "faketime" / "libfaketime.so.1"
 TRUE_TIME = rig.point("true_time", 100, register="input", type="uint32")
+SETPOINT = rig.point("setpoint", 10, type="int16", writable=True)
 TOPIC = "iotgw/clk/sensor/true_time"
 HELD = 6  # readings taken on the wrong clock before it is set right
 
@@ -55,7 +56,7 @@ class Clock(unittest.TestCase):
         self.gateway = rig.Gateway(self.folder, rig.gateway_config(
             "clk", self.folder / "state", rig.mqtt(self.broker.port),
             rig.modbus_tcp("plant", self.simulator.port),
-            {"name": "sensor", "poll_interval": "1s"}, [TRUE_TIME],
+            {"name": "sensor", "poll_interval": "1s"}, [TRUE_TIME, SETPOINT],
             telemetry={"metrics_interval": "1s", **telemetry}), env=env)
         self.addCleanup(self.gateway.kill)
         self.gateway.start()
@@ -64,13 +65,13 @@ class Clock(unittest.TestCase):
     def readings(self):
         return [json.loads(payload) for payload in self.watcher.payloads(TOPIC)]
 
-    def clock_metrics(self):
-        metrics = self.watcher.json("iotgw/clk/metrics")
-        return metrics[-1]["clock"] if metrics else None
-
     def set_clock_right(self):
         self.fake_time.write_text("+0\n")
         self.synced.touch()
+
+    def clock_metrics(self):
+        metrics = self.watcher.json("iotgw/clk/metrics")
+        return metrics[-1]["clock"] if metrics else None
 
     def test_held_readings_arrive_with_their_true_time(self):
         self.start_gateway({})
@@ -98,12 +99,39 @@ class Clock(unittest.TestCase):
         self.assertGreaterEqual(clock["corrected"], held)
         self.assertEqual(clock["held"], 0)
 
+    def test_readings_held_longer_than_the_hold_go_out_marked(self):
+        self.start_gateway({"clock_hold": "3s"})
+        rig.wait_for(lambda: len(self.readings()) >= 3, timeout=30, what="readings past the hold")
+        for reading in self.readings():
+            self.assertEqual(reading["clock"], "unsynced", reading)
+            self.assertTrue(reading["ts"].startswith("2019"), reading)
+        # The younger ones still wait: what went out was taken 3 s ago or more.
+        self.assertGreaterEqual(self.clock_metrics()["held"], 1)
+        newest = max(reading["value"] for reading in self.readings())
+        self.assertLessEqual(newest, time.time() - 2)
+
     def test_without_a_hold_readings_go_out_at_once_marked(self):
         self.start_gateway({"clock_hold": "0s"})
         rig.wait_for(lambda: len(self.readings()) >= 2, what="readings")
         for reading in self.readings():
             self.assertEqual(reading["clock"], "unsynced")
             self.assertTrue(reading["ts"].startswith("2019"), reading)
+
+    def test_a_command_age_is_not_judged_on_an_unsynchronised_clock(self):
+        """Its true ts is years ahead of the gateway's clock: judged, it would
+        be refused; not judged, it runs, and the result says so."""
+        self.start_gateway({})
+        result_topic = "iotgw/clk/cmd/sensor/setpoint/result"
+        sender = rig.Publisher(self.broker.port, "clk-sender")
+        self.addCleanup(sender.stop)
+        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        sender.publish("iotgw/clk/cmd/sensor/setpoint/set",
+                       json.dumps({"value": 42, "id": "c1", "ts": ts}))
+        rig.wait_for(lambda: self.watcher.payloads(result_topic), what="the command's result")
+        result = json.loads(self.watcher.payloads(result_topic)[0])
+        self.assertTrue(result["ok"], result)
+        self.assertIn("not synchronised", result["note"])
+        rig.wait_for(lambda: "write holding 10 [42]" in self.simulator.writes(), what="the write")
 
 
 if __name__ == "__main__":
