@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/topic_template.hpp"
+#include "config/units.hpp"
 #include "gateway/json_text.hpp"
 #include "gateway/kernel_clock.hpp"
 
@@ -157,14 +158,26 @@ void App::start(std::function<void(std::string)> ready) {
 }
 
 void App::watch_clock() {
+  const bool first = !clock_checked_;
+  clock_checked_ = true;
   if (const std::optional<bridge::store::ClockRelease> release = clock_.check()) {
     store_.release_held(*release);
   }
   if (clock_.trusted()) {
-    if (config_.telemetry.clock_hold > config::Duration::zero()) {
-      spdlog::info("the wall clock is synchronised: readings are stamped by it");
+    if (!first) {
+      spdlog::info(
+          "the wall clock is synchronised now: readings held for it go out with their "
+          "true time");
     }
     return;
+  }
+  if (first) {
+    spdlog::warn("the wall clock is not synchronised (the kernel says): {}",
+                 clock_.holds() && carries_time(config_.telemetry.payload)
+                     ? "readings are held up to telemetry.clock_hold = " +
+                           config::format_duration(config_.telemetry.clock_hold) +
+                           " for a true time"
+                     : std::string("readings go out with the time they have"));
   }
   clock_timer_.expires_after(clock_check_interval);
   clock_timer_.async_wait([this](boost::system::error_code cancelled) {

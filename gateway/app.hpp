@@ -106,6 +106,7 @@ class App {
   std::vector<std::unique_ptr<drivers::modbus::io::ModbusBus>>
       modbus_buses_;  // by bus index; null for line buses
   ClockWatch clock_;
+  bool clock_checked_ = false;
   boost::asio::steady_timer clock_timer_;
   boost::asio::steady_timer metrics_timer_;
   boost::asio::steady_timer stop_timer_;

@@ -14,7 +14,7 @@
 #include <functional>
 #include <optional>
 
-#include "bridge/store/queue_core.hpp"
+#include "bridge/store/wall_clock.hpp"
 #include "drivers/boot_clock.hpp"
 
 namespace iotgw::gateway {

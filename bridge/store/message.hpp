@@ -6,19 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "bridge/store/wall_clock.hpp"
+
 namespace iotgw::bridge::store {
 
 // Position in the queue: assigned at append, strictly increasing for the life
 // of the database file (never reused, also not after the queue ran empty).
 using Seq = std::uint64_t;
-
-// How the wall clock stood when a message's reading was taken.
-enum class WallClock : std::uint8_t {
-  synchronised = 0,    // the kernel called it synchronised (or the message is no reading)
-  held = 1,            // not synchronised: the message waits in the store for a true stamp
-  unsynchronised = 2,  // not synchronised, and sent with the stamp it had, marked so
-  corrected = 3,       // held, then stamped anew from the boot clock once the clock was right
-};
 
 struct Message {
   std::string topic;

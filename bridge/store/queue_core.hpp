@@ -60,16 +60,6 @@ struct CoreOptions {
   std::function<void(Message&, std::optional<std::chrono::system_clock::time_point>)> restamp;
 };
 
-// What the wall clock allows for the held messages (see WallClock).
-struct ClockRelease {
-  // Wall clock minus boot clock, once the wall clock is synchronised: every
-  // held message of this boot is corrected, now and when it comes later.
-  std::optional<std::chrono::nanoseconds> wall_minus_boot;
-  // Held messages taken before this boot time (telemetry.clock_hold ago) go
-  // out with the stamp they have, marked unsynchronised.
-  std::chrono::nanoseconds taken_before{0};
-};
-
 struct AppendResult {
   // One per appended message, in order: its sequence number, or 0 when it was
   // not accepted (store full under drop_newest, or the disk is full).
