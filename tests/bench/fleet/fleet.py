@@ -254,7 +254,9 @@ class Gateway:
         self.config.write_text(rig.gateway_config(
             self.id, self.state, mqtt, rig.modbus_tcp("plant", modbus_port),
             {"name": DEVICE, "poll_interval": f"{POLL_INTERVAL:g}s"}, POINTS,
-            telemetry={"metrics_interval": "0s"}, commands={"enabled": False}))
+            # By hand on a machine whose kernel clock nothing disciplines, too.
+            telemetry={"metrics_interval": "0s", "clock_hold": "0s"},
+            commands={"enabled": False}))
         self.process = None
         self.started = None
         self.connected = False
