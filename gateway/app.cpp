@@ -342,10 +342,12 @@ void App::on_appended(bridge::store::error_code error, std::span<const bridge::s
 
 ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now) const {
   const bridge::forwarder::Forwarder::Counters& forwarded = forwarder_.counters();
+  const bridge::store::Counters queue = store_.counters();
   return {.now = now,
           .oldest_store_request = appender_.oldest_waiting(),
           .connected = client_.connected(),
-          .queued_rows = store_.counters().rows,
+          .queued_rows = queue.rows,
+          .held_rows = queue.clock_held,
           .forwarded = forwarded.published + forwarded.delivered + forwarded.undelivered +
                        forwarded.rejected,
           .connections = client_.counters().connects};

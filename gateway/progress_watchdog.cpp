@@ -16,11 +16,12 @@ ProgressWatchdog::ProgressWatchdog(Duration store_limit, Duration forwarder_limi
 
 ProgressWatchdog::Verdict ProgressWatchdog::check(const Sample& sample) {
   // The forwarder's clock restarts whenever it moves, the connection is new,
-  // or it has nothing it could do (not connected, or nothing queued).
+  // or it has nothing it could do (not connected, or nothing queued that it
+  // may send).
   const bool moved = sample.forwarded != last_forwarded_ || sample.connections != last_connections_;
   last_forwarded_ = sample.forwarded;
   last_connections_ = sample.connections;
-  if (!sample.connected || sample.queued_rows == 0 || moved) {
+  if (!sample.connected || sample.queued_rows <= sample.held_rows || moved) {
     waiting_since_.reset();
   } else if (!waiting_since_) {
     waiting_since_ = sample.now;

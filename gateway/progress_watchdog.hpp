@@ -32,6 +32,8 @@ class ProgressWatchdog {
     std::optional<TimePoint> oldest_store_request{};
     bool connected = false;
     std::uint64_t queued_rows = 0;
+    // Of those, held for the wall clock: no forwarder may move them yet.
+    std::uint64_t held_rows = 0;
     // Grows whenever the forwarder hands a message to the client or the broker
     // acknowledges one.
     std::uint64_t forwarded = 0;

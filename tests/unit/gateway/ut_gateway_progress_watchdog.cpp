@@ -74,6 +74,20 @@ TEST_F(ProgressWatchdogTest, AConnectedForwarderThatDoesNotMoveStopsTheFeed) {
   EXPECT_TRUE(after(15s, moved).healthy);
 }
 
+// Readings held for the wall clock (telemetry.clock_hold, ten minutes by
+// default) cannot move: waiting for them is no stall.
+TEST_F(ProgressWatchdogTest, RowsHeldForTheClockAreNothingOwed) {
+  const Sample held{
+      .connected = true, .queued_rows = 600, .held_rows = 600, .forwarded = 7, .connections = 1};
+  for (int tick = 0; tick < 100; ++tick) {
+    EXPECT_TRUE(after(15s, held).healthy);
+  }
+  Sample stuck = held;
+  stuck.queued_rows = 601;  // one row the forwarder could send, and does not
+  EXPECT_TRUE(after(15s, stuck).healthy);
+  EXPECT_FALSE(after(61s, stuck).healthy);
+}
+
 TEST_F(ProgressWatchdogTest, NothingQueuedIsNothingOwed) {
   const Sample idle{.connected = true, .queued_rows = 0, .forwarded = 7, .connections = 1};
   for (int tick = 0; tick < 100; ++tick) {
