@@ -261,6 +261,17 @@ boost::system::result<std::vector<std::uint8_t>, std::string> encode(const Paylo
   return bytes;
 }
 
+void append_seq(std::vector<std::uint8_t>& payload, std::uint8_t seq) {
+  constexpr std::uint8_t seq_key = (3 << 3) | 0;  // field 3, varint
+  payload.push_back(seq_key);
+  if (seq < 0x80) {
+    payload.push_back(seq);
+  } else {
+    payload.push_back(static_cast<std::uint8_t>(0x80 | (seq & 0x7F)));
+    payload.push_back(static_cast<std::uint8_t>(seq >> 7));
+  }
+}
+
 boost::system::result<ReceivedPayload, std::string> decode(std::span<const std::uint8_t> bytes,
                                                            std::size_t max_metrics) {
   ReceivedPayload payload;

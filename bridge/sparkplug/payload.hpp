@@ -63,6 +63,12 @@ inline constexpr std::size_t max_string_bytes = 1023;
 
 boost::system::result<std::vector<std::uint8_t>, std::string> encode(const Payload& payload);
 
+// Adds seq (field 3) to an encoded payload. Data messages wait in the store
+// before they go out, and seq counts what was published since the last node
+// birth, so it is added on the way out: protobuf fields may come in any
+// order, and of a field given twice the last counts.
+void append_seq(std::vector<std::uint8_t>& payload, std::uint8_t seq);
+
 // A metric as a peer sent it. The wire field says how its value was sent; the
 // caller, who knows the metric's data type, makes sense of it (an Int8 comes
 // in the low bits of int_value, a UInt64 in long_value).

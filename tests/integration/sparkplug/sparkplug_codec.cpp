@@ -48,11 +48,16 @@ sp::Metric birth(std::string name, std::uint64_t alias, sp::DataType type, sp::V
           .eng_unit = std::move(unit)};
 }
 
-void print(const char* name, const sp::Payload& payload) {
-  const auto bytes = sp::encode(payload);
+// `seq_on_the_way_out`: added to the encoded bytes, as data messages get it.
+void print(const char* name, const sp::Payload& payload,
+           std::optional<std::uint8_t> seq_on_the_way_out = std::nullopt) {
+  auto bytes = sp::encode(payload);
   if (!bytes) {
     std::cerr << name << ": " << bytes.error() << "\n";
     std::exit(1);
+  }
+  if (seq_on_the_way_out) {
+    sp::append_seq(*bytes, *seq_on_the_way_out);
   }
   std::cout << name << " " << hex(*bytes) << "\n";
 }
@@ -93,16 +98,18 @@ int encode_samples() {
              birth("total", 10, sp::DataType::int64, std::int64_t{-1'234'567'890'123}),
              birth("hours", 11, sp::DataType::uint64, std::numeric_limits<std::uint64_t>::max()),
              birth("missing", 12, sp::DataType::float64, std::monostate{})}});
-  print("ddata_historical", {.timestamp = now,
-                             .seq = 255,
-                             .metrics = {{.name = {},
-                                          .alias = 4,
-                                          .timestamp = now - 60'000,
-                                          .type = sp::DataType::float32,
-                                          .send_type = false,
-                                          .is_historical = true,
-                                          .value = 23.5f,
-                                          .eng_unit = {}}}});
+  print("ddata_historical",
+        {.timestamp = now,
+         .seq = std::nullopt,
+         .metrics = {{.name = {},
+                      .alias = 4,
+                      .timestamp = now - 60'000,
+                      .type = sp::DataType::float32,
+                      .send_type = false,
+                      .is_historical = true,
+                      .value = 23.5f,
+                      .eng_unit = {}}}},
+        255);
   return 0;
 }
 

@@ -113,6 +113,22 @@ TEST(SparkplugPayload, RefusesWhatDoesNotFitRatherThanCutIt) {
   EXPECT_TRUE(encode(payload));
 }
 
+TEST(SparkplugPayload, SeqIsAddedOnTheWayOut) {
+  const Payload data{.timestamp = 1, .seq = std::nullopt, .metrics = {}};
+  std::vector<std::uint8_t> bytes = bytes_of(data);
+  append_seq(bytes, 127);
+  EXPECT_EQ(decoded(bytes).seq, 127u);
+  bytes = bytes_of(data);
+  append_seq(bytes, 255);
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.end() - 3, bytes.end()),
+            (std::vector<std::uint8_t>{0x18, 0xFF, 0x01}));
+  EXPECT_EQ(decoded(bytes).seq, 255u);
+  // A payload that had one already: the last counts.
+  bytes = bytes_of({.timestamp = 1, .seq = 9, .metrics = {}});
+  append_seq(bytes, 0);
+  EXPECT_EQ(decoded(bytes).seq, 0u);
+}
+
 // What a host's NCMD or DCMD may hold is bounded; anything else is refused
 // with a reason, never a crash.
 TEST(SparkplugPayload, RefusesHostilePayloads) {
