@@ -196,6 +196,12 @@ struct Bus {
   bool is_serial() const { return protocol == Protocol::modbus_rtu || protocol == Protocol::line; }
 };
 
+// Home Assistant MQTT discovery: a retained config message per point.
+struct HomeAssistant {
+  bool enabled = false;
+  std::string discovery_prefix = "homeassistant";
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from
   Gateway gateway;
@@ -203,6 +209,7 @@ struct Config {
   Store store;
   Telemetry telemetry;
   Commands commands;
+  HomeAssistant homeassistant;
   std::vector<Bus> buses;
 };
 

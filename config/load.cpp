@@ -119,6 +119,9 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
                [&](TableReader& reader) { read_telemetry(reader, config.telemetry); });
   read_section(root, "commands", false,
                [&](TableReader& reader) { read_commands(reader, config.commands); });
+  read_section(root, "homeassistant", false, [&](TableReader& reader) {
+    read_homeassistant(reader, config.homeassistant);
+  });
   read_buses(root, config.buses);
   root.finish();
   check_store_path(document, config, diagnostics);

@@ -353,4 +353,17 @@ void read_commands(TableReader& reader, Commands& commands) {
   reader.finish();
 }
 
+void read_homeassistant(TableReader& reader, HomeAssistant& homeassistant) {
+  reader.read("enabled", homeassistant.enabled);
+  reader.read("discovery_prefix", homeassistant.discovery_prefix);
+  const std::string& prefix = homeassistant.discovery_prefix;
+  if (prefix.empty() || prefix.find_first_of("+#") != std::string::npos ||
+      prefix.front() == '/' || prefix.back() == '/' || prefix.find("//") != std::string::npos) {
+    reader.error_at("discovery_prefix",
+                    reader.key_path("discovery_prefix") +
+                        ": a topic without wildcards or empty levels, such as \"homeassistant\"");
+  }
+  reader.finish();
+}
+
 }  // namespace iotgw::config

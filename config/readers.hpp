@@ -19,6 +19,7 @@ void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt);
 void read_store(TableReader& reader, Store& store);
 void read_telemetry(TableReader& reader, Telemetry& telemetry);
 void read_commands(TableReader& reader, Commands& commands);
+void read_homeassistant(TableReader& reader, HomeAssistant& homeassistant);
 void read_buses(TableReader& root, std::vector<Bus>& buses);
 
 // Checks that a name is fit for topics and logs: [A-Za-z0-9_-]+.

@@ -88,7 +88,7 @@ constexpr auto goodbye_timeout = 3s;
 }  // namespace
 
 App::App(boost::asio::io_context& io, const config::Config& config,
-         std::chrono::steady_clock::time_point started)
+         std::chrono::steady_clock::time_point started, std::vector<DiscoveryMessage> retired)
     : io_(io),
       config_(config),
       started_(started),
@@ -102,12 +102,18 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       client_(io.get_executor(), config.mqtt),
       publisher_(client_, publisher_limits(config), telemetry_settings(config)),
       forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
+      discovery_(std::move(retired)),
+      homeassistant_status_(config.homeassistant.discovery_prefix + "/status"),
       clock_(kernel_clocks(), config.telemetry.clock_hold),
       clock_timer_(io),
       metrics_timer_(io),
       stop_timer_(io),
       command_log_(peer_log_burst, peer_log_interval),
-      result_log_(peer_log_burst, peer_log_interval) {}
+      result_log_(peer_log_burst, peer_log_interval) {
+  std::vector<DiscoveryMessage> announced = discovery_messages(config);
+  discovery_.insert(discovery_.end(), std::make_move_iterator(announced.begin()),
+                    std::make_move_iterator(announced.end()));
+}
 
 void App::start(std::function<void(std::string)> ready) {
   // systemd's StateDirectory= makes it for the service; by hand it may be missing.
@@ -126,8 +132,29 @@ void App::start(std::function<void(std::string)> ready) {
     start_buses();
     client_.on_state(
         [this](const bridge::mqtt::io::ConnectionEvent& event) { on_connection(event); });
-    client_.on_message(
-        [this](const bridge::mqtt::packet::Publish& message) { on_command(message); });
+    client_.on_message([this](const bridge::mqtt::packet::Publish& message) {
+      if (config_.homeassistant.enabled && message.topic == homeassistant_status_) {
+        // Home Assistant started again: it learns the entities anew.
+        if (std::string_view(reinterpret_cast<const char*>(message.payload.data()),
+                             message.payload.size()) == "online") {
+          announce();
+        }
+        return;
+      }
+      on_command(message);
+    });
+    if (config_.homeassistant.enabled) {
+      client_.subscribe(
+          {{.filter = homeassistant_status_,
+            .qos = bridge::mqtt::packet::Qos::at_least_once,
+            .no_local = true}},
+          [this](
+              const bridge::mqtt::Result<std::vector<bridge::mqtt::packet::ReasonCode>>& granted) {
+            if (!granted || bridge::mqtt::packet::is_failure(granted->front())) {
+              spdlog::warn("mqtt: the broker refused the subscription {}", homeassistant_status_);
+            }
+          });
+    }
     if (config_.commands.enabled) {
       // No Local (MQTT 5): the gateway's own results are not sent back to
       // it; 5.0 3.8.3.1 forbids it on a shared subscription.
@@ -362,6 +389,7 @@ void App::on_connection(const bridge::mqtt::io::ConnectionEvent& event) {
   // The birth message: the same topic as the will, retained, so that "offline"
   // left by a lost connection is replaced.
   publish_status("online");
+  announce();
   publisher_.connected();
 }
 
@@ -468,6 +496,40 @@ void App::publish_status(std::string_view payload, std::function<void()> done) {
                                  done();
                                }
                              });
+}
+
+void App::announce() {
+  discovery_next_ = 0;
+  ++discovery_round_;
+  publish_discovery();
+}
+
+void App::publish_discovery() {
+  constexpr std::size_t at_once = 32;
+  while (discovery_waiting_ < at_once && discovery_next_ < discovery_.size()) {
+    const DiscoveryMessage& next = discovery_[discovery_next_];
+    bridge::store::Message message{
+        .topic = next.topic,
+        .payload = {next.payload.begin(), next.payload.end()},
+        .qos = static_cast<std::uint8_t>(bridge::mqtt::packet::Qos::at_least_once),
+        .retain = true};
+    // Counted first: the publisher may complete it before it returns.
+    ++discovery_waiting_;
+    ++discovery_next_;
+    const std::uint64_t round = discovery_round_;
+    if (!publisher_.publish_control(
+            std::move(message), false, [this, round](bridge::forwarder::Outcome outcome) {
+              --discovery_waiting_;
+              if (outcome != bridge::forwarder::Outcome::undelivered && round == discovery_round_) {
+                publish_discovery();
+              }
+            })) {
+      // The control queue is full: the next completion goes on from here.
+      --discovery_waiting_;
+      --discovery_next_;
+      return;
+    }
+  }
 }
 
 // Metrics describe the present: while disconnected there is nothing to send them to.

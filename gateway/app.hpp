@@ -28,6 +28,7 @@
 #include "gateway/clock_watch.hpp"
 #include "gateway/command_parser.hpp"
 #include "gateway/device_polls.hpp"
+#include "gateway/homeassistant_discovery.hpp"
 #include "gateway/log_limiter.hpp"
 #include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
@@ -51,8 +52,9 @@ class App {
 
   // The configuration must outlive the App. started: when the service
   // started, for the metrics' uptime (an App is replaced on each reload).
+  // retired: Home Assistant entities a reload removed, to be cleared.
   App(boost::asio::io_context& io, const config::Config& config,
-      std::chrono::steady_clock::time_point started);
+      std::chrono::steady_clock::time_point started, std::vector<DiscoveryMessage> retired = {});
 
   // Opens the store, then starts the buses, the uplink and the forwarder; calls
   // ready with an error message (empty on success) once the store is open.
@@ -89,6 +91,11 @@ class App {
   // The retained status on the will's topic, ahead of waiting results.
   void publish_status(std::string_view payload, std::function<void()> done = {});
   void publish_metrics();
+  // Home Assistant discovery: every config message (after the removals of a
+  // reload), retained, at each connection and whenever Home Assistant comes
+  // online; a few at a time, each after the broker took the one before.
+  void announce();
+  void publish_discovery();
   std::string metrics_json() const;
 
   boost::asio::io_context& io_;
@@ -105,6 +112,11 @@ class App {
   std::vector<std::unique_ptr<drivers::line::io::LineBus>> line_buses_;
   std::vector<std::unique_ptr<drivers::modbus::io::ModbusBus>>
       modbus_buses_;  // by bus index; null for line buses
+  std::vector<DiscoveryMessage> discovery_;
+  std::string homeassistant_status_;  // Home Assistant's birth and will topic
+  std::size_t discovery_next_ = 0;
+  std::size_t discovery_waiting_ = 0;
+  std::uint64_t discovery_round_ = 0;
   ClockWatch clock_;
   bool clock_checked_ = false;
   boost::asio::steady_timer clock_timer_;

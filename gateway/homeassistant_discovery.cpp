@@ -201,9 +201,9 @@ std::string_view discovery_component(const config::Config& config, const config:
   return is_bool(point) ? "binary_sensor" : "sensor";
 }
 
-std::string discovery_topic(const config::Config& config, std::string_view discovery_prefix,
-                            const config::Device& device, const config::Point& point) {
-  std::string topic(discovery_prefix);
+std::string discovery_topic(const config::Config& config, const config::Device& device,
+                            const config::Point& point) {
+  std::string topic(config.homeassistant.discovery_prefix);
   topic += '/';
   topic += discovery_component(config, point);
   topic += '/' + config.gateway.id + '/' + device.name + '_' + point.name + "/config";
@@ -219,29 +219,30 @@ std::string_view device_class_of_unit(std::string_view unit) {
   return {};
 }
 
-std::vector<DiscoveryMessage> discovery_messages(const config::Config& config,
-                                                 std::string_view discovery_prefix) {
+std::vector<DiscoveryMessage> discovery_messages(const config::Config& config) {
   std::vector<DiscoveryMessage> out;
+  if (!config.homeassistant.enabled) {
+    return out;
+  }
   for (const config::Bus& bus : config.buses) {
     for (const config::Device& device : bus.devices) {
       for (const config::Point& point : device.points) {
-        out.push_back({discovery_topic(config, discovery_prefix, device, point),
-                       config_of(config, device, point).dump()});
+        out.push_back(
+            {discovery_topic(config, device, point), config_of(config, device, point).dump()});
       }
     }
   }
   return out;
 }
 
-std::vector<DiscoveryMessage> discovery_removals(const config::Config& before,
-                                                 const config::Config& after,
-                                                 std::string_view discovery_prefix) {
+std::vector<DiscoveryMessage> retired_discovery(const config::Config& before,
+                                                const config::Config& after) {
   std::set<std::string> kept;
-  for (const DiscoveryMessage& message : discovery_messages(after, discovery_prefix)) {
+  for (const DiscoveryMessage& message : discovery_messages(after)) {
     kept.insert(message.topic);
   }
   std::vector<DiscoveryMessage> out;
-  for (const DiscoveryMessage& message : discovery_messages(before, discovery_prefix)) {
+  for (const DiscoveryMessage& message : discovery_messages(before)) {
     if (!kept.contains(message.topic)) {
       out.push_back({message.topic, {}});
     }

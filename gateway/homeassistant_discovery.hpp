@@ -25,20 +25,21 @@ struct DiscoveryMessage {
 // sensor, binary_sensor, number or switch.
 std::string_view discovery_component(const config::Config& config, const config::Point& point);
 
-std::string discovery_topic(const config::Config& config, std::string_view discovery_prefix,
-                            const config::Device& device, const config::Point& point);
+std::string discovery_topic(const config::Config& config, const config::Device& device,
+                            const config::Point& point);
 
 // The device class Home Assistant gives a sensor of this unit, if any
 // ("°C": temperature, "kWh": energy, ...).
 std::string_view device_class_of_unit(std::string_view unit);
 
-// Every point's config message, in configuration order.
-std::vector<DiscoveryMessage> discovery_messages(const config::Config& config,
-                                                 std::string_view discovery_prefix);
+// Every point's config message, in configuration order, under
+// homeassistant.discovery_prefix; none while discovery is not enabled.
+std::vector<DiscoveryMessage> discovery_messages(const config::Config& config);
 
-// The removals for points of `before` that `after` no longer has (a reload).
-std::vector<DiscoveryMessage> discovery_removals(const config::Config& before,
-                                                 const config::Config& after,
-                                                 std::string_view discovery_prefix);
+// The removals after a reload: the entities `before` announced that `after`
+// does not (points gone, components changed, the prefix moved, discovery
+// turned off).
+std::vector<DiscoveryMessage> retired_discovery(const config::Config& before,
+                                                const config::Config& after);
 
 }  // namespace iotgw::gateway

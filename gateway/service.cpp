@@ -55,9 +55,9 @@ void Service::start() {
 
 // Builds and starts an App on config_; READY=1 follows the start, and each
 // start after a reload.
-void Service::start_app() {
+void Service::start_app(std::vector<DiscoveryMessage> retired) {
   const bool first = !watchdog_;
-  app_ = std::make_unique<App>(io_, *config_, started_);
+  app_ = std::make_unique<App>(io_, *config_, started_, std::move(retired));
   watchdog_.emplace(config_->store.commit_interval + store_grace, forwarder_limit(*config_));
   app_->start([this, first](const std::string& failure) {
     if (!failure.empty()) {
@@ -160,13 +160,14 @@ void Service::switch_to(std::unique_ptr<config::Config> next) {
     // Not from within the App's own completion: destroy it on a later turn.
     boost::asio::post(io_, [this, shared_next] {
       app_.reset();
+      std::vector<DiscoveryMessage> retired = retired_discovery(*config_, **shared_next);
       config_ = std::move(*shared_next);
       setup_logging(log_level_.value_or(config_->gateway.log_level));
       spdlog::info(
           "starting on the new configuration from {} (every key but store.path may "
           "change on a reload; report by exception starts afresh)",
           file_.string());
-      start_app();
+      start_app(std::move(retired));
     });
   });
 }

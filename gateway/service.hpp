@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "gateway/app.hpp"
+#include "gateway/homeassistant_discovery.hpp"
 #include "gateway/progress_watchdog.hpp"
 
 namespace iotgw::gateway {
@@ -33,7 +34,9 @@ class Service {
  private:
   enum class State { starting, running, reloading, stopping };
 
-  void start_app();
+  // retired: Home Assistant entities the previous configuration announced
+  // and this one does not.
+  void start_app(std::vector<DiscoveryMessage> retired = {});
   void wait_for_stop();
   void wait_for_reload();
   void reload();

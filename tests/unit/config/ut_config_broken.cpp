@@ -88,6 +88,10 @@ const std::vector<BrokenConfig>& broken_configs() {
       {"NegativeBackfillRate",
        std::string(header) + "[store]\ndelivery = \"live_first\"\nbackfill_rate = -5\n",
        {"test.toml:7:17: error: store.backfill_rate: -5 is out of range; use 0 to 1000000"}},
+      {"DiscoveryPrefixWithAWildcard",
+       std::string(header) + "[homeassistant]\nenabled = true\ndiscovery_prefix = \"ha/#\"\n",
+       {"test.toml:7:20: error: homeassistant.discovery_prefix: a topic without wildcards or "
+        "empty levels, such as \"homeassistant\""}},
       {"ClockHoldNotADuration",
        std::string(header) + "[telemetry]\nclock_hold = \"ten minutes\"\n",
        {"test.toml:6:14: error: telemetry.clock_hold: \"ten minutes\" is not a duration; write a "

@@ -73,6 +73,8 @@ TEST(LoadDefaults, MatchTheReference) {
   EXPECT_EQ(config.telemetry.payload, PayloadFormat::json);
   EXPECT_EQ(config.telemetry.metrics_interval, 60s);
   EXPECT_EQ(config.telemetry.clock_hold, 10min);
+  EXPECT_FALSE(config.homeassistant.enabled);
+  EXPECT_EQ(config.homeassistant.discovery_prefix, "homeassistant");
   EXPECT_TRUE(config.commands.enabled);
   EXPECT_EQ(config.commands.topic, "iotgw/gw/cmd/#");
   EXPECT_EQ(config.commands.max_age, 30s);
@@ -161,6 +163,14 @@ TEST(LoadStore, ReadsTheDeliveryOrderAndTheBacklogsPace) {
       "[store]\ndelivery = \"live_first\"\nbackfill_rate = 200\n");
   EXPECT_EQ(config.store.delivery, Delivery::live_first);
   EXPECT_EQ(config.store.backfill_rate, 200U);
+}
+
+TEST(LoadHomeAssistant, ReadsItsTable) {
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[homeassistant]\nenabled = true\ndiscovery_prefix = \"site/ha\"\n");
+  EXPECT_TRUE(config.homeassistant.enabled);
+  EXPECT_EQ(config.homeassistant.discovery_prefix, "site/ha");
 }
 
 TEST(LoadTelemetry, ReadsTheClockHold) {

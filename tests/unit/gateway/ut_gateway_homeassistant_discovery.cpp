@@ -22,9 +22,11 @@ constexpr const char* points =
     "[[bus.device.point]]\nname = \"energy\"\naddress = 20\ntype = \"uint32\"\nunit = \"kWh\"\n"
     "[[bus.device.point]]\nname = \"model\"\naddress = 30\ntype = \"string\"\nlength = 8\n";
 
-config::Config load(const std::string& extra = "", const std::string& buses = points) {
+config::Config load(const std::string& extra = "", const std::string& buses = points,
+                    const std::string& homeassistant = "[homeassistant]\nenabled = true\n") {
   config::LoadResult result = config::load_string(
-      "[gateway]\nid = \"gw1\"\n[mqtt]\nurl = \"mqtt://b\"\n" + extra + buses, "/t.toml");
+      "[gateway]\nid = \"gw1\"\n[mqtt]\nurl = \"mqtt://b\"\n" + extra + homeassistant + buses,
+      "/t.toml");
   EXPECT_TRUE(result.config) << (result.diagnostics.empty() ? ""
                                                             : result.diagnostics[0].to_string());
   return std::move(*result.config);
@@ -61,7 +63,7 @@ void expect_valid(const std::string& component, const Json& config) {
 
 TEST(HomeAssistantDiscovery, EveryPointHasAValidConfigOnItsComponentsTopic) {
   const config::Config config = load();
-  const auto messages = by_topic(discovery_messages(config, "homeassistant"));
+  const auto messages = by_topic(discovery_messages(config));
   ASSERT_EQ(messages.size(), 6u);
   const std::map<std::string, std::string> components{
       {"homeassistant/sensor/gw1/boiler_flow_temp/config", "sensor"},
@@ -77,8 +79,8 @@ TEST(HomeAssistantDiscovery, EveryPointHasAValidConfigOnItsComponentsTopic) {
 }
 
 TEST(HomeAssistantDiscovery, ASensorReadsTheTelemetryTopicAndKnowsItsUnit) {
-  const Json flow = by_topic(discovery_messages(
-      load(), "homeassistant"))["homeassistant/sensor/gw1/boiler_flow_temp/config"];
+  const Json flow =
+      by_topic(discovery_messages(load()))["homeassistant/sensor/gw1/boiler_flow_temp/config"];
   EXPECT_EQ(flow["state_topic"], "iotgw/gw1/boiler/flow_temp");
   EXPECT_EQ(flow["value_template"], "{{ value_json.value }}");
   EXPECT_EQ(flow["unit_of_measurement"], "°C");
@@ -93,7 +95,7 @@ TEST(HomeAssistantDiscovery, ASensorReadsTheTelemetryTopicAndKnowsItsUnit) {
 }
 
 TEST(HomeAssistantDiscovery, WritablePointsAreSetThroughTheirCommandTopic) {
-  const auto messages = by_topic(discovery_messages(load(), "homeassistant"));
+  const auto messages = by_topic(discovery_messages(load()));
   const Json setpoint = messages.at("homeassistant/number/gw1/boiler_setpoint/config");
   EXPECT_EQ(setpoint["command_topic"], "iotgw/gw1/cmd/boiler/setpoint/set");
   EXPECT_EQ(setpoint["min"], 5.0);
@@ -111,20 +113,21 @@ TEST(HomeAssistantDiscovery, WritablePointsAreSetThroughTheirCommandTopic) {
 }
 
 TEST(HomeAssistantDiscovery, WithoutCommandsNothingIsSettable) {
-  const auto messages =
-      by_topic(discovery_messages(load("[commands]\nenabled = false\n"), "homeassistant"));
+  const auto messages = by_topic(discovery_messages(load("[commands]\nenabled = false\n")));
   EXPECT_TRUE(messages.contains("homeassistant/sensor/gw1/boiler_setpoint/config"));
   EXPECT_TRUE(messages.contains("homeassistant/binary_sensor/gw1/boiler_pump/config"));
 }
 
 TEST(HomeAssistantDiscovery, TemplatesFitThePayloadFormat) {
+  const std::string ha = "[homeassistant]\nenabled = true\ndiscovery_prefix = \"ha\"\n";
   const auto per_device = by_topic(discovery_messages(
-      load("[telemetry]\ntopic = \"{prefix}/{gateway}/{device}\"\npayload = \"device_json\"\n"),
-      "ha"));
+      load("[telemetry]\ntopic = \"{prefix}/{gateway}/{device}\"\npayload = \"device_json\"\n",
+           points, ha)));
   const Json flow = per_device.at("ha/sensor/gw1/boiler_flow_temp/config");
   EXPECT_EQ(flow["state_topic"], "iotgw/gw1/boiler");
   EXPECT_EQ(flow["value_template"], "{{ value_json['values']['flow_temp'].value }}");
-  const auto bare = by_topic(discovery_messages(load("[telemetry]\npayload = \"value\"\n"), "ha"));
+  const auto bare =
+      by_topic(discovery_messages(load("[telemetry]\npayload = \"value\"\n", points, ha)));
   EXPECT_FALSE(bare.at("ha/sensor/gw1/boiler_flow_temp/config").contains("value_template"));
   EXPECT_EQ(bare.at("ha/binary_sensor/gw1/boiler_alarm/config")["value_template"],
             "{{ 'ON' if (value == 'true') else 'OFF' }}");
@@ -138,7 +141,7 @@ TEST(HomeAssistantDiscovery, PointsGoneAtAReloadAreRemoved) {
            "[[bus.device]]\nname = \"boiler\"\n"
            "[[bus.device.point]]\nname = \"flow_temp\"\naddress = 0\ntype = \"float32\"\n"
            "[[bus.device.point]]\nname = \"pump\"\nregister = \"coil\"\naddress = 0\n");
-  const auto removals = discovery_removals(before, after, "homeassistant");
+  const auto removals = retired_discovery(before, after);
   std::set<std::string> topics;
   for (const DiscoveryMessage& removal : removals) {
     EXPECT_TRUE(removal.payload.empty());
@@ -150,6 +153,17 @@ TEST(HomeAssistantDiscovery, PointsGoneAtAReloadAreRemoved) {
                                            "homeassistant/binary_sensor/gw1/boiler_alarm/config",
                                            "homeassistant/sensor/gw1/boiler_energy/config",
                                            "homeassistant/sensor/gw1/boiler_model/config"}));
+}
+
+TEST(HomeAssistantDiscovery, NothingWhileNotEnabledAndEverythingRetiredWhenTurnedOff) {
+  const config::Config off = load("", points, "");
+  EXPECT_TRUE(discovery_messages(off).empty());
+  EXPECT_EQ(retired_discovery(load(), off).size(), 6u);
+  EXPECT_TRUE(retired_discovery(off, load()).empty());
+  // A moved prefix retires every entity under the old one.
+  const config::Config moved =
+      load("", points, "[homeassistant]\nenabled = true\ndiscovery_prefix = \"ha\"\n");
+  EXPECT_EQ(retired_discovery(load(), moved).size(), 6u);
 }
 
 TEST(HomeAssistantDiscovery, UnitsImplyDeviceClasses) {
