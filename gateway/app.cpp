@@ -70,6 +70,9 @@ ClockWatch::Sources kernel_clocks() {
           .boot = [] { return drivers::BootClock::now(); }};
 }
 
+// Home Assistant's births announce the entities again at most this often.
+constexpr auto homeassistant_reannounce_interval = 5s;
+
 // How often the clock is asked while readings wait for it.
 constexpr auto clock_check_interval = 1s;
 
@@ -104,6 +107,7 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
       discovery_(std::move(retired)),
       homeassistant_status_(config.homeassistant.discovery_prefix + "/status"),
+      announce_timer_(io),
       clock_(kernel_clocks(), config.telemetry.clock_hold),
       clock_timer_(io),
       metrics_timer_(io),
@@ -137,7 +141,7 @@ void App::start(std::function<void(std::string)> ready) {
         // Home Assistant started again: it learns the entities anew.
         if (std::string_view(reinterpret_cast<const char*>(message.payload.data()),
                              message.payload.size()) == "online") {
-          announce();
+          on_homeassistant_online();
         }
         return;
       }
@@ -269,6 +273,7 @@ void App::stop(bool goodbye, std::function<void()> done) {
   appender_.flush();
   metrics_timer_.cancel();
   clock_timer_.cancel();
+  announce_timer_.cancel();
   forwarder_.stop();
   auto finish =
       std::make_shared<std::function<void()>>([this, part_done = std::move(part_done)]() mutable {
@@ -499,9 +504,31 @@ void App::publish_status(std::string_view payload, std::function<void()> done) {
 }
 
 void App::announce() {
+  last_announcement_ = std::chrono::steady_clock::now();
   discovery_next_ = 0;
-  ++discovery_round_;
   publish_discovery();
+}
+
+// Home Assistant's birth: at most one announcement per
+// homeassistant_reannounce_interval, so that a flood of "online" costs no more
+// than one; a birth within it is answered when it ends.
+void App::on_homeassistant_online() {
+  const auto due = last_announcement_ + homeassistant_reannounce_interval;
+  if (std::chrono::steady_clock::now() >= due) {
+    announce();
+    return;
+  }
+  if (announce_timer_armed_) {
+    return;
+  }
+  announce_timer_armed_ = true;
+  announce_timer_.expires_at(due);
+  announce_timer_.async_wait([this](boost::system::error_code cancelled) {
+    announce_timer_armed_ = false;
+    if (!cancelled) {
+      announce();
+    }
+  });
 }
 
 void App::publish_discovery() {
@@ -516,14 +543,13 @@ void App::publish_discovery() {
     // Counted first: the publisher may complete it before it returns.
     ++discovery_waiting_;
     ++discovery_next_;
-    const std::uint64_t round = discovery_round_;
-    if (!publisher_.publish_control(
-            std::move(message), false, [this, round](bridge::forwarder::Outcome outcome) {
-              --discovery_waiting_;
-              if (outcome != bridge::forwarder::Outcome::undelivered && round == discovery_round_) {
-                publish_discovery();
-              }
-            })) {
+    if (!publisher_.publish_control(std::move(message), false,
+                                    [this](bridge::forwarder::Outcome outcome) {
+                                      --discovery_waiting_;
+                                      if (outcome != bridge::forwarder::Outcome::undelivered) {
+                                        publish_discovery();
+                                      }
+                                    })) {
       // The control queue is full: the next completion goes on from here.
       --discovery_waiting_;
       --discovery_next_;

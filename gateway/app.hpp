@@ -95,6 +95,7 @@ class App {
   // reload), retained, at each connection and whenever Home Assistant comes
   // online; a few at a time, each after the broker took the one before.
   void announce();
+  void on_homeassistant_online();
   void publish_discovery();
   std::string metrics_json() const;
 
@@ -116,7 +117,9 @@ class App {
   std::string homeassistant_status_;  // Home Assistant's birth and will topic
   std::size_t discovery_next_ = 0;
   std::size_t discovery_waiting_ = 0;
-  std::uint64_t discovery_round_ = 0;
+  std::chrono::steady_clock::time_point last_announcement_{};
+  boost::asio::steady_timer announce_timer_;
+  bool announce_timer_armed_ = false;
   ClockWatch clock_;
   bool clock_checked_ = false;
   boost::asio::steady_timer clock_timer_;

@@ -124,6 +124,23 @@ class HomeAssistant(unittest.TestCase):
         rig.wait_for(lambda: sum(len(entries) for entries in self.configs().values())
                      >= before + len(COMPONENT), what="announced again")
 
+    def test_a_flood_of_births_costs_one_announcement(self):
+        """Whoever can publish to {prefix}/status may flood it: the gateway
+        announces again at most once per 5 s, whatever the flood."""
+        self.announced()
+        before = sum(len(entries) for entries in self.configs().values())
+        home = rig.Publisher(self.broker.port, "flooder")
+        self.addCleanup(home.stop)
+        home.publish_many([(PREFIX + "/status", "online")] * 500)
+        rig.wait_for(lambda: sum(len(entries) for entries in self.configs().values())
+                     >= before + len(COMPONENT), what="the one announcement the flood earns")
+        # Stopped, the gateway's last word is "offline": everything it sent
+        # before is at the watcher by then.
+        self.assertEqual(self.gateway.stop(), 0)
+        self.watcher.wait_payload("iotgw/ha/status", b"offline", last=True)
+        after = sum(len(entries) for entries in self.configs().values())
+        self.assertLessEqual(after, before + 2 * len(COMPONENT))
+
     def test_a_point_dropped_at_a_reload_is_cleared(self):
         self.announced()
         self.gateway.config.write_text(self.config([p for p in POINTS if p["name"] != "pressure"]))
