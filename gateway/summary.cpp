@@ -117,6 +117,11 @@ std::string summarize(const Config& config) {
   if (config.commands.enabled) {
     text += fmt::format("  commands  {}\n", config.commands.topic);
   }
+  if (config.homeassistant.enabled) {
+    text += fmt::format("  discovery {}/…/{}/…/config (Home Assistant, retained; {})\n",
+                        config.homeassistant.discovery_prefix, config.gateway.id,
+                        count(points, "entity", "entities"));
+  }
   text += "buses\n";
   for (const Bus& bus : config.buses) {
     text += fmt::format("  {}: {} {}\n", bus.name, name_of(bus.protocol), endpoint(bus));
