@@ -196,6 +196,17 @@ struct Bus {
   bool is_serial() const { return protocol == Protocol::modbus_rtu || protocol == Protocol::line; }
 };
 
+// A Sparkplug B id (group_id, edge_node_id, primary_host_id) is at most this many bytes.
+inline constexpr std::size_t max_sparkplug_id = 64;
+
+// Sparkplug B: when enabled, the uplink publishes in the spBv1.0 topic namespace.
+struct Sparkplug {
+  bool enabled = false;
+  std::string group_id;         // the Group ID level of every topic; required when enabled
+  std::string edge_node_id;     // resolved: gateway.id unless set
+  std::string primary_host_id;  // the Primary Host Application's id; empty: none
+};
+
 // Home Assistant MQTT discovery: a retained config message per point.
 struct HomeAssistant {
   bool enabled = false;
@@ -209,6 +220,7 @@ struct Config {
   Store store;
   Telemetry telemetry;
   Commands commands;
+  Sparkplug sparkplug;
   HomeAssistant homeassistant;
   std::vector<Bus> buses;
 };

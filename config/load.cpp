@@ -16,13 +16,16 @@
 namespace iotgw::config {
 namespace {
 
-// Fills the values that default to other values: client id, the store under
-// the state directory, and the topics that need no device. (An empty
-// tls.server_name stands for each broker's own host.)
+// Fills the values that default to other values: client id, Sparkplug edge
+// node id, the store under the state directory, and the topics that need no
+// device. (An empty tls.server_name stands for each broker's own host.)
 void resolve_defaults(Config& config) {
   Mqtt& mqtt = config.mqtt;
   if (mqtt.client_id.empty()) {
     mqtt.client_id = config.gateway.id;
+  }
+  if (config.sparkplug.edge_node_id.empty()) {
+    config.sparkplug.edge_node_id = config.gateway.id;
   }
   if (config.store.path.is_relative()) {
     config.store.path = config.gateway.state_dir / config.store.path;
@@ -85,6 +88,34 @@ void check_store_path(const toml::table& document, const Config& config, Diagnos
   }
 }
 
+// Sparkplug against the other sections: an edge node id left to gateway.id
+// must be a usable Sparkplug id too (a gateway.id unfit for topics is reported
+// already, at gateway.id), and Home Assistant discovery points at the JSON
+// telemetry topics, which Sparkplug mode does not publish.
+void check_sparkplug(const toml::table& document, const Config& config, Diagnostics& diagnostics) {
+  const Sparkplug& sparkplug = config.sparkplug;
+  if (!sparkplug.enabled) {
+    return;
+  }
+  // A written edge_node_id of the wrong type is reported already, at the key.
+  const toml::node* edge_node_id = document["sparkplug"]["edge_node_id"].node();
+  const bool defaulted = edge_node_id == nullptr || edge_node_id->is_string();
+  if (defaulted && sparkplug.edge_node_id.empty() && usable_name(config.gateway.id)) {
+    if (const Check usable = check_sparkplug_id(config.gateway.id); !usable) {
+      const Place where = place_in(document, "sparkplug", "enabled");
+      diagnostics.error(where.line, where.column,
+                        "sparkplug.enabled: the edge node id defaults to gateway.id, and " +
+                            usable.error() + "; set sparkplug.edge_node_id");
+    }
+  }
+  if (config.homeassistant.enabled) {
+    const Place where = place_in(document, "homeassistant", "enabled");
+    diagnostics.error(where.line, where.column,
+                      "homeassistant.enabled: Home Assistant discovery needs the JSON telemetry "
+                      "topics; it cannot be used with sparkplug.enabled, so turn one of them off");
+  }
+}
+
 }  // namespace
 
 LoadResult load_string(std::string_view text, const std::filesystem::path& file) {
@@ -119,12 +150,14 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
                [&](TableReader& reader) { read_telemetry(reader, config.telemetry); });
   read_section(root, "commands", false,
                [&](TableReader& reader) { read_commands(reader, config.commands); });
-  read_section(root, "homeassistant", false, [&](TableReader& reader) {
-    read_homeassistant(reader, config.homeassistant);
-  });
+  read_section(root, "sparkplug", false,
+               [&](TableReader& reader) { read_sparkplug(reader, config.sparkplug); });
+  read_section(root, "homeassistant", false,
+               [&](TableReader& reader) { read_homeassistant(reader, config.homeassistant); });
   read_buses(root, config.buses);
   root.finish();
   check_store_path(document, config, diagnostics);
+  check_sparkplug(document, config, diagnostics);
 
   if (!diagnostics.has_errors()) {
     resolve_defaults(config);

@@ -1,5 +1,5 @@
 // Readers for the single-table sections: [gateway], [mqtt] (with [mqtt.tls] and
-// [mqtt.will]), [store], [telemetry] and [commands].
+// [mqtt.will]), [store], [telemetry], [commands], [sparkplug] and [homeassistant].
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -164,13 +164,27 @@ void read_will(TableReader& reader, Will& will) {
   reader.finish();
 }
 
+// Reads a Sparkplug id; empty stands for none (edge_node_id: gateway.id).
+void read_sparkplug_id(TableReader& reader, std::string_view key, std::string& id) {
+  reader.read(key, id);
+  if (id.empty()) {
+    return;
+  }
+  if (const Check usable = check_sparkplug_id(id); !usable) {
+    reader.error_at(key, reader.key_path(key) + ": " + usable.error());
+  }
+}
+
 }  // namespace
 
+bool usable_name(std::string_view name) {
+  return !name.empty() && name.find_first_not_of(
+                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789_-") == std::string_view::npos;
+}
+
 void check_name(TableReader& reader, std::string_view key, const std::string& name) {
-  const bool fit = !name.empty() && name.find_first_not_of(
-                                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                        "0123456789_-") == std::string::npos;
-  if (!fit && reader.has(key)) {
+  if (!usable_name(name) && reader.has(key)) {
     reader.error_at(key, reader.key_path(key) + ": \"" + name +
                              "\" is not a usable name; use letters, digits, _ and - only "
                              "(it becomes part of MQTT topics)");
@@ -353,12 +367,42 @@ void read_commands(TableReader& reader, Commands& commands) {
   reader.finish();
 }
 
+// Sparkplug B 1.0 (spBv1.0/{group_id}/{type}/{edge_node_id}): each id is a
+// whole topic level, so it cannot be empty or hold the separator or a wildcard.
+Check check_sparkplug_id(const std::string& id) {
+  if (id.empty()) {
+    return std::string("\"\" is empty; a Sparkplug id is one MQTT topic level and cannot be empty");
+  }
+  if (const std::size_t at = id.find_first_of("/+#"); at != std::string::npos) {
+    return "\"" + id + "\" holds \"" + id[at] +
+           "\"; a Sparkplug id is one MQTT topic level, so it cannot hold /, + or #";
+  }
+  if (id.size() > max_sparkplug_id) {
+    return "\"" + id + "\" is " + std::to_string(id.size()) + " bytes; a Sparkplug id is at most " +
+           std::to_string(max_sparkplug_id) + " bytes";
+  }
+  return {};
+}
+
+void read_sparkplug(TableReader& reader, Sparkplug& sparkplug) {
+  reader.read("enabled", sparkplug.enabled);
+  read_sparkplug_id(reader, "group_id", sparkplug.group_id);
+  read_sparkplug_id(reader, "edge_node_id", sparkplug.edge_node_id);
+  read_sparkplug_id(reader, "primary_host_id", sparkplug.primary_host_id);
+  if (sparkplug.enabled && sparkplug.group_id.empty()) {
+    reader.error_at(reader.has("group_id") ? "group_id" : "enabled",
+                    reader.key_path("group_id") + ": required when " + reader.key_path("enabled") +
+                        ", e.g. \"plant-1\"");
+  }
+  reader.finish();
+}
+
 void read_homeassistant(TableReader& reader, HomeAssistant& homeassistant) {
   reader.read("enabled", homeassistant.enabled);
   reader.read("discovery_prefix", homeassistant.discovery_prefix);
   const std::string& prefix = homeassistant.discovery_prefix;
-  if (prefix.empty() || prefix.find_first_of("+#") != std::string::npos ||
-      prefix.front() == '/' || prefix.back() == '/' || prefix.find("//") != std::string::npos) {
+  if (prefix.empty() || prefix.find_first_of("+#") != std::string::npos || prefix.front() == '/' ||
+      prefix.back() == '/' || prefix.find("//") != std::string::npos) {
     reader.error_at("discovery_prefix",
                     reader.key_path("discovery_prefix") +
                         ": a topic without wildcards or empty levels, such as \"homeassistant\"");

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "config/check.hpp"
 #include "config/config.hpp"
 #include "config/table_reader.hpp"
 
@@ -19,10 +20,17 @@ void read_mqtt(TableReader& reader, const ReadContext& context, Mqtt& mqtt);
 void read_store(TableReader& reader, Store& store);
 void read_telemetry(TableReader& reader, Telemetry& telemetry);
 void read_commands(TableReader& reader, Commands& commands);
+void read_sparkplug(TableReader& reader, Sparkplug& sparkplug);
 void read_homeassistant(TableReader& reader, HomeAssistant& homeassistant);
 void read_buses(TableReader& root, std::vector<Bus>& buses);
 
-// Checks that a name is fit for topics and logs: [A-Za-z0-9_-]+.
+// Whether a name is fit for topics and logs: [A-Za-z0-9_-]+.
+bool usable_name(std::string_view name);
+// Reports a name that is not usable_name().
 void check_name(TableReader& reader, std::string_view key, const std::string& name);
+
+// Whether an id can be a Sparkplug B group, edge node or host id: one MQTT
+// topic level (no /, + or #), not empty, at most max_sparkplug_id bytes.
+Check check_sparkplug_id(const std::string& id);
 
 }  // namespace iotgw::config

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bridge/sparkplug/timestamps.hpp"
 #include "config/topic_template.hpp"
 #include "config/units.hpp"
 #include "gateway/json_text.hpp"
@@ -56,6 +57,20 @@ bridge::store::StoreOptions store_options(const config::Config& config) {
   options.delete_batch = std::max<std::size_t>(1, telemetry_window(config) / 2);
   options.expiry = config.telemetry.expiry;
   options.core.boot_id = boot_id();
+  if (config.sparkplug.enabled) {
+    // Every time in a DDATA moves with the correction of its first reading's.
+    // Sparkplug has no mark for an unsynchronised time: such data goes as it is.
+    options.core.restamp = [](bridge::store::Message& message,
+                              std::optional<std::chrono::system_clock::time_point> corrected) {
+      if (corrected) {
+        const auto delta =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*corrected - message.enqueued);
+        bridge::sparkplug::shift_timestamps(message.payload, delta.count());
+        message.enqueued = *corrected;
+      }
+    };
+    return options;
+  }
   options.core.restamp = [format = config.telemetry.payload](
                              bridge::store::Message& message,
                              std::optional<std::chrono::system_clock::time_point> corrected) {
@@ -72,6 +87,10 @@ ClockWatch::Sources kernel_clocks() {
 
 // Home Assistant's births announce the entities again at most this often.
 constexpr auto homeassistant_reannounce_interval = 5s;
+
+std::span<const std::uint8_t> as_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
 
 // How often the clock is asked while readings wait for it.
 constexpr auto clock_check_interval = 1s;
@@ -102,9 +121,12 @@ App::App(boost::asio::io_context& io, const config::Config& config,
                 [this](bridge::store::error_code error, std::span<const bridge::store::Seq> seqs) {
                   on_appended(error, seqs);
                 }),
-      client_(io.get_executor(), config.mqtt),
+      uplink_(config.sparkplug.enabled ? SparkplugNode::uplink_settings(config) : config.mqtt),
+      client_(io.get_executor(), uplink_,
+              {.in_flight_ends_with_connection = config.sparkplug.enabled}),
       publisher_(client_, publisher_limits(config), telemetry_settings(config)),
-      forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config)),
+      forwarder_(io.get_executor(), store_, publisher_, telemetry_window(config),
+                 config.sparkplug.enabled),
       discovery_(std::move(retired)),
       homeassistant_status_(config.homeassistant.discovery_prefix + "/status"),
       announce_timer_(io),
@@ -114,6 +136,11 @@ App::App(boost::asio::io_context& io, const config::Config& config,
       stop_timer_(io),
       command_log_(peer_log_burst, peer_log_interval),
       result_log_(peer_log_burst, peer_log_interval) {
+  if (config.sparkplug.enabled) {
+    sparkplug_ =
+        std::make_unique<SparkplugNode>(io, config, client_, publisher_, forwarder_,
+                                        [this](const SparkplugWrite& checked) { write(checked); });
+  }
   std::vector<DiscoveryMessage> announced = discovery_messages(config);
   discovery_.insert(discovery_.end(), std::make_move_iterator(announced.begin()),
                     std::make_move_iterator(announced.end()));
@@ -137,6 +164,10 @@ void App::start(std::function<void(std::string)> ready) {
     client_.on_state(
         [this](const bridge::mqtt::io::ConnectionEvent& event) { on_connection(event); });
     client_.on_message([this](const bridge::mqtt::packet::Publish& message) {
+      if (sparkplug_) {
+        sparkplug_->on_message(message);
+        return;
+      }
       if (config_.homeassistant.enabled && message.topic == homeassistant_status_) {
         // Home Assistant started again: it learns the entities anew.
         if (std::string_view(reinterpret_cast<const char*>(message.payload.data()),
@@ -159,7 +190,9 @@ void App::start(std::function<void(std::string)> ready) {
             }
           });
     }
-    if (config_.commands.enabled) {
+    if (sparkplug_) {
+      sparkplug_->start();
+    } else if (config_.commands.enabled) {
       // No Local (MQTT 5): the gateway's own results are not sent back to
       // it; 5.0 3.8.3.1 forbids it on a shared subscription.
       client_.subscribe(
@@ -176,7 +209,7 @@ void App::start(std::function<void(std::string)> ready) {
     }
     client_.start();
     forwarder_.start();
-    if (config_.telemetry.metrics_interval > config::Duration::zero()) {
+    if (!sparkplug_ && config_.telemetry.metrics_interval > config::Duration::zero()) {
       metrics_timer_.expires_after(config_.telemetry.metrics_interval);
       metrics_timer_.async_wait([this](boost::system::error_code cancelled) {
         if (!cancelled) {
@@ -274,6 +307,9 @@ void App::stop(bool goodbye, std::function<void()> done) {
   metrics_timer_.cancel();
   clock_timer_.cancel();
   announce_timer_.cancel();
+  if (sparkplug_) {
+    sparkplug_->stop();
+  }
   forwarder_.stop();
   auto finish =
       std::make_shared<std::function<void()>>([this, part_done = std::move(part_done)]() mutable {
@@ -301,57 +337,80 @@ void App::stop(bool goodbye, std::function<void()> done) {
       once();
     }
   });
+  if (sparkplug_) {
+    sparkplug_->publish_death(once);
+    return;
+  }
   publish_status(config_.mqtt.will.payload, once);
 }
 
 void App::on_reading(const drivers::Reading& reading) {
   ++counters_.readings;
+  if (sparkplug_) {
+    sparkplug_->observe(reading);
+  }
   if (!filter_.should_publish(reading)) {
     ++counters_.suppressed;
     return;
   }
-  if (telemetry_.per_device()) {
+  if (sparkplug_ || telemetry_.per_device()) {
     queue_poll(polls_.add(reading));
     return;
   }
-  const bool backfill = !client_.connected();
-  std::optional<TelemetryMessage> telemetry = telemetry_.message(reading, backfill);
+  const bool backlog = in_backlog();
+  std::optional<TelemetryMessage> telemetry = telemetry_.message(reading, backlog);
   if (!telemetry) {
     ++counters_.suppressed;
     return;
   }
-  queue(*telemetry, reading, backfill);
+  queue(telemetry->topic, as_bytes(telemetry->payload), reading, backlog);
 }
 
-// device_json: the readings of the poll that passed report by exception go
-// out as one object; a poll where none did sends nothing.
+// device_json and Sparkplug: the readings of the poll that passed report by
+// exception go out as one message; a poll where none did sends nothing.
 void App::on_poll_end(const config::Device& device) {
-  if (telemetry_.per_device()) {
+  if (sparkplug_) {
+    sparkplug_->on_poll_end(device);
+  }
+  if (sparkplug_ || telemetry_.per_device()) {
     queue_poll(polls_.end(device));
   }
 }
 
 void App::queue_poll(const DevicePolls::Poll& poll) {
-  const bool backfill = !client_.connected();
-  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll, backfill)) {
-    queue(*telemetry, poll.front(), backfill);
+  const bool backlog = in_backlog();
+  if (sparkplug_) {
+    if (std::optional<SparkplugData> data = sparkplug_->data_message(poll, backlog)) {
+      queue(data->topic, data->payload, poll.front(), backlog);
+    }
+    return;
   }
+  if (std::optional<TelemetryMessage> telemetry = telemetry_.device_message(poll, backlog)) {
+    queue(telemetry->topic, as_bytes(telemetry->payload), poll.front(), backlog);
+  }
+}
+
+// Sparkplug: data taken while the node may not speak (no connection, no
+// births yet, the primary host offline) is historical.
+bool App::in_backlog() const {
+  return sparkplug_ ? !sparkplug_->live() : !client_.connected();
 }
 
 // `taken`: the reading (of a device_json poll: the first) whose time the
 // message carries. `backfill`: taken while the uplink was down, so part of a
 // backlog. Taken before the wall clock was first synchronised, it is held in
 // the store for a true time, or sent at once marked (clock_hold = "0s").
-void App::queue(const TelemetryMessage& telemetry, const drivers::Reading& taken, bool backfill) {
+void App::queue(std::string_view topic, std::span<const std::uint8_t> payload,
+                const drivers::Reading& taken, bool backfill) {
   bridge::store::Message message;
-  message.topic = telemetry.topic;
-  message.payload.assign(telemetry.payload.begin(), telemetry.payload.end());
+  message.topic = topic;
+  message.payload.assign(payload.begin(), payload.end());
   message.qos = static_cast<std::uint8_t>(config_.mqtt.qos);
   message.enqueued = taken.wall_time;
   message.backfill = backfill;
   message.boot_time = taken.boot_time.time_since_epoch();
   if (!clock_.trusted()) {
-    if (clock_.holds() && carries_time(config_.telemetry.payload)) {
+    if (clock_.holds() && (sparkplug_ || carries_time(config_.telemetry.payload))) {
       message.clock = bridge::store::WallClock::held;
     } else {
       restamp(config_.telemetry.payload, message, std::nullopt);
@@ -388,6 +447,10 @@ ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now
 void App::on_connection(const bridge::mqtt::io::ConnectionEvent& event) {
   // The client logs connections and their ends itself.
   store_.set_uplink(event.connected);
+  if (sparkplug_) {
+    sparkplug_->on_connection(event);
+    return;
+  }
   if (!event.connected) {
     return;
   }
@@ -466,6 +529,36 @@ void App::on_command(const bridge::mqtt::packet::Publish& message) {
                                : error_result(command->id, written.error().message()),
                        std::move(correlation));
       });
+}
+
+// A DCMD's write, checked by the node: logged like a command's; once done,
+// the device is read at once so that its new value goes out (Sparkplug has
+// no result message).
+void App::write(const SparkplugWrite& checked) {
+  drivers::modbus::io::ModbusBus* bus = modbus_buses_[checked.device.bus].get();
+  const config::Device& device = config_.buses[checked.device.bus].devices[checked.device.device];
+  const config::Point& point = device.points[checked.point];
+  if (bus == nullptr) {
+    spdlog::warn("sparkplug: DCMD for {}.{} refused: line devices cannot be written", device.name,
+                 point.name);
+    return;
+  }
+  ++counters_.commands;
+  bus->write(checked.device.device, checked.point, checked.value,
+             [this, bus, &device, &point, checked](const drivers::modbus::Result<>& written) {
+               if (const LogLimiter::Verdict verdict =
+                       command_log_.check(std::chrono::steady_clock::now());
+                   verdict.log) {
+                 spdlog::log(written ? spdlog::level::info : spdlog::level::warn,
+                             "sparkplug: DCMD set {}.{} to {}: {}{}", device.name, point.name,
+                             loggable(drivers::modbus::to_string(checked.value)),
+                             written ? "done" : written.error().message(),
+                             held_back_note(verdict.held_back));
+               }
+               if (written) {
+                 bus->read_now(checked.device.device);
+               }
+             });
 }
 
 void App::publish_result(const std::string& topic, std::string payload,

@@ -4,7 +4,8 @@
 // command topic dispatched to the buses with a result for each; the retained
 // online/offline status and the metrics message. With payload = "device_json"
 // a device's readings are held until the bus marks the end of its poll and go
-// out as one message.
+// out as one message. With sparkplug.enabled the uplink speaks Sparkplug B
+// instead (SparkplugNode): DDATA per device poll through the same store.
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,7 @@
 #include "gateway/log_limiter.hpp"
 #include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
+#include "gateway/sparkplug_node.hpp"
 #include "gateway/store_appender.hpp"
 #include "gateway/telemetry.hpp"
 
@@ -77,7 +79,11 @@ class App {
   void on_reading(const drivers::Reading& reading);
   void on_poll_end(const config::Device& device);
   void queue_poll(const DevicePolls::Poll& poll);
-  void queue(const TelemetryMessage& telemetry, const drivers::Reading& taken, bool backfill);
+  void queue(std::string_view topic, std::span<const std::uint8_t> payload,
+             const drivers::Reading& taken, bool backfill);
+  // Whether readings taken now are part of a backlog.
+  bool in_backlog() const;
+  void write(const SparkplugWrite& write);
   // Asks the kernel about the wall clock, releases what the store may, and
   // asks again in a second until the clock is right.
   void watch_clock();
@@ -107,9 +113,11 @@ class App {
   CommandParser commands_;
   bridge::store::Store store_;
   StoreAppender appender_;
+  const config::Mqtt uplink_;  // config.mqtt, or what Sparkplug makes of it
   bridge::mqtt::io::Client client_;
   bridge::forwarder::MqttPublisher publisher_;
   bridge::forwarder::Forwarder forwarder_;
+  std::unique_ptr<SparkplugNode> sparkplug_;  // with sparkplug.enabled
   std::vector<std::unique_ptr<drivers::line::io::LineBus>> line_buses_;
   std::vector<std::unique_ptr<drivers::modbus::io::ModbusBus>>
       modbus_buses_;  // by bus index; null for line buses

@@ -107,7 +107,27 @@ Error invalid_value(const config::Point& point, std::string_view problem) {
   return {Errc::invalid_value, fmt::format("point \"{}\" {}", point.name, problem)};
 }
 
-// The JSON value as the point's type.
+// An unknown device or point is answered, unless its name is too long to
+// echo (see max_unknown_name).
+Error unknown_name(Errc code, std::string_view what, std::string_view name, std::string refusal) {
+  if (name.size() > max_unknown_name) {
+    return {Errc::not_a_command, fmt::format("an unknown {} name too long to answer", what)};
+  }
+  return {code, std::move(refusal)};
+}
+
+// A payload refused for its form; every such refusal says so first.
+Error malformed(std::string_view detail, Errc code = Errc::malformed_payload) {
+  return {code, fmt::format("malformed payload: {}", detail)};
+}
+
+// Whether `topic` is `base` or a topic under it.
+bool under(std::string_view topic, std::string_view base) {
+  return topic == base || (topic.starts_with(base) && topic[base.size()] == '/');
+}
+
+}  // namespace
+
 Result<drivers::Value> to_point_value(const config::Point& point, const Json& value) {
   using config::ValueType;
   if (point.type == ValueType::boolean) {
@@ -139,27 +159,6 @@ Result<drivers::Value> to_point_value(const config::Point& point, const Json& va
   }
   return drivers::Value(number);
 }
-
-// An unknown device or point is answered, unless its name is too long to
-// echo (see max_unknown_name).
-Error unknown_name(Errc code, std::string_view what, std::string_view name, std::string refusal) {
-  if (name.size() > max_unknown_name) {
-    return {Errc::not_a_command, fmt::format("an unknown {} name too long to answer", what)};
-  }
-  return {code, std::move(refusal)};
-}
-
-// A payload refused for its form; every such refusal says so first.
-Error malformed(std::string_view detail, Errc code = Errc::malformed_payload) {
-  return {code, fmt::format("malformed payload: {}", detail)};
-}
-
-// Whether `topic` is `base` or a topic under it.
-bool under(std::string_view topic, std::string_view base) {
-  return topic == base || (topic.starts_with(base) && topic[base.size()] == '/');
-}
-
-}  // namespace
 
 CommandParser::CommandParser(const config::Config& config)
     : base_(config.commands.topic.substr(0, config.commands.topic.size() - 2)),

@@ -111,6 +111,11 @@ class CommandParser {
   std::map<std::string, DeviceAddress, std::less<>> devices_;
 };
 
+// A command's value as the point's type: true or false (or 0 and 1) for a
+// bool, a string for a string, else a finite number within the point's min
+// and max. Refused with Errc::invalid_value, naming the point.
+Result<drivers::Value> to_point_value(const config::Point& point, const nlohmann::json& value);
+
 // {"id":…,"ok":true,"value":…}, and "note" on an age not judged.
 std::string ok_result(const Command& command, const drivers::Value& value);
 // {"id":…,"ok":true} (a read), and "note" on an age not judged.

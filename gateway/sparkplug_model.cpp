@@ -133,11 +133,9 @@ sp::Payload SparkplugModel::node_death(std::uint64_t bd_seq) const {
                        .eng_unit = {}}}};
 }
 
-sp::Payload SparkplugModel::node_birth(std::uint64_t bd_seq, std::uint64_t seq,
-                                       std::uint64_t now_ms) const {
+sp::Payload SparkplugModel::node_birth(std::uint64_t bd_seq, std::uint64_t now_ms) const {
   sp::Payload payload = node_death(bd_seq);
   payload.timestamp = now_ms;
-  payload.seq = seq;
   payload.metrics[0].timestamp = now_ms;
   payload.metrics.push_back({.name = "Node Control/Rebirth",
                              .alias = std::nullopt,
@@ -162,10 +160,9 @@ sp::Metric SparkplugModel::metric_of(const config::Device& device, std::size_t p
           .eng_unit = {}};
 }
 
-sp::Payload SparkplugModel::device_birth(const config::Device& device, std::uint64_t seq,
-                                         std::uint64_t now_ms) const {
+sp::Payload SparkplugModel::device_birth(const config::Device& device, std::uint64_t now_ms) const {
   const DeviceMetrics& metrics = devices_.at(&device);
-  sp::Payload payload{.timestamp = now_ms, .seq = seq, .metrics = {}};
+  sp::Payload payload{.timestamp = now_ms, .seq = std::nullopt, .metrics = {}};
   payload.metrics.reserve(device.points.size());
   for (std::size_t p = 0; p < device.points.size(); ++p) {
     sp::Metric& metric = payload.metrics.emplace_back(metric_of(device, p, metrics.last[p]));
@@ -197,8 +194,8 @@ sp::Payload SparkplugModel::device_data(std::span<const drivers::Reading> readin
   return payload;
 }
 
-sp::Payload SparkplugModel::device_death(std::uint64_t seq, std::uint64_t now_ms) const {
-  return {.timestamp = now_ms, .seq = seq, .metrics = {}};
+sp::Payload SparkplugModel::device_death(std::uint64_t now_ms) const {
+  return {.timestamp = now_ms, .seq = std::nullopt, .metrics = {}};
 }
 
 void SparkplugModel::remember(const drivers::Reading& reading) {

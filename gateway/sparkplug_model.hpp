@@ -2,7 +2,8 @@
 // each point as a metric (its name, an alias unique in the edge node, a data
 // type from the point's type) and the payloads of the node's and devices'
 // births, data and deaths, built from readings. Sans-I/O: no clock, no
-// connection; seq is the caller's, since it counts what was published.
+// connection. No payload carries seq: it counts what went on the wire, so it
+// is appended as each message goes out (MqttPublisher's numbering).
 #pragma once
 
 #include <chrono>
@@ -45,19 +46,16 @@ class SparkplugModel {
   // NDEATH, the will: bdSeq alone (Int64), no seq.
   bridge::sparkplug::Payload node_death(std::uint64_t bd_seq) const;
   // NBIRTH: bdSeq (the will's) and Node Control/Rebirth = false, without aliases.
-  bridge::sparkplug::Payload node_birth(std::uint64_t bd_seq, std::uint64_t seq,
-                                        std::uint64_t now_ms) const;
+  bridge::sparkplug::Payload node_birth(std::uint64_t bd_seq, std::uint64_t now_ms) const;
   // DBIRTH: every point of the device by name, alias and data type, with the
   // last value seen (null before the first good one).
-  bridge::sparkplug::Payload device_birth(const config::Device& device, std::uint64_t seq,
-                                          std::uint64_t now_ms) const;
+  bridge::sparkplug::Payload device_birth(const config::Device& device, std::uint64_t now_ms) const;
   // DDATA for the readings of one poll: aliases only, each at its own time,
-  // is_historical for a backlog; no seq, which is set as it goes out. A
-  // reading without a good value is null.
+  // is_historical for a backlog. A reading without a good value is null.
   bridge::sparkplug::Payload device_data(std::span<const drivers::Reading> readings,
                                          bool historical) const;
   // DDEATH: the device stopped answering, or its port went down.
-  bridge::sparkplug::Payload device_death(std::uint64_t seq, std::uint64_t now_ms) const;
+  bridge::sparkplug::Payload device_death(std::uint64_t now_ms) const;
 
   // Keeps a good reading's value for the next DBIRTH.
   void remember(const drivers::Reading& reading);

@@ -22,12 +22,19 @@ constexpr auto ack_delay = std::chrono::milliseconds(10);
 }  // namespace
 
 Forwarder::Forwarder(asio::any_io_executor executor, store::Store& store, Publisher& publisher,
-                     std::size_t window)
+                     std::size_t window, bool resend_undelivered)
     : store_(store),
       publisher_(publisher),
       window_(window),
       room_(executor),
-      ack_timer_(executor) {}
+      ack_timer_(executor),
+      resend_undelivered_(resend_undelivered),
+      paused_(resend_undelivered) {}
+
+void Forwarder::resume() {
+  paused_ = false;
+  publish_ahead();
+}
 
 void Forwarder::start() {
   asio::co_spawn(room_.get_executor(), run(), asio::detached);
@@ -49,7 +56,7 @@ void Forwarder::stop() {
 // an epoll_ctl and a read transaction, more than the message itself.
 asio::awaitable<void> Forwarder::run() {
   while (!stopping_) {
-    if (outstanding_ + ahead_.size() > window_) {
+    if (held() > window_) {
       // The timer never fires: it is only ever cancelled, by finished() or stop().
       room_.expires_at(asio::steady_timer::time_point::max());
       boost::system::error_code ignored;
@@ -57,9 +64,8 @@ asio::awaitable<void> Forwarder::run() {
       continue;
     }
     boost::system::error_code error;
-    std::vector<store::Message> batch =
-        co_await store_.async_fetch(window_ + read_ahead() - outstanding_ - ahead_.size(),
-                                    asio::redirect_error(asio::use_awaitable, error));
+    std::vector<store::Message> batch = co_await store_.async_fetch(
+        window_ + read_ahead() - held(), asio::redirect_error(asio::use_awaitable, error));
     if (error) {
       if (!stopping_) {
         spdlog::error("forwarder: the store failed: {}", error.message());
@@ -74,13 +80,22 @@ asio::awaitable<void> Forwarder::run() {
 }
 
 void Forwarder::publish_ahead() {
-  while (!stopping_ && outstanding_ < window_ && !ahead_.empty()) {
-    const store::Message message = std::move(ahead_.front());
-    ahead_.pop_front();
+  while (!stopping_ && !paused_ && outstanding_ < window_ &&
+         (!resend_.empty() || !ahead_.empty())) {
+    store::Message message;
+    if (!resend_.empty()) {
+      message = std::move(resend_.extract(resend_.begin()).mapped());
+    } else {
+      message = std::move(ahead_.front());
+      ahead_.pop_front();
+    }
     ++outstanding_;
     ++counters_.published;
-    publisher_.publish(message,
-                       [this, seq = message.seq](Outcome outcome) { finished(seq, outcome); });
+    const store::Seq seq = message.seq;
+    const store::Message& out = resend_undelivered_
+                                    ? out_.insert_or_assign(seq, std::move(message)).first->second
+                                    : message;
+    publisher_.publish(out, [this, seq](Outcome outcome) { finished(seq, outcome); });
   }
 }
 
@@ -90,8 +105,17 @@ std::size_t Forwarder::read_ahead() const {
 
 void Forwarder::finished(store::Seq seq, Outcome outcome) {
   --outstanding_;
+  if (resend_undelivered_) {
+    auto sent = out_.extract(seq);
+    if (outcome == Outcome::undelivered && !sent.empty() && !stopping_) {
+      // The connection ended: this message, and those the publisher gives
+      // back after it, go again once the new connection is ready for them.
+      paused_ = true;
+      resend_.insert(std::move(sent));
+    }
+  }
   publish_ahead();
-  if (outstanding_ + ahead_.size() <= window_) {
+  if (held() <= window_) {
     room_.cancel();
   }
   switch (outcome) {

@@ -4,11 +4,18 @@
 // deleted on read. Messages whose publication fails stay in the store and go
 // out again after a restart; the MQTT session itself resends in-flight
 // messages after a reconnect, so the forwarder never rewinds.
+//
+// Unless the forwarder resends them itself (`resend_undelivered`: Sparkplug
+// B, whose messages are numbered per connection after its birth, so that the
+// session must not resend them on the next connection ahead of the birth).
+// Then a message given back undelivered pauses the forwarder; once resumed
+// it publishes the messages given back first, in their order, then the rest.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,10 +59,14 @@ class Forwarder {
   // The publisher's completions and the store's must all have run before the
   // forwarder is destroyed: stop it, stop the client, then stop the store.
   Forwarder(boost::asio::any_io_executor executor, store::Store& store, Publisher& publisher,
-            std::size_t window);
+            std::size_t window, bool resend_undelivered = false);
 
   void start();
   void stop();
+  // Nothing more goes to the publisher until resume(); what went completes.
+  // A forwarder that resends undelivered messages starts paused.
+  void pause() { paused_ = true; }
+  void resume();
 
   const Counters& counters() const { return counters_; }
   std::size_t outstanding() const { return outstanding_; }
@@ -68,6 +79,8 @@ class Forwarder {
   std::size_t ack_batch() const;
   void publish_ahead();
   std::size_t read_ahead() const;
+  // Fetched and not acknowledged: outstanding, ahead, or waiting to be resent.
+  std::size_t held() const { return outstanding_ + ahead_.size() + resend_.size(); }
 
   store::Store& store_;
   Publisher& publisher_;
@@ -82,6 +95,11 @@ class Forwarder {
   boost::asio::steady_timer ack_timer_;
   bool ack_timer_armed_ = false;
   bool stopping_ = false;
+  const bool resend_undelivered_;
+  bool paused_;
+  // With resend_undelivered: a copy of each message out, and those given back.
+  std::map<store::Seq, store::Message> out_;
+  std::map<store::Seq, store::Message> resend_;
   Counters counters_;
   std::uint64_t expired_in_run_ = 0;  // expired rows since the last one sent
 };

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bridge/sparkplug/payload.hpp"
+
 namespace iotgw::bridge::forwarder {
 
 // A message the broker refused (MQTT 5: a reason code of 0x80 or more) is
@@ -80,6 +82,12 @@ void MqttPublisher::stop() {
   }
 }
 
+void MqttPublisher::give_back_telemetry() {
+  for (Waiting& waiting : std::exchange(telemetry_, {})) {
+    waiting.done(Outcome::undelivered);
+  }
+}
+
 bool MqttPublisher::has_room(const store::Message& message, bool control) const {
   // Readings that can expire wait here for a connection rather than in the
   // client's window, so that their expiry is judged as they go on the wire.
@@ -141,10 +149,18 @@ bool MqttPublisher::send_telemetry(const store::Message& message, const Done& do
 bool MqttPublisher::send(const store::Message& message,
                          std::span<const mqtt::packet::Property> properties, const Done& done,
                          bool control) {
+  std::span<const std::uint8_t> payload = message.payload;
+  const Numbering numbering = numbering_ ? numbering_(message) : Numbering::none;
+  const std::uint8_t number = numbering == Numbering::first ? 0 : next_number_;
+  if (numbering != Numbering::none) {
+    numbered_.assign(message.payload.begin(), message.payload.end());
+    sparkplug::append_seq(numbered_, number);
+    payload = numbered_;
+  }
   // Counted before the call: the client may complete a message from within it.
   control_in_flight_ += control ? 1 : 0;
   const mqtt::packet::PublishView view{.topic = message.topic,
-                                       .payload = message.payload,
+                                       .payload = payload,
                                        .qos = static_cast<mqtt::packet::Qos>(message.qos),
                                        .retain = message.retain,
                                        .properties = properties};
@@ -155,6 +171,9 @@ bool MqttPublisher::send(const store::Message& message,
         pump();
       });
   if (accepted) {
+    if (numbering != Numbering::none) {
+      next_number_ = static_cast<std::uint8_t>(number + 1);
+    }
     return true;
   }
   control_in_flight_ -= control ? 1 : 0;

@@ -13,11 +13,17 @@
 // it (MQTT 5), and the JSON properties when the payloads are JSON. With an
 // expiry, telemetry waits here for a connection instead of in the client's
 // window. Control messages carry the properties they were given.
+//
+// Sparkplug B numbers the messages of an edge node (seq, 0-255, from its
+// NBIRTH on) in the order they go on the wire, where the store's rows and
+// the births meet: the numbering rule, when given, is asked of each message
+// as it is handed to the client, and the number is appended to its payload.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -48,10 +54,21 @@ class MqttPublisher final : public Publisher {
   // Control: false, and `done` is not called, when the control queue is full.
   bool publish_control(store::Message message, bool urgent, Done done,
                        std::vector<mqtt::packet::Property> properties = {});
+  enum class Numbering {
+    none,   // not numbered
+    first,  // numbered 0, and the numbers go on from there (an NBIRTH)
+    next,   // the number after the last one, 0 after 255
+  };
+  using NumberingRule = std::function<Numbering(const store::Message&)>;
+  void number_messages(NumberingRule rule) { numbering_ = std::move(rule); }
+
   // Publishes what waited for a connection; call when the client connects.
   void connected();
   // Gives back what still waits, as undelivered.
   void stop();
+  // Gives back the telemetry that waits, as undelivered (the forwarder sends
+  // it again in order after a Sparkplug birth).
+  void give_back_telemetry();
 
   std::size_t control_waiting() const { return control_.size(); }
 
@@ -84,6 +101,9 @@ class MqttPublisher final : public Publisher {
   std::size_t control_in_flight_ = 0;
   bool pumping_ = false;
   mqtt::RepeatLimiter refusals_{std::chrono::minutes(1)};
+  NumberingRule numbering_;
+  std::uint8_t next_number_ = 0;
+  std::vector<std::uint8_t> numbered_;  // the payload with its number, while it is handed over
 };
 
 }  // namespace iotgw::bridge::forwarder

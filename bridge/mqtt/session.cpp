@@ -90,6 +90,9 @@ void Session::close(std::string reason, Events& out, std::optional<packet::Reaso
   out.emplace_back(event::TimerCancel{event::TimerKind::quota_pause});
   quota_paused_ = false;
   fail_pending_requests(out);
+  if (config_.in_flight_ends_with_connection) {
+    give_back_in_flight(out);
+  }
   out.emplace_back(
       event::StateChanged{event::ConnectionState::disconnected, false, refusal, std::move(reason)});
 }
@@ -103,6 +106,17 @@ void Session::fail_pending_requests(Events& out) {
     release_packet_id(id);
   }
   requests_.clear();
+}
+
+void Session::give_back_in_flight(Events& out) {
+  for (const auto& [sequence, entry] : outbound_) {
+    out.emplace_back(event::CommandRejected{
+        entry.tag, not_connected("connection ended before the broker acknowledged it")});
+    release_packet_id(entry.packet_id);
+  }
+  outbound_.clear();
+  outbound_by_id_.clear();
+  on_wire_count_ = 0;
 }
 
 // 5.0 3.1.2.11: the CONNECT of the current version. MQTT 5 adds how long the
@@ -783,12 +797,13 @@ Events Session::publish(const packet::PublishView& message, std::uint64_t tag, T
     out.emplace_back(event::CommandRejected{tag, fits.error()});
     return out;
   }
-  if (message.qos == packet::Qos::at_most_once) {
+  if (message.qos == packet::Qos::at_most_once || config_.in_flight_ends_with_connection) {
     if (state_ != event::ConnectionState::connected) {
-      out.emplace_back(
-          event::CommandRejected{tag, not_connected("QoS 0 publish while not connected")});
+      out.emplace_back(event::CommandRejected{tag, not_connected("publish while not connected")});
       return out;
     }
+  }
+  if (message.qos == packet::Qos::at_most_once) {
     publish_now(checked, tag, now, out);
     return out;
   }

@@ -48,6 +48,12 @@ struct SessionConfig {
   std::uint16_t topic_aliases = 0;
   // How many QoS 1/2 PUBLISHes may await acknowledgement at once.
   std::size_t max_in_flight = 64;
+  // QoS 1/2 messages are given back (not_connected) when their connection
+  // ends, and refused while there is none, instead of waiting to be resent on
+  // the next one: for a caller whose messages are only valid on the
+  // connection they were made for (Sparkplug B numbers them per connection,
+  // after its birth) and who sends them again itself.
+  bool in_flight_ends_with_connection = false;
   packet::DecodeLimits limits;
   std::chrono::milliseconds connack_timeout{10'000};
 };
@@ -73,6 +79,9 @@ class Session {
 
   // 3.1: starts a connection on a freshly opened transport: sends CONNECT.
   Events connect(TimePoint now);
+
+  // The will of the next CONNECT, and of every one after it.
+  void set_will(std::optional<packet::Will> will) { config_.connect.will = std::move(will); }
 
   // 3.14: sends DISCONNECT and ends the connection; the I/O layer closes.
   // With `publish_will` MQTT 5 asks the broker to publish the will all the
@@ -171,6 +180,7 @@ class Session {
   void resend_in_flight(bool session_present, TimePoint now, Events& out);
   TimePoint keepalive_deadline() const;
   void fail_pending_requests(Events& out);
+  void give_back_in_flight(Events& out);
 
   SessionConfig config_;
   event::ConnectionState state_ = event::ConnectionState::disconnected;

@@ -9,23 +9,15 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 import unittest
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "sparkplug"))
+import tahu  # noqa: E402  pylint: disable=wrong-import-position
+
 CODEC = os.environ["IOTGW_SPARKPLUG_CODEC"]
 NPM_PREFIX = pathlib.Path(os.environ["IOTGW_NPM_PREFIX"])
-TAHU_VERSION = "1.0.3"
-
-
-def tahu_installed():
-    """npm sparkplug-payload under NPM_PREFIX, installed once per build tree."""
-    package = NPM_PREFIX / "node_modules" / "sparkplug-payload" / "package.json"
-    if not package.exists() or json.loads(package.read_text())["version"] != TAHU_VERSION:
-        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NPM_PREFIX),
-                        f"sparkplug-payload@{TAHU_VERSION}"],
-                       check=True, stdout=subprocess.DEVNULL, timeout=300)
-    return NPM_PREFIX / "node_modules"
 
 
 def lines_of(text):
@@ -40,7 +32,7 @@ def lines_of(text):
 class SparkplugPayload(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        env = dict(os.environ, NODE_PATH=str(tahu_installed()))
+        env = dict(os.environ, NODE_PATH=str(tahu.installed(NPM_PREFIX)))
         cls.tahu = lambda self, mode, given="": subprocess.run(
             ["node", str(HERE / "sparkplug" / "tahu.js"), mode], input=given, env=env,
             capture_output=True, text=True, check=True, timeout=60).stdout

@@ -67,8 +67,9 @@ std::vector<std::uint8_t> bytes_of(std::string_view text) {
 
 // The session core's settings from the [mqtt] table: CONNECT fields, the
 // in-flight window and the largest packet accepted from the broker.
-SessionConfig session_config_of(const config::Mqtt& mqtt) {
+SessionConfig session_config_of(const config::Mqtt& mqtt, const ClientOptions& options) {
   SessionConfig result;
+  result.in_flight_ends_with_connection = options.in_flight_ends_with_connection;
   result.connect.client_id = mqtt.client_id;
   result.connect.clean_session = mqtt.clean_session;
   result.connect.keep_alive = keepalive_seconds(mqtt.keepalive);
@@ -128,10 +129,10 @@ Error refusal_of(const event::PublishCompleted& completed) {
 
 }  // namespace
 
-Client::Client(asio::any_io_executor executor, const config::Mqtt& mqtt)
+Client::Client(asio::any_io_executor executor, const config::Mqtt& mqtt, ClientOptions options)
     : executor_(executor),
       config_(mqtt),
-      session_(session_config_of(mqtt)),
+      session_(session_config_of(mqtt, options)),
       backoff_(mqtt.reconnect_min, mqtt.reconnect_max, std::random_device{}()),
       brokers_(mqtt.brokers.size()),
       transports_(executor, mqtt, connect_timeout),
@@ -308,6 +309,9 @@ asio::awaitable<void> Client::run() {
       } else if (!current->closed) {
         spdlog::debug("mqtt: {} connection to {} open, sending CONNECT", current->stream->name(),
                       broker_name(brokers_.current()));
+        if (will_source_) {
+          session_.set_will(will_source_());
+        }
         handle(session_.connect(now()));
         co_await read_until_closed(current);
         handle(session_.connection_lost(now()));

@@ -66,6 +66,11 @@ struct ClientCounters {
   std::uint64_t failovers = 0;
 };
 
+struct ClientOptions {
+  // See SessionConfig::in_flight_ends_with_connection.
+  bool in_flight_ends_with_connection = false;
+};
+
 // A change of the connection, as the state handler sees it.
 struct ConnectionEvent {
   bool connected = false;
@@ -86,13 +91,21 @@ class Client {
   using MessageHandler = std::function<void(const packet::Publish&)>;
   using StateHandler = std::function<void(const ConnectionEvent&)>;
 
-  Client(boost::asio::any_io_executor executor, const config::Mqtt& mqtt);
+  // Gives the will of the connection about to be made.
+  using WillSource = std::function<std::optional<packet::Will>()>;
+
+  Client(boost::asio::any_io_executor executor, const config::Mqtt& mqtt,
+         ClientOptions options = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
   void on_state(StateHandler handler) { on_state_ = std::move(handler); }
+  // Asked just before each CONNECT for the will it carries, instead of
+  // mqtt.will (Sparkplug B's NDEATH carries a number that changes with each
+  // connection).
+  void will_of_each_connection(WillSource source) { will_source_ = std::move(source); }
 
   // Starts connecting; reconnects on its own until stop().
   void start();
@@ -244,6 +257,7 @@ class Client {
 
   MessageHandler on_message_;
   StateHandler on_state_;
+  WillSource will_source_;
   std::function<void()> stop_done_;
   ClientCounters counters_;
   Lifecycle lifecycle_ = Lifecycle::idle;

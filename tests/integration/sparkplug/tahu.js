@@ -2,6 +2,8 @@
 // independent side of 17-sparkplug-payload.py:
 //   node tahu.js decode   reads "<case> <hex>" lines, prints "<case> <json>"
 //   node tahu.js encode   prints "<case> <hex>" for each sample command
+//   node tahu.js encode-each   reads "<case> <json payload>" lines, prints
+//                              "<case> <hex>" (a host's commands in a test)
 // 64-bit values (Long) are printed as decimal strings.
 'use strict';
 const readline = require('readline');
@@ -91,11 +93,22 @@ function encode() {
   }
 }
 
+function encodeEach() {
+  const lines = readline.createInterface({input: process.stdin});
+  lines.on('line', (line) => {
+    const at = line.indexOf(' ');
+    const payload = JSON.parse(line.slice(at + 1));
+    console.log(`${line.slice(0, at)} ${Buffer.from(sparkplug.encodePayload(payload)).toString('hex')}`);
+  });
+}
+
 if (process.argv[2] === 'decode') {
   decode();
 } else if (process.argv[2] === 'encode') {
   encode();
+} else if (process.argv[2] === 'encode-each') {
+  encodeEach();
 } else {
-  console.error('usage: node tahu.js decode|encode');
+  console.error('usage: node tahu.js decode|encode|encode-each');
   process.exit(2);
 }

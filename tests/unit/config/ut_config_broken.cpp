@@ -37,6 +37,8 @@ void PrintTo(const BrokenConfig& broken, std::ostream* out) {
 }
 
 const std::vector<BrokenConfig>& broken_configs() {
+  // One byte more than a Sparkplug id may have.
+  static const std::string long_id(65, 'x');
   static const std::vector<BrokenConfig> cases = {
       {"SyntaxError",
        std::string(header) + "qos = \n",
@@ -92,6 +94,44 @@ const std::vector<BrokenConfig>& broken_configs() {
        std::string(header) + "[homeassistant]\nenabled = true\ndiscovery_prefix = \"ha/#\"\n",
        {"test.toml:7:20: error: homeassistant.discovery_prefix: a topic without wildcards or "
         "empty levels, such as \"homeassistant\""}},
+      {"SparkplugEnabledWithoutGroupId",
+       std::string(header) + "[sparkplug]\nenabled = true\n",
+       {"test.toml:6:11: error: sparkplug.group_id: required when sparkplug.enabled, e.g. "
+        "\"plant-1\""}},
+      {"SparkplugEnabledWithAnEmptyGroupId",
+       std::string(header) + "[sparkplug]\nenabled = true\ngroup_id = \"\"\n",
+       {"test.toml:7:12: error: sparkplug.group_id: required when sparkplug.enabled, e.g. "
+        "\"plant-1\""}},
+      {"SparkplugGroupIdWithASlash",
+       std::string(header) + "[sparkplug]\ngroup_id = \"plant/1\"\n",
+       {"test.toml:6:12: error: sparkplug.group_id: \"plant/1\" holds \"/\"; a Sparkplug id is "
+        "one MQTT topic level, so it cannot hold /, + or #"}},
+      {"SparkplugEdgeNodeIdWithAWildcard",
+       std::string(header) + "[sparkplug]\ngroup_id = \"plant-1\"\nedge_node_id = \"pump+\"\n",
+       {"test.toml:7:16: error: sparkplug.edge_node_id: \"pump+\" holds \"+\"; a Sparkplug id is "
+        "one MQTT topic level, so it cannot hold /, + or #"}},
+      {"SparkplugPrimaryHostIdTooLong",
+       std::string(header) + "[sparkplug]\nprimary_host_id = \"" + long_id + "\"\n",
+       {"test.toml:6:19: error: sparkplug.primary_host_id: \"" + long_id +
+        "\" is 65 bytes; a Sparkplug id is at most 64 bytes"}},
+      {"SparkplugEdgeNodeIdDefaultedToATooLongGatewayId",
+       "[gateway]\nid = \"" + long_id + "\"\n[mqtt]\nurl = \"mqtt://h\"\n" +
+           "[sparkplug]\nenabled = true\ngroup_id = \"plant-1\"\n",
+       {"test.toml:6:11: error: sparkplug.enabled: the edge node id defaults to gateway.id, "
+        "and \"" +
+        long_id +
+        "\" is 65 bytes; a Sparkplug id is at most 64 bytes; set sparkplug.edge_node_id"}},
+      // Reported once, at gateway.id, not again as the edge node id.
+      {"SparkplugEdgeNodeIdDefaultedToAnUnfitGatewayId",
+       "[gateway]\nid = \"boiler/1\"\n[mqtt]\nurl = \"mqtt://h\"\n"
+       "[sparkplug]\nenabled = true\ngroup_id = \"plant-1\"\n",
+       {"test.toml:2:6: error: gateway.id: \"boiler/1\" is not a usable name; use letters, "
+        "digits, _ and - only (it becomes part of MQTT topics)"}},
+      {"SparkplugWithHomeAssistant",
+       std::string(header) +
+           "[sparkplug]\nenabled = true\ngroup_id = \"plant-1\"\n[homeassistant]\nenabled = true\n",
+       {"test.toml:9:11: error: homeassistant.enabled: Home Assistant discovery needs the JSON "
+        "telemetry topics; it cannot be used with sparkplug.enabled, so turn one of them off"}},
       {"ClockHoldNotADuration",
        std::string(header) + "[telemetry]\nclock_hold = \"ten minutes\"\n",
        {"test.toml:6:14: error: telemetry.clock_hold: \"ten minutes\" is not a duration; write a "

@@ -73,6 +73,10 @@ TEST(LoadDefaults, MatchTheReference) {
   EXPECT_EQ(config.telemetry.payload, PayloadFormat::json);
   EXPECT_EQ(config.telemetry.metrics_interval, 60s);
   EXPECT_EQ(config.telemetry.clock_hold, 10min);
+  EXPECT_FALSE(config.sparkplug.enabled);
+  EXPECT_EQ(config.sparkplug.group_id, "");
+  EXPECT_EQ(config.sparkplug.edge_node_id, "gw");  // gateway.id
+  EXPECT_EQ(config.sparkplug.primary_host_id, "");
   EXPECT_FALSE(config.homeassistant.enabled);
   EXPECT_EQ(config.homeassistant.discovery_prefix, "homeassistant");
   EXPECT_TRUE(config.commands.enabled);
@@ -163,6 +167,43 @@ TEST(LoadStore, ReadsTheDeliveryOrderAndTheBacklogsPace) {
       "[store]\ndelivery = \"live_first\"\nbackfill_rate = 200\n");
   EXPECT_EQ(config.store.delivery, Delivery::live_first);
   EXPECT_EQ(config.store.backfill_rate, 200U);
+}
+
+TEST(LoadSparkplug, ReadsItsTable) {
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[sparkplug]\nenabled = true\ngroup_id = \"plant 1\"\nedge_node_id = \"pump-house\"\n"
+      "primary_host_id = \"scada.main\"\n");
+  EXPECT_TRUE(config.sparkplug.enabled);
+  EXPECT_EQ(config.sparkplug.group_id, "plant 1");
+  EXPECT_EQ(config.sparkplug.edge_node_id, "pump-house");
+  EXPECT_EQ(config.sparkplug.primary_host_id, "scada.main");
+}
+
+TEST(LoadSparkplug, TheEdgeNodeIdDefaultsToTheGatewayId) {
+  Config config = load_valid(
+      "[gateway]\nid = \"boiler-house-1\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[sparkplug]\nenabled = true\ngroup_id = \"plant-1\"\n");
+  EXPECT_EQ(config.sparkplug.edge_node_id, "boiler-house-1");
+  EXPECT_EQ(config.sparkplug.primary_host_id, "");
+
+  config = load_valid(
+      "[gateway]\nid = \"boiler-house-1\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[sparkplug]\nenabled = true\ngroup_id = \"plant-1\"\nedge_node_id = \"\"\n");
+  EXPECT_EQ(config.sparkplug.edge_node_id, "boiler-house-1");
+}
+
+TEST(LoadSparkplug, AnIdMayBeSixtyFourBytesOfAnyUtf8) {
+  // 32 times "é", two bytes each in UTF-8: 64 bytes.
+  std::string id;
+  for (int i = 0; i < 32; ++i) {
+    id += "\xc3\xa9";
+  }
+  const Config config = load_valid(
+      "[gateway]\nid = \"gw\"\n[mqtt]\nurl = \"mqtt://b\"\n"
+      "[sparkplug]\nenabled = true\ngroup_id = \"" +
+      id + "\"\n");
+  EXPECT_EQ(config.sparkplug.group_id, id);
 }
 
 TEST(LoadHomeAssistant, ReadsItsTable) {
