@@ -436,7 +436,9 @@ ProgressWatchdog::Sample App::progress(std::chrono::steady_clock::time_point now
   const bridge::store::Counters queue = store_.counters();
   return {.now = now,
           .oldest_store_request = appender_.oldest_waiting(),
-          .connected = client_.connected(),
+          // Data a Sparkplug node may not send yet (births under way, the
+          // primary host offline) waits as for an unreachable broker.
+          .connected = client_.connected() && (!sparkplug_ || sparkplug_->live()),
           .queued_rows = queue.rows,
           .held_rows = queue.clock_held,
           .forwarded = forwarded.published + forwarded.delivered + forwarded.undelivered +

@@ -107,14 +107,28 @@ std::string summarize(const Config& config) {
 
   const TopicFields gateway_fields{.prefix = mqtt.topic_prefix, .gateway = config.gateway.id};
   text += "topics\n";
-  text += fmt::format("  status    {} (retained; \"online\", will \"{}\")\n", mqtt.will.topic,
-                      mqtt.will.payload);
-  if (config.telemetry.metrics_interval.count() > 0) {
+  const config::Sparkplug& sparkplug = config.sparkplug;
+  const std::string sparkplug_node = "spBv1.0/" + sparkplug.group_id + "/";
+  if (sparkplug.enabled) {
+    text += fmt::format(
+        "  sparkplug {0}{{NBIRTH,NDEATH,NCMD}}/{1}, {0}{{DBIRTH,DDATA,DDEATH,DCMD}}/{1}/{{device}} "
+        "(will NDEATH, bdSeq kept in {2})\n",
+        sparkplug_node, sparkplug.edge_node_id,
+        (config.gateway.state_dir / "sparkplug-bdseq").string());
+    if (!sparkplug.primary_host_id.empty()) {
+      text += fmt::format("  state     spBv1.0/STATE/{} (births and data while it is online)\n",
+                          sparkplug.primary_host_id);
+    }
+  } else {
+    text += fmt::format("  status    {} (retained; \"online\", will \"{}\")\n", mqtt.will.topic,
+                        mqtt.will.payload);
+  }
+  if (!sparkplug.enabled && config.telemetry.metrics_interval.count() > 0) {
     text += fmt::format("  metrics   {} every {}\n",
                         expand_topic("{prefix}/{gateway}/metrics", gateway_fields),
                         format_duration(config.telemetry.metrics_interval));
   }
-  if (config.commands.enabled) {
+  if (!sparkplug.enabled && config.commands.enabled) {
     text += fmt::format("  commands  {}\n", config.commands.topic);
   }
   if (config.homeassistant.enabled) {
@@ -137,7 +151,10 @@ std::string summarize(const Config& config) {
         TopicFields fields = gateway_fields;
         fields.device = device.name;
         fields.point = point.name;
-        text += point_line(bus, point, expand_topic(config.telemetry.topic, fields));
+        text += point_line(bus, point,
+                           sparkplug.enabled ? sparkplug_node + "DDATA/" + sparkplug.edge_node_id +
+                                                   "/" + device.name
+                                             : expand_topic(config.telemetry.topic, fields));
       }
     }
   }

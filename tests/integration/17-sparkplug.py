@@ -184,6 +184,32 @@ class Sparkplug(unittest.TestCase):
         self.assertEqual(len(self.on("NBIRTH")), 2)
         self.assertTrue(self.gateway.alive())
 
+    def test_a_flood_of_rebirths_costs_one_birth_per_interval(self):
+        self.start_gateway(poll="200ms")
+        self.wait_count("DBIRTH", 1, "tank")
+        host = rig.Publisher(self.broker.port, "host")
+        self.addCleanup(host.stop)
+        rebirth = tahu.encode(NPM_PREFIX, {"metrics": [
+            {"name": "Node Control/Rebirth", "type": "Boolean", "value": True}]})
+        host.publish_many([(topic("NCMD"), rebirth)] * 300)
+        # The births at the connection were under 5 s ago: the flood is
+        # answered once, at the end of that interval...
+        self.wait_count("NBIRTH", 2)
+        # ...and a request after it once more, 5 s later. Without the bound
+        # the flood's 300 births would have come before this one.
+        host.publish(topic("NCMD"), rebirth)
+        self.wait_count("NBIRTH", 3, timeout=30)
+        self.assertEqual(len(self.on("NBIRTH")), 3)
+        self.assert_seq_continuous()
+        self.assertTrue(self.gateway.alive())
+
+    def test_check_names_the_sparkplug_topics(self):
+        self.start_gateway()
+        code, out = rig.check_config(self.gateway.config)
+        self.assertEqual(code, 0, out)
+        self.assertIn(f"sparkplug {NODE}/{{NBIRTH,NDEATH,NCMD}}/{EDGE}", out)
+        self.assertIn(f"{NODE}/DDATA/{EDGE}/boiler", out)
+
     def test_dcmd_writes_what_is_allowed_and_nothing_else(self):
         self.start_gateway(poll="200ms")
         birth = self.wait_count("DBIRTH", 1, "boiler")[0]
@@ -195,6 +221,7 @@ class Sparkplug(unittest.TestCase):
             {"metrics": [{"name": "offset", "type": "Int16", "value": 500}]},      # out of range
             {"metrics": [{"name": "nothing", "type": "Int16", "value": 1}]},       # no such point
             {"metrics": [{"name": "offset", "type": "String", "value": "1"}]},     # not a number
+            {"metrics": [{"name": "offset", "type": "Int16", "value": 1}] * 65},  # too many
         ]
         for payload in refused:
             host.publish(topic("DCMD", "boiler"), tahu.encode(NPM_PREFIX, payload))
