@@ -9,7 +9,9 @@ hold the simulator's own, true, time at each read. Readings are held in the
 store, none published; then the wall clock is set right and the shim reports
 it synchronised: every held reading arrives with its true acquisition time,
 within a second, none dated in the wrong year, and polling went on at its
-interval through the step, neither pausing nor bursting."""
+interval through the step, neither pausing nor bursting. The same holds for
+Sparkplug B's DDATA, whose metric timestamps (decoded by Eclipse Tahu) are
+rewritten with the true time."""
 import json
 import os
 import pathlib
@@ -19,7 +21,9 @@ import time
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "sparkplug"))
 import iotgw_rig as rig  # noqa: E402  pylint: disable=wrong-import-position
+import tahu  # noqa: E402  pylint: disable=wrong-import-position
 
 FAKETIME = pathlib.Path("/usr/lib") / sysconfig.get_config_var("MULTIARCH") / \
     "faketime" / "libfaketime.so.1"
@@ -41,7 +45,7 @@ class Clock(unittest.TestCase):
         self.watcher = rig.Watcher(self.broker.port, "iotgw/clk/#")
         self.addCleanup(self.watcher.stop)
 
-    def start_gateway(self, telemetry):
+    def start_gateway(self, telemetry, **tables):
         self.fake_time = self.folder / "faketime"
         self.fake_time.write_text("@2019-03-01 00:00:00\n")  # then it runs on from there
         self.synced = self.folder / "synced"
@@ -57,7 +61,7 @@ class Clock(unittest.TestCase):
             "clk", self.folder / "state", rig.mqtt(self.broker.port),
             rig.modbus_tcp("plant", self.simulator.port),
             {"name": "sensor", "poll_interval": "1s"}, [TRUE_TIME, SETPOINT],
-            telemetry={"metrics_interval": "1s", **telemetry}), env=env)
+            telemetry={"metrics_interval": "1s", **telemetry}, **tables), env=env)
         self.addCleanup(self.gateway.kill)
         self.gateway.start()
         self.gateway.wait_ready()
@@ -132,6 +136,32 @@ class Clock(unittest.TestCase):
         self.assertTrue(result["ok"], result)
         self.assertIn("not synchronised", result["note"])
         rig.wait_for(lambda: "write holding 10 [42]" in self.simulator.writes(), what="the write")
+
+    def test_held_sparkplug_data_arrives_with_its_true_time(self):
+        self.watcher.stop()
+        self.watcher = rig.Watcher(self.broker.port, "spBv1.0/#", name="sparkplug-watcher")
+        decoder = tahu.Decoder(os.environ["IOTGW_NPM_PREFIX"])
+        self.addCleanup(decoder.stop)
+        self.start_gateway({}, sparkplug={"enabled": True, "group_id": "site"})
+        held = 1  # store.WallClock
+        rig.wait_for(lambda: (rig.read_store(self.folder / "state" / "queue.db",
+                                             "SELECT count(*) FROM messages WHERE clock = ?",
+                                             (held,)) or [[0]])[0][0] >= 3,
+                     timeout=30, what="data held in the store")
+        ddata = "spBv1.0/site/DDATA/clk/sensor"
+        self.assertEqual(self.watcher.payloads(ddata), [], "data went out with a wrong time")
+        self.set_clock_right()
+        rig.wait_for(lambda: len(self.watcher.payloads(ddata)) >= 6, timeout=30,
+                     what="the held data and live data after it")
+        messages = [decoder.decode(payload) for topic, payload, _ in self.watcher.drain()
+                    if topic.split("/")[2] in ("DBIRTH", "DDATA")]
+        names = {m["alias"]: m["name"] for m in messages[0]["metrics"]}
+        for data in messages[1:]:
+            metric = next(m for m in data["metrics"] if names[m["alias"]] == "true_time")
+            stamp = int(metric["timestamp"]) / 1000
+            self.assertGreaterEqual(stamp, int(metric["value"]) - 0.5, data)
+            self.assertLess(stamp, int(metric["value"]) + 1.5, data)
+            self.assertLess(abs(int(data["timestamp"]) / 1000 - stamp), 1.5, data)
 
 
 if __name__ == "__main__":

@@ -908,5 +908,145 @@ TEST(Mqtt5SessionExchange, MessagePropertiesAreLeftOutInMqtt311) {
       });
 }
 
+// 12. In-flight messages that end with their connection (Sparkplug B, whose
+// caller numbers each message for the connection it goes out on, and sends
+// again itself what a connection left unacknowledged).
+
+SessionConfig ending_with_connection() {
+  SessionConfig c = window_of_8();
+  c.in_flight_ends_with_connection = true;
+  return c;
+}
+
+const Bytes disconnect5_server_shutting_down = {
+    0xE0, 0x01,  // DISCONNECT, remaining length 1
+    0x8B,        // Server shutting down
+};
+
+std::vector<std::uint64_t> rejected_tags(const Exchange& ex) {
+  std::vector<std::uint64_t> tags;
+  for (const auto& rejected : ex.seen_of<event::CommandRejected>()) {
+    tags.push_back(rejected.tag);
+  }
+  return tags;
+}
+
+TEST(Mqtt5SessionExchange, ALostConnectionGivesBackWhatWasInFlightAndResendsNothing) {
+  Session s(ending_with_connection());
+  Exchange ex(s);
+  ex.run(do_connect).expect(connect5_wire).reply(connack5_receive_maximum_2, 2ms);
+  ex.run(publish_v("t", Qos::at_least_once, 1)).expect(publish5_t(1));
+  ex.run(publish_v("t", Qos::at_least_once, 2)).expect(publish5_t(2));
+  ex.run(publish_v("t", Qos::at_least_once, 3)).expect_nothing();  // beyond Receive Maximum
+  EXPECT_TRUE(rejected_tags(ex).empty());
+  EXPECT_EQ(s.in_flight(), 3u);
+
+  ex.wait(5ms).run(lose_connection);
+  // On the wire or waiting, each comes back once, in the order it was published.
+  EXPECT_EQ(rejected_tags(ex), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(rejection_codes(ex),
+            (std::vector<Errc>{Errc::not_connected, Errc::not_connected, Errc::not_connected}));
+  EXPECT_TRUE(ex.seen_of<event::PublishCompleted>().empty());
+  EXPECT_EQ(s.in_flight(), 0u);
+  EXPECT_EQ(s.on_wire(), 0u);
+
+  // Even on a session the broker kept, nothing goes out again.
+  ex.wait(1s).run(do_connect).expect(connect5_wire).reply(connack5_resumed, 2ms).expect_nothing();
+  EXPECT_EQ(rejected_tags(ex).size(), 3u);
+  EXPECT_TRUE(ex.seen_of<event::PublishCompleted>().empty());
+
+  // Their packet ids are free again: once ids 4 to 65535 have gone round
+  // (past the script for speed), the next message takes id 1.
+  const packet::PublishView message{"t", payload, Qos::at_least_once, false, false, 0};
+  for (std::uint32_t id = 4; id <= 65535; ++id) {
+    s.publish(message, id, ex.now());
+    s.feed(puback(static_cast<std::uint16_t>(id)), ex.now());
+  }
+  EXPECT_EQ(s.in_flight(), 0u);
+  ex.run(publish_v("t", Qos::at_least_once, 70000)).expect(publish5_t(1));
+  ex.run(publish_v("t", Qos::at_least_once, 70001)).expect(publish5_t(2));
+  EXPECT_EQ(rejected_tags(ex).size(), 3u);
+}
+
+TEST(Mqtt5SessionExchange, ADisconnectFromTheBrokerGivesBackWhatWasInFlight) {
+  Session s(ending_with_connection());
+  Exchange ex(s);
+  ex.run(do_connect).expect(connect5_wire).reply(connack5_receive_maximum_2, 2ms);
+  for (std::uint16_t id = 1; id <= 2; ++id) {
+    ex.run(publish_v("t", Qos::at_least_once, id)).expect(publish5_t(id));
+  }
+  ex.run(publish_v("t", Qos::exactly_once, 3)).expect_nothing();  // beyond Receive Maximum
+  ex.reply(puback(1), 1ms);
+  ex.expect({
+      0x34, 0x07,        // PUBLISH QoS 2, remaining length 7
+      0x00, 0x01, 0x74,  // topic "t"
+      0x00, 0x03,        // packet id 3
+      0x00,              // no properties
+      0x76,              // payload "v"
+  });
+  ex.run(publish_v("t", Qos::at_least_once, 4)).expect_nothing();  // beyond Receive Maximum
+  EXPECT_EQ(ex.seen_of<event::PublishCompleted>(), (std::vector<event::PublishCompleted>{{1}}));
+
+  ex.reply(disconnect5_server_shutting_down, 1s).expect_nothing();
+  EXPECT_EQ(s.state(), event::ConnectionState::disconnected);
+  EXPECT_EQ(rejected_tags(ex), (std::vector<std::uint64_t>{2, 3, 4}));
+  EXPECT_EQ(rejection_codes(ex),
+            (std::vector<Errc>{Errc::not_connected, Errc::not_connected, Errc::not_connected}));
+  EXPECT_EQ(s.in_flight(), 0u);
+  EXPECT_EQ(s.on_wire(), 0u);
+
+  ex.wait(1s).run(do_connect).expect(connect5_wire).reply(connack5_resumed, 2ms).expect_nothing();
+  // The next message goes out alone, without waiting behind the ones given back.
+  ex.run(publish_v("t", Qos::at_least_once, 5)).expect(publish5_t(5)).expect_nothing();
+  ex.reply(puback(5), 1ms);
+  EXPECT_EQ(ex.seen_of<event::PublishCompleted>(),
+            (std::vector<event::PublishCompleted>{{1}, {5}}));
+  EXPECT_EQ(rejected_tags(ex), (std::vector<std::uint64_t>{2, 3, 4}));
+}
+
+TEST(Mqtt5SessionExchange, APublishWithoutAConnectionIsRefusedAtOnceWhateverItsQos) {
+  Session s(ending_with_connection());
+  Exchange ex(s);
+  ex.run(publish_v("t", Qos::at_least_once, 1));  // never connected
+  ex.run(do_connect).expect(connect5_wire);
+  ex.run(publish_v("t", Qos::exactly_once, 2));  // connecting, no CONNACK yet
+  ex.run(publish_v("t", Qos::at_most_once, 3));
+  EXPECT_EQ(rejected_tags(ex), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(rejection_codes(ex),
+            (std::vector<Errc>{Errc::not_connected, Errc::not_connected, Errc::not_connected}));
+  EXPECT_EQ(s.in_flight(), 0u);
+  ex.reply(connack5_new, 2ms).expect_nothing();  // nothing was kept for the CONNACK
+
+  ex.run(publish_v("t", Qos::at_least_once, 4)).expect(publish5_t(1));
+  ex.wait(5ms).run(lose_connection);
+  ex.run(publish_v("t", Qos::at_least_once, 5));  // connection lost
+  EXPECT_EQ(rejected_tags(ex), (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(s.in_flight(), 0u);
+  ex.wait(1s).run(do_connect).expect(connect5_wire).reply(connack5_new, 2ms).expect_nothing();
+}
+
+// The default: the session keeps what was in flight across connections.
+TEST(Mqtt5SessionExchange, WithoutTheOptionInFlightMessagesOutliveABrokersDisconnect) {
+  Session s(window_of_8());
+  Exchange ex(s);
+  ex.run(do_connect).expect(connect5_wire).reply(connack5_receive_maximum_2, 2ms);
+  for (std::uint16_t id = 1; id <= 2; ++id) {
+    ex.run(publish_v("t", Qos::at_least_once, id)).expect(publish5_t(id));
+  }
+  ex.run(publish_v("t", Qos::at_least_once, 3)).expect_nothing();
+  ex.reply(disconnect5_server_shutting_down, 1s).expect_nothing();
+  EXPECT_EQ(s.state(), event::ConnectionState::disconnected);
+  ex.run(publish_v("t", Qos::at_least_once, 4));  // waits for the next connection
+  EXPECT_TRUE(rejected_tags(ex).empty());
+  EXPECT_EQ(s.in_flight(), 4u);
+  ex.wait(1s).run(do_connect).expect(connect5_wire).reply(connack5_resumed, 2ms);
+  ex.expect(publish5_t(1, 0x3A))
+      .expect(publish5_t(2, 0x3A))
+      .expect(publish5_t(3))
+      .expect(publish5_t(4))
+      .expect_nothing();
+  EXPECT_TRUE(rejected_tags(ex).empty());
+}
+
 }  // namespace
 }  // namespace iotgw::bridge::mqtt
