@@ -213,6 +213,23 @@ struct HomeAssistant {
   std::string discovery_prefix = "homeassistant";
 };
 
+// The local HTTP endpoint (the running gateway's state, for `iotgw status`).
+struct Http {
+  std::string listen = "127.0.0.1:9108";  // "HOST:PORT" as written; empty: no endpoint
+  // A bearer token that requests must carry; empty: none asked for, allowed only
+  // on a loopback address. Resolved: relative paths are taken from the
+  // configuration file's folder. Checked at load (a regular file, not empty,
+  // private to its owner); its content is read when the server starts.
+  std::filesystem::path token_file;
+  // Resolved from listen: the IP address to bind, as text (IPv6 without
+  // brackets; "localhost" becomes "127.0.0.1"), and the port (1-65535).
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 9108;
+  bool loopback = true;  // resolved: address is 127.0.0.0/8 or ::1
+
+  bool enabled() const { return !listen.empty(); }
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was read from
   Gateway gateway;
@@ -222,6 +239,7 @@ struct Config {
   Commands commands;
   Sparkplug sparkplug;
   HomeAssistant homeassistant;
+  Http http;
   std::vector<Bus> buses;
 };
 

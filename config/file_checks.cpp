@@ -53,6 +53,27 @@ std::optional<std::pair<std::filesystem::path, mode_t>> nearest_existing(
   }
 }
 
+// Passes when the file's mode has none of the bits of mask; otherwise says who
+// can read (or write) it and the chmod that stops them.
+Check kept_from(const std::filesystem::path& path, mode_t mask, const char* chmod) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return {};
+  }
+  const mode_t exposed = info.st_mode & mask;
+  if (exposed == 0) {
+    return {};
+  }
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+  const bool group = (exposed & (S_IRGRP | S_IWGRP)) != 0;
+  const bool others = (exposed & (S_IROTH | S_IWOTH)) != 0;
+  const char* who = group && others ? "its group and others" : group ? "its group" : "others";
+  const char* exposure = (exposed & (S_IRGRP | S_IROTH)) ? "readable" : "writable";
+  return path.string() + " is " + exposure + " by " + who + " (mode " + mode + "); run: chmod " +
+         chmod + " " + path.string();
+}
+
 }  // namespace
 
 Check readable(const std::filesystem::path& path, FileKind kind) {
@@ -116,19 +137,19 @@ Check serial_port_or_absent(const std::filesystem::path& path) {
 }
 
 Check private_to_owner(const std::filesystem::path& path) {
+  return kept_from(path, S_IROTH | S_IWOTH, "o-rwx");
+}
+
+Check private_to_user(const std::filesystem::path& path) {
+  return kept_from(path, S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH, "go-rwx");
+}
+
+Check not_empty(const std::filesystem::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
+  if (::stat(path.c_str(), &info) != 0 || info.st_size > 0) {
     return {};
   }
-  const mode_t others = info.st_mode & (S_IROTH | S_IWOTH);
-  if (others == 0) {
-    return {};
-  }
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-  const char* exposure = (others & S_IROTH) ? "readable" : "writable";
-  return path.string() + " is " + exposure + " by others (mode " + mode + "); run: chmod o-rwx " +
-         path.string();
+  return path.string() + " is empty";
 }
 
 std::optional<std::string> first_line(const std::filesystem::path& path) {

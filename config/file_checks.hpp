@@ -39,6 +39,13 @@ Check serial_port_or_absent(const std::filesystem::path& path);
 // Passes when others can neither read nor write the secret file.
 Check private_to_owner(const std::filesystem::path& path);
 
+// Passes when neither its group nor others can read or write the secret file
+// (a bearer token: only the gateway's own user may hold it).
+Check private_to_user(const std::filesystem::path& path);
+
+// Passes when the file holds at least one byte, or cannot be looked at.
+Check not_empty(const std::filesystem::path& path);
+
 // The first line of a regular file without its line ending; lines past 64 KiB are cut.
 std::optional<std::string> first_line(const std::filesystem::path& path);
 

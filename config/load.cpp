@@ -116,6 +116,25 @@ void check_sparkplug(const toml::table& document, const Config& config, Diagnost
   }
 }
 
+// A listen address off the loopback interface needs a bearer token: without
+// one, anyone who reaches the port reads the gateway's state. A listen that
+// does not parse, and a token_file that is unusable or of the wrong type, are
+// reported already, at those keys.
+void check_http(const toml::table& document, const Config& config, Diagnostics& diagnostics) {
+  const Http& http = config.http;
+  if (!http.enabled() || http.loopback || !http.token_file.empty()) {
+    return;
+  }
+  if (const toml::node* token_file = document["http"]["token_file"].node();
+      token_file != nullptr && !token_file->is_string()) {
+    return;
+  }
+  const Place where = place_in(document, "http", "listen");
+  diagnostics.error(where.line, where.column,
+                    "http.listen: a non-loopback address needs http.token_file (a bearer token, "
+                    "readable by the gateway only)");
+}
+
 }  // namespace
 
 LoadResult load_string(std::string_view text, const std::filesystem::path& file) {
@@ -154,10 +173,13 @@ LoadResult load_string(std::string_view text, const std::filesystem::path& file)
                [&](TableReader& reader) { read_sparkplug(reader, config.sparkplug); });
   read_section(root, "homeassistant", false,
                [&](TableReader& reader) { read_homeassistant(reader, config.homeassistant); });
+  read_section(root, "http", false,
+               [&](TableReader& reader) { read_http(reader, context, config.http); });
   read_buses(root, config.buses);
   root.finish();
   check_store_path(document, config, diagnostics);
   check_sparkplug(document, config, diagnostics);
+  check_http(document, config, diagnostics);
 
   if (!diagnostics.has_errors()) {
     resolve_defaults(config);

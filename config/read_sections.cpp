@@ -1,8 +1,11 @@
 // Readers for the single-table sections: [gateway], [mqtt] (with [mqtt.tls] and
-// [mqtt.will]), [store], [telemetry], [commands], [sparkplug] and [homeassistant].
+// [mqtt.will]), [store], [telemetry], [commands], [sparkplug], [homeassistant]
+// and [http].
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
 #include <charconv>
+#include <netinet/in.h>
 #include <utility>
 
 #include "config/file_checks.hpp"
@@ -64,6 +67,85 @@ bool read_secret_file(TableReader& reader, const ReadContext& context, std::stri
     return false;
   }
   return true;
+}
+
+// Reads a file that holds a bearer token: besides read_secret_file's checks,
+// its group cannot read it either, and it is not empty. The token itself is
+// read when the server starts.
+bool read_token_file(TableReader& reader, const ReadContext& context, std::string_view key,
+                     std::filesystem::path& out) {
+  if (!read_file(reader, context, key, out, FileKind::regular,
+                 "name a file that holds the bearer token")) {
+    return false;
+  }
+  if (out.empty()) {
+    return true;
+  }
+  if (const Check kept = private_to_user(out); !kept) {
+    reader.error_at(key, reader.key_path(key) + ": " + kept.error());
+    return false;
+  }
+  if (const Check filled = not_empty(out); !filled) {
+    reader.error_at(
+        key, reader.key_path(key) + ": " + filled.error() + "; write the bearer token in it");
+    return false;
+  }
+  return true;
+}
+
+// Splits http.listen, "HOST:PORT" with HOST an IPv4 address, "[IPv6]" or
+// "localhost", into the Http fields.
+Check parse_listen(const std::string& listen, Http& http) {
+  const std::string example = "e.g. \"127.0.0.1:9108\"";
+  std::string_view rest = listen;
+  std::string host;
+  bool ipv6 = false;
+  if (rest.starts_with('[')) {
+    const std::size_t close = rest.find(']');
+    if (close == std::string_view::npos || close + 1 == rest.size() || rest[close + 1] != ':') {
+      return "\"" + listen + "\" is not HOST:PORT, " + example;
+    }
+    host = std::string(rest.substr(1, close - 1));
+    ipv6 = true;
+    rest.remove_prefix(close + 2);
+  } else {
+    const std::size_t colon = rest.rfind(':');
+    if (colon == std::string_view::npos) {
+      return "\"" + listen + "\" is not HOST:PORT, " + example;
+    }
+    host = std::string(rest.substr(0, colon));
+    rest.remove_prefix(colon + 1);
+  }
+  if (host.empty() || rest.empty()) {
+    return "\"" + listen + "\" is not HOST:PORT, " + example;
+  }
+  in_addr v4{};
+  in6_addr v6{};
+  bool loopback = false;
+  if (ipv6 && ::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    loopback = IN6_IS_ADDR_LOOPBACK(&v6);
+  } else if (!ipv6 && ::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    loopback = (ntohl(v4.s_addr) >> 24) == 127;
+  } else if (!ipv6 && host == "localhost") {
+    host = "127.0.0.1";
+    loopback = true;
+  } else {
+    return "in \"" + listen +
+           "\", HOST must be an IPv4 address, an IPv6 address in brackets or localhost, "
+           "e.g. \"127.0.0.1:9108\" or \"[::1]:9108\"";
+  }
+  if (rest.find_first_not_of("0123456789") != std::string_view::npos) {
+    return "\"" + listen + "\" is not HOST:PORT, " + example;
+  }
+  unsigned port = 0;
+  const std::errc error = std::from_chars(rest.data(), rest.data() + rest.size(), port).ec;
+  if (error != std::errc{} || port == 0 || port > 65535) {
+    return "\"" + listen + "\" has a bad port; use 1 to 65535";
+  }
+  http.address = std::move(host);
+  http.port = static_cast<std::uint16_t>(port);
+  http.loopback = loopback;
+  return {};
 }
 
 // Splits "mqtt://host:port" and "mqtts://[::1]" into the Broker fields.
@@ -407,6 +489,19 @@ void read_homeassistant(TableReader& reader, HomeAssistant& homeassistant) {
                     reader.key_path("discovery_prefix") +
                         ": a topic without wildcards or empty levels, such as \"homeassistant\"");
   }
+  reader.finish();
+}
+
+// The token file is checked here; whether a non-loopback listen has one is
+// checked in load(), where a token_file of the wrong type can be told apart.
+void read_http(TableReader& reader, const ReadContext& context, Http& http) {
+  reader.read("listen", http.listen);
+  if (http.enabled()) {
+    if (const Check parsed = parse_listen(http.listen, http); !parsed) {
+      reader.error_at("listen", reader.key_path("listen") + ": " + parsed.error());
+    }
+  }
+  read_token_file(reader, context, "token_file", http.token_file);
   reader.finish();
 }
 

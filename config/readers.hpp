@@ -22,6 +22,7 @@ void read_telemetry(TableReader& reader, Telemetry& telemetry);
 void read_commands(TableReader& reader, Commands& commands);
 void read_sparkplug(TableReader& reader, Sparkplug& sparkplug);
 void read_homeassistant(TableReader& reader, HomeAssistant& homeassistant);
+void read_http(TableReader& reader, const ReadContext& context, Http& http);
 void read_buses(TableReader& root, std::vector<Bus>& buses);
 
 // Whether a name is fit for topics and logs: [A-Za-z0-9_-]+.

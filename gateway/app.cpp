@@ -8,10 +8,12 @@
 #include <spdlog/spdlog.h>
 
 #include "bridge/sparkplug/timestamps.hpp"
+#include "config/names.hpp"
 #include "config/topic_template.hpp"
 #include "config/units.hpp"
 #include "gateway/json_text.hpp"
 #include "gateway/kernel_clock.hpp"
+#include "gateway/version.hpp"
 
 namespace iotgw::gateway {
 namespace {
@@ -140,6 +142,12 @@ App::App(boost::asio::io_context& io, const config::Config& config,
     sparkplug_ =
         std::make_unique<SparkplugNode>(io, config, client_, publisher_, forwarder_,
                                         [this](const SparkplugWrite& checked) { write(checked); });
+  }
+  for (const config::Bus& bus : config.buses) {
+    for (const config::Device& device : bus.devices) {
+      device_readings_[&device].first_point = last_readings_.size();
+      last_readings_.resize(last_readings_.size() + device.points.size());
+    }
   }
   std::vector<DiscoveryMessage> announced = discovery_messages(config);
   discovery_.insert(discovery_.end(), std::make_move_iterator(announced.begin()),
@@ -346,6 +354,11 @@ void App::stop(bool goodbye, std::function<void()> done) {
 
 void App::on_reading(const drivers::Reading& reading) {
   ++counters_.readings;
+  DeviceReadings& device = device_readings_.at(reading.device);
+  ++device.count;
+  last_readings_[device.first_point +
+                 static_cast<std::size_t>(reading.point - reading.device->points.data())] = {
+      reading.value, reading.quality, reading.steady_time};
   if (sparkplug_) {
     sparkplug_->observe(reading);
   }
@@ -745,6 +758,76 @@ std::string App::metrics_json() const {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
           .count();
   return metrics.dump();
+}
+
+Status App::status() const {
+  const auto now = std::chrono::steady_clock::now();
+  const bridge::store::Counters queue = store_.counters();
+  const bridge::mqtt::io::ClientCounters& uplink = client_.counters();
+  const bridge::forwarder::Forwarder::Counters& forwarded = forwarder_.counters();
+  Status status;
+  status.gateway_id = config_.gateway.id;
+  status.version = version;
+  status.uptime_s = std::chrono::duration<double>(now - started_).count();
+  status.rss_bytes = resident_kib() * 1024;
+  status.readings = counters_.readings;
+  status.suppressed = counters_.suppressed;
+  status.dropped = counters_.dropped;
+  status.queue_rows = queue.rows;
+  status.queue_bytes = queue.bytes;
+  status.oldest_queued_age_s =
+      std::chrono::duration<double>(queue.oldest_age(std::chrono::system_clock::now())).count();
+  status.queued = counters_.queued;
+  // As in the metrics message: a failed append is lost as well.
+  status.evicted = queue.evicted + counters_.failed;
+  status.fsyncs = queue.syncs;
+  status.clock_held = queue.clock_held;
+  status.connected = client_.connected();
+  status.broker_index = client_.broker_index();
+  status.broker = config_.mqtt.brokers[client_.broker_index()].url;
+  status.reconnects = uplink.connects > 0 ? uplink.connects - 1 : 0;
+  status.failovers = uplink.failovers;
+  status.published = forwarded.published;
+  status.acknowledged = forwarded.delivered;
+  status.expired = forwarded.expired;
+  status.rejected = forwarded.rejected;
+  status.commands = counters_.commands;
+  status.commands_refused = counters_.refused;
+  status.clock_synchronised = clock_.trusted();
+  for (std::size_t b = 0; b < config_.buses.size(); ++b) {
+    const config::Bus& bus = config_.buses[b];
+    for (std::size_t d = 0; d < bus.devices.size(); ++d) {
+      const config::Device& device = bus.devices[d];
+      DeviceStatus& shown = status.devices.emplace_back();
+      shown.name = device.name;
+      shown.bus = bus.name;
+      shown.protocol = config::name_of(bus.protocol);
+      const DeviceReadings& readings = device_readings_.at(&device);
+      shown.readings = readings.count;
+      if (modbus_buses_[b]) {
+        const drivers::modbus::DeviceCounters counters = modbus_buses_[b]->counters(d);
+        shown.requests = counters.requests;
+        shown.timeouts = counters.timeouts;
+        shown.crc_errors = counters.crc_errors;
+        shown.exceptions = counters.exceptions;
+      }
+      for (std::size_t p = 0; p < device.points.size(); ++p) {
+        const config::Point& point = device.points[p];
+        const LastReading& last = last_readings_[readings.first_point + p];
+        PointStatus& point_shown = shown.points.emplace_back();
+        point_shown.name = point.name;
+        point_shown.unit = point.unit;
+        point_shown.writable = point.writable;
+        point_shown.quality = "none";
+        if (last.taken != std::chrono::steady_clock::time_point{}) {
+          point_shown.value = last.value;
+          point_shown.quality = drivers::to_string(last.quality);
+          point_shown.age_s = std::chrono::duration<double>(now - last.taken).count();
+        }
+      }
+    }
+  }
+  return status;
 }
 
 }  // namespace iotgw::gateway

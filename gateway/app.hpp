@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -34,6 +35,7 @@
 #include "gateway/progress_watchdog.hpp"
 #include "gateway/report_filter.hpp"
 #include "gateway/sparkplug_node.hpp"
+#include "gateway/status.hpp"
 #include "gateway/store_appender.hpp"
 #include "gateway/telemetry.hpp"
 
@@ -72,6 +74,8 @@ class App {
   std::uint64_t queue_depth() const { return store_.counters().rows; }
   // What the watchdog needs to judge whether the pipeline progresses.
   ProgressWatchdog::Sample progress(std::chrono::steady_clock::time_point now) const;
+  // Everything but the health, which is the service's to judge.
+  Status status() const;
 
  private:
   void start_buses();
@@ -137,6 +141,18 @@ class App {
   LogLimiter command_log_;  // refusals and writes, both caused by command senders
   LogLimiter result_log_;
   Counters counters_;
+  // The last reading of each point, and each device's count, for the status.
+  struct LastReading {
+    std::optional<drivers::Value> value;
+    drivers::Quality quality;
+    std::chrono::steady_clock::time_point taken;
+  };
+  struct DeviceReadings {
+    std::size_t first_point = 0;  // its points' place in last_readings_
+    std::uint64_t count = 0;
+  };
+  std::unordered_map<const config::Device*, DeviceReadings> device_readings_;
+  std::vector<LastReading> last_readings_;
 };
 
 }  // namespace iotgw::gateway

@@ -17,6 +17,10 @@ int check_command(const std::filesystem::path& file);
 // iotgw ports: the serial ports and the stable names config accepts for them.
 int ports_command();
 
+// iotgw status: the running gateway's state from its HTTP endpoint; exit
+// status 0 healthy, 1 not healthy, 2 not reachable.
+int status_command(const std::filesystem::path& file);
+
 // iotgw run: the service, until SIGTERM or SIGINT.
 int run_command(const std::filesystem::path& file, std::optional<config::LogLevel> log_level);
 

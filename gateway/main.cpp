@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", log_level, "Overrides gateway.log_level")
       ->transform(CLI::CheckedTransformer(levels));
 
+  std::string status_file = "/etc/iotgw/iotgw.toml";
+  CLI::App* status = app.add_subcommand(
+      "status", "Print the running gateway's state, read from its HTTP endpoint");
+  status->add_option("-c,--config", status_file, "The configuration file")->capture_default_str();
+
   CLI::App* ports = app.add_subcommand(
       "ports", "List serial ports with the names a configuration can use for them");
 
@@ -41,11 +46,15 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   // One-shot commands print their results; only trouble goes to the log.
-  const bool one_shot = modbus_read->parsed() || modbus_write->parsed() || ports->parsed();
+  const bool one_shot =
+      modbus_read->parsed() || modbus_write->parsed() || ports->parsed() || status->parsed();
   iotgw::gateway::setup_logging(
       log_level.value_or(one_shot ? iotgw::config::LogLevel::warn : iotgw::config::LogLevel::info));
   if (check->parsed()) {
     return iotgw::gateway::check_command(config_file);
+  }
+  if (status->parsed()) {
+    return iotgw::gateway::status_command(status_file);
   }
   if (ports->parsed()) {
     return iotgw::gateway::ports_command();

@@ -1,5 +1,6 @@
 #include "gateway/service.hpp"
 
+#include <fstream>
 #include <malloc.h>
 
 #include <boost/asio/post.hpp>
@@ -9,6 +10,7 @@
 #include "config/load.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/reload_rules.hpp"
+#include "gateway/status_page.hpp"
 #include "gateway/systemd_notify.hpp"
 
 namespace iotgw::gateway {
@@ -27,6 +29,21 @@ constexpr auto store_grace = 10s;
 // queued message is wedged, not slow. Never less than a minute.
 ProgressWatchdog::Duration forwarder_limit(const config::Config& config) {
   return std::max<ProgressWatchdog::Duration>(3 * config.mqtt.keepalive, 60s);
+}
+
+// How often the health is judged for /healthz when systemd asks less often.
+constexpr std::chrono::microseconds health_interval = 1s;
+
+// The token of http.token_file: its first line, without surrounding blanks.
+std::optional<std::string> read_token(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string token;
+  if (!in || !std::getline(in, token)) {
+    return std::nullopt;
+  }
+  const auto first = token.find_first_not_of(" \t\r");
+  const auto last = token.find_last_not_of(" \t\r");
+  return first == std::string::npos ? std::string() : token.substr(first, last - first + 1);
 }
 
 std::string counters_text(const App::Counters& counters) {
@@ -73,11 +90,15 @@ void Service::start_app(std::vector<DiscoveryMessage> retired) {
     spdlog::info("store {} open; {}", config_->store.path.string(), polling);
     notify_ready(first ? polling : "configuration reloaded; " + polling);
     state_ = State::running;
-    if (first) {
-      if (const auto interval = watchdog_interval()) {
-        keep_watchdog_fed(*interval);
+    if (!checking_health_) {
+      const std::optional<std::chrono::microseconds> systemd = watchdog_interval();
+      if (systemd || config_->http.enabled()) {
+        checking_health_ = true;
+        check_health(systemd ? std::min(*systemd, health_interval) : health_interval,
+                     systemd.has_value());
       }
     }
+    start_http();
     if (stop_pending_) {
       stop();
     } else if (std::exchange(reload_pending_, false)) {
@@ -176,6 +197,9 @@ void Service::stop() {
   state_ = State::stopping;
   notify_stopping();
   watchdog_timer_.cancel();
+  if (http_) {
+    http_->stop();
+  }
   stop_signals_.cancel();
   reload_signals_.cancel();
   app_->stop(true, [this] {
@@ -195,28 +219,94 @@ ProgressWatchdog::Sample Service::progress() const {
 
 // Runs on the event loop, so a stuck loop stops feeding by itself; the rest of
 // the decision is ProgressWatchdog's.
-void Service::keep_watchdog_fed(std::chrono::microseconds interval) {
+void Service::check_health(std::chrono::microseconds interval, bool feed_systemd) {
   const ProgressWatchdog::Verdict verdict = watchdog_->check(progress());
+  health_ = verdict;
   if (verdict.healthy) {
-    notify_watchdog();
+    if (feed_systemd) {
+      notify_watchdog();
+    }
     if (!std::exchange(watchdog_fed_, true)) {
       spdlog::info("watchdog: the pipeline moves again");
     }
   } else if (std::exchange(watchdog_fed_, false)) {
-    spdlog::error("watchdog: not fed: {}", verdict.reason);
+    spdlog::error("{}: {}", feed_systemd ? "watchdog: not fed" : "not healthy", verdict.reason);
   }
-  if (state_ == State::running) {
+  if (feed_systemd && state_ == State::running) {
     const App::Counters& counters = app_->counters();
     notify_status(fmt::format("{}; {} in the queue; {} readings, {} dropped",
                               app_->connected() ? "connected" : "not connected",
                               app_->queue_depth(), counters.readings, counters.dropped));
   }
   watchdog_timer_.expires_after(interval);
-  watchdog_timer_.async_wait([this, interval](const boost::system::error_code& cancelled) {
-    if (!cancelled) {
-      keep_watchdog_fed(interval);
+  watchdog_timer_.async_wait(
+      [this, interval, feed_systemd](const boost::system::error_code& cancelled) {
+        if (!cancelled) {
+          check_health(interval, feed_systemd);
+        }
+      });
+}
+
+// On every start and reload: a reload may move the endpoint or change its token.
+void Service::start_http() {
+  if (http_) {
+    http_->stop();
+    http_.reset();
+  }
+  const config::Http& http = config_->http;
+  if (!http.enabled()) {
+    return;
+  }
+  std::optional<std::string> token;
+  if (!http.token_file.empty()) {
+    token = read_token(http.token_file);
+    if (!token || token->empty()) {
+      spdlog::error("http: no endpoint: cannot read a token from {} (http.token_file)",
+                    http.token_file.string());
+      return;
     }
-  });
+  }
+  boost::system::error_code bad_address;
+  const auto address = boost::asio::ip::make_address(http.address, bad_address);
+  auto server = std::make_unique<HttpServer>(
+      io_, boost::asio::ip::tcp::endpoint(address, http.port), std::move(token),
+      [this](std::string_view path) { return answer(path); });
+  if (const boost::system::error_code failed = bad_address ? bad_address : server->start()) {
+    spdlog::error("http: no endpoint on {}: {}", http.listen, failed.message());
+    return;
+  }
+  spdlog::info("http: status on http://{}/ (/metrics, /healthz, /api/status)", http.listen);
+  http_ = std::move(server);
+}
+
+HttpServer::Response Service::answer(std::string_view path) const {
+  if (path == "/metrics") {
+    return {200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(status())};
+  }
+  if (path == "/healthz") {
+    return health_.healthy
+               ? HttpServer::Response{200, "text/plain; charset=utf-8", "ok\n"}
+               : HttpServer::Response{503, "text/plain; charset=utf-8", health_.reason + "\n"};
+  }
+  if (path == "/api/status") {
+    return {200, "application/json", status_json(status())};
+  }
+  if (path == "/") {
+    return {200, "text/html; charset=utf-8", std::string(status_page_html())};
+  }
+  return {404, "text/plain; charset=utf-8", "not found\n"};
+}
+
+Status Service::status() const {
+  Status status;
+  if (state_ == State::running) {
+    status = app_->status();
+  } else {
+    status.gateway_id = config_->gateway.id;
+  }
+  status.healthy = health_.healthy;
+  status.health_reason = health_.reason;
+  return status;
 }
 
 }  // namespace iotgw::gateway

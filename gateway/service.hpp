@@ -1,7 +1,9 @@
 // iotgw run as a service: one App on the running configuration, replaced by a
 // new one on SIGHUP when the file on disk is valid (and kept, unchanged, when
 // it is not); stopped on SIGTERM or SIGINT; systemd told of each step, and its
-// watchdog fed only while ProgressWatchdog finds the pipeline progressing.
+// watchdog fed only while ProgressWatchdog finds the pipeline progressing. The
+// HTTP endpoint (http.listen) outlives each App: it shows the running one's
+// state and the health by the watchdog's rule, judged every second.
 #pragma once
 
 #include <filesystem>
@@ -15,7 +17,9 @@
 #include "config/config.hpp"
 #include "gateway/app.hpp"
 #include "gateway/homeassistant_discovery.hpp"
+#include "gateway/http_server.hpp"
 #include "gateway/progress_watchdog.hpp"
+#include "gateway/status.hpp"
 
 namespace iotgw::gateway {
 
@@ -42,8 +46,14 @@ class Service {
   void reload();
   void switch_to(std::unique_ptr<config::Config> next);
   void stop();
-  void keep_watchdog_fed(std::chrono::microseconds interval);
+  // Judges the health every interval; feeds systemd's watchdog with it when
+  // systemd asked for one.
+  void check_health(std::chrono::microseconds interval, bool feed_systemd);
   ProgressWatchdog::Sample progress() const;
+  // (Re)starts the endpoint on config_->http; logs why when it cannot.
+  void start_http();
+  HttpServer::Response answer(std::string_view path) const;
+  Status status() const;
 
   boost::asio::io_context& io_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -56,6 +66,9 @@ class Service {
   boost::asio::steady_timer watchdog_timer_;
   std::optional<ProgressWatchdog> watchdog_;
   bool watchdog_fed_ = true;  // the last check's verdict, to log changes only
+  ProgressWatchdog::Verdict health_;
+  bool checking_health_ = false;
+  std::unique_ptr<HttpServer> http_;
   State state_ = State::starting;
   std::chrono::steady_clock::time_point switch_started_;  // of the reload in progress
   bool reload_pending_ = false;  // SIGHUP while starting or switching: reload once done

@@ -245,6 +245,7 @@ void SparkplugNode::on_connection(const bridge::mqtt::io::ConnectionEvent& event
 }
 
 void SparkplugNode::hold_data() {
+  speaking_ = false;
   births_done_ = false;
   ++birth_round_;
   births_waiting_ = 0;
@@ -269,6 +270,7 @@ bool SparkplugNode::publish(std::string topic, const sp::Payload& payload, bool 
 // the stored data follows once the broker took all of them.
 void SparkplugNode::births() {
   hold_data();
+  speaking_ = true;
   last_rebirth_ = std::chrono::steady_clock::now();
   ++counters_.births;
   const std::uint64_t round = birth_round_;
@@ -321,7 +323,9 @@ void SparkplugNode::on_poll_end(const config::Device& device) {
   life.alive = answered;
   spdlog::info("sparkplug: device {} {}", device.name,
                answered ? "answers again: DBIRTH" : "does not answer: DDEATH");
-  if (births_done_) {
+  // Once the births are on their way a device's change follows them; before,
+  // the births will say it.
+  if (speaking_) {
     answered ? device_birth(device) : device_death(device);
   }
 }

@@ -139,7 +139,8 @@ class SparkplugNode {
   std::optional<std::uint64_t> host_timestamp_;  // of the last STATE taken
   bool host_online_ = false;
   bool connected_ = false;
-  bool births_done_ = false;
+  bool speaking_ = false;     // births handed over on this connection (maybe not acknowledged)
+  bool births_done_ = false;  // and acknowledged: data may follow
   std::size_t births_waiting_ = 0;
   std::uint64_t birth_round_ = 0;  // which births a completion belongs to
   std::unordered_map<const config::Device*, DeviceLife> devices_;

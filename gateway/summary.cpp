@@ -136,6 +136,13 @@ std::string summarize(const Config& config) {
                         config.homeassistant.discovery_prefix, config.gateway.id,
                         count(points, "entity", "entities"));
   }
+  text += config.http.enabled()
+              ? fmt::format("http    status on http://{}/ (/metrics, /healthz, /api/status){}\n",
+                            config.http.listen,
+                            config.http.token_file.empty()
+                                ? ""
+                                : ", bearer token from " + config.http.token_file.string())
+              : std::string("http    off\n");
   text += "buses\n";
   for (const Bus& bus : config.buses) {
     text += fmt::format("  {}: {} {}\n", bus.name, name_of(bus.protocol), endpoint(bus));

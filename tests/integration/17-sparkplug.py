@@ -68,6 +68,7 @@ class Sparkplug(unittest.TestCase):
             "gateway": {"id": EDGE, "state_dir": str(self.folder / "state")},
             "mqtt": rig.mqtt(self.broker.port, reconnect_min="100ms", reconnect_max="500ms"),
             "telemetry": {"clock_hold": "0s"},
+            "http": {"listen": ""},
             "sparkplug": {"enabled": True, "group_id": GROUP, **sparkplug},
             "bus": [
                 {**rig.modbus_tcp("plant", self.boiler.port),

@@ -679,7 +679,9 @@ def gateway_config(gateway_id, state_dir, mqtt_table, bus, device, points, **tab
     """The TOML of a gateway `gateway_id` keeping its state in `state_dir`,
     with `mqtt_table`, the other `tables` ([store], [telemetry], [commands]:
     dicts of their keys) and one bus (a dict of its keys) with one device
-    (likewise) and its `points`."""
+    (likewise) and its `points`. No HTTP endpoint unless `http` is among the
+    tables: tests run side by side, and the default port is one."""
+    tables.setdefault("http", {"listen": ""})
     document = {"gateway": {"id": gateway_id, "state_dir": str(state_dir)}, "mqtt": mqtt_table,
                 **tables, "bus": [{**bus, "device": [{**device, "point": list(points)}]}]}
     return "\n".join(toml_lines(document)).lstrip("\n") + "\n"
@@ -688,8 +690,10 @@ def gateway_config(gateway_id, state_dir, mqtt_table, bus, device, points, **tab
 def example_config(example, state_dir):
     """An example configuration (config/examples) whose [gateway] keeps its
     state in `state_dir`, so that a run writes nowhere else."""
-    return (EXAMPLES / example).read_text().replace("[gateway]\n",
+    text = (EXAMPLES / example).read_text().replace("[gateway]\n",
                                                     f'[gateway]\nstate_dir = "{state_dir}"\n', 1)
+    # No HTTP endpoint: tests run side by side, and the default port is one.
+    return text.replace("[gateway]\n", '[http]\nlisten = ""\n\n[gateway]\n', 1)
 
 
 # --------------------------------------------------------------------------

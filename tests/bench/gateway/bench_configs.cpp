@@ -23,6 +23,9 @@ std::string common(const std::string& id, const Setup& setup, std::string store,
       "[store]\n"
       "{}"
       "\n"
+      "[http]\n"
+      "listen = \"\"\n"  // benchmarks run side by side
+      "\n"
       "[telemetry]\n"
       "clock_hold = \"0s\"\n"  // run by hand on a machine whose kernel clock is undisciplined
       "{}"

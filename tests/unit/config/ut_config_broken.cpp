@@ -2,6 +2,7 @@
 // file, line, column and message, all of them, in file order.
 #include <memory>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <vector>
 
@@ -199,6 +200,62 @@ const std::vector<BrokenConfig>& broken_configs() {
        std::string(header) + "[mqtt.tls]\ncert_file = \"{dir}/cert.pem\"\n",
        {"test.toml:6:13: error: mqtt.tls.cert_file: a client certificate needs its key; set "
         "key_file too"}},
+      {"HttpListenWithoutPort",
+       std::string(header) + "[http]\nlisten = \"127.0.0.1\"\n",
+       {"test.toml:6:10: error: http.listen: \"127.0.0.1\" is not HOST:PORT, e.g. "
+        "\"127.0.0.1:9108\""}},
+      {"HttpListenWithAnEmptyPort",
+       std::string(header) + "[http]\nlisten = \"[::1]:\"\n",
+       {"test.toml:6:10: error: http.listen: \"[::1]:\" is not HOST:PORT, e.g. "
+        "\"127.0.0.1:9108\""}},
+      {"HttpListenWithAHostName",
+       std::string(header) + "[http]\nlisten = \"gateway.local:9108\"\n",
+       {"test.toml:6:10: error: http.listen: in \"gateway.local:9108\", HOST must be an IPv4 "
+        "address, an IPv6 address in brackets or localhost, e.g. \"127.0.0.1:9108\" or "
+        "\"[::1]:9108\""}},
+      {"HttpListenWithAnIpv6AddressOutOfBrackets",
+       std::string(header) + "[http]\nlisten = \"::1:9108\"\n",
+       {"test.toml:6:10: error: http.listen: in \"::1:9108\", HOST must be an IPv4 address, an "
+        "IPv6 address in brackets or localhost, e.g. \"127.0.0.1:9108\" or \"[::1]:9108\""}},
+      {"HttpListenOnPortZero",
+       std::string(header) + "[http]\nlisten = \"127.0.0.1:0\"\n",
+       {"test.toml:6:10: error: http.listen: \"127.0.0.1:0\" has a bad port; use 1 to 65535"}},
+      {"HttpListenOnAPortPastTheLast",
+       std::string(header) + "[http]\nlisten = \"0.0.0.0:65536\"\n",
+       {"test.toml:6:10: error: http.listen: \"0.0.0.0:65536\" has a bad port; use 1 to 65535"}},
+      {"HttpListenOnAllAddressesWithoutToken",
+       std::string(header) + "[http]\nlisten = \"0.0.0.0:9108\"\n",
+       {"test.toml:6:10: error: http.listen: a non-loopback address needs http.token_file (a "
+        "bearer token, readable by the gateway only)"}},
+      {"HttpListenOnAnIpv6AddressWithAnEmptyTokenFile",
+       std::string(header) + "[http]\nlisten = \"[fd00::7]:9108\"\ntoken_file = \"\"\n",
+       {"test.toml:6:10: error: http.listen: a non-loopback address needs http.token_file (a "
+        "bearer token, readable by the gateway only)"}},
+      // Reported once, at token_file, not again at listen.
+      {"HttpTokenFileOfTheWrongType",
+       std::string(header) + "[http]\nlisten = \"0.0.0.0:9108\"\ntoken_file = 7\n",
+       {"test.toml:7:14: error: http.token_file: expected a string, found the integer 7"}},
+      {"HttpMissingTokenFile",
+       std::string(header) + "[http]\nlisten = \"0.0.0.0:9108\"\n" +
+           "token_file = \"{dir}/missing-token\"\n",
+       {"test.toml:7:14: error: http.token_file: {dir}/missing-token does not exist"}},
+      {"HttpTokenFileIsADirectory",
+       std::string(header) + "[http]\ntoken_file = \"{dir}\"\n",
+       {"test.toml:6:14: error: http.token_file: {dir} is a directory, not a regular file; name a "
+        "file that holds the bearer token"}},
+      {"HttpTokenFileReadableByGroup",
+       std::string(header) + "[http]\ntoken_file = \"{dir}/group-token\"\n",
+       {"test.toml:6:14: error: http.token_file: {dir}/group-token is readable by its group (mode "
+        "0640); run: chmod go-rwx {dir}/group-token"}},
+      {"HttpTokenFileReadableByOthers",
+       std::string(header) + "[http]\ntoken_file = \"{dir}/open-secret\"\n",
+       {"test.toml:6:14: error: http.token_file: {dir}/open-secret is readable by its group and "
+        "others (mode 0644); run: chmod go-rwx {dir}/open-secret"}},
+      {"HttpEmptyTokenFile",
+       std::string(header) + "[http]\nlisten = \"0.0.0.0:9108\"\n" +
+           "token_file = \"{dir}/empty-token\"\n",
+       {"test.toml:7:14: error: http.token_file: {dir}/empty-token is empty; write the bearer "
+        "token in it"}},
       {"WillTopicWithWildcard",
        std::string(header) + "[mqtt.will]\ntopic = \"{prefix}/+/status\"\n",
        {"test.toml:6:9: error: mqtt.will.topic: a will topic cannot hold + or #"}},
@@ -346,12 +403,14 @@ class BrokenConfigTest : public testing::TestWithParam<BrokenConfig> {
     write("open-key.pem", 0644);
     write("secret", 0600);
     write("open-secret", 0644);
+    write("group-token", 0640);
+    write("empty-token", 0600, "");
   }
 
   static void TearDownTestSuite() { folder_.reset(); }
 
-  static void write(const char* name, mode_t mode) {
-    ::chmod(folder_->write(name, "placeholder\n").c_str(), mode);
+  static void write(const char* name, mode_t mode, std::string_view content = "placeholder\n") {
+    ::chmod(folder_->write(name, content).c_str(), mode);
   }
 
   // The folder of prepared files that "{dir}" stands for.

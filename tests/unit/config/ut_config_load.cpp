@@ -79,6 +79,12 @@ TEST(LoadDefaults, MatchTheReference) {
   EXPECT_EQ(config.sparkplug.primary_host_id, "");
   EXPECT_FALSE(config.homeassistant.enabled);
   EXPECT_EQ(config.homeassistant.discovery_prefix, "homeassistant");
+  EXPECT_TRUE(config.http.enabled());
+  EXPECT_EQ(config.http.listen, "127.0.0.1:9108");
+  EXPECT_EQ(config.http.address, "127.0.0.1");
+  EXPECT_EQ(config.http.port, 9108);
+  EXPECT_TRUE(config.http.loopback);
+  EXPECT_EQ(config.http.token_file, "");
   EXPECT_TRUE(config.commands.enabled);
   EXPECT_EQ(config.commands.topic, "iotgw/gw/cmd/#");
   EXPECT_EQ(config.commands.max_age, 30s);
@@ -212,6 +218,51 @@ TEST(LoadHomeAssistant, ReadsItsTable) {
       "[homeassistant]\nenabled = true\ndiscovery_prefix = \"site/ha\"\n");
   EXPECT_TRUE(config.homeassistant.enabled);
   EXPECT_EQ(config.homeassistant.discovery_prefix, "site/ha");
+}
+
+TEST(LoadHttp, ReadsItsTable) {
+  Config config = load_valid(std::string(minimal) + "[http]\nlisten = \"[::1]:9200\"\n");
+  EXPECT_TRUE(config.http.enabled());
+  EXPECT_EQ(config.http.listen, "[::1]:9200");
+  EXPECT_EQ(config.http.address, "::1");
+  EXPECT_EQ(config.http.port, 9200);
+  EXPECT_TRUE(config.http.loopback);
+
+  config = load_valid(std::string(minimal) + "[http]\nlisten = \"localhost:80\"\n");
+  EXPECT_EQ(config.http.address, "127.0.0.1");
+  EXPECT_EQ(config.http.port, 80);
+  EXPECT_TRUE(config.http.loopback);
+
+  // All of 127.0.0.0/8 is loopback: no token needed.
+  config = load_valid(std::string(minimal) + "[http]\nlisten = \"127.1.2.3:65535\"\n");
+  EXPECT_EQ(config.http.address, "127.1.2.3");
+  EXPECT_EQ(config.http.port, 65535);
+  EXPECT_TRUE(config.http.loopback);
+
+  config = load_valid(std::string(minimal) + "[http]\nlisten = \"\"\n");
+  EXPECT_FALSE(config.http.enabled());
+  EXPECT_EQ(config.http.token_file, "");
+}
+
+TEST(LoadHttp, ANonLoopbackAddressWithATokenFile) {
+  const iotgw::test::TempDir folder("iotgw-load");
+  const std::filesystem::path& dir = folder.path();
+  ::chmod(folder.write("token", "t0ken\n").c_str(), 0600);
+  Config config = load_valid(
+      std::string(minimal) + "[http]\nlisten = \"0.0.0.0:9108\"\ntoken_file = \"token\"\n",
+      dir / "iotgw.toml");
+  EXPECT_EQ(config.http.address, "0.0.0.0");
+  EXPECT_EQ(config.http.port, 9108);
+  EXPECT_FALSE(config.http.loopback);
+  EXPECT_EQ(config.http.token_file, dir / "token");
+
+  config = load_valid(std::string(minimal) + "[http]\nlisten = \"[::]:8080\"\ntoken_file = \"" +
+                          (dir / "token").string() + "\"\n",
+                      dir / "iotgw.toml");
+  EXPECT_EQ(config.http.address, "::");
+  EXPECT_EQ(config.http.port, 8080);
+  EXPECT_FALSE(config.http.loopback);
+  EXPECT_EQ(config.http.token_file, dir / "token");
 }
 
 TEST(LoadTelemetry, ReadsTheClockHold) {
