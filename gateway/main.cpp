@@ -40,14 +40,12 @@ int main(int argc, char** argv) {
       "ports", "List serial ports with the names a configuration can use for them");
 
   iotgw::gateway::ModbusCommandOptions modbus_options;
-  CLI::App* modbus_read = nullptr;
-  CLI::App* modbus_write = nullptr;
-  iotgw::gateway::add_modbus_commands(app, modbus_options, modbus_read, modbus_write);
+  const iotgw::gateway::ModbusCommands modbus =
+      iotgw::gateway::add_modbus_commands(app, modbus_options);
 
   CLI11_PARSE(app, argc, argv);
   // One-shot commands print their results; only trouble goes to the log.
-  const bool one_shot =
-      modbus_read->parsed() || modbus_write->parsed() || ports->parsed() || status->parsed();
+  const bool one_shot = modbus.any_parsed() || ports->parsed() || status->parsed();
   iotgw::gateway::setup_logging(
       log_level.value_or(one_shot ? iotgw::config::LogLevel::warn : iotgw::config::LogLevel::info));
   if (check->parsed()) {
@@ -59,8 +57,8 @@ int main(int argc, char** argv) {
   if (ports->parsed()) {
     return iotgw::gateway::ports_command();
   }
-  if (modbus_read->parsed() || modbus_write->parsed()) {
-    return iotgw::gateway::modbus_command(modbus_options, modbus_write->parsed());
+  if (modbus.any_parsed()) {
+    return iotgw::gateway::modbus_command(modbus_options, modbus);
   }
   return iotgw::gateway::run_command(config_file, log_level);
 }

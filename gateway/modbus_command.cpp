@@ -100,6 +100,52 @@ toml::table device_table(const ModbusCommandOptions& options, bool write) {
                      {"point", std::move(points)}};
 }
 
+// "1-247", "5", "1,3,10-20": the unit ids, each once, in order; empty when
+// the text is none of those.
+std::vector<int> parse_units(const std::string& text) {
+  std::vector<int> units;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    const std::string part = text.substr(at, comma - at);
+    int first = 0;
+    int last = 0;
+    char dash = 0;
+    char extra = 0;
+    const int fields = std::sscanf(part.c_str(), "%d%c%d%c", &first, &dash, &last, &extra);
+    if (fields == 1) {
+      last = first;
+    } else if (fields != 3 || dash != '-') {
+      return {};
+    }
+    if (first < 0 || last > 255 || first > last) {
+      return {};
+    }
+    for (int unit = first; unit <= last; ++unit) {
+      units.push_back(unit);
+    }
+    at = comma + 1;
+  }
+  std::sort(units.begin(), units.end());
+  units.erase(std::unique(units.begin(), units.end()), units.end());
+  return units;
+}
+
+// One device per unit id scanned, each with the one point asked for: the
+// bus polls each once (poll_interval 24h), one request at a time.
+toml::array scan_devices(const ModbusCommandOptions& options, const std::vector<int>& units) {
+  toml::array devices;
+  for (const int unit : units) {
+    toml::table point{
+        {"name", "probe"}, {"register", options.register_kind}, {"address", options.address}};
+    devices.push_back(toml::table{{"name", "unit-" + std::to_string(unit)},
+                                  {"unit_id", unit},
+                                  {"poll_interval", "24h"},
+                                  {"point", toml::array{std::move(point)}}});
+  }
+  return devices;
+}
+
 // The bus the command talks to, as a configuration file would write it.
 toml::table bus_table(const ModbusCommandOptions& options, const std::string& protocol) {
   toml::table bus{
@@ -119,13 +165,15 @@ toml::table bus_table(const ModbusCommandOptions& options, const std::string& pr
 // The bus and its single device, judged by config's checks of a [[bus]] in a
 // file (unit id range, register kinds and types, addresses, timeout), so that
 // the command accepts what a configuration accepts; the first problem wins.
-drivers::modbus::Result<config::Bus> make_bus(const ModbusCommandOptions& options, bool write) {
+drivers::modbus::Result<config::Bus> make_bus(const ModbusCommandOptions& options, bool write,
+                                              const std::vector<int>& scanned = {}) {
   const std::string protocol = protocol_of(options);
   if (drivers::modbus::Result<> accepted = check_options(options, protocol); !accepted) {
     return accepted.error();
   }
   toml::table table = bus_table(options, protocol);
-  table.insert("device", toml::array{device_table(options, write)});
+  table.insert("device", scanned.empty() ? toml::array{device_table(options, write)}
+                                         : scan_devices(options, scanned));
   config::Diagnostics diagnostics("command line");
   config::Bus bus = config::read_bus_table(table, "bus", diagnostics);
   for (const config::Diagnostic& diagnostic : diagnostics.sorted()) {
@@ -204,10 +252,13 @@ class CommandBus {
   }
 
   // Runs until done or the limit: connecting may take the TCP connect
-  // timeout, then one request and its timeout.
+  // timeout, then a request and its timeout per device.
   template <class Condition>
   bool run_until(Condition done) {
-    return gateway::run_until(io_, done, std::chrono::seconds(10) + config_.timeout);
+    const auto requests = static_cast<int>(config_.devices.size());
+    return gateway::run_until(
+        io_, done,
+        std::chrono::seconds(10) + requests * (config_.timeout + std::chrono::milliseconds(100)));
   }
 
   bool port_down() const {
@@ -216,6 +267,7 @@ class CommandBus {
   }
 
   const config::Device& device() const { return config_.devices.front(); }
+  const config::Bus& config() const { return config_; }
   const std::vector<drivers::Reading>& readings() const { return readings_; }
   drivers::modbus::io::ModbusBus& bus() { return bus_; }
 
@@ -265,15 +317,45 @@ int write_values(CommandBus& bus, const drivers::modbus::pdu::Request& request) 
   return 1;
 }
 
+// Polls every unit once and prints those that answered, with the exception
+// code of those that answered with one; 0 when any answered.
+int scan_units(CommandBus& bus) {
+  const std::size_t expected = bus.config().devices.size();
+  const auto started = std::chrono::steady_clock::now();
+  bus.run_until([&] { return bus.readings().size() >= expected || bus.port_down(); });
+  if (bus.port_down()) {
+    std::fprintf(stderr, "modbus: cannot open the port\n");
+    return 1;
+  }
+  std::size_t answered = 0;
+  for (const drivers::Reading& reading : bus.readings()) {
+    using Kind = drivers::Quality::Kind;
+    const Kind kind = reading.quality.kind;
+    if (kind == Kind::timeout || kind == Kind::port_down) {
+      continue;
+    }
+    ++answered;
+    std::printf("unit %d: %s\n", reading.device->unit_id,
+                reading.value ? ("answers, " + drivers::modbus::to_string(*reading.value)).c_str()
+                              : drivers::to_string(reading.quality).c_str());
+  }
+  std::printf("%zu of %zu units answered (%.1f s)\n", answered, expected,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return answered > 0 ? 0 : 1;
+}
+
 }  // namespace
 
-void add_modbus_commands(CLI::App& app, ModbusCommandOptions& options, CLI::App*& read,
-                         CLI::App*& write) {
+ModbusCommands add_modbus_commands(CLI::App& app, ModbusCommandOptions& options) {
   CLI::App* modbus = app.add_subcommand("modbus", "One Modbus request, without a configuration");
   modbus->require_subcommand(1);
-  read = modbus->add_subcommand("read", "Read registers or bits and print their values");
-  write = modbus->add_subcommand("write", "Write registers or coils");
-  for (CLI::App* command : {read, write}) {
+  ModbusCommands commands;
+  commands.read = modbus->add_subcommand("read", "Read registers or bits and print their values");
+  commands.write = modbus->add_subcommand("write", "Write registers or coils");
+  commands.scan = modbus->add_subcommand(
+      "scan", "Ask each unit id for one register and print those that answer");
+  for (CLI::App* command : {commands.read, commands.write, commands.scan}) {
+    const bool scan = command == commands.scan;
     auto* port = command->add_option("--port", options.port, "Serial port, e.g. /dev/ttyUSB0");
     auto* host = command->add_option("--host", options.host, "Modbus TCP server, HOST[:PORT]");
     port->excludes(host);
@@ -291,15 +373,27 @@ void add_modbus_commands(CLI::App& app, ModbusCommandOptions& options, CLI::App*
     command->add_option("--stop-bits", options.stop_bits)
         ->check(CLI::Range(1, 2))
         ->capture_default_str();
-    command->add_option("--unit", options.unit, "Unit id")
-        ->check(CLI::Range(0, 255))
-        ->capture_default_str();
+    if (scan) {
+      command->add_option("--units", options.units, "Unit ids: A-B, N, or a list of them")
+          ->capture_default_str();
+    } else {
+      command->add_option("--unit", options.unit, "Unit id")
+          ->check(CLI::Range(0, 255))
+          ->capture_default_str();
+    }
     command->add_option("--register", options.register_kind)
         ->check(CLI::IsMember(names(config::register_kind_names)))
         ->capture_default_str();
-    command->add_option("--address", options.address, "0-based protocol address")
-        ->required()
-        ->check(CLI::Range(0, 65535));
+    CLI::Option* address =
+        command->add_option("--address", options.address, "0-based protocol address")
+            ->check(CLI::Range(0, 65535));
+    if (scan) {
+      address->capture_default_str();
+      // A scan asks many units, most of them absent: a short wait for each.
+      command->add_option("--timeout", options.timeout, "Response timeout per unit (30ms)");
+      continue;
+    }
+    address->required();
     command->add_option("--type", options.type, "Default: bool for coil and discrete, else uint16")
         ->check(CLI::IsMember(names(config::value_type_names)));
     command->add_option("--byte-order", options.byte_order)
@@ -307,19 +401,40 @@ void add_modbus_commands(CLI::App& app, ModbusCommandOptions& options, CLI::App*
         ->capture_default_str();
     command->add_option("--timeout", options.timeout, "Response timeout")->capture_default_str();
   }
-  read->add_option("--count", options.count, "Values to read")
+  commands.read->add_option("--count", options.count, "Values to read")
       ->check(CLI::Range(1, 125))
       ->capture_default_str();
-  write->add_option("--value", options.values, "Value(s) to write, comma-separated")
+  commands.write->add_option("--value", options.values, "Value(s) to write, comma-separated")
       ->required()
       ->delimiter(',');
+  return commands;
 }
 
-int modbus_command(const ModbusCommandOptions& options, bool write) {
+int modbus_command(const ModbusCommandOptions& given, const ModbusCommands& commands) {
+  ModbusCommandOptions options = given;
   if (options.port.empty() && options.host.empty()) {
     std::fprintf(stderr, "modbus: give --port or --host\n");
     return 1;
   }
+  if (commands.scan->parsed()) {
+    if (commands.scan->get_option("--timeout")->count() == 0) {
+      options.timeout = "30ms";
+    }
+    const std::vector<int> units = parse_units(options.units);
+    if (units.empty()) {
+      std::fprintf(stderr, "modbus: --units %s: give A-B, N or a comma-separated list, 0-255\n",
+                   options.units.c_str());
+      return 1;
+    }
+    const drivers::modbus::Result<config::Bus> made = make_bus(options, false, units);
+    if (!made) {
+      std::fprintf(stderr, "modbus: %s\n", made.error().detail.c_str());
+      return 1;
+    }
+    CommandBus bus(*made);
+    return scan_units(bus);
+  }
+  const bool write = commands.write->parsed();
   const drivers::modbus::Result<config::Bus> made = make_bus(options, write);
   if (!made) {
     std::fprintf(stderr, "modbus: %s\n", made.error().detail.c_str());

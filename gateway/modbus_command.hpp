@@ -1,5 +1,6 @@
 // iotgw modbus read|write: one request against a port or host, without a
-// configuration file, for checking wiring and addresses (like mbpoll).
+// configuration file, for checking wiring and addresses (like mbpoll); iotgw
+// modbus scan: which unit ids answer on a bus just wired.
 #pragma once
 
 #include <optional>
@@ -28,13 +29,22 @@ struct ModbusCommandOptions {
   std::string byte_order = "ABCD";
   std::string timeout = "1s";
   std::vector<std::string> values;  // write only
+  std::string units = "1-247";      // scan only: "A-B", "N" or a comma-separated list of them
 };
 
-// Adds "modbus read" and "modbus write" to app, filling options.
-void add_modbus_commands(CLI::App& app, ModbusCommandOptions& options, CLI::App*& read,
-                         CLI::App*& write);
+struct ModbusCommands {
+  CLI::App* read = nullptr;
+  CLI::App* write = nullptr;
+  CLI::App* scan = nullptr;
 
-// Runs the parsed subcommand; exit status 0 on success, 1 with a message on stderr otherwise.
-int modbus_command(const ModbusCommandOptions& options, bool write);
+  bool any_parsed() const { return read->parsed() || write->parsed() || scan->parsed(); }
+};
+
+// Adds "modbus read", "modbus write" and "modbus scan" to app, filling options.
+ModbusCommands add_modbus_commands(CLI::App& app, ModbusCommandOptions& options);
+
+// Runs the parsed subcommand; exit status 0 on success (a scan: some unit
+// answered), 1 with a message on stderr otherwise.
+int modbus_command(const ModbusCommandOptions& options, const ModbusCommands& commands);
 
 }  // namespace iotgw::gateway

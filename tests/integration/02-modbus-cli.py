@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """iotgw modbus read|write against independent devices: the pymodbus simulator
 behind a socat pty pair and on TCP (every function code, exceptions, a silent
-unit), and a faulty RTU device (bad CRC, garbage before the frame, noise)."""
+unit), and a faulty RTU device (bad CRC, garbage before the frame, noise);
+iotgw modbus scan against a simulator that answers for three units, on RTU
+and on TCP."""
+import re
 import pathlib
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
@@ -165,6 +169,52 @@ class OverTcp(unittest.TestCase):
         result = iotgw("read", "--host", f"127.0.0.1:{self.port}", "--address", "0")
         self.assertEqual(result.returncode, 1)
         self.assertEqual(result.stdout, "holding 0 (uint16): error: port_down\n")
+
+
+class Scan(unittest.TestCase):
+    """Units 17-19 answer; every other id of 1-247 is silent."""
+    UNITS = ["--unit", "17", "--units", "3"]
+
+    def scan(self, *args):
+        started = time.monotonic()
+        result = subprocess.run([rig.IOTGW, "modbus", "scan", *args], capture_output=True,
+                                text=True, timeout=60)
+        return result, time.monotonic() - started
+
+    def answered(self, output):
+        return [int(unit) for unit in re.findall(r"^unit (\d+):", output, re.MULTILINE)]
+
+    def test_scan_over_rtu(self):
+        folder = rig.temporary_folder(self.addCleanup)
+        pty = rig.PtyPair(folder)
+        self.addCleanup(pty.stop)
+        device = rig.Simulator("--rtu", str(pty.device), "--baud", "19200", *self.UNITS)
+        self.addCleanup(device.stop)
+        result, took = self.scan("--port", str(pty.gateway), "--baud", "19200")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.answered(result.stdout), [17, 18, 19], result.stdout)
+        self.assertIn("unit 17: answers, 16812", result.stdout)  # holding 0: 21.5's high word
+        self.assertIn("3 of 247 units answered", result.stdout)
+        self.assertLess(took, 10.0)
+
+    def test_scan_over_tcp_with_exceptions(self):
+        port = rig.free_port()
+        device = rig.Simulator("--tcp", f"127.0.0.1:{port}", *self.UNITS, port=port)
+        self.addCleanup(device.stop)
+        result, took = self.scan("--host", f"127.0.0.1:{port}")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.answered(result.stdout), [17, 18, 19], result.stdout)
+        self.assertLess(took, 10.0)
+        # A register the units do not have: they answer with an exception.
+        result, _ = self.scan("--host", f"127.0.0.1:{port}", "--units", "16-20", "--address",
+                              "500")
+        self.assertEqual(self.answered(result.stdout), [17, 18, 19], result.stdout)
+        self.assertIn("unit 18: exception:illegal_data_address", result.stdout)
+
+    def test_bad_units_are_refused(self):
+        result, _ = self.scan("--host", "127.0.0.1:1", "--units", "9-3")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("--units 9-3", result.stderr)
 
 
 if __name__ == "__main__":
