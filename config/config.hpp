@@ -134,6 +134,11 @@ enum class ValueType {
 };
 enum class ByteOrder { ABCD, CDAB, BADC, DCBA };
 
+// How a writable bool point that is one bit of a holding register is written:
+// Mask Write Register (function 22), or a read of the register and a write of
+// it with the bit changed, back to back on the bus (for devices without 22).
+enum class BitWrite { mask, read_modify_write };
+
 struct Point {
   std::string name;
   // Modbus points.
@@ -141,8 +146,9 @@ struct Point {
   std::uint16_t address = 0;
   ValueType type = ValueType::uint16;  // line points: float64 unless set
   ByteOrder byte_order = ByteOrder::ABCD;
-  std::optional<int> bit;    // a bool taken from one bit (0-15) of a holding or input register
-  std::uint16_t length = 0;  // string: characters, two per register
+  std::optional<int> bit;  // a bool taken from one bit (0-15) of a holding or input register
+  BitWrite bit_write = BitWrite::mask;  // a writable bit point's
+  std::uint16_t length = 0;             // string: characters, two per register
   double scale = 1.0;
   double offset = 0.0;
   // Line points: the key in key=value lines (default: the point name).

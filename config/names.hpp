@@ -94,6 +94,11 @@ inline constexpr NameTable<ByteOrder, 4> byte_order_names{{
     {"DCBA", ByteOrder::DCBA},
 }};
 
+inline constexpr NameTable<BitWrite, 2> bit_write_names{{
+    {"mask", BitWrite::mask},
+    {"read_modify_write", BitWrite::read_modify_write},
+}};
+
 template <class E, std::size_t N>
 constexpr std::string_view name_in(const NameTable<E, N>& table, E value) {
   for (const auto& [name, entry] : table) {

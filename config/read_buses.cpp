@@ -32,8 +32,8 @@ constexpr std::array<std::string_view, 10> serial_keys{"baud",
 // Keys that only Modbus buses, devices and points understand, refused on line buses.
 constexpr std::array<std::string_view, 3> modbus_bus_keys{"timeout", "retries", "frame_gap"};
 constexpr std::array<std::string_view, 3> modbus_device_keys{"unit_id", "max_gap", "max_registers"};
-constexpr std::array<std::string_view, 6> modbus_point_keys{"register", "address", "byte_order",
-                                                            "bit",      "length",  "writable"};
+constexpr std::array<std::string_view, 7> modbus_point_keys{
+    "register", "address", "byte_order", "bit", "bit_write", "length", "writable"};
 
 // Remembers where each name was first defined, to report duplicates.
 class NameRegistry {
@@ -75,6 +75,13 @@ void read_modbus_point(TableReader& reader, Point& point) {
   }
   reader.read("length", point.length, 1, 250);
   reader.read("writable", point.writable);
+  reader.read_choice<BitWrite>("bit_write", point.bit_write, bit_write_names);
+  if (reader.has("bit_write") &&
+      !(point.writable && point.bit && point.register_kind == RegisterKind::holding)) {
+    reader.error_at("bit_write", reader.key_path("bit_write") +
+                                     ": applies to a writable bool point with bit on a holding "
+                                     "register; remove it");
+  }
 
   if (bit_table && point.type != ValueType::boolean) {
     reader.error_at("type", reader.key_path("type") + ": a " +
@@ -151,14 +158,16 @@ void read_point(TableReader& reader, Protocol protocol, Point& point) {
   reader.finish();
 }
 
-// Two writable points over one register would let a command for one change the other.
+// Two writable points over one register would let a command for one change
+// the other; two bits of one holding register are written each on its own.
 void check_writable_overlap(const std::vector<TableReader>& readers,
                             const std::vector<Point>& points) {
   for (std::size_t later = 0; later < points.size(); ++later) {
     const Point& b = points[later];
     for (std::size_t earlier = 0; earlier < later; ++earlier) {
       const Point& a = points[earlier];
-      if (!a.writable || !b.writable || a.register_kind != b.register_kind) {
+      if (!a.writable || !b.writable || a.register_kind != b.register_kind ||
+          (a.bit && b.bit && *a.bit != *b.bit)) {
         continue;
       }
       const int a_end = a.address + register_count(a);

@@ -383,6 +383,15 @@ Result<pdu::Request> write_request(const config::Point& point, const Value& valu
     }
     return pdu::Request{pdu::WriteSingleCoil{point.address, *on}};
   }
+  if (point.bit) {
+    // One bit of a holding register: the masks say which, also for a
+    // read-modify-write, which the bus carries out with them.
+    const auto on = as_bool(value);
+    if (!on) {
+      return make_error(Errc::type_mismatch, "a bool (or 0/1) is needed for a bit");
+    }
+    return pdu::Request{pdu::set_bit(point.address, *point.bit, *on)};
+  }
   auto words = encode_registers(point, value);
   if (!words) {
     return words.error();

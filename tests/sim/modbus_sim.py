@@ -13,6 +13,9 @@ stopped: the cable pulled). A client that disconnects is no error either.
   modbus_sim.py --tcp 127.0.0.1:5020 [--unit 1] [--units 1]
   modbus_sim.py --rtu-over-tcp 127.0.0.1:5021
 
+--log-functions: each write is preceded by a line naming its function code
+("function 22 at 20"), for tests that must see which function wrote.
+
 --clock-at N: input registers N and N+1 hold the simulator's own wall time, in
 whole seconds since the epoch (a uint32, high word first), as each read finds
 it: the true time of a reading, for a test that sets the gateway's clock wrong.
@@ -47,6 +50,14 @@ class LoggedBlock(ModbusSequentialDataBlock):
             listed = values if isinstance(values, list) else [values]
             print(f"write {self.kind} {address} {[int(v) for v in listed]}", flush=True)
         super().setValues(address, values)
+
+
+class FunctionLoggingContext(ModbusSlaveContext):
+    """A device context that names the function code of every write."""
+
+    def setValues(self, fc_as_hex, address, values):  # pylint: disable=invalid-name
+        print(f"function {fc_as_hex} at {address}", flush=True)
+        super().setValues(fc_as_hex, address, values)
 
 
 class ClockBlock(LoggedBlock):
@@ -180,13 +191,15 @@ async def main():
     parser.add_argument("--units", type=int, default=1, help="units from --unit on")
     parser.add_argument("--moving", action="store_true")
     parser.add_argument("--clock-at", type=int, metavar="N")
+    parser.add_argument("--log-functions", action="store_true")
     args = parser.parse_args()
 
     blocks = initial_blocks()
     if args.clock_at is not None:
         blocks["ir"] = ClockBlock("input", blocks["ir"].values, args.clock_at)
     # zero_mode: address N is index N (pymodbus otherwise shifts by one).
-    slave = ModbusSlaveContext(zero_mode=True, **blocks)
+    slave = (FunctionLoggingContext if args.log_functions else ModbusSlaveContext)(
+        zero_mode=True, **blocks)
     units = range(args.unit, args.unit + args.units)
     context = ModbusServerContext(slaves={unit: slave for unit in units}, single=False)
     for block in blocks.values():

@@ -102,10 +102,21 @@ void ModbusBus::write(std::size_t device, std::size_t point, const Value& value,
     done(request.error());
     return;
   }
-  write_request(device, std::move(*request), std::move(done));
+  if (target.bit && target.bit_write == config::BitWrite::read_modify_write) {
+    const auto masks = std::get<modbus::pdu::MaskWriteRegister>(*request);
+    queue_write(device, modbus::pdu::ReadHoldingRegisters{target.address, 1}, std::move(done),
+                masks);
+    return;
+  }
+  queue_write(device, std::move(*request), std::move(done), std::nullopt);
 }
 
 void ModbusBus::write_request(std::size_t device, modbus::pdu::Request request, WriteDone done) {
+  queue_write(device, std::move(request), std::move(done), std::nullopt);
+}
+
+void ModbusBus::queue_write(std::size_t device, modbus::pdu::Request request, WriteDone done,
+                            std::optional<modbus::pdu::MaskWriteRegister> then_write) {
   if (!open_) {
     done(modbus::make_error(Errc::transport_reset, "the port is down"));
     return;
@@ -117,7 +128,7 @@ void ModbusBus::write_request(std::size_t device, modbus::pdu::Request request, 
     return;
   }
   const std::uint64_t id = next_write_id_++;
-  writes_.emplace(id, PendingWrite{device, std::move(request), std::move(done)});
+  writes_.emplace(id, PendingWrite{device, std::move(request), std::move(done), then_write});
   scheduler_.add_write(device, id);
   dispatch();
 }
@@ -328,6 +339,9 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
     }
   } else {
     const auto& write = std::get<scheduler::PollScheduler::Write>(job);
+    if (write_back(write, result)) {
+      return;
+    }
     auto pending = writes_.extract(write.id);
     // The caller logs the outcome: writes come from command senders, whose
     // lines it rate-limits.
@@ -337,6 +351,33 @@ void ModbusBus::completed(modbus::event::TransactionCompleted& completion) {
   }
   scheduler_.finished(job, answered, now());
   dispatch();
+}
+
+// The read of a read-modify-write answered: the register goes back with the
+// bit changed, as the next transaction on the line, before the job ends and
+// the scheduler may pick a poll or another write.
+bool ModbusBus::write_back(const scheduler::PollScheduler::Write& write,
+                           const modbus::Result<modbus::pdu::Response>& result) {
+  const auto pending = writes_.find(write.id);
+  if (pending == writes_.end() || !pending->second.then_write || !result) {
+    return false;
+  }
+  const auto* read = std::get_if<modbus::pdu::RegistersRead>(&*result);
+  if (read == nullptr || read->registers.size() != 1) {
+    return false;
+  }
+  const modbus::pdu::MaskWriteRegister masks = *std::exchange(pending->second.then_write, {});
+  // What function 22 does in the device (Modbus Application Protocol 6.16).
+  const auto value = static_cast<std::uint16_t>((read->registers[0] & masks.and_mask) |
+                                                (masks.or_mask & ~masks.and_mask));
+  pending->second.request = modbus::pdu::WriteSingleRegister{masks.address, value};
+  modbus::Transaction transaction;
+  transaction.tag = write.id;
+  transaction.request = pending->second.request;
+  transaction.unit = static_cast<std::uint8_t>(bus_.devices[write.device].unit_id);
+  active_ = write;
+  handle(master_.command(std::move(transaction), now()));
+  return true;
 }
 
 void ModbusBus::emit_poll(const scheduler::PollScheduler::Poll& poll,

@@ -67,8 +67,14 @@ class ModbusBus {
     std::size_t device;
     modbus::pdu::Request request;
     WriteDone done;
+    // A bit written by read-modify-write: request reads the register, and
+    // its answer is written back with these masks applied, at once, before
+    // any other request of the bus.
+    std::optional<modbus::pdu::MaskWriteRegister> then_write;
   };
 
+  void queue_write(std::size_t device, modbus::pdu::Request request, WriteDone done,
+                   std::optional<modbus::pdu::MaskWriteRegister> then_write);
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> read_until_failure();
   boost::asio::awaitable<void> write_queued();
@@ -78,6 +84,8 @@ class ModbusBus {
   void arm_timer(modbus::event::TimerKind kind, std::chrono::microseconds after);
   void send(modbus::Bytes bytes);
   void completed(modbus::event::TransactionCompleted& completion);
+  bool write_back(const scheduler::PollScheduler::Write& write,
+                  const modbus::Result<modbus::pdu::Response>& result);
   void emit_poll(const scheduler::PollScheduler::Poll& poll,
                  const modbus::Result<modbus::pdu::Response>& result, Quality failure);
   Quality quality_of(const modbus::Error& error, std::size_t device) const;

@@ -32,6 +32,10 @@ struct Describe {
     return "write_multiple_registers address=" + std::to_string(r.address) +
            " quantity=" + std::to_string(r.values.size());
   }
+  std::string operator()(const MaskWriteRegister& r) const {
+    return "mask_write_register address=" + std::to_string(r.address) +
+           " and=" + std::to_string(r.and_mask) + " or=" + std::to_string(r.or_mask);
+  }
   static std::string read(const char* name, const auto& r) {
     return std::string{name} + " address=" + std::to_string(r.address) +
            " quantity=" + std::to_string(r.quantity);
@@ -48,7 +52,8 @@ bool is_write(const Request& request) {
   return std::holds_alternative<WriteSingleCoil>(request) ||
          std::holds_alternative<WriteSingleRegister>(request) ||
          std::holds_alternative<WriteMultipleCoils>(request) ||
-         std::holds_alternative<WriteMultipleRegisters>(request);
+         std::holds_alternative<WriteMultipleRegisters>(request) ||
+         std::holds_alternative<MaskWriteRegister>(request);
 }
 
 Result<Bytes> encode_request(const Request& request) {
@@ -67,7 +72,7 @@ Result<Response> decode_response(const Request& request, std::span<const std::ui
       request);
 }
 
-// Lengths from sections 6.1-6.6, 6.11, 6.12 (normal responses) and 7 (exceptions).
+// Lengths from sections 6.1-6.6, 6.11, 6.12, 6.16 (normal responses) and 7 (exceptions).
 PduLength response_pdu_length(std::span<const std::uint8_t> prefix) {
   using Kind = PduLength::Kind;
   if (prefix.empty()) {
@@ -83,6 +88,7 @@ PduLength response_pdu_length(std::span<const std::uint8_t> prefix) {
     case WriteSingleRegister::function:
     case WriteMultipleCoils::function:
     case WriteMultipleRegisters::function:
+    case MaskWriteRegister::function:
       break;
     default:
       return {Kind::unknown_function, 0};
@@ -95,6 +101,9 @@ PduLength response_pdu_length(std::span<const std::uint8_t> prefix) {
       return {Kind::need_more, 2};
     }
     return {Kind::complete, 2U + prefix[1]};  // function, byte count, data
+  }
+  if (function == MaskWriteRegister::function) {
+    return {Kind::complete, 7};  // function, address, AND mask, OR mask
   }
   return {Kind::complete, 5};  // function, address, value or quantity
 }

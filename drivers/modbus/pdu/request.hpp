@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "drivers/modbus/pdu/common.hpp"
+#include "drivers/modbus/pdu/mask_write_register.hpp"
 #include "drivers/modbus/pdu/read_coils.hpp"
 #include "drivers/modbus/pdu/read_discrete_inputs.hpp"
 #include "drivers/modbus/pdu/read_holding_registers.hpp"
@@ -20,9 +21,9 @@
 
 namespace iotgw::drivers::modbus::pdu {
 
-using Request =
-    std::variant<ReadCoils, ReadDiscreteInputs, ReadHoldingRegisters, ReadInputRegisters,
-                 WriteSingleCoil, WriteSingleRegister, WriteMultipleCoils, WriteMultipleRegisters>;
+using Request = std::variant<ReadCoils, ReadDiscreteInputs, ReadHoldingRegisters,
+                             ReadInputRegisters, WriteSingleCoil, WriteSingleRegister,
+                             WriteMultipleCoils, WriteMultipleRegisters, MaskWriteRegister>;
 
 using Response = std::variant<BitsRead, RegistersRead, WriteConfirmed>;
 
@@ -36,7 +37,8 @@ Result<Bytes> encode_request(const Request& request);
 Result<Response> decode_response(const Request& request, std::span<const std::uint8_t> pdu);
 
 // Where a response PDU ends, judged from its first bytes: the function byte,
-// then the byte count (functions 1-4) or a fixed length (writes: 5, exceptions: 2).
+// then the byte count (functions 1-4) or a fixed length (writes: 5, mask
+// write: 7, exceptions: 2).
 struct PduLength {
   enum class Kind { need_more, complete, unknown_function } kind = Kind::need_more;
   std::size_t bytes = 0;  // need_more: at least this many in total; complete: the PDU length

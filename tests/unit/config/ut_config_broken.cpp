@@ -306,6 +306,28 @@ const std::vector<BrokenConfig>& broken_configs() {
        {"test.toml:18:11: error: bus[0].device[0].point[1].address: writable point \"limit\" "
         "overlaps writable point \"target\" on holding 10; two writable points cannot share a "
         "register"}},
+      {"BitWriteOfAPointThatIsNoWritableBit",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"x\"\naddress = 3\nbit_write = \"mask\"\n",
+       {"test.toml:14:13: error: bus[0].device[0].point[0].bit_write: applies to a writable bool "
+        "point with bit on a holding register; remove it"}},
+      {"ABitAndTheWholeRegisterBothWritable",
+       std::string(header) +
+           "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"
+           "[[bus.device]]\nname = \"plc\"\n"
+           "[[bus.device.point]]\nname = \"word\"\naddress = 10\nwritable = true\n"
+           "[[bus.device.point]]\nname = \"flag\"\naddress = 10\ntype = \"bool\"\nbit = 2\n"
+           "writable = true\n"
+           "[[bus.device.point]]\nname = \"other\"\naddress = 10\ntype = \"bool\"\nbit = 3\n"
+           "writable = true\n",
+       {"test.toml:17:11: error: bus[0].device[0].point[1].address: writable point \"flag\" "
+        "overlaps writable point \"word\" on holding 10; two writable points cannot share a "
+        "register",
+        "test.toml:23:11: error: bus[0].device[0].point[2].address: writable point \"other\" "
+        "overlaps writable point \"word\" on holding 10; two writable points cannot share a "
+        "register"}},
       {"RegisterPastTheEnd",
        std::string(header) +
            "[[bus]]\nname = \"a\"\nprotocol = \"modbus-tcp\"\nhost = \"10.0.0.1\"\n"

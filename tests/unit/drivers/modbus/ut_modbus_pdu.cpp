@@ -101,6 +101,14 @@ TEST(ModbusPduRequests, EncodeSpecExamples) {
            0x00, 0x01,  // register address 1 (register 2)
            0x00, 0x03,  // value 3
        }},
+      {"6.16 mask write register 4: AND 0xF2, OR 0x25",
+       MaskWriteRegister{4, 0x00F2, 0x0025},
+       {
+           0x16,        // function: mask write register
+           0x00, 0x04,  // reference address 4
+           0x00, 0xF2,  // AND mask
+           0x00, 0x25,  // OR mask
+       }},
       {"6.11 write multiple coils 20..29",
        WriteMultipleCoils{19, bits({1, 0, 1, 1, 0, 0, 1, 1, 1, 0})},
        {
@@ -327,6 +335,33 @@ TEST(ModbusPduWriteSingleRegister, EchoWithOtherAddressIsRejected) {
   EXPECT_EQ(decode_error(WriteSingleRegister{1, 3}, response).code, Errc::echo_mismatch);
 }
 
+// --- 0x16 mask write register (6.16) ---------------------------------------
+
+TEST(ModbusPduMaskWriteRegister, DecodesEcho) {
+  const Bytes response{
+      0x16,        // function: mask write register
+      0x00, 0x04,  // reference address 4
+      0x00, 0xF2,  // AND mask
+      0x00, 0x25,  // OR mask
+  };
+  auto result = decode_response(MaskWriteRegister{4, 0x00F2, 0x0025}, response);
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result.value(), (WriteConfirmed{4, 1}));
+}
+
+TEST(ModbusPduMaskWriteRegister, AnEchoOfOtherMasksOrTooShortIsRefused) {
+  const Bytes other{0x16, 0x00, 0x04, 0x00, 0xF2, 0x00, 0x24};
+  EXPECT_EQ(decode_error(MaskWriteRegister{4, 0x00F2, 0x0025}, other).code, Errc::echo_mismatch);
+  const Bytes short_echo{0x16, 0x00, 0x04, 0x00, 0xF2};
+  EXPECT_EQ(decode_error(MaskWriteRegister{4, 0x00F2, 0x0025}, short_echo).code,
+            Errc::malformed_response);
+}
+
+TEST(ModbusPduMaskWriteRegister, SetBitMasksOneBit) {
+  EXPECT_EQ(set_bit(20, 0, true), (MaskWriteRegister{20, 0xFFFE, 0x0001}));
+  EXPECT_EQ(set_bit(20, 15, false), (MaskWriteRegister{20, 0x7FFF, 0x0000}));
+}
+
 // --- 0x0F write multiple coils (6.11): coils 20..29 ------------------------
 
 TEST(ModbusPduWriteMultipleCoils, DecodesEcho) {
@@ -495,6 +530,8 @@ TEST(ModbusPduLength, FromFunctionAndByteCount) {
 
   const Bytes write{0x10};  // write multiple registers: fixed 5-byte echo
   EXPECT_EQ(response_pdu_length(write).bytes, 5U);
+  const Bytes mask_write{0x16};  // mask write register: fixed 7-byte echo
+  EXPECT_EQ(response_pdu_length(mask_write).bytes, 7U);
   const Bytes exception{0x90};  // exception of 0x10: function and code
   EXPECT_EQ(response_pdu_length(exception).bytes, 2U);
   const Bytes unknown{0x2B};  // encapsulated interface transport: not ours

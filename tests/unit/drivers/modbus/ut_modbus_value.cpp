@@ -320,6 +320,18 @@ TEST(ModbusWriteRequest, ChoosesTheFunctionByPoint) {
   EXPECT_EQ(request.value(), (pdu::Request{pdu::WriteSingleCoil{7, true}}));
 }
 
+TEST(ModbusWriteRequest, ABitOfAHoldingRegisterIsAMaskWrite) {
+  auto bit = writable(ValueType::boolean, 20);
+  bit.bit = 14;
+  auto request = write_request(bit, true);
+  ASSERT_TRUE(request.has_value()) << request.error().message();
+  EXPECT_EQ(request.value(), (pdu::Request{pdu::MaskWriteRegister{20, 0xBFFF, 0x4000}}));
+  request = write_request(bit, std::int64_t{0});
+  ASSERT_TRUE(request.has_value()) << request.error().message();
+  EXPECT_EQ(request.value(), (pdu::Request{pdu::MaskWriteRegister{20, 0xBFFF, 0x0000}}));
+  EXPECT_EQ(write_request(bit, 2.0).error().code, Errc::type_mismatch);
+}
+
 TEST(ModbusWriteRequest, RefusesWhatTheConfigurationForbids) {
   auto p = writable(ValueType::int16, 120);
   p.writable = false;
