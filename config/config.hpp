@@ -169,6 +169,9 @@ struct Device {
   int max_gap = 8;
   int max_registers = 125;  // per request; some devices accept fewer
   std::string pattern;      // line devices: empty means key=value pairs
+  // Line devices: the bytes that ask for a reading (escapes decoded), sent
+  // every poll_interval; empty: the device sends on its own and is listened to.
+  std::string request;
   std::vector<Point> points;
 };
 

@@ -3,8 +3,11 @@
 // registers past the end of the address space, pattern groups.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
+#include <optional>
 #include <regex>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -30,7 +33,7 @@ constexpr std::array<std::string_view, 10> serial_keys{"baud",
                                                        "rs485_delay_after_send"};
 
 // Keys that only Modbus buses, devices and points understand, refused on line buses.
-constexpr std::array<std::string_view, 3> modbus_bus_keys{"timeout", "retries", "frame_gap"};
+constexpr std::array<std::string_view, 1> modbus_bus_keys{"frame_gap"};
 constexpr std::array<std::string_view, 3> modbus_device_keys{"unit_id", "max_gap", "max_registers"};
 constexpr std::array<std::string_view, 7> modbus_point_keys{
     "register", "address", "byte_order", "bit", "bit_write", "length", "writable"};
@@ -244,6 +247,55 @@ void check_pattern(TableReader& reader, const Device& device) {
   }
 }
 
+// A polled line device's request is short: one line of an instrument's protocol.
+constexpr std::size_t max_request_bytes = 256;
+
+// \r \n \t \\ and \xNN as the bytes they name (TOML's own escapes are
+// decoded before this, so "\r" in a basic string arrives as the byte);
+// nothing for a malformed escape.
+std::optional<std::string> decode_escapes(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    if (++i == text.size()) {
+      return std::nullopt;
+    }
+    switch (text[i]) {
+      case 'r':
+        out += '\r';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case 'x': {
+        if (i + 2 >= text.size()) {
+          return std::nullopt;
+        }
+        const std::string hex(text.substr(i + 1, 2));
+        if (!std::isxdigit(static_cast<unsigned char>(hex[0])) ||
+            !std::isxdigit(static_cast<unsigned char>(hex[1]))) {
+          return std::nullopt;
+        }
+        out += static_cast<char>(std::stoi(hex, nullptr, 16));
+        i += 2;
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+  return out;
+}
+
 void read_device(TableReader& reader, const Bus& bus, Device& device) {
   reader.read_required("name", device.name);
   check_name(reader, "name", device.name);
@@ -251,10 +303,27 @@ void read_device(TableReader& reader, const Bus& bus, Device& device) {
     for (std::string_view key : modbus_device_keys) {
       reader.reject(key, "applies to Modbus devices only");
     }
-    reader.reject("poll_interval", "line devices are read as their lines arrive, not polled");
     reader.read("pattern", device.pattern);
+    std::string request;
+    reader.read("request", request);
+    if (reader.has("request")) {
+      if (const std::optional<std::string> decoded = decode_escapes(request);
+          decoded && !decoded->empty() && decoded->size() <= max_request_bytes) {
+        device.request = *decoded;
+      } else {
+        reader.error_at("request", reader.key_path("request") +
+                                       ": a request of 1 to 256 bytes, with \\r, \\n, \\t, "
+                                       "\\\\ and \\xNN escapes, e.g. \"#01RD\\r\"");
+      }
+      reader.read("poll_interval", device.poll_interval, 10ms);
+    } else {
+      reader.reject("poll_interval",
+                    "line devices without a request are read as their lines arrive; add request "
+                    "to poll this one");
+    }
   } else {
     reader.reject("pattern", "applies to line devices only");
+    reader.reject("request", "applies to line devices only");
     // Unit 0 is the broadcast address, which never answers a read.
     const int max_unit = bus.protocol == Protocol::modbus_tcp ? 255 : 247;
     reader.read("unit_id", device.unit_id, bus.protocol == Protocol::modbus_tcp ? 0 : 1, max_unit);
@@ -370,6 +439,9 @@ void read_bus(TableReader& reader, Bus& bus, NameRegistry& device_names) {
     for (std::string_view key : modbus_bus_keys) {
       reader.reject(key, "applies to Modbus buses only");
     }
+    // For polled devices: how long an answer may take, and how often to ask again.
+    reader.read("timeout", bus.timeout, 1ms, 60s);
+    reader.read("retries", bus.retries, 0, 10);
     reader.read("delimiter", bus.delimiter);
     reader.read("max_line", bus.max_line, 16, 65536);
     if (bus.delimiter.empty()) {

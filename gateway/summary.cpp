@@ -148,8 +148,12 @@ std::string summarize(const Config& config) {
     text += fmt::format("  {}: {} {}\n", bus.name, name_of(bus.protocol), endpoint(bus));
     for (const Device& device : bus.devices) {
       if (bus.protocol == Protocol::line) {
-        text += fmt::format("    {}: {}\n", device.name,
-                            device.pattern.empty() ? "key=value lines" : "pattern");
+        text += fmt::format(
+            "    {}: {}{}\n", device.name, device.pattern.empty() ? "key=value lines" : "pattern",
+            device.request.empty() ? ""
+                                   : fmt::format(", asked every {} (timeout {}, {} retries)",
+                                                 format_duration(device.poll_interval),
+                                                 format_duration(bus.timeout), bus.retries));
       } else {
         text += fmt::format("    {}: unit {}, every {}\n", device.name, device.unit_id,
                             format_duration(device.poll_interval));

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "drivers/reopen_backoff.hpp"
@@ -21,9 +22,19 @@ LineBus::LineBus(asio::any_io_executor executor, const config::Bus& bus, Sink si
       poll_end_(std::move(poll_end)),
       port_(executor),
       retry_timer_(executor),
-      framer_(bus.delimiter, bus.max_line) {
-  for (const config::Device& device : bus.devices) {
-    parsers_.emplace_back(device);
+      framer_(bus.delimiter, bus.max_line),
+      poll_timer_(executor),
+      answer_timer_(executor) {
+  std::vector<scheduler::PollScheduler::DeviceTiming> timings;
+  for (std::size_t d = 0; d < bus.devices.size(); ++d) {
+    parsers_.emplace_back(bus.devices[d]);
+    if (!bus.devices[d].request.empty()) {
+      polled_.push_back(d);
+      timings.push_back({.interval = bus.devices[d].poll_interval, .requests = 1});
+    }
+  }
+  if (!polled_.empty()) {
+    scheduler_.emplace(std::move(timings), std::chrono::steady_clock::now());
   }
 }
 
@@ -40,6 +51,8 @@ void LineBus::start() {
 void LineBus::stop(std::function<void()> stopped) {
   stopping_ = true;
   retry_timer_.cancel();
+  poll_timer_.cancel();
+  answer_timer_.cancel();
   boost::system::error_code ignored;
   port_.close(ignored);
   if (!running_ && stopped) {
@@ -65,7 +78,16 @@ asio::awaitable<void> LineBus::run() {
       port_.assign(opened->fd);
       framer_.reset();
       reported_down = false;
-      if (co_await read_lines()) {
+      port_ready_ = true;
+      dispatch();
+      const bool received = co_await read_lines();
+      port_ready_ = false;
+      if (asking_) {
+        // A lost port says nothing about the device: port_down covers its points.
+        answer_timer_.cancel();
+        finish_request(true);
+      }
+      if (received) {
         backoff.reset();
       }
       if (stopping_) {
@@ -113,7 +135,12 @@ void LineBus::handle_line(const std::string& line) {
   const auto steady_time = std::chrono::steady_clock::now();
   const auto boot_time = BootClock::now();
   bool matched = false;
+  bool answered = false;
   for (std::size_t d = 0; d < parsers_.size(); ++d) {
+    const bool polled = !bus_.devices[d].request.empty();
+    if (polled && (!asking_ || asking_->device != d)) {
+      continue;  // a polled device's lines are answers to its own request
+    }
     const ParsedLine parsed = parsers_[d].parse(line);
     if (!parsed.matched) {
       continue;
@@ -137,11 +164,95 @@ void LineBus::handle_line(const std::string& line) {
     if (poll_end_) {
       poll_end_(device);
     }
+    answered = answered || polled;
   }
   if (!matched) {
     ++counters_.unmatched;
     spdlog::debug("bus {}: no device recognises the line \"{}\"", bus_.name, line);
   }
+  if (answered) {
+    answer_timer_.cancel();
+    finish_request(true);
+  }
+}
+
+void LineBus::dispatch() {
+  if (!scheduler_ || !port_ready_ || asking_ || stopping_) {
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const std::optional<scheduler::PollScheduler::Job> job = scheduler_->next(now);
+  if (!job) {
+    if (const std::optional<scheduler::PollScheduler::TimePoint> wake = scheduler_->wake_at()) {
+      poll_timer_.expires_at(*wake);
+      poll_timer_.async_wait([this](boost::system::error_code cancelled) {
+        if (!cancelled) {
+          dispatch();
+        }
+      });
+    }
+    return;
+  }
+  const auto* poll = std::get_if<scheduler::PollScheduler::Poll>(&*job);
+  if (poll == nullptr) {
+    scheduler_->finished(*job, true, now);  // line devices take no writes
+    dispatch();
+    return;
+  }
+  asking_ = Asking{.device = polled_[poll->device], .job = *job};
+  send_request();
+}
+
+void LineBus::send_request() {
+  ++counters_.requests;
+  const std::string& request = bus_.devices[asking_->device].request;
+  // A failed write shows as a lost port in the read loop, or as no answer.
+  asio::async_write(port_, asio::buffer(request), [](boost::system::error_code, std::size_t) {});
+  answer_timer_.expires_after(bus_.timeout);
+  answer_timer_.async_wait([this](boost::system::error_code cancelled) {
+    if (!cancelled) {
+      on_no_answer();
+    }
+  });
+}
+
+void LineBus::on_no_answer() {
+  if (!asking_) {
+    return;
+  }
+  if (asking_->attempt < bus_.retries) {
+    ++asking_->attempt;
+    send_request();
+    return;
+  }
+  ++counters_.timeouts;
+  const config::Device& device = bus_.devices[asking_->device];
+  const auto wall_time = std::chrono::system_clock::now();
+  const auto steady_time = std::chrono::steady_clock::now();
+  const auto boot_time = BootClock::now();
+  for (const config::Point& point : device.points) {
+    sink_(Reading{.device = &device,
+                  .point = &point,
+                  .value = std::nullopt,
+                  .quality = {.kind = Quality::Kind::timeout},
+                  .wall_time = wall_time,
+                  .steady_time = steady_time,
+                  .boot_time = boot_time});
+  }
+  if (poll_end_) {
+    poll_end_(device);
+  }
+  finish_request(false);
+}
+
+void LineBus::finish_request(bool answered) {
+  if (!asking_) {
+    return;
+  }
+  const scheduler::PollScheduler::Job job = asking_->job;
+  asking_.reset();
+  scheduler_->finished(job, answered, std::chrono::steady_clock::now());
+  dispatch();
 }
 
 }  // namespace iotgw::drivers::line::io

@@ -362,6 +362,18 @@ const std::vector<BrokenConfig>& broken_configs() {
            "[[bus.device.point]]\nname = \"t\"\n[[bus.device.point]]\nname = \"h\"\n",
        {"test.toml:11:11: error: bus[0].device[0].pattern: has 1 capture groups for 2 points; "
         "each point takes one group, in order"}},
+      {"PollIntervalOfALineDeviceWithoutARequest",
+       std::string(header) + line_bus +
+           "[[bus.device]]\nname = \"station\"\npoll_interval = \"1s\"\n"
+           "[[bus.device.point]]\nname = \"t\"\n",
+       {"test.toml:11:17: error: bus[0].device[0].poll_interval: line devices without a request "
+        "are read as their lines arrive; add request to poll this one"}},
+      {"RequestWithABadEscape",
+       std::string(header) + line_bus +
+           "[[bus.device]]\nname = \"station\"\nrequest = '#01RD\\q'\n"
+           "[[bus.device.point]]\nname = \"t\"\n",
+       {"test.toml:11:11: error: bus[0].device[0].request: a request of 1 to 256 bytes, with "
+        "\\r, \\n, \\t, \\\\ and \\xNN escapes, e.g. \"#01RD\\r\""}},
       {"ModbusKeyOnLineDevice",
        std::string(header) + line_bus +
            "[[bus.device]]\nname = \"station\"\nunit_id = 2\n"
