@@ -4,7 +4,8 @@ line (a socat pty pair), each asked with its own request by iotgw, answered
 by an independent instrument simulator (tests/sim/line_instrument.py) that
 knows only the first; the first's values are published good, the second's
 as timeouts, one request at a time on the line, and the dead one backed off
-while the live one keeps its interval."""
+while the live one keeps its interval; a third device on the same line that
+is only listened to (the simulator sends its line unasked) is read as ever."""
 import json
 import pathlib
 import sys
@@ -25,7 +26,7 @@ class PolledLine(unittest.TestCase):
         pty = rig.PtyPair(folder)
         self.addCleanup(pty.stop)
         self.instrument = rig.Peer([rig.PYTHON, str(INSTRUMENT), str(pty.device),
-                                    "--answer", "#01RD=!01 +021.50"])
+                                    "--answer", "#01RD=!01 +021.50", "--every", "0.2=W 12.5"])
         self.addCleanup(self.instrument.kill)
         self.watcher = rig.Watcher(self.broker.port, "iotgw/asked/#")
         self.addCleanup(self.watcher.stop)
@@ -36,6 +37,7 @@ class PolledLine(unittest.TestCase):
              "pattern": "^!01 ([-+0-9.]+)", "point": [{"name": "level", "unit": "m"}]},
             {"name": "tank2", "request": "#02RD\\x0D", "poll_interval": "300ms",
              "pattern": "^!02 ([-+0-9.]+)", "point": [{"name": "level", "unit": "m"}]},
+            {"name": "weather", "pattern": "^W ([0-9.]+)", "point": [{"name": "level"}]},
         ]
         document = {"gateway": {"id": "asked", "state_dir": str(folder / "state")},
                     "mqtt": rig.mqtt(self.broker.port), "http": {"listen": ""},
@@ -60,6 +62,12 @@ class PolledLine(unittest.TestCase):
         self.assertIn("asked #01RD", asked)
         # tank2 is asked once more (retries = 1) before its timeout.
         self.assertGreaterEqual(asked.count("asked #02RD"), 2)
+
+    def test_a_listened_device_on_the_same_line_is_read(self):
+        rig.wait_for(lambda: len(self.readings("weather")) >= 5, what="the unasked lines read")
+        rig.wait_for(lambda: len(self.readings("tank1")) >= 5, what="tank1's readings")
+        for reading in self.readings("weather"):
+            self.assertEqual((reading["value"], reading["quality"]), (12.5, "good"))
 
     def test_the_dead_instrument_is_backed_off(self):
         rig.wait_for(lambda: len(self.readings("tank1")) >= 20, timeout=30,
