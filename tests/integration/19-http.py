@@ -78,13 +78,14 @@ class Http(unittest.TestCase):
 
     def test_metrics_pass_promtool_and_move_with_readings_and_an_outage(self):
         self.start_gateway()
+        labels = '{bus="plant",device="boiler",point="flow_temp"}'
+        rig.wait_for(lambda: sample(self.metrics(), "iotgw_point_value", labels) == 21.5,
+                     what="the first reading's value in /metrics")
         first = self.metrics()
         checked = subprocess.run(["promtool", "check", "metrics"], input=first,
                                  capture_output=True, text=True, timeout=60)
         self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
         self.assertEqual(checked.stdout + checked.stderr, "")
-        labels = '{bus="plant",device="boiler",point="flow_temp"}'
-        self.assertEqual(sample(first, "iotgw_point_value", labels), 21.5)
         rig.wait_for(lambda: sample(self.metrics(), "iotgw_readings_total") >
                      sample(first, "iotgw_readings_total"), what="readings counted")
         rig.wait_for(lambda: sample(self.metrics(), "iotgw_mqtt_connected") == 1, what="connected")
@@ -169,6 +170,9 @@ class Http(unittest.TestCase):
     def test_iotgw_status_prints_the_state(self):
         self.start_gateway()
         rig.wait_for(lambda: sample(self.metrics(), "iotgw_mqtt_connected") == 1, what="connected")
+        labels = '{bus="plant",device="boiler",point="flow_temp"}'
+        rig.wait_for(lambda: sample(self.metrics(), "iotgw_point_value", labels) == 21.5,
+                     what="a reading")
         done = subprocess.run([rig.IOTGW, "status", "-c", str(self.gateway.config)],
                               capture_output=True, text=True, timeout=30)
         self.assertEqual(done.returncode, 0, done.stderr)
