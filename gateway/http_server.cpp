@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <fstream>
 #include <iterator>
 #include <limits>
 #include <list>
@@ -408,6 +409,17 @@ const HttpServer::Counters& HttpServer::counters() const {
 
 std::size_t HttpServer::connections() const {
   return state_->open.size();
+}
+
+std::optional<std::string> read_token_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string token;
+  if (!in || !std::getline(in, token)) {
+    return std::nullopt;
+  }
+  const auto first = token.find_first_not_of(" \t\r");
+  const auto last = token.find_last_not_of(" \t\r");
+  return first == std::string::npos ? std::string() : token.substr(first, last - first + 1);
 }
 
 }  // namespace iotgw::gateway

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -90,5 +91,11 @@ class HttpServer {
   // Shared with the coroutines, which may outlive the server (see stop()).
   std::shared_ptr<detail::HttpServerState> state_;
 };
+
+// The bearer token of a token file (http.token_file): its first line without
+// surrounding blanks, so that an editor's newline or CR does not become part
+// of it. Read the same way by the server and by `iotgw status`; empty when the
+// file cannot be read.
+std::optional<std::string> read_token_file(const std::filesystem::path& file);
 
 }  // namespace iotgw::gateway

@@ -34,18 +34,6 @@ ProgressWatchdog::Duration forwarder_limit(const config::Config& config) {
 // How often the health is judged for /healthz when systemd asks less often.
 constexpr std::chrono::microseconds health_interval = 1s;
 
-// The token of http.token_file: its first line, without surrounding blanks.
-std::optional<std::string> read_token(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::string token;
-  if (!in || !std::getline(in, token)) {
-    return std::nullopt;
-  }
-  const auto first = token.find_first_not_of(" \t\r");
-  const auto last = token.find_last_not_of(" \t\r");
-  return first == std::string::npos ? std::string() : token.substr(first, last - first + 1);
-}
-
 std::string counters_text(const App::Counters& counters) {
   return fmt::format("{} readings, {} queued, {} dropped", counters.readings, counters.queued,
                      counters.dropped);
@@ -259,7 +247,7 @@ void Service::start_http() {
   }
   std::optional<std::string> token;
   if (!http.token_file.empty()) {
-    token = read_token(http.token_file);
+    token = read_token_file(http.token_file);
     if (!token || token->empty()) {
       spdlog::error("http: no endpoint: cannot read a token from {} (http.token_file)",
                     http.token_file.string());

@@ -3,7 +3,6 @@
 // terminal. Exit status 0 when the gateway says it is healthy, 1 when it says
 // why it is not, 2 when it cannot be asked.
 #include <cstdio>
-#include <fstream>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +15,7 @@
 
 #include "config/units.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/http_server.hpp"
 
 namespace iotgw::gateway {
 namespace {
@@ -58,14 +58,12 @@ std::string token_of(const config::Http& endpoint) {
   if (endpoint.token_file.empty()) {
     return {};
   }
-  std::ifstream file(endpoint.token_file);
-  if (!file) {
+  std::optional<std::string> token = read_token_file(endpoint.token_file);
+  if (!token) {
     throw std::runtime_error("cannot read " + endpoint.token_file.string() +
                              " (http.token_file): run as the gateway's user, or as root");
   }
-  std::string token;
-  std::getline(file, token);
-  return token;
+  return *token;
 }
 
 std::string seconds_text(const Json& seconds) {

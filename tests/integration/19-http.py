@@ -193,7 +193,7 @@ class Http(unittest.TestCase):
         self.assertIn(f"refused.toml:{line}:10: error: http.listen: a non-loopback address needs "
                       "http.token_file", out)
         token = self.folder / "token"
-        token.write_text("s3cret-token\n")
+        token.write_text("s3cret-token \r\n")  # as an editor may leave it: both sides trim
         token.chmod(0o600)
         self.start_gateway(http={**open_listen, "token_file": str(token)})
         self.assertEqual(get(f"{self.base}/metrics")[0], 401)
