@@ -187,22 +187,32 @@ class FakeBroker:
         self.relay_sockets = []
         self.stopping = False
 
-    def accept(self, timeout=10.0):
-        self.listener.settimeout(timeout)
-        try:
-            sock, _ = self.listener.accept()
-        except socket.timeout:
-            raise AssertionError(f"the gateway did not connect within {timeout} s") from None
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        peer = Peer(sock)
-        peer.accepted_at = time.monotonic()
-        first, body = peer.read_packet()
-        if first >> 4 != CONNECT:
-            raise AssertionError(f"the first packet was type {first >> 4}, not CONNECT")
-        # 3.1.2.10: the keepalive sits after the protocol name, level and flags.
-        peer.keepalive = int.from_bytes(body[8:10], "big")
-        self.peers.append(peer)
-        return peer
+    def accept(self, client_id, timeout=10.0):
+        """The next connection of the client `client_id`, its CONNECT read. A
+        connection of another client is closed and not counted: tests run side
+        by side, and a gateway whose own broker went away reconnects to its
+        port, which this broker may have been given since."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.listener.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                sock, _ = self.listener.accept()
+            except socket.timeout:
+                raise AssertionError(f"the gateway did not connect within {timeout} s") from None
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            peer = Peer(sock)
+            peer.accepted_at = time.monotonic()
+            first, body = peer.read_packet()
+            if first >> 4 != CONNECT:
+                raise AssertionError(f"the first packet was type {first >> 4}, not CONNECT")
+            # 3.1.2.10: the keepalive sits after the protocol name, level and
+            # flags; 3.1.3.1: the payload starts with the client id.
+            peer.keepalive = int.from_bytes(body[8:10], "big")
+            length = int.from_bytes(body[10:12], "big")
+            if body[12:12 + length].decode(errors="replace") == client_id:
+                self.peers.append(peer)
+                return peer
+            sock.close()
 
     def relay_to(self, port):
         def pump(source, sink):
@@ -283,7 +293,7 @@ class HostileBroker(unittest.TestCase):
 
     def connected(self):
         """Accepts the gateway's connection and accepts its CONNECT."""
-        peer = self.fake.accept()
+        peer = self.fake.accept(self.name)
         self.assertEqual(peer.keepalive, int(KEEPALIVE_S))
         peer.send(connack())
         return peer
@@ -438,7 +448,7 @@ class HostileBroker(unittest.TestCase):
                    "Server unavailable", "Bad User Name or Password", "Not authorized"]
         previous = None
         for code, reason in enumerate(reasons, start=1):
-            peer = self.fake.accept()
+            peer = self.fake.accept(self.name)
             if previous is not None:
                 # Refused again and again: the gateway backs off, at least reconnect_min.
                 self.assertGreaterEqual(peer.accepted_at - previous.closed_at, 0.09)
@@ -450,7 +460,7 @@ class HostileBroker(unittest.TestCase):
         self.assert_recovers(previous.closed_at_wall)
 
     def test_no_connack(self):
-        peer = self.fake.accept()
+        peer = self.fake.accept(self.name)
         # CONNECT arrived (accept() read it); the broker never answers.
         took = peer.wait_closed(CONNACK_TIMEOUT_S + 3)
         self.assertGreaterEqual(took, CONNACK_TIMEOUT_S - 0.2)
